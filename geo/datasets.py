@@ -1,0 +1,48 @@
+"""The loaded, validated datasets of one data folder, as every other module of `geo` receives them.
+
+Contract of the frames (produced by `geo.load.load_folder`, relied on by joins, indicators and builders):
+- `qpv`: GeoDataFrame in EPSG:4326, one row per `code_qp` (unique), columns of `schema.QPV` (codes as str,
+  `population` nullable Int64), plus `source` (str); Polygon/MultiPolygon geometries, valid.
+- `regies`: GeoDataFrame of points in EPSG:4326 (from latitude/longitude), columns of `schema.REGIES`;
+  `qpv_couverts` is a list[str] of QPV codes; `salaries`, `benevoles` Int64; `date_creation` datetime64.
+- `organismes`: DataFrame, columns of `schema.ORGANISMES`; `famille` one of `schema.FAMILLES`.
+- `partenariats`: DataFrame, columns of `schema.PARTENARIATS`; `qpv` list[str]; `themes` list[str] of theme
+  slugs (`schema.THEMES`); `statut` one of `schema.STATUTS`; `date_debut`/`date_fin` datetime64 (NaT allowed for
+  `date_fin`); `montant_eur` float; `heures_insertion` Int64.
+- `regions`: GeoDataFrame EPSG:4326, `insee_reg`, `lib_reg`, geometry.
+- `departements`: GeoDataFrame EPSG:4326, `insee_dep`, `lib_dep`, `insee_reg`, geometry.
+Rows that failed validation with an `erreur` are kept out of the frames and listed in `findings`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.manifest import Manifest
+from geo.validate import Finding
+
+
+@dataclass
+class Datasets:
+    folder: Path
+    qpv: gpd.GeoDataFrame
+    regies: gpd.GeoDataFrame
+    organismes: pd.DataFrame
+    partenariats: pd.DataFrame
+    regions: gpd.GeoDataFrame
+    departements: gpd.GeoDataFrame
+    manifest: Manifest | None = None
+    findings: list[Finding] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.manifest and self.manifest.demo)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "erreur"]

@@ -1,0 +1,288 @@
+"""The data model: datasets, their columns, the convention's themes and the closed vocabularies.
+
+Column names are French, as in the users' spreadsheets. Everything that reads, validates, generates or documents
+data takes its names from here, so that a column is spelled in one place only.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+LAMBERT93 = "EPSG:2154"
+WGS84 = "EPSG:4326"
+
+# Local metric CRS of the overseas départements, used for areas and distances there (Lambert-93 is metropolitan).
+OVERSEAS_METRIC_CRS = {
+    "971": "EPSG:5490",  # Guadeloupe, RGAF09 / UTM 20N
+    "972": "EPSG:5490",  # Martinique
+    "973": "EPSG:2972",  # Guyane, RGFG95 / UTM 22N
+    "974": "EPSG:2975",  # La Réunion, RGR92 / UTM 40S
+    "976": "EPSG:4471",  # Mayotte, RGM04 / UTM 38S
+}
+
+
+def fold(text: object) -> str:
+    """Lower-case, accent-free, single-spaced form of a text: how users' spellings are compared."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", without_accents.replace("’", "'")).strip().lower()
+
+
+def normalize_header(name: object) -> str:
+    """Header as matched against the model: case, accents, spaces, dashes and dots do not matter."""
+    return re.sub(r"[\s\-\.]+", "_", fold(name)).strip("_")
+
+
+@dataclass(frozen=True)
+class Theme:
+    slug: str
+    label: str
+    short: str
+    color: str
+
+
+THEMES: tuple[Theme, ...] = (
+    Theme("cadre-de-vie", "amélioration du cadre de vie", "Cadre de vie", "#2a9d8f"),
+    Theme("transition-ecologique", "transition écologique et solidaire", "Transition écologique", "#6a994e"),
+    Theme("cohesion-sociale", "cohésion sociale", "Cohésion sociale", "#e76f51"),
+    Theme("precarite-energetique", "lutte contre la précarité énergétique", "Précarité énergétique", "#f4a261"),
+    Theme("inclusion-numerique", "inclusion numérique", "Inclusion numérique", "#457b9d"),
+    Theme("insertion-professionnelle", "insertion professionnelle des habitants", "Insertion professionnelle",
+          "#9b5de5"),
+)
+THEME_BY_SLUG = {t.slug: t for t in THEMES}
+THEME_BY_LABEL = {t.label: t for t in THEMES}
+
+STATUTS: tuple[str, ...] = ("en projet", "en cours", "terminé")
+FAMILLES: tuple[str, ...] = ("OPH", "ESH", "Coop HLM", "SEM", "autre")
+REGIE_TYPES: tuple[str, ...] = ("régie de quartier", "régie de territoire")
+
+# Separators accepted inside a cell that holds several values (QPV codes, themes).
+LIST_SEPARATORS = re.compile(r"\s*[|;,]\s*")
+LIST_JOINER = " | "
+
+
+def split_list(value: object) -> list[str]:
+    """Values of a multi-valued cell, in order, without blanks."""
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part for part in LIST_SEPARATORS.split(str(value).strip()) if part]
+
+
+def _theme_keys(theme: Theme) -> set[str]:
+    return {fold(theme.slug), fold(theme.label), fold(theme.short), fold(theme.slug.replace("-", " "))}
+
+
+_THEME_LOOKUP = {key: theme for theme in THEMES for key in _theme_keys(theme)}
+
+
+def parse_theme(value: str) -> Theme | None:
+    """The theme a user meant by its slug, its label or its short label; None when unknown."""
+    return _THEME_LOOKUP.get(fold(value))
+
+
+def suggest(value: str, choices: tuple[str, ...] | list[str]) -> str | None:
+    """The choice a misspelled or shortened value most likely stands for (e.g. "cadre de vie")."""
+    folded = fold(value)
+    if not folded:
+        return None
+    by_fold = {fold(c): c for c in choices}
+    contained = [c for f, c in by_fold.items() if folded in f or f in folded]
+    if len(contained) == 1:
+        return contained[0]
+    close = difflib.get_close_matches(folded, list(by_fold), n=1, cutoff=0.6)
+    return by_fold[close[0]] if close else None
+
+
+def suggest_theme(value: str) -> str | None:
+    return suggest(value, [t.label for t in THEMES])
+
+
+def parse_choice(value: object, choices: tuple[str, ...]) -> str | None:
+    """The canonical spelling of a closed-vocabulary value, tolerant of case and accents."""
+    folded = fold(value)
+    for choice in choices:
+        if fold(choice) == folded:
+            return choice
+    return None
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # text | code | int | float | date | list | enum | bool
+    required: bool = True
+    description: str = ""
+    example: str = ""
+    choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    label: str
+    key: str | None
+    spatial: bool
+    columns: tuple[Column, ...]
+    file_stem: str = ""
+    extra_aliases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def header_map(self) -> dict[str, str]:
+        """Normalised header -> model column, aliases included."""
+        mapping = {normalize_header(c.name): c.name for c in self.columns}
+        for c in self.columns:
+            for alias in c.aliases:
+                mapping.setdefault(normalize_header(alias), c.name)
+        return mapping
+
+
+QPV = DatasetSpec(
+    name="qpv",
+    label="Quartiers prioritaires (QPV)",
+    key="code_qp",
+    spatial=True,
+    file_stem="qpv",
+    columns=(
+        Column("code_qp", "code", description="Code du quartier prioritaire", example="QN07519M",
+               aliases=("code_quartier",)),
+        Column("lib_qp", "text", description="Nom du quartier", example="Stalingrad - Riquet",
+               aliases=("nom_qp", "nom_quartier")),
+        Column("insee_com", "code", description="Code INSEE de la commune (principale)", example="75056",
+               aliases=("code_commune", "code_insee", "insee_commune")),
+        Column("lib_com", "text", description="Nom de la commune", example="Paris",
+               aliases=("commune_qp", "nom_commune", "commune")),
+        Column("insee_dep", "code", required=False, description="Code du département", example="75",
+               aliases=("code_departement", "code_dep", "dep")),
+        Column("lib_dep", "text", required=False, description="Nom du département", example="Paris",
+               aliases=("nom_departement",)),
+        Column("insee_reg", "code", required=False, description="Code INSEE de la région", example="11",
+               aliases=("code_region", "code_reg", "reg")),
+        Column("lib_reg", "text", required=False, description="Nom de la région", example="Île-de-France",
+               aliases=("nom_region",)),
+        Column("siren_epci", "code", required=False, description="SIREN de l'EPCI", example="200054781"),
+        Column("population", "int", required=False, description="Population municipale du quartier",
+               example="12450", aliases=("pop_mun", "pop")),
+    ),
+)
+
+REGIES = DatasetSpec(
+    name="regies",
+    label="Régies de quartier et de territoire",
+    key="id_regie",
+    spatial=False,
+    file_stem="regies",
+    columns=(
+        Column("id_regie", "code", description="Identifiant unique de la régie", example="RQ-075-01"),
+        Column("nom", "text", description="Nom de la régie", example="Régie de quartier Stalingrad"),
+        Column("type", "enum", description="Type de régie", example="régie de quartier", choices=REGIE_TYPES),
+        Column("adresse", "text", required=False, description="Adresse postale", example="12 rue de Tanger"),
+        Column("code_postal", "code", required=False, description="Code postal", example="75019"),
+        Column("commune", "text", description="Commune du siège", example="Paris"),
+        Column("insee_com", "code", description="Code INSEE de la commune du siège", example="75056"),
+        Column("latitude", "float", description="Latitude WGS84 (degrés décimaux)", example="48,8839"),
+        Column("longitude", "float", description="Longitude WGS84 (degrés décimaux)", example="2,3702"),
+        Column("salaries", "int", description="Nombre de salariés", example="85", aliases=("salaries_nb",)),
+        Column("benevoles", "int", description="Nombre de bénévoles", example="20"),
+        Column("qpv_couverts", "list", description="Codes des QPV couverts (séparés par |)",
+               example="QN07519M | QN07520M"),
+        Column("date_creation", "date", required=False, description="Date de création", example="12/03/1996"),
+        Column("site_web", "text", required=False, description="Site web", example="https://exemple.org"),
+    ),
+)
+
+ORGANISMES = DatasetSpec(
+    name="organismes",
+    label="Organismes HLM",
+    key="siren",
+    spatial=False,
+    file_stem="organismes",
+    columns=(
+        Column("siren", "code", description="SIREN de l'organisme (9 chiffres)", example="123456789"),
+        Column("nom", "text", description="Raison sociale", example="Habitat Exemple OPH"),
+        Column("famille", "enum", description="Famille HLM", example="OPH", choices=FAMILLES),
+        Column("commune_siege", "text", description="Commune du siège", example="Lyon"),
+        Column("insee_reg", "code", description="Code INSEE de la région du siège", example="84"),
+        Column("nb_logements", "int", required=False, description="Nombre de logements locatifs",
+               example="24000"),
+        Column("insee_com", "code", required=False, description="Code INSEE de la commune du siège",
+               example="69123"),
+        Column("latitude", "float", required=False, description="Latitude du siège (WGS84)", example="45,76"),
+        Column("longitude", "float", required=False, description="Longitude du siège (WGS84)", example="4,84"),
+    ),
+)
+
+PARTENARIATS = DatasetSpec(
+    name="partenariats",
+    label="Partenariats",
+    key="id_partenariat",
+    spatial=False,
+    file_stem="partenariats",
+    columns=(
+        Column("id_partenariat", "code", description="Identifiant unique du partenariat", example="P-2024-0001"),
+        Column("id_regie", "code", description="Régie partenaire (id_regie)", example="RQ-075-01"),
+        Column("siren_organisme", "code", description="Organisme HLM partenaire (SIREN)", example="123456789",
+               aliases=("siren",)),
+        Column("qpv", "list", description="Code(s) des QPV concernés (séparés par |)", example="QN07519M"),
+        Column("themes", "list", description="Thème(s) de la convention (séparés par |)",
+               example="inclusion numérique | cohésion sociale", aliases=("theme",)),
+        Column("statut", "enum", description="Statut", example="en cours", choices=STATUTS),
+        Column("date_debut", "date", description="Date de début", example="01/09/2024"),
+        Column("date_fin", "date", required=False, description="Date de fin", example="31/08/2027"),
+        Column("description", "text", required=False, description="Description de l'action",
+               example="Ateliers numériques en pied d'immeuble"),
+        Column("montant_eur", "float", required=False, description="Montant engagé (euros)", example="45000"),
+        Column("heures_insertion", "int", required=False, description="Heures d'insertion réalisées",
+               example="1200"),
+    ),
+)
+
+REGIONS = DatasetSpec(
+    name="regions",
+    label="Régions",
+    key="insee_reg",
+    spatial=True,
+    file_stem="regions",
+    columns=(
+        Column("insee_reg", "code", description="Code INSEE de la région", example="84",
+               aliases=("code", "code_region", "reg")),
+        Column("lib_reg", "text", description="Nom de la région", example="Auvergne-Rhône-Alpes",
+               aliases=("nom", "nom_region", "libelle")),
+    ),
+)
+
+DEPARTEMENTS = DatasetSpec(
+    name="departements",
+    label="Départements",
+    key="insee_dep",
+    spatial=True,
+    file_stem="departements",
+    columns=(
+        Column("insee_dep", "code", description="Code INSEE du département", example="69",
+               aliases=("code", "code_departement", "dep")),
+        Column("lib_dep", "text", description="Nom du département", example="Rhône",
+               aliases=("nom", "nom_departement", "libelle")),
+        Column("insee_reg", "code", required=False, description="Code de la région", example="84",
+               aliases=("code_region", "region", "reg")),
+    ),
+)
+
+DATASETS: dict[str, DatasetSpec] = {
+    spec.name: spec for spec in (QPV, REGIES, ORGANISMES, PARTENARIATS, REGIONS, DEPARTEMENTS)
+}
