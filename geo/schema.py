@@ -75,14 +75,15 @@ def split_list(value: object) -> list[str]:
 
 
 def _theme_keys(theme: Theme) -> set[str]:
-    return {fold(theme.slug), fold(theme.label), fold(theme.short), fold(theme.slug.replace("-", " "))}
+    # Only the slug and the convention's label: a shortened label ("cadre de vie") gets a suggestion instead.
+    return {fold(theme.slug), fold(theme.label)}
 
 
 _THEME_LOOKUP = {key: theme for theme in THEMES for key in _theme_keys(theme)}
 
 
 def parse_theme(value: str) -> Theme | None:
-    """The theme a user meant by its slug, its label or its short label; None when unknown."""
+    """The theme a user meant by its slug or its full label (any case, accents optional); None when unknown."""
     return _THEME_LOOKUP.get(fold(value))
 
 
@@ -164,12 +165,13 @@ QPV = DatasetSpec(
                aliases=("code_quartier",)),
         Column("lib_qp", "text", description="Nom du quartier", example="Stalingrad - Riquet",
                aliases=("nom_qp", "nom_quartier")),
-        Column("insee_com", "code", description="Code INSEE de la commune (principale)", example="75056",
-               aliases=("code_commune", "code_insee", "insee_commune")),
+        # Shapefiles cut field names to 10 characters: "code_commun", "code_depar".
+        Column("insee_com", "code", required=False, description="Code INSEE de la commune (principale)",
+               example="75056", aliases=("code_commune", "code_insee", "insee_commune", "code_commun")),
         Column("lib_com", "text", description="Nom de la commune", example="Paris",
-               aliases=("commune_qp", "nom_commune", "commune")),
+               aliases=("commune_qp", "nom_commune", "commune", "nom_commun")),
         Column("insee_dep", "code", required=False, description="Code du département", example="75",
-               aliases=("code_departement", "code_dep", "dep")),
+               aliases=("code_departement", "code_dep", "dep", "code_depar")),
         Column("lib_dep", "text", required=False, description="Nom du département", example="Paris",
                aliases=("nom_departement",)),
         Column("insee_reg", "code", required=False, description="Code INSEE de la région", example="11",

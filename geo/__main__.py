@@ -1,0 +1,121 @@
+"""Command line: `python -m geo check|demo|fetch`. French output, exit codes for scripts, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from geo import fr
+from geo.io import ReadError
+from geo.load import load_file, load_folder, summarize
+from geo.schema import DATASETS
+from geo.validate import Finding
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    """argparse, but a wrong call ends with a French message and exit code 2."""
+
+    def error(self, message: str):  # noqa: D102 - argparse API
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_UNREADABLE, f"Arguments invalides : {message}\n")
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    for finding in findings:
+        print(finding)
+
+
+def _folder_summary(folder: Path) -> tuple[list[Finding], str]:
+    from geo.indicators import kpis
+    from geo.joins import build_atlas
+
+    datasets = load_folder(folder)
+    atlas = build_atlas(datasets)
+    from geo.filters import Filters, apply
+
+    figures = kpis(apply(atlas, Filters()))
+    findings = datasets.findings + atlas.findings
+    demo = " (données de démonstration)" if datasets.is_demo else ""
+    summary = (
+        f"{folder}{demo} : {fr.pluriel(figures.regies, 'régie')}, "
+        f"{fr.nombre(figures.qpv_couverts)} QPV couverts sur {fr.nombre(figures.qpv)}, "
+        f"{fr.pluriel(figures.salaries, 'salarié')}, {fr.pluriel(figures.benevoles, 'bénévole')}, "
+        f"{fr.pluriel(figures.partenariats, 'partenariat')}, "
+        f"{fr.pluriel(figures.organismes_partenaires, 'organisme partenaire', 'organismes partenaires')}"
+    )
+    return findings, summary
+
+
+def _file_summary(path: Path, kind: str | None) -> tuple[list[Finding], str, bool]:
+    kind, frame, findings = load_file(path, kind)
+    if frame is None:
+        return findings, f"{path.name} : illisible", False
+    label = {"qpv": "QPV", "regies": "régie", "organismes": "organisme", "partenariats": "partenariat",
+             "regions": "région", "departements": "département"}[kind]
+    count = fr.nombre(len(frame)) + " QPV" if kind == "qpv" else fr.pluriel(len(frame), label)
+    return findings, f"{path.name} ({DATASETS[kind].label}) : {count} valides", True
+
+
+def check(args: argparse.Namespace) -> int:
+    all_findings: list[Finding] = []
+    summaries: list[str] = []
+    unreadable = False
+    for raw_path in args.paths:
+        path = Path(raw_path)
+        if not path.exists():
+            print(f"[erreur] {path} : fichier ou dossier introuvable.")
+            unreadable = True
+            continue
+        is_data_folder = path.is_dir() and not any(path.glob("*.shp"))
+        if is_data_folder:
+            findings, summary = _folder_summary(path)
+        else:
+            findings, summary, readable = _file_summary(path, args.kind)
+            unreadable |= not readable
+        all_findings.extend(findings)
+        summaries.append(summary)
+    _print_findings(all_findings)
+    errors, warnings = summarize(all_findings)
+    for summary in summaries:
+        print(summary)
+    print(f"Bilan : {fr.pluriel(errors, 'erreur')}, {fr.pluriel(warnings, 'avertissement')}.")
+    if unreadable:
+        return EXIT_UNREADABLE
+    return EXIT_FINDINGS if errors else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from geo import demo, fetch
+
+    parser = FrenchArgumentParser(prog="python -m geo", description="Carte des coopérations : données.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=FrenchArgumentParser)
+    check_parser = commands.add_parser("check", help="valide des fichiers ou un dossier de données")
+    check_parser.add_argument("paths", nargs="+", help="fichier(s) ou dossier(s) de données")
+    check_parser.add_argument("--kind", choices=sorted(DATASETS), help="jeu de données (sinon deviné)")
+    check_parser.set_defaults(handler=check)
+    demo_parser = commands.add_parser("demo", help="régénère le jeu de démonstration")
+    demo.add_arguments(demo_parser)
+    demo_parser.set_defaults(handler=demo.run)
+    fetch_parser = commands.add_parser("fetch", help="télécharge les données officielles")
+    fetch.add_arguments(fetch_parser)
+    fetch_parser.set_defaults(handler=fetch.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ReadError as exc:
+        print(f"[erreur] {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except KeyboardInterrupt:
+        print("Interrompu.", file=sys.stderr)
+        return EXIT_UNREADABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""French presentation of figures: `13 000`, `12,5 %`, `27/11/2026`, `45 000 €`. The only place that formats."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+
+NBSP = "\u202f"  # narrow no-break space: the French thousands separator, never split across lines
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def nombre(value, decimals: int = 0) -> str:
+    """`13 000`, `1 234,5`; an em dash for a missing value."""
+    if _missing(value):
+        return "—"
+    text = f"{float(value):,.{decimals}f}" if decimals else f"{round(float(value)):,d}"
+    return text.replace(",", NBSP).replace(".", ",")
+
+
+def pourcentage(ratio, decimals: int = 1) -> str:
+    """A ratio (0.125) as `12,5 %`."""
+    if _missing(ratio):
+        return "—"
+    return f"{nombre(float(ratio) * 100, decimals)}{NBSP}%"
+
+
+def euros(value) -> str:
+    return "—" if _missing(value) else f"{nombre(value)}{NBSP}€"
+
+
+def date_fr(value) -> str:
+    """`27/11/2026`."""
+    if _missing(value):
+        return "—"
+    if isinstance(value, str):
+        value = pd.to_datetime(value)
+    if isinstance(value, (datetime, date, pd.Timestamp)):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def pluriel(count: int, singular: str, plural: str | None = None) -> str:
+    """`1 régie`, `129 régies`: the count formatted and the noun agreed (French: 0 and 1 are singular)."""
+    word = singular if abs(int(count)) < 2 else (plural or singular + "s")
+    return f"{nombre(count)} {word}"

@@ -1,0 +1,403 @@
+"""Loading and validating one file or a whole data folder into the typed frames of `geo.datasets`.
+
+Each value is converted to its model type; whatever is wrong becomes a `Finding` naming the file, the row as the
+user sees it and the column. A row with an `erreur` is kept out of the frames (and reported), never dropped
+silently; an `avertissement` keeps the row. Nothing here raises at the caller except for programming errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import ref
+from geo.datasets import Datasets
+from geo.io import GEO_SUFFIXES, ROW, TABLE_SUFFIXES, ReadError, in_france, read_any
+from geo.manifest import read_manifest
+from geo.schema import (
+    DATASETS,
+    LAMBERT93,
+    WGS84,
+    Column,
+    DatasetSpec,
+    fold,
+    parse_theme,
+    split_list,
+    suggest,
+    suggest_theme,
+)
+from geo.validate import AVERTISSEMENT, ERREUR, Finding
+
+CODE_QP = re.compile(r"^Q[NP][0-9]{2}[0-9AB][0-9]{2}[0-9A-Z]$")
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%y")
+REQUIRED_KINDS = ("qpv", "regies", "organismes", "partenariats")
+BOUNDARY_KINDS = ("regions", "departements")
+
+
+class _Collector:
+    """Findings of one file, and the rows an error excludes."""
+
+    def __init__(self, file: str, rows: pd.Series):
+        self.file = file
+        self.rows = rows
+        self.findings: list[Finding] = []
+        self.bad: set = set()
+
+    def add(self, severity: str, index, column: str | None, message: str, suggestion: str | None = None):
+        row = None if index is None else int(self.rows.loc[index])
+        self.findings.append(Finding(severity, self.file, row, column, message, suggestion))
+        if severity == ERREUR and index is not None:
+            self.bad.add(index)
+
+    def whole_file(self, severity: str, message: str, suggestion: str | None = None):
+        self.findings.append(Finding(severity, self.file, None, None, message, suggestion))
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
+
+
+_NUMBER_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def _parse_number(text: str) -> float | None:
+    """French or English notation: `1 234,5`, `1234.5`, `1 234`; None when not a number."""
+    cleaned = _NUMBER_SPACES.sub("", text)
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    elif cleaned.count(",") >= 1 and "." in cleaned:
+        cleaned = cleaned.replace(",", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def _parse_date(text: str) -> pd.Timestamp | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return pd.to_datetime(text, format=fmt)
+        except (ValueError, TypeError):
+            continue
+    return None
+
+
+def _normalize_code(column: str, text: str) -> tuple[str, str | None]:
+    """Canonical code and, when the spreadsheet lost a leading zero, a note saying it was restored."""
+    code = _NUMBER_SPACES.sub("", text).upper()
+    if code.endswith(".0") and code[:-2].isdigit():
+        code = code[:-2]
+    widths = {"insee_com": 5, "insee_dep": 2, "insee_reg": 2}
+    width = widths.get(column)
+    if width and code.isdigit() and len(code) < width:
+        return code.zfill(width), f"zéro initial restauré : « {text} » lu « {code.zfill(width)} »"
+    return code, None
+
+
+def _convert_column(frame: pd.DataFrame, column: Column, out: _Collector, dataset: str) -> pd.Series:
+    name = column.name
+    if name not in frame:
+        return pd.Series([pd.NA] * len(frame), index=frame.index, dtype="object")
+    values: dict = {}
+    for index, raw in frame[name].items():
+        if _blank(raw):
+            if column.required:
+                out.add(ERREUR, index, name, "valeur manquante (colonne obligatoire).")
+            values[index] = [] if column.kind == "list" else None
+            continue
+        text = str(raw).strip()
+        if column.kind == "text":
+            values[index] = text
+        elif column.kind == "code":
+            code, note = _normalize_code(name, text)
+            if note:
+                out.add(AVERTISSEMENT, index, name, note + ".")
+            if name == "code_qp" and not CODE_QP.match(code):
+                out.add(ERREUR, index, name, f"code QPV « {text} » invalide (attendu par ex. QN07519M).")
+            if name in ("siren", "siren_organisme") and not (code.isdigit() and len(code) == 9):
+                out.add(ERREUR, index, name, f"SIREN « {text} » invalide : 9 chiffres attendus.")
+            values[index] = code
+        elif column.kind in ("int", "float"):
+            number = _parse_number(text)
+            if number is None:
+                out.add(ERREUR, index, name, f"« {text} » n'est pas un nombre.")
+            elif number < 0 and name not in ("latitude", "longitude"):
+                out.add(ERREUR, index, name, f"valeur négative ({text}) : un nombre positif est attendu.")
+            elif column.kind == "int" and number != int(number):
+                out.add(ERREUR, index, name, f"« {text} » n'est pas un nombre entier.")
+            values[index] = number
+        elif column.kind == "date":
+            date = _parse_date(text)
+            if date is None:
+                out.add(ERREUR, index, name, f"date « {text} » illisible.", "format attendu : JJ/MM/AAAA.")
+            values[index] = date
+        elif column.kind == "enum":
+            choice = _parse_enum(text, column.choices)
+            if choice is None:
+                hint = suggest(text, column.choices)
+                out.add(ERREUR, index, name,
+                        f"valeur « {text} » inconnue (attendu : {', '.join(column.choices)}).",
+                        f"« {hint} »" if hint else None)
+            values[index] = choice
+        elif column.kind == "list":
+            values[index] = split_list(text)
+        else:  # pragma: no cover - the schema only uses the kinds above
+            raise ValueError(f"unknown column kind {column.kind}")
+    series = pd.Series(values, dtype="object").reindex(frame.index)
+    if column.kind == "int":
+        return pd.array([None if v is None else int(v) for v in series], dtype="Int64")
+    if column.kind == "float":
+        return pd.to_numeric(series, errors="coerce").astype(float)
+    if column.kind == "date":
+        return pd.to_datetime(series)
+    return series
+
+
+def _parse_enum(text: str, choices: tuple[str, ...]) -> str | None:
+    key = re.sub(r"[\W_]+", "", fold(text))
+    for choice in choices:
+        if re.sub(r"[\W_]+", "", fold(choice)) == key:
+            return choice
+    return None
+
+
+def _check_duplicates(frame: pd.DataFrame, key: str, out: _Collector) -> None:
+    if key not in frame:
+        return
+    first_row: dict = {}
+    for index, value in frame[key].items():
+        if _blank(value):
+            continue
+        if value in first_row:
+            out.add(ERREUR, index, key, f"identifiant « {value} » en double (déjà ligne {first_row[value]}).")
+        else:
+            first_row[value] = int(out.rows.loc[index])
+
+
+def _check_qpv_codes(frame: pd.DataFrame, column: str, out: _Collector) -> None:
+    for index, codes in frame[column].items():
+        for code in codes or []:
+            if not CODE_QP.match(code.upper()):
+                out.add(ERREUR, index, column, f"code QPV « {code} » invalide (attendu par ex. QN07519M).")
+    frame[column] = [[c.upper() for c in codes or []] for codes in frame[column]]
+
+
+def _check_themes(frame: pd.DataFrame, out: _Collector) -> None:
+    slugs = []
+    for index, labels in frame["themes"].items():
+        row_slugs = []
+        for label in labels or []:
+            theme = parse_theme(label)
+            if theme is None:
+                hint = suggest_theme(label)
+                out.add(ERREUR, index, "themes", f"thème « {label} » inconnu.", f"« {hint} »" if hint else
+                        "un des six thèmes de la convention (voir data/README.md).")
+            elif theme.slug not in row_slugs:
+                row_slugs.append(theme.slug)
+        slugs.append(row_slugs)
+    frame["themes"] = pd.Series(slugs, index=frame.index, dtype="object")
+
+
+def _check_coordinates(frame: pd.DataFrame, out: _Collector, required: bool) -> None:
+    lat = pd.to_numeric(frame["latitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lon = pd.to_numeric(frame["longitude"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(lat) & ~np.isnan(lon)
+    ok = in_france(lon, lat)
+    swapped = in_france(lat, lon)
+    for position in np.flatnonzero(known & ~ok):
+        index = frame.index[position]
+        if swapped[position]:
+            out.add(ERREUR if required else AVERTISSEMENT, index, "latitude",
+                    f"coordonnées ({lat[position]}, {lon[position]}) hors de France : latitude et longitude "
+                    "semblent inversées.", "échangez les colonnes latitude et longitude.")
+        else:
+            out.add(ERREUR if required else AVERTISSEMENT, index, "latitude",
+                    f"coordonnées ({lat[position]}, {lon[position]}) hors de France.",
+                    "vérifiez la latitude et la longitude (degrés décimaux WGS84).")
+
+
+def _check_geometries(frame: gpd.GeoDataFrame, out: _Collector, polygonal: bool) -> gpd.GeoDataFrame:
+    geoms = frame.geometry.array
+    for index, geom in zip(frame.index, geoms, strict=True):
+        if geom is None or geom.is_empty:
+            out.add(ERREUR, index, "geometry", "géométrie vide.")
+        elif polygonal and geom.geom_type not in ("Polygon", "MultiPolygon"):
+            out.add(ERREUR, index, "geometry", f"géométrie de type {geom.geom_type} : un polygone est attendu.")
+    invalid = ~frame.geometry.is_valid & ~frame.geometry.is_empty & frame.geometry.notna()
+    if invalid.any():
+        repaired = shapely.make_valid(frame.geometry[invalid].to_numpy(), method="structure",
+                                      keep_collapsed=False)
+        frame.loc[invalid, "geometry"] = repaired
+        for index in frame.index[invalid]:
+            out.add(AVERTISSEMENT, index, "geometry", "géométrie invalide (auto-intersection…) réparée "
+                    "automatiquement (make_valid).")
+    if len(frame):
+        points = frame.geometry[frame.geometry.notna() & ~frame.geometry.is_empty].representative_point()
+        outside = points[~in_france(points.x.to_numpy(), points.y.to_numpy())]
+        for index in outside.index:
+            out.add(AVERTISSEMENT, index, "geometry", "géométrie située hors de France : vérifiez le système "
+                    "de coordonnées du fichier.")
+    return frame
+
+
+def empty_frame(kind: str) -> pd.DataFrame:
+    spec = DATASETS[kind]
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in spec.column_names})
+    frame[ROW] = pd.Series(dtype="int64")
+    if spec.spatial or kind == "regies":
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84))
+    return frame
+
+
+def clean(kind: str, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Finding]]:
+    """Typed, validated rows of one dataset, and the findings; rows with an error are left out."""
+    spec: DatasetSpec = DATASETS[kind]
+    out = _Collector(file, raw[ROW])
+    missing = [c for c in spec.required if c not in raw.columns]
+    if missing:
+        out.whole_file(ERREUR, "colonne(s) obligatoire(s) absente(s) : " + ", ".join(missing) + ".",
+                       "colonnes attendues : " + ", ".join(spec.column_names) + " (voir data/README.md).")
+        return empty_frame(kind), out.findings
+    if spec.spatial and "geometry" not in raw.columns:
+        out.whole_file(ERREUR, "le fichier ne contient pas de géométries : un fichier géographique (GeoJSON, "
+                       "GeoPackage, Shapefile) est attendu.")
+        return empty_frame(kind), out.findings
+    frame = raw.copy()
+    for column in spec.columns:
+        frame[column.name] = _convert_column(raw, column, out, kind)
+    if spec.key:
+        _check_duplicates(frame, spec.key, out)
+    if kind == "regies":
+        _check_qpv_codes(frame, "qpv_couverts", out)
+        _check_coordinates(frame, out, required=True)
+    elif kind == "partenariats":
+        _check_qpv_codes(frame, "qpv", out)
+        _check_themes(frame, out)
+        ends_early = frame["date_fin"].notna() & frame["date_debut"].notna() & (
+            frame["date_fin"] < frame["date_debut"])
+        for index in frame.index[ends_early]:
+            out.add(ERREUR, index, "date_fin", "la date de fin précède la date de début.")
+    elif kind == "organismes":
+        _check_coordinates(frame, out, required=False)
+    if kind == "qpv" or kind in BOUNDARY_KINDS:
+        frame = _check_geometries(gpd.GeoDataFrame(frame, geometry="geometry", crs=WGS84), out, polygonal=True)
+        if kind == "qpv":
+            _fill_territories(frame)
+    if kind == "departements":
+        known = ref.departements_table().set_index("insee_dep")["insee_reg"]
+        frame["insee_reg"] = frame["insee_reg"].fillna(frame["insee_dep"].map(known))
+    kept = frame.drop(index=list(out.bad))
+    if kind == "regies":
+        kept = gpd.GeoDataFrame(
+            kept, geometry=gpd.points_from_xy(kept["longitude"], kept["latitude"]), crs=WGS84
+        )
+    columns = spec.column_names + [ROW] + [c for c in ("source", "geometry") if c in kept.columns]
+    return kept[columns].reset_index(drop=True), out.findings
+
+
+def _fill_territories(frame: gpd.GeoDataFrame) -> None:
+    """Département and région when the file (e.g. a 2015 one) does not give them: from the commune code, else
+    from the département outline that holds the QPV."""
+    derived_dep = frame["insee_com"].map(lambda c: ref.dep_of_commune(c) if isinstance(c, str) else None)
+    frame["insee_dep"] = frame["insee_dep"].where(frame["insee_dep"].notna(), derived_dep)
+    unknown = frame["insee_dep"].isna() & frame.geometry.notna() & ~frame.geometry.is_empty
+    if unknown.any():
+        points = gpd.GeoDataFrame(geometry=frame.geometry[unknown].representative_point(), crs=WGS84)
+        outlines = ref.basemap_departements()[["insee_dep", "geometry"]]
+        located = gpd.sjoin_nearest(points.to_crs(LAMBERT93), outlines.to_crs(LAMBERT93), max_distance=5000)
+        located = located[~located.index.duplicated()]
+        frame.loc[located.index, "insee_dep"] = located["insee_dep"]
+    regions = ref.departements_table().set_index("insee_dep")
+    frame["insee_reg"] = frame["insee_reg"].where(frame["insee_reg"].notna(),
+                                                  frame["insee_dep"].map(regions["insee_reg"]))
+    frame["lib_dep"] = frame["lib_dep"].where(frame["lib_dep"].notna(), frame["insee_dep"].map(regions["lib_dep"]))
+    names = ref.regions_table().set_index("insee_reg")["lib_reg"]
+    frame["lib_reg"] = frame["lib_reg"].where(frame["lib_reg"].notna(), frame["insee_reg"].map(names))
+
+
+def load_file(path: Path, kind: str | None = None) -> tuple[str | None, pd.DataFrame | None, list[Finding]]:
+    """One file: its dataset kind, its clean frame and its findings; (None, None, [erreur]) if unreadable."""
+    path = Path(path)
+    try:
+        raw = read_any(path, kind)
+    except ReadError as exc:
+        return kind, None, [Finding(ERREUR, path.name, None, None, str(exc))]
+    frame, findings = clean(raw.kind, raw.frame, path.name)
+    if len(frame) == 0 and not any(f.severity == ERREUR for f in findings):
+        findings.append(Finding(ERREUR, path.name, None, None, "le fichier ne contient aucune ligne de données."))
+    return raw.kind, frame, raw.findings + findings
+
+
+def find_dataset_files(folder: Path) -> dict[str, Path]:
+    """The file of each dataset in a data folder, by name (`qpv.geojson`, `regies.csv`, `qpv/` shapefile…)."""
+    found: dict[str, Path] = {}
+    suffix_rank = [".gpkg", ".geojson", ".json", ".zip", ".shp", ".xlsx", ".csv", ".fgb", ".xlsm", ".txt"]
+    entries = sorted(Path(folder).iterdir(), key=lambda p: (
+        suffix_rank.index(p.suffix.lower()) if p.suffix.lower() in suffix_rank else len(suffix_rank), p.name))
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name == "manifest.json":
+            continue
+        usable = entry.is_dir() and any(entry.glob("*.shp")) or entry.suffix.lower() in (
+            GEO_SUFFIXES | TABLE_SUFFIXES)
+        if not usable:
+            continue
+        stem = fold(entry.stem if entry.is_file() else entry.name)
+        if stem in DATASETS and stem not in found:
+            found[stem] = entry
+    return found
+
+
+def load_folder(folder: Path | str) -> Datasets:
+    """Every dataset of a data folder; missing boundaries fall back to the bundled offline outlines."""
+    folder = Path(folder)
+    findings: list[Finding] = []
+    frames: dict[str, pd.DataFrame] = {}
+    if not folder.is_dir():
+        findings.append(Finding(ERREUR, str(folder), None, None, "dossier de données introuvable."))
+        files: dict[str, Path] = {}
+    else:
+        files = find_dataset_files(folder)
+    for kind in REQUIRED_KINDS + BOUNDARY_KINDS:
+        path = files.get(kind)
+        frame = None
+        if path is not None:
+            _, frame, file_findings = load_file(path, kind)
+            findings.extend(file_findings)
+        elif kind in REQUIRED_KINDS and folder.is_dir():
+            findings.append(Finding(ERREUR, f"{kind}.*", None, None,
+                                    f"fichier « {kind} » absent du dossier {folder}.",
+                                    f"ajoutez {kind}.csv, {kind}.xlsx ou {kind}.geojson (voir data/README.md)."))
+        if frame is None:
+            frame = _fallback(kind)
+        frames[kind] = frame
+    return Datasets(
+        folder=folder,
+        qpv=frames["qpv"],
+        regies=frames["regies"],
+        organismes=frames["organismes"],
+        partenariats=frames["partenariats"],
+        regions=frames["regions"],
+        departements=frames["departements"],
+        manifest=read_manifest(folder) if folder.is_dir() else None,
+        findings=findings,
+        files=files,
+    )
+
+
+def _fallback(kind: str) -> pd.DataFrame:
+    if kind == "regions":
+        return ref.basemap_regions()
+    if kind == "departements":
+        return ref.basemap_departements()
+    return empty_frame(kind)
+
+
+def summarize(findings: Iterable[Finding]) -> tuple[int, int]:
+    findings = list(findings)
+    return (sum(f.severity == ERREUR for f in findings), sum(f.severity == AVERTISSEMENT for f in findings))

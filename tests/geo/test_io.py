@@ -1,0 +1,196 @@
+"""Readers of every supported format, on files the tests write themselves."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Polygon
+
+from geo.io import ROW, ReadError, guess_kind, read_any, read_csv
+
+REGIES_HEADER = "id_regie;nom;type;commune;insee_com;latitude;longitude;salaries;benevoles;qpv_couverts"
+
+
+def write_bytes(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def square(lon: float, lat: float, size: float = 0.004) -> Polygon:
+    return Polygon([(lon, lat), (lon + size, lat), (lon + size, lat + size), (lon, lat + size)])
+
+
+def qpv_frame() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "code_qp": ["QN07519M", "QN06901M"],
+            "lib_qp": ["Stalingrad - Riquet", "Mermoz"],
+            "insee_com": ["75056", "69123"],
+            "lib_com": ["Paris", "Lyon"],
+        },
+        geometry=[square(2.37, 48.88), square(4.88, 45.73)],
+        crs="EPSG:4326",
+    )
+
+
+def test_cp1252_semicolon_csv_with_decimal_comma_keeps_accents_and_numbers(tmp_path):
+    text = REGIES_HEADER + "\nRQ1;Régie Étoile;régie de quartier;Hérouville;14327;49,2036;-0,3265;12;3;QN01401M\n"
+    path = write_bytes(tmp_path, "regies.csv", text.encode("cp1252"))
+    raw = read_any(path)
+    assert raw.kind == "regies"
+    row = raw.frame.iloc[0]
+    assert row["nom"] == "Régie Étoile"
+    assert row["commune"] == "Hérouville"
+    assert row["latitude"] == "49,2036"  # still text: conversion is the validator's job
+    assert row[ROW] == 2
+
+
+def test_utf8_bom_comma_csv_is_read_with_its_header(tmp_path):
+    text = REGIES_HEADER.replace(";", ",") + "\nRQ1,Régie,régie de quartier,Lyon,69123,45.7,4.8,1,2,QN06901M\n"
+    path = write_bytes(tmp_path, "regies.csv", b"\xef\xbb\xbf" + text.encode("utf-8"))
+    frame = read_csv(path)
+    assert list(frame.columns)[:2] == ["id_regie", "nom"]
+    assert frame.loc[0, "latitude"] == "45.7"
+
+
+def test_headers_tolerate_case_accents_and_spaces(tmp_path):
+    text = "Code QP;LIB_QP;Insee Com;Lib Com\nQN07519M;Riquet;75056;Paris\n"
+    path = write_bytes(tmp_path, "liste.csv", text.encode("utf-8"))
+    raw = read_any(path, "qpv")
+    assert {"code_qp", "lib_qp", "insee_com", "lib_com"} <= set(raw.frame.columns)
+
+
+def test_random_bytes_named_csv_is_a_clear_error(tmp_path):
+    rng = np.random.default_rng(0)
+    path = write_bytes(tmp_path, "regies.csv", rng.integers(0, 256, 4000, dtype=np.uint8).tobytes())
+    with pytest.raises(ReadError, match="regies.csv"):
+        read_any(path)
+
+
+def test_empty_file_is_a_clear_error(tmp_path):
+    path = write_bytes(tmp_path, "partenariats.csv", b"")
+    with pytest.raises(ReadError, match="vide"):
+        read_any(path)
+
+
+def test_empty_geojson_is_a_clear_error(tmp_path):
+    path = write_bytes(tmp_path, "qpv.geojson", b"")
+    with pytest.raises(ReadError, match="vide"):
+        read_any(path)
+
+
+def test_unsupported_format_names_the_file(tmp_path):
+    path = write_bytes(tmp_path, "regies.pdf", b"%PDF-1.4")
+    with pytest.raises(ReadError, match="regies.pdf"):
+        read_any(path)
+
+
+def test_xlsx_prefers_the_sheet_named_after_the_dataset(tmp_path):
+    path = tmp_path / "classeur.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"note": ["rien"]}).to_excel(writer, sheet_name="Lisez-moi", index=False)
+        pd.DataFrame({"siren": ["123456782"], "nom": ["Office"], "famille": ["OPH"],
+                      "commune_siege": ["Lyon"], "insee_reg": ["84"]}).to_excel(
+            writer, sheet_name="organismes", index=False)
+    raw = read_any(path, "organismes")
+    assert raw.frame.loc[0, "nom"] == "Office"
+    assert raw.frame.loc[0, ROW] == 2
+
+
+def test_xlsx_first_sheet_by_default(tmp_path):
+    path = tmp_path / "organismes.xlsx"
+    pd.DataFrame({"siren": ["123456782"], "nom": ["Office"], "famille": ["ESH"], "commune_siege": ["Caen"],
+                  "insee_reg": ["28"]}).to_excel(path, index=False)
+    raw = read_any(path)
+    assert raw.kind == "organismes"
+    assert raw.frame.loc[0, "famille"] == "ESH"
+
+
+def test_geojson_wgs84_is_read_as_is(tmp_path):
+    path = tmp_path / "qpv.geojson"
+    qpv_frame().to_file(path, driver="GeoJSON")
+    raw = read_any(path)
+    assert raw.kind == "qpv"
+    assert raw.frame.crs.to_epsg() == 4326
+    assert raw.frame.loc[1, ROW] == 2
+    assert raw.frame.geometry.iloc[0].bounds[0] == pytest.approx(2.37)
+
+
+def test_geopackage_in_lambert93_is_reprojected(tmp_path):
+    path = tmp_path / "qpv.gpkg"
+    qpv_frame().to_crs(2154).to_file(path, driver="GPKG")
+    raw = read_any(path)
+    assert raw.frame.crs.to_epsg() == 4326
+    assert raw.frame.geometry.iloc[0].bounds[0] == pytest.approx(2.37, abs=1e-7)
+
+
+def _zip_shapefile(folder: Path, frame: gpd.GeoDataFrame, name: str, drop_prj: bool = False) -> Path:
+    shp_dir = folder / f"{name}_shp"
+    shp_dir.mkdir()
+    frame.to_file(shp_dir / f"{name}.shp")
+    if drop_prj:
+        (shp_dir / f"{name}.prj").unlink()
+    archive = folder / f"{name}.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for member in shp_dir.iterdir():
+            zf.write(member, member.name)
+    return archive
+
+
+def test_lambert93_shapefile_zip_lands_at_the_same_places(tmp_path):
+    archive = _zip_shapefile(tmp_path, qpv_frame().to_crs(2154), "qpv")
+    raw = read_any(archive)
+    original = qpv_frame()
+    assert raw.frame.crs.to_epsg() == 4326
+    for got, expected in zip(raw.frame.geometry, original.geometry, strict=True):
+        assert got.hausdorff_distance(expected) < 1e-7  # shapefiles reorient rings: compare shapes
+
+
+def test_shapefile_folder_is_read(tmp_path):
+    folder = tmp_path / "qpv"
+    folder.mkdir()
+    qpv_frame().to_file(folder / "perimetres.shp")
+    raw = read_any(folder, "qpv")
+    assert len(raw.frame) == 2
+
+
+def test_shapefile_without_prj_and_metric_coordinates_is_refused(tmp_path):
+    archive = _zip_shapefile(tmp_path, qpv_frame().to_crs(2154), "qpv", drop_prj=True)
+    with pytest.raises(ReadError, match="aucun système de coordonnées"):
+        read_any(archive)
+
+
+def test_shapefile_without_prj_and_lonlat_coordinates_is_read_with_a_warning(tmp_path):
+    archive = _zip_shapefile(tmp_path, qpv_frame(), "qpv", drop_prj=True)
+    raw = read_any(archive)
+    assert raw.frame.crs.to_epsg() == 4326
+    assert [f.severity for f in raw.findings] == ["avertissement"]
+    assert "WGS84" in raw.findings[0].message
+
+
+def test_corrupt_zip_is_a_clear_error(tmp_path):
+    path = write_bytes(tmp_path, "qpv.zip", os.urandom(200))
+    with pytest.raises(ReadError, match="qpv.zip"):
+        read_any(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("regies.csv", "regies"), ("Organismes HLM.xlsx", "organismes"), ("QP2024_France.geojson", "qpv"),
+     ("mes-partenariats.csv", "partenariats"), ("departements.geojson", "departements")],
+)
+def test_dataset_kind_from_file_name(name, expected):
+    assert guess_kind(Path(name)) == expected
+
+
+def test_dataset_kind_from_columns_when_the_name_says_nothing():
+    columns = ["id_partenariat", "id_regie", "siren_organisme", "qpv", "themes", "statut", "date_debut"]
+    assert guess_kind(Path("export.csv"), columns) == "partenariats"
+    assert guess_kind(Path("export.csv"), ["a", "b"]) is None
