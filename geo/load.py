@@ -301,10 +301,17 @@ def clean(kind: str, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[F
     return kept[columns].reset_index(drop=True), out.findings
 
 
+def _dep_or_none(insee_com) -> str | None:
+    try:
+        return ref.dep_of_commune(insee_com) if isinstance(insee_com, str) else None
+    except ValueError:
+        return None
+
+
 def _fill_territories(frame: gpd.GeoDataFrame) -> None:
     """Département and région when the file (e.g. a 2015 one) does not give them: from the commune code, else
     from the département outline that holds the QPV."""
-    derived_dep = frame["insee_com"].map(lambda c: ref.dep_of_commune(c) if isinstance(c, str) else None)
+    derived_dep = frame["insee_com"].map(_dep_or_none)
     frame["insee_dep"] = frame["insee_dep"].where(frame["insee_dep"].notna(), derived_dep)
     unknown = frame["insee_dep"].isna() & frame.geometry.notna() & ~frame.geometry.is_empty
     if unknown.any():
@@ -335,8 +342,13 @@ def load_file(path: Path, kind: str | None = None) -> tuple[str | None, pd.DataF
 
 
 def find_dataset_files(folder: Path) -> dict[str, Path]:
-    """The file of each dataset in a data folder, by name (`qpv.geojson`, `regies.csv`, `qpv/` shapefile…)."""
+    """The file of each dataset in a data folder: as its manifest names it (e.g. a fetched official file),
+    else by name (`qpv.geojson`, `regies.csv`, `qpv/` shapefile…)."""
     found: dict[str, Path] = {}
+    manifest = read_manifest(folder)
+    for kind, record in (manifest.datasets.items() if manifest else []):
+        if kind in DATASETS and (Path(folder) / record.file).exists():
+            found[kind] = Path(folder) / record.file
     suffix_rank = [".gpkg", ".geojson", ".json", ".zip", ".shp", ".xlsx", ".csv", ".fgb", ".xlsm", ".txt"]
     entries = sorted(Path(folder).iterdir(), key=lambda p: (
         suffix_rank.index(p.suffix.lower()) if p.suffix.lower() in suffix_rank else len(suffix_rank), p.name))
@@ -392,9 +404,9 @@ def load_folder(folder: Path | str) -> Datasets:
 
 def _fallback(kind: str) -> pd.DataFrame:
     if kind == "regions":
-        return ref.basemap_regions()
+        return ref.basemap_regions().copy()
     if kind == "departements":
-        return ref.basemap_departements()
+        return ref.basemap_departements().copy()
     return empty_frame(kind)
 
 

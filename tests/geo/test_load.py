@@ -87,9 +87,9 @@ def test_unknown_theme_suggests_the_convention_label(tmp_path):
     assert error.suggestion == "« amélioration du cadre de vie »"
 
 
-def test_theme_slugs_and_short_labels_are_accepted(tmp_path):
-    frame, findings = findings_of(
-        tmp_path, "partenariats.csv", [{**PARTENARIAT, "themes": "precarite-energetique; INSERTION PROFESSIONNELLE DES HABITANTS"}])
+def test_theme_slugs_and_labels_in_any_case_are_accepted(tmp_path):
+    themes = "precarite-energetique; INSERTION PROFESSIONNELLE DES HABITANTS"
+    frame, findings = findings_of(tmp_path, "partenariats.csv", [{**PARTENARIAT, "themes": themes}])
     assert findings == []
     assert frame.iloc[0]["themes"] == ["precarite-energetique", "insertion-professionnelle"]
 
@@ -262,3 +262,12 @@ def test_occitanie_as_lambert93_shapefile_zip_gives_the_same_qpv_at_the_same_pla
     raw_centroids = raw.set_index("code_qp").geometry.to_crs(2154).centroid
     got_centroids = got.set_crs(4326).to_crs(2154).centroid
     assert max(got_centroids[c].distance(raw_centroids[c]) for c in raw_centroids.index) < 1.0  # metres
+
+
+def test_files_named_by_the_manifest_are_found(tmp_path):
+    from geo.manifest import DatasetRecord, Manifest, write_manifest
+
+    write_csv(tmp_path, "export_2026.csv", [REGIE])
+    record = DatasetRecord(file="export_2026.csv", source="test", licence="-", date="2026-11-27", rows=1, sha256="")
+    write_manifest(tmp_path, Manifest(datasets={"regies": record}))
+    assert find_dataset_files(tmp_path) == {"regies": tmp_path / "export_2026.csv"}

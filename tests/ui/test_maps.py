@@ -1,0 +1,139 @@
+"""Map builders, tested on the folium objects they return and on the script they render to."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from ui import assets, maps
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def qpv() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "code_qp": ["QN07519M", "QN06901M", "QN01301M"],
+            "lib_qp": [XSS, "Mermoz", "Belsunce"],
+            "lib_com": ["Paris", "Lyon", "Marseille"],
+            "coverage": ["regie_partenariat", "regie_seule", "aucune"],
+            "n_partenariats": [5, 0, 0],
+            "theme_dominant": ["inclusion-numerique", None, None],
+        },
+        geometry=[box(2.37, 48.88, 2.38, 48.89), box(4.88, 45.73, 4.89, 45.74), box(5.37, 43.29, 5.38, 43.30)],
+        crs="EPSG:4326",
+    )
+
+
+@pytest.fixture(scope="module")
+def regies() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "id_regie": ["R1"], "nom": [XSS], "type": ["régie de quartier"], "commune": ["Paris"],
+            "salaries": [1200], "benevoles": [3], "qpv_couverts": [["QN07519M"]],
+            "organismes": [["Office <b>Test</b>"]], "themes": [["inclusion-numerique", "cohesion-sociale"]],
+        },
+        geometry=[Point(2.375, 48.885)], crs="EPSG:4326",
+    )
+
+
+def render(element) -> str:
+    m = assets.offline_map()
+    element.add_to(m)
+    return m.get_root().render()
+
+
+def test_qpv_fill_colour_follows_coverage(qpv):
+    colors, legend = maps.qpv_colors(qpv, "coverage")
+    assert list(colors) == ["#1a7f5a", "#8cc5a6", "#c9ccd1"]
+    assert [label for _, label in legend] == ["Régie et partenariat", "Régie seule", "Ni régie ni partenariat"]
+
+
+def test_partnership_classes_bin_the_counts(qpv):
+    frame = qpv.assign(n_partenariats=[0, 1, 3])
+    colors, legend = maps.qpv_colors(frame, "partenariats")
+    assert [label for _, label in legend] == ["Aucun partenariat", "1 partenariat", "2 à 3"]
+    assert colors.iloc[2] == "#6baed6"
+
+
+def test_dominant_theme_uses_the_theme_colour(qpv):
+    colors, legend = maps.qpv_colors(qpv, "theme")
+    assert colors.iloc[0] == "#457b9d"
+    assert legend == [("#457b9d", "Inclusion numérique"), ("#c9ccd1", "Aucun partenariat")]
+
+
+def geojson_of(group) -> dict:
+    (layer,) = [child for child in group._children.values() if hasattr(child, "data")]
+    return layer.data
+
+
+def test_qpv_layer_escapes_names_from_the_data(qpv):
+    group = maps.build_qpv_layer(qpv)
+    tip = geojson_of(group)["features"][0]["properties"]["tip"]
+    assert tip.startswith("<b>&lt;img src=x onerror=alert(1)&gt;</b>")
+    assert XSS not in render(group)
+
+
+def test_qpv_layer_ships_only_the_needed_properties(qpv):
+    properties = geojson_of(maps.build_qpv_layer(qpv))["features"][0]["properties"]
+    assert sorted(properties) == ["code_qp", "fill", "kind", "tip"]
+
+
+def test_regie_popup_lists_figures_partners_and_themes_escaped(regies):
+    popup = maps.regie_popup(regies.iloc[0])
+    assert "1\u202f200 salariés" in popup and "3 bénévoles" in popup
+    assert "Office &lt;b&gt;Test&lt;/b&gt;" in popup
+    assert "Inclusion numérique, Cohésion sociale" in popup
+    assert XSS not in popup
+
+
+def test_regies_layer_renders_circle_markers(regies):
+    group = maps.build_regies_layer(regies)
+    assert "new L.CircleMarker(latlng" in render(group)
+    feature = geojson_of(group)["features"][0]
+    assert feature["properties"]["id_regie"] == "R1" and feature["geometry"]["coordinates"] == [2.375, 48.885]
+    assert XSS not in render(group)
+
+
+def test_legend_lists_the_measure_and_regies(qpv):
+    legend = maps.build_legend(qpv, "coverage")
+    assert legend.html.startswith("<b>Couverture (régie / partenariat)</b>")
+    assert legend.html.count("<span") == 4 and legend.html.endswith("Régie")
+    assert "L.control" in render(legend)
+
+
+def test_base_map_loads_nothing_from_outside_the_app():
+    regions = gpd.GeoDataFrame({"lib_reg": ["A"]}, geometry=[box(0, 45, 1, 46)], crs="EPSG:4326")
+    departements = gpd.GeoDataFrame({"lib_dep": ["B"]}, geometry=[box(0, 45, 0.5, 45.5)], crs="EPSG:4326")
+    m = maps.build_base_map(regions, departements)
+    assert assets.external_links(m) == []
+    html = m.get_root().render()
+    assert "cdn.jsdelivr" not in html and "cdnjs" not in html
+    assert "/app/static/node_modules/leaflet/dist/leaflet.js" in html
+    assert "L.control.fullscreen" in html
+
+
+def test_the_served_assets_are_installed():
+    assert assets.missing_assets() == []
+
+
+def test_tiles_are_optional():
+    empty = gpd.GeoDataFrame({"lib_reg": [], "lib_dep": []}, geometry=[], crs="EPSG:4326")
+    assert "tileLayer" not in maps.build_base_map(empty, empty).get_root().render()
+    assert "openstreetmap" in maps.build_base_map(empty, empty, tiles="osm").get_root().render().lower()
+
+
+def test_bounds_cover_every_frame(qpv, regies):
+    assert maps.bounds_of([qpv, regies]) == [[43.29, 2.37], [48.89, 5.38]]
+    assert maps.bounds_of([qpv.iloc[0:0]]) is None
+
+
+def test_organismes_without_coordinates_are_left_out():
+    frame = pd.DataFrame({"nom": ["A", "B"], "famille": ["OPH", "ESH"], "commune_siege": ["X", "Y"],
+                          "latitude": [45.0, None], "longitude": [4.8, None]})
+    html = render(maps.build_organismes_layer(frame))
+    assert html.count("L.circleMarker(") == 1
+    assert assets.external_links(maps.build_organismes_layer(frame)) == []

@@ -1,0 +1,257 @@
+"""Map builders: data in, folium object out, no side effects (in the manner of geopandas' `explore()`).
+
+Every text that comes from a data file is HTML-escaped here before it reaches a tooltip or popup: folium's
+GeoJsonTooltip/GeoJsonPopup insert field values with `innerHTML` as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo import fr
+from geo.schema import THEME_BY_SLUG, THEMES
+from ui.assets import offline_fullscreen, offline_map
+
+COVERAGE = {
+    "regie_partenariat": ("#1a7f5a", "Régie et partenariat"),
+    "regie_seule": ("#8cc5a6", "Régie seule"),
+    "partenariat_seul": ("#9e7cc1", "Partenariat sans régie"),
+    "aucune": ("#c9ccd1", "Ni régie ni partenariat"),
+}
+PARTNERSHIP_CLASSES = (  # (lowest count, colour, label)
+    (0, "#e5e7eb", "Aucun partenariat"),
+    (1, "#c6dbef", "1 partenariat"),
+    (2, "#6baed6", "2 à 3"),
+    (4, "#2171b5", "4 à 6"),
+    (7, "#08306b", "7 et plus"),
+)
+NO_THEME = ("#c9ccd1", "Aucun partenariat")
+MEASURES = {
+    "coverage": "Couverture (régie / partenariat)",
+    "partenariats": "Nombre de partenariats",
+    "theme": "Thème dominant",
+}
+TILES = {
+    "aucun": None,
+    "osm": ("OpenStreetMap", "© contributeurs OpenStreetMap"),
+    "ign": ("https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS"
+            ".PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
+            "© IGN Plan IGN"),
+}
+REGIE_COLOR = "#c2410c"
+ORGANISME_COLOR = "#1d4ed8"
+
+
+def _partnership_class(count: int) -> tuple[str, str]:
+    chosen = PARTNERSHIP_CLASSES[0]
+    for entry in PARTNERSHIP_CLASSES:
+        if count >= entry[0]:
+            chosen = entry
+    return chosen[1], chosen[2]
+
+
+def qpv_colors(qpv: pd.DataFrame, measure: str) -> tuple[pd.Series, list[tuple[str, str]]]:
+    """Fill colour of each QPV for a measure, and the legend entries (colour, label) actually used."""
+    if measure == "coverage":
+        colors = qpv["coverage"].map(lambda c: COVERAGE[c][0])
+        legend = [COVERAGE[c] for c in COVERAGE if (qpv["coverage"] == c).any()]
+    elif measure == "partenariats":
+        classes = qpv["n_partenariats"].astype(int).map(_partnership_class)
+        colors = classes.map(lambda pair: pair[0])
+        used = set(classes)
+        legend = [(color, label) for _, color, label in PARTNERSHIP_CLASSES if (color, label) in used]
+    elif measure == "theme":
+        slugs = qpv["theme_dominant"].fillna("")
+        colors = slugs.map(lambda s: THEME_BY_SLUG[s].color if s in THEME_BY_SLUG else NO_THEME[0])
+        legend = [(t.color, t.short) for t in THEMES if (slugs == t.slug).any()]
+        if (slugs == "").any():
+            legend.append(NO_THEME)
+    else:
+        raise ValueError(f"unknown measure {measure!r}")
+    return colors, legend
+
+
+def qpv_tooltip(row: pd.Series) -> str:
+    """Escaped tooltip of one QPV."""
+    coverage = COVERAGE.get(row.get("coverage"), ("", ""))[1]
+    lines = [
+        f"<b>{escape(str(row['lib_qp']))}</b> <small>({escape(str(row['code_qp']))})</small>",
+        escape(str(row.get("lib_com") or "")),
+        f"{escape(coverage)} · {fr.pluriel(int(row.get('n_partenariats') or 0), 'partenariat')}",
+    ]
+    return "<br>".join(line for line in lines if line)
+
+
+def _feature_collection(frame: gpd.GeoDataFrame, properties: list[str]) -> dict:
+    """GeoJSON of only the listed properties: every extra byte is shipped to the browser on each view."""
+    return json.loads(frame[properties + ["geometry"]].to_json(drop_id=True, na="null"))
+
+
+def build_qpv_layer(qpv: gpd.GeoDataFrame, measure: str = "coverage", name: str = "Quartiers prioritaires"
+                    ) -> folium.FeatureGroup:
+    """QPV outlines coloured by `measure`; each feature carries its code so a click can be resolved."""
+    colors, _ = qpv_colors(qpv, measure)
+    frame = gpd.GeoDataFrame(
+        {"code_qp": qpv["code_qp"].to_numpy(), "kind": "qpv", "fill": colors.to_numpy(),
+         "tip": [qpv_tooltip(row) for _, row in qpv.iterrows()]},
+        geometry=qpv.geometry.to_numpy(), crs=qpv.crs,
+    )
+    group = folium.FeatureGroup(name=name, show=True)
+    folium.GeoJson(
+        _feature_collection(frame, ["code_qp", "kind", "fill", "tip"]),
+        name=name,
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#374151", "weight": 0.6,
+                                  "fillOpacity": 0.85},
+        highlight_function=lambda f: {"weight": 2.5, "color": "#111827"},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        zoom_on_click=False,
+    ).add_to(group)
+    return group
+
+
+def regie_popup(row: pd.Series) -> str:
+    """Escaped popup of one régie: who, where, how many, with whom, on what."""
+    themes = ", ".join(THEME_BY_SLUG[s].short for s in row.get("themes") or [] if s in THEME_BY_SLUG)
+    organismes = ", ".join(row.get("organismes") or [])
+    covered = ", ".join(row.get("qpv_couverts") or [])
+    lines = [
+        f"<b>{escape(str(row['nom']))}</b>",
+        f"{escape(str(row['type']))} · {escape(str(row['commune']))}",
+        f"{fr.pluriel(int(row['salaries']), 'salarié')} · {fr.pluriel(int(row['benevoles']), 'bénévole')}",
+        f"QPV couverts : {escape(covered) or '—'}",
+        f"Organismes partenaires : {escape(organismes) or '—'}",
+        f"Thèmes : {escape(themes) or '—'}",
+    ]
+    return "<br>".join(lines)
+
+
+def _points(frame: pd.DataFrame) -> list[tuple[float, float]]:
+    return list(zip(frame.geometry.y.round(5), frame.geometry.x.round(5), strict=True))
+
+
+def build_regies_layer(regies: gpd.GeoDataFrame, name: str = "Régies") -> folium.FeatureGroup:
+    """Régies as circles, popup with their figures and partners; clicking one selects it."""
+    frame = gpd.GeoDataFrame(
+        {"id_regie": regies["id_regie"].to_numpy(), "kind": "regie",
+         "tip": [escape(str(n)) for n in regies["nom"]],
+         "popup": [regie_popup(row) for _, row in regies.iterrows()]},
+        geometry=gpd.points_from_xy(regies.geometry.x.round(5), regies.geometry.y.round(5)), crs=regies.crs,
+    )
+    group = folium.FeatureGroup(name=name, show=True)
+    folium.GeoJson(
+        _feature_collection(frame, ["id_regie", "kind", "tip", "popup"]),
+        name=name,
+        marker=folium.CircleMarker(radius=6, weight=1.5, color="#ffffff", fill=True, fill_color=REGIE_COLOR,
+                                   fill_opacity=0.95),
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=360),
+        zoom_on_click=False,
+    ).add_to(group)
+    return group
+
+
+def build_organismes_layer(organismes: pd.DataFrame, name: str = "Sièges des organismes HLM"
+                           ) -> folium.FeatureGroup:
+    """Head offices of HLM organisms that have coordinates (optional layer, hidden by default)."""
+    located = organismes.dropna(subset=["latitude", "longitude"])
+    group = folium.FeatureGroup(name=name, show=False)
+    for _, row in located.iterrows():
+        label = f"<b>{escape(str(row['nom']))}</b><br>{escape(str(row['famille']))} · " \
+                f"{escape(str(row['commune_siege']))}"
+        folium.CircleMarker(
+            location=(round(float(row["latitude"]), 5), round(float(row["longitude"]), 5)),
+            radius=5, weight=1, color="#ffffff", fill=True, fill_color=ORGANISME_COLOR, fill_opacity=0.9,
+            tooltip=label,
+        ).add_to(group)
+    return group
+
+
+def build_outlines(regions: gpd.GeoDataFrame, departements: gpd.GeoDataFrame) -> list[folium.FeatureGroup]:
+    """Région and département outlines: the basemap that always works offline."""
+    layers = []
+    for frame, name, weight, column in (
+        (departements, "Limites des départements", 0.5, "lib_dep"),
+        (regions, "Limites des régions", 1.4, "lib_reg"),
+    ):
+        group = folium.FeatureGroup(name=name, show=True)
+        data = gpd.GeoDataFrame({"nom": frame[column].map(lambda v: escape(str(v))).to_numpy()},
+                                geometry=frame.geometry.to_numpy(), crs=frame.crs)
+        folium.GeoJson(
+            _feature_collection(data, ["nom"]),
+            name=name,
+            style_function=lambda f, w=weight: {"color": "#6b7280", "weight": w, "fill": False},
+            interactive=False,
+        ).add_to(group)
+        layers.append(group)
+    return layers
+
+
+class Legend(MacroElement):
+    """A Leaflet control holding the legend, so that it shows in screenshots and in full screen."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function() {
+                var div = L.DomUtil.create("div", "carte-legende");
+                div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 10px;border-radius:6px;"
+                    + "font:12px/1.5 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);color:#111827";
+                div.innerHTML = {{ this.html|tojson }};
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, title: str, items: list[tuple[str, str]], extra: list[tuple[str, str]] = ()):
+        super().__init__()
+        self._name = "Legend"
+        rows = [f"<b>{escape(title)}</b>"]
+        for color, label in items:
+            rows.append(f'<span style="display:inline-block;width:12px;height:12px;background:{escape(color)};'
+                        f'border:1px solid #6b7280;margin-right:6px;vertical-align:-1px"></span>{escape(label)}')
+        for color, label in extra:
+            rows.append(f'<span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
+                        f'background:{escape(color)};margin-right:6px;vertical-align:-1px"></span>{escape(label)}')
+        self.html = "<br>".join(rows)
+
+
+def build_legend(qpv: pd.DataFrame, measure: str, with_regies: bool = True) -> Legend:
+    _, items = qpv_colors(qpv, measure)
+    extra = [(REGIE_COLOR, "Régie")] if with_regies else []
+    return Legend(MEASURES[measure], items, extra)
+
+
+def bounds_of(frames: list[gpd.GeoDataFrame]) -> list[list[float]] | None:
+    """[[south, west], [north, east]] around the non-empty frames, for `fit_bounds`."""
+    boxes = [f.total_bounds for f in frames if len(f)]
+    if not boxes:
+        return None
+    west = min(b[0] for b in boxes)
+    south = min(b[1] for b in boxes)
+    east = max(b[2] for b in boxes)
+    north = max(b[3] for b in boxes)
+    return [[float(south), float(west)], [float(north), float(east)]]
+
+
+def build_base_map(regions: gpd.GeoDataFrame, departements: gpd.GeoDataFrame, tiles: str = "aucun",
+                   height: int = 620) -> folium.Map:
+    """The map that stays mounted: offline outlines, optional tiles, full screen control."""
+    m = offline_map(location=(46.6, 2.4), zoom_start=6, min_zoom=3, max_zoom=18, prefer_canvas=False,
+                    control_scale=True, height=height)
+    tile = TILES.get(tiles)
+    if tile is not None:
+        folium.TileLayer(tile[0], attr=tile[1], name="Fond de carte", max_zoom=18).add_to(m)
+    for layer in build_outlines(regions, departements):
+        layer.add_to(m)
+    offline_fullscreen(position="topleft").add_to(m)
+    return m
