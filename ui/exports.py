@@ -1,0 +1,57 @@
+"""Downloads: CSV for a French Excel (UTF-8 with BOM, `;`, decimal comma) and XLSX, safe to open.
+
+A cell starting with `=`, `+`, `-` or `@` (or a tab/carriage return) would be run as a formula by a spreadsheet
+(CSV injection): such text cells are prefixed with an apostrophe, which spreadsheets show as plain text.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _text_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy where lists are joined with " | " and every text cell is formula-safe."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].map(lambda v: isinstance(v, (list, tuple))).any():
+            out[column] = out[column].map(lambda v: " | ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+    for column in _text_columns(out):
+        out[column] = out[column].map(neutralize)
+    return out
+
+
+def to_csv_fr(frame: pd.DataFrame) -> bytes:
+    """CSV that a French Excel opens as columns with accents and decimal commas intact."""
+    text = safe_frame(frame).to_csv(sep=";", decimal=",", index=False, date_format="%d/%m/%Y")
+    return text.encode("utf-8-sig")
+
+
+def to_xlsx(frame: pd.DataFrame, sheet_name: str = "données") -> bytes:
+    buffer = io.BytesIO()
+    data = safe_frame(frame)
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        data.to_excel(writer, sheet_name=sheet_name[:31], index=False)
+        sheet = writer.sheets[sheet_name[:31]]
+        for index, column in enumerate(data.columns, start=1):
+            if pd.api.types.is_datetime64_any_dtype(data[column]):
+                for cell in sheet.iter_cols(min_col=index, max_col=index, min_row=2):
+                    for item in cell:
+                        item.number_format = "DD/MM/YYYY"
+            width = max([len(str(column))] + [len(str(v)) for v in data[column].head(200)]) + 2
+            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(width, 60)
+        sheet.freeze_panes = "A2"
+    return buffer.getvalue()
