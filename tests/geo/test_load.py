@@ -10,9 +10,9 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon
 
 from geo.load import clean, find_dataset_files, load_file, load_folder
+from tests.paths import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
-OCCITANIE = SHARED / "hackaviz2021_qpv2015_occitanie.geojson"
+OCCITANIE = SHARED_DATA / "hackaviz2021_qpv2015_occitanie.geojson"
 
 REGIE = {
     "id_regie": "RQ1", "nom": "Régie Test", "type": "régie de quartier", "commune": "Paris",

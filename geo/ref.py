@@ -1,0 +1,91 @@
+"""Reference tables committed in `data/ref/` (derived by `tools/derive_reference.py`; sources in
+`data/ref/SOURCES.md`).
+
+Codes are always strings with their leading zeros (Corsica 2A/2B, overseas 971-976). Readers are cached:
+callers must not mutate the frames they receive (copy them first).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.schema import WGS84
+
+REF_DIR = Path(__file__).resolve().parents[1] / "data" / "ref"
+
+def _read_csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(REF_DIR / name, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def regions_table() -> pd.DataFrame:
+    """The 18 régions: insee_reg, lib_reg."""
+    return _read_csv("regions.csv")
+
+
+@lru_cache(maxsize=1)
+def departements_table() -> pd.DataFrame:
+    """The 101 départements: insee_dep, lib_dep, insee_reg."""
+    return _read_csv("departements.csv")
+
+
+@lru_cache(maxsize=1)
+def qpv2024_table() -> pd.DataFrame:
+    """One row per (QPV 2024, commune) pair; a code's first row is its main commune.
+
+    Columns: code_qp, lib_qp, insee_com, lib_com, insee_dep, insee_reg, siren_epci (str), population_commune
+    (int), lon, lat (float, the commune point in WGS84), codes_postaux (str, " | "-joined).
+    """
+    frame = _read_csv("qpv2024_communes.csv")
+    frame["population_commune"] = frame["population_commune"].astype("int64")
+    frame["lon"] = frame["lon"].astype(float)
+    frame["lat"] = frame["lat"].astype(float)
+    return frame
+
+
+def _read_basemap(name: str, columns: list[str]) -> gpd.GeoDataFrame:
+    frame = gpd.read_file(REF_DIR / name)
+    frame = frame.set_crs(WGS84) if frame.crs is None else frame.to_crs(WGS84)
+    for column in columns:
+        frame[column] = frame[column].astype(str)
+    return frame[[*columns, "geometry"]]
+
+
+@lru_cache(maxsize=1)
+def basemap_regions() -> gpd.GeoDataFrame:
+    """Simplified outlines of the 18 régions (EPSG:4326): insee_reg, lib_reg, geometry."""
+    return _read_basemap("regions.geojson", ["insee_reg", "lib_reg"])
+
+
+@lru_cache(maxsize=1)
+def basemap_departements() -> gpd.GeoDataFrame:
+    """Simplified outlines of the 101 départements (EPSG:4326): insee_dep, lib_dep, insee_reg, geometry."""
+    return _read_basemap("departements.geojson", ["insee_dep", "lib_dep", "insee_reg"])
+
+
+def dep_of_commune(insee_com: object) -> str:
+    """Département code of a commune INSEE code: 2 characters (2A/2B in Corsica), 3 for overseas (97x)."""
+    code = str(insee_com).strip().upper()
+    if code.isdigit() and len(code) < 5:
+        code = code.zfill(5)
+    if len(code) != 5:
+        raise ValueError(f"code commune INSEE invalide : {insee_com!r}")
+    return code[:3] if code.startswith("97") else code[:2]
+
+
+@lru_cache(maxsize=1)
+def _region_by_dep() -> dict[str, str]:
+    table = departements_table()
+    return dict(zip(table["insee_dep"], table["insee_reg"], strict=True))
+
+
+def reg_of_dep(insee_dep: object) -> str:
+    """Région code of a département code ("2A" -> "94", "971" -> "01"); KeyError when unknown."""
+    code = str(insee_dep).strip().upper()
+    if code.isdigit() and len(code) == 1:
+        code = code.zfill(2)
+    return _region_by_dep()[code]

@@ -1,0 +1,171 @@
+"""Reference tables of data/ref: figures checked by independent reads of the committed files."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from geo import ref
+from tests.paths import SHARED_DATA
+
+REPO = Path(__file__).resolve().parents[2]
+REF = REPO / "data" / "ref"
+SHARED = SHARED_DATA
+
+REGION_CODES = {"01", "02", "03", "04", "06", "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84",
+                "93", "94"}
+OVERSEAS_QPV = {"971": 19, "972": 9, "973": 29, "974": 57, "976": 17}
+
+
+def read(name: str) -> pd.DataFrame:
+    return pd.read_csv(REF / name, dtype=str, keep_default_na=False)
+
+
+def dep_from_com(code: str) -> str:
+    return code[:3] if code.startswith("97") else code[:2]
+
+
+def test_regions_csv():
+    regions = read("regions.csv")
+    assert list(regions.columns) == ["insee_reg", "lib_reg"]
+    assert len(regions) == 18
+    assert set(regions["insee_reg"]) == REGION_CODES
+    assert regions.set_index("insee_reg").loc["11", "lib_reg"] == "Île-de-France"
+
+
+def test_departements_csv():
+    deps = read("departements.csv")
+    assert list(deps.columns) == ["insee_dep", "lib_dep", "insee_reg"]
+    assert len(deps) == 101 and deps["insee_dep"].is_unique
+    assert {"01", "2A", "2B", "95", "971", "972", "973", "974", "976"} <= set(deps["insee_dep"])
+    assert "975" not in set(deps["insee_dep"]) and "20" not in set(deps["insee_dep"])
+    assert set(deps["insee_reg"]) == REGION_CODES
+    by_code = deps.set_index("insee_dep")["insee_reg"]
+    assert by_code["2A"] == "94" and by_code["971"] == "01" and by_code["976"] == "06" and by_code["75"] == "11"
+
+
+def test_qpv2024_communes_csv():
+    pairs = read("qpv2024_communes.csv")
+    assert list(pairs.columns)[:10] == ["code_qp", "lib_qp", "insee_com", "lib_com", "insee_dep", "insee_reg",
+                                        "siren_epci", "population_commune", "lon", "lat"]
+    assert len(pairs) == 1684
+    assert pairs["code_qp"].nunique() == 1493
+    assert not pairs.duplicated(["code_qp", "insee_com"]).any()
+    assert pairs["code_qp"].str.fullmatch(r"QN\d{2}[\dAB]\d{2}[A-Z]").all()
+    assert pairs["insee_com"].str.fullmatch(r"\d[\dAB]\d{3}").all()
+    assert (pairs.groupby("code_qp")["lib_qp"].nunique() == 1).all()
+    assert (pairs["lib_qp"].str.strip() != "").all()
+    # Départements and régions agree with the commune codes and the département table.
+    assert (pairs["insee_com"].map(dep_from_com) == pairs["insee_dep"]).all()
+    reg_of = read("departements.csv").set_index("insee_dep")["insee_reg"]
+    assert (pairs["insee_dep"].map(reg_of) == pairs["insee_reg"]).all()
+    assert pairs["siren_epci"].str.fullmatch(r"\d{9}").all()
+    assert (pairs["population_commune"].astype(int) > 0).all()
+    assert not pairs["lib_com"].str.contains(";").any()
+    # The QPV code carries its département (QN + 3-character département + 2 digits + letter).
+    main = pairs.drop_duplicates("code_qp")
+    code_dep = main["code_qp"].str[2:5].str.lstrip("0").str.zfill(2)
+    assert (code_dep == main["insee_dep"]).mean() > 0.99
+    # Counts per zone (SOURCES.md of the shared files): 1 362 metropolitan + the overseas ones.
+    per_dep = main.groupby("insee_dep").size()
+    assert {d: int(per_dep[d]) for d in OVERSEAS_QPV} == OVERSEAS_QPV
+    assert int(per_dep[~per_dep.index.str.startswith("97")].sum()) == 1362
+    lon, lat = pairs["lon"].astype(float), pairs["lat"].astype(float)
+    assert lon.between(-62, 56).all() and lat.between(-22, 52).all()
+    assert pairs["lon"].str.fullmatch(r"-?\d+\.\d{5}").all()
+
+
+@pytest.mark.parametrize(("name", "key", "count", "columns"), [
+    ("regions.geojson", "insee_reg", 18, ["insee_reg", "lib_reg"]),
+    ("departements.geojson", "insee_dep", 101, ["insee_dep", "lib_dep", "insee_reg"]),
+])
+def test_basemaps(name, key, count, columns):
+    frame = gpd.read_file(REF / name)
+    assert frame.crs.to_epsg() == 4326
+    assert list(frame.columns) == [*columns, "geometry"]
+    assert len(frame) == count and frame[key].is_unique
+    assert frame.is_valid.all() and not frame.is_empty.any()
+    assert set(frame.geom_type) <= {"Polygon", "MultiPolygon"}
+    metro = frame[~frame[key].isin(["01", "02", "03", "04", "06", "971", "972", "973", "974", "976"])]
+    assert shapely.coverage_is_valid(metro.to_crs("EPSG:2154").geometry.values)
+    names = read(name.replace(".geojson", ".csv"))
+    assert frame[columns].sort_values(key).reset_index(drop=True).equals(names.sort_values(key)
+                                                                         .reset_index(drop=True))
+
+
+def test_basemaps_small_and_matching_points():
+    total = (REF / "regions.geojson").stat().st_size + (REF / "departements.geojson").stat().st_size
+    assert total < 500_000
+    deps = gpd.read_file(REF / "departements.geojson")
+    pairs = read("qpv2024_communes.csv")
+    points = gpd.GeoDataFrame(pairs, geometry=gpd.points_from_xy(pairs["lon"].astype(float),
+                                                                 pairs["lat"].astype(float)), crs=4326)
+    joined = gpd.sjoin(points, deps[["insee_dep", "geometry"]].rename(columns={"insee_dep": "dep_map"}),
+                       how="left", predicate="within")
+    assert (joined["dep_map"] == joined["insee_dep"]).mean() > 0.99
+
+
+def test_sources_md_names_each_file():
+    text = (REF / "SOURCES.md").read_text(encoding="utf-8")
+    for name in ["regions.csv", "departements.csv", "qpv2024_communes.csv", "regions.geojson",
+                 "departements.geojson"]:
+        assert name in text
+    for source in ["decoupage-administratif", "anct_qpv2024_par_commune_centroides", "france-geojson",
+                   "Licence Ouverte"]:
+        assert source in text
+
+
+def test_module_readers():
+    assert len(ref.regions_table()) == 18
+    assert len(ref.departements_table()) == 101
+    table = ref.qpv2024_table()
+    assert table["code_qp"].nunique() == 1493
+    assert table["insee_com"].str.len().eq(5).all() and table["insee_dep"].iloc[0] == "01"
+    assert table["lon"].dtype == float and table["population_commune"].dtype == "int64"
+    regions, deps = ref.basemap_regions(), ref.basemap_departements()
+    assert regions.crs.to_epsg() == 4326 and len(regions) == 18
+    assert deps.crs.to_epsg() == 4326 and set(deps["insee_dep"]) >= {"01", "2A", "976"}
+
+
+@pytest.mark.parametrize(("commune", "dep", "reg"), [
+    ("01004", "01", "84"), ("2A004", "2A", "94"), ("2B033", "2B", "94"), ("97411", "974", "04"),
+    ("97611", "976", "06"), ("75056", "75", "11"), (1004, "01", "84"),
+])
+def test_helpers(commune, dep, reg):
+    assert ref.dep_of_commune(commune) == dep
+    assert ref.reg_of_dep(dep) == reg
+
+
+def test_helpers_reject_bad_codes():
+    with pytest.raises(ValueError):
+        ref.dep_of_commune("123456")
+    with pytest.raises(KeyError):
+        ref.reg_of_dep("20")
+
+
+@pytest.fixture(scope="module")
+def derive_module():
+    spec = importlib.util.spec_from_file_location("derive_reference", REPO / "tools" / "derive_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_derivation_is_reproducible(tmp_path, derive_module):
+    derive_module.derive(SHARED, tmp_path)
+    for path in sorted(REF.iterdir()):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_split_with_commas_in_names(derive_module):
+    module = derive_module
+    assert module.split_qpv_feature("QN1, QN2", "Centre, nord, Les Pins") == [
+        ("QN1", "Centre, nord"), ("QN2", "Les Pins")]
+    assert module.split_qpv_feature("QN1, QN2", "A, B") == [("QN1", "A"), ("QN2", "B")]
+    with pytest.raises(ValueError):
+        module.split_qpv_feature("QN1, QN2, QN3", "A, B")
