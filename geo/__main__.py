@@ -10,7 +10,7 @@ from geo import fr
 from geo.io import ReadError
 from geo.load import load_file, load_folder, summarize
 from geo.schema import DATASETS
-from geo.validate import Finding
+from geo.validate import ERREUR, Finding
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -66,7 +66,7 @@ def check(args: argparse.Namespace) -> int:
     for raw_path in args.paths:
         path = Path(raw_path)
         if not path.exists():
-            print(f"[erreur] {path} : fichier ou dossier introuvable.")
+            all_findings.append(Finding(ERREUR, str(path), None, None, "fichier ou dossier introuvable."))
             unreadable = True
             continue
         is_data_folder = path.is_dir() and not any(path.glob("*.shp"))
@@ -114,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNREADABLE
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except Exception as exc:  # the promise is a French message, never a traceback
+        print(f"[erreur] erreur inattendue ({type(exc).__name__}) : {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
 
 

@@ -72,3 +72,28 @@ def display_frame(frame: gpd.GeoDataFrame, scale: Scale, columns: list[str]) -> 
 
 def vertex_count(geometries: gpd.GeoSeries) -> int:
     return int(shapely.get_num_coordinates(geometries.to_numpy()).sum())
+
+
+METROPOLE_BOUNDS = ((41.3, -5.2), (51.1, 9.6))  # (south, west), (north, east)
+
+
+def _mercator_y(lat: float) -> float:
+    lat = max(min(lat, 85.0), -85.0)
+    return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+
+def view_for_bounds(bounds, width_px: int = 900, height_px: int = 620, max_zoom: int = 15
+                    ) -> tuple[tuple[float, float], int]:
+    """Centre and the largest whole Web-Mercator zoom at which `bounds` ((south, west), (north, east)) fit.
+
+    The national view uses the metropolitan extent: fitting the overseas départements too would zoom out to
+    the whole globe, where no QPV can be seen.
+    """
+    (south, west), (north, east) = bounds or METROPOLE_BOUNDS
+    center = ((south + north) / 2, (west + east) / 2)
+    lon_span = max(east - west, 1e-6)
+    y_span = max(_mercator_y(north) - _mercator_y(south), 1e-9)
+    zoom_x = np.log2(width_px * 360.0 / (256.0 * lon_span))
+    zoom_y = np.log2(height_px * 2 * np.pi / (256.0 * y_span))
+    zoom = int(np.floor(min(zoom_x, zoom_y, max_zoom)))
+    return (round(float(center[0]), 5), round(float(center[1]), 5)), max(zoom, 2)

@@ -12,7 +12,7 @@ AVERTISSEMENT = "avertissement"
 class Finding:
     severity: str  # ERREUR | AVERTISSEMENT
     file: str
-    row: int | None  # row number as the user sees it (header is row 1 in a spreadsheet); None: whole file
+    row: int | None  # spreadsheet row as the user sees it (header = 1), or feature number; None: whole file
     column: str | None
     message: str
     suggestion: str | None = None
@@ -20,7 +20,8 @@ class Finding:
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f", ligne {self.row}"
+            tabular = self.file.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm"))
+            where += f", {'ligne' if tabular else 'entité'} {self.row}"
         if self.column:
             where += f", colonne « {self.column} »"
         text = f"[{self.severity}] {where} : {self.message}"

@@ -1,0 +1,253 @@
+"""Filters: value semantics, URL parameters and `apply` on the hand-made fixture (see conftest)."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.filters import Filters, apply
+
+
+def ids(frame, column):
+    return set(frame[column])
+
+
+def codes(sel):
+    return set(sel.qpv["code_qp"])
+
+
+def parts(sel):
+    return set(sel.partenariats["id_partenariat"])
+
+
+def regies(sel):
+    return set(sel.regies["id_regie"])
+
+
+# --- apply: territory ------------------------------------------------------------------------------------------
+
+
+def test_no_filter_keeps_everything(atlas):
+    sel = apply(atlas, Filters())
+    assert (len(sel.qpv), len(sel.regies), len(sel.partenariats), len(sel.links), len(sel.organismes)) == (
+        11, 4, 8, 17, 3)
+
+
+def test_region_keeps_qpv_and_regies_located_there(atlas):
+    sel = apply(atlas, Filters(regions=("84",)))
+    assert codes(sel) == {"QN06901A", "QN06902B", "QN06903C", "QN03801A", "QN03802B"}
+    assert regies(sel) == {"RQ-069-01"}
+
+
+def test_region_keeps_partnerships_with_at_least_one_qpv_there(atlas):
+    # P05 (régie in Seine-Saint-Denis) also concerns two QPV in Isère.
+    assert parts(apply(atlas, Filters(regions=("84",)))) == {"P01", "P02", "P05"}
+
+
+def test_region_restricts_links_to_its_qpv(atlas):
+    sel = apply(atlas, Filters(regions=("84",)))
+    assert set(sel.links.loc[sel.links["id_partenariat"] == "P05", "code_qp"]) == {"QN03801A", "QN03802B"}
+
+
+def test_departement_filter(atlas):
+    sel = apply(atlas, Filters(departements=("93",)))
+    assert codes(sel) == {"QN09301A", "QN09302B"}
+    assert regies(sel) == {"RQ-093-01"}
+    assert parts(sel) == {"P05"}
+    assert set(sel.links["code_qp"]) == {"QN09301A"}
+
+
+def test_overseas_region(atlas):
+    sel = apply(atlas, Filters(regions=("04",)))
+    assert (codes(sel), regies(sel), parts(sel)) == ({"QN97401A", "QN97402B"}, {"RT-974-01"}, {"P06", "P07"})
+    assert ids(sel.organismes, "siren") == {"333333333"}
+
+
+# --- apply: partnership filters --------------------------------------------------------------------------------
+
+
+def test_theme_filter_keeps_partnerships_having_the_theme(atlas):
+    assert parts(apply(atlas, Filters(themes=("inclusion-numerique",)))) == {"P02", "P03"}
+
+
+def test_theme_filter_keeps_all_qpv_and_recomputes_their_coverage(atlas):
+    sel = apply(atlas, Filters(themes=("inclusion-numerique",)))
+    assert len(sel.qpv) == 11
+    qpv = sel.qpv.set_index("code_qp")
+    assert (qpv.at["QN07501A", "n_partenariats"], qpv.at["QN97401A", "n_partenariats"]) == (1, 0)
+    assert qpv.at["QN97401A", "coverage"] == "regie_seule"
+    assert qpv.at["QN03801A", "coverage"] == "aucune"
+
+
+def test_theme_filter_restricts_links_to_the_theme(atlas):
+    sel = apply(atlas, Filters(themes=("inclusion-numerique",)))
+    assert set(sel.links["theme"]) == {"inclusion-numerique"}
+    assert len(sel.links) == 3  # P02 x 2 QPV, P03 x 1 QPV
+
+
+def test_statut_filter(atlas):
+    assert parts(apply(atlas, Filters(statuts=("terminé",)))) == {"P04", "P07"}
+
+
+def test_year_bounds_are_inclusive(atlas):
+    assert parts(apply(atlas, Filters(annee_min=2024, annee_max=2026))) == {"P02", "P03", "P05", "P06", "P08"}
+
+
+def test_famille_filter_and_partner_organisms(atlas):
+    sel = apply(atlas, Filters(familles=("ESH",)))
+    assert parts(sel) == {"P03", "P04", "P05"}
+    assert dict(zip(sel.organismes["siren"], sel.organismes["n_partenariats"], strict=True)) == {"222222222": 3}
+
+
+def test_regie_counts_recomputed_from_filtered_partnerships(atlas):
+    sel = apply(atlas, Filters(statuts=("en cours",)))
+    counts = dict(zip(sel.regies["id_regie"], sel.regies["n_partenariats"], strict=True))
+    assert counts == {"RQ-069-01": 1, "RQ-075-01": 1, "RQ-093-01": 1, "RT-974-01": 1}
+
+
+def test_apply_leaves_the_atlas_untouched(atlas):
+    apply(atlas, Filters(themes=("inclusion-numerique",), q="régie"))
+    qpv = atlas.qpv.set_index("code_qp")
+    assert qpv.at["QN97401A", "n_partenariats"] == 2
+    assert qpv.at["QN97401A", "coverage"] == "regie_partenariat"
+
+
+# --- apply: search ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", ["régie de territoire", "REGIE DE TERRITOIRE", "  Régie  de Territoire "])
+def test_search_is_accent_and_case_insensitive(atlas, q):
+    sel = apply(atlas, Filters(q=q))
+    assert (regies(sel), parts(sel), codes(sel)) == ({"RT-974-01"}, {"P06", "P07"}, {"QN97401A"})
+
+
+def test_search_on_a_qpv_name(atlas):
+    sel = apply(atlas, Filters(q="nefles"))
+    assert (codes(sel), regies(sel), parts(sel)) == ({"QN97402B"}, set(), set())
+
+
+def test_search_on_an_organism_keeps_its_partnerships_their_regies_and_qpv(atlas):
+    sel = apply(atlas, Filters(q="habitat francilien"))
+    assert parts(sel) == {"P03", "P04", "P05"}
+    assert regies(sel) == {"RQ-075-01", "RQ-093-01"}
+    assert codes(sel) == {"QN07501A", "QN09301A", "QN03801A", "QN03802B"}
+
+
+def test_search_on_a_regie_keeps_the_qpv_it_declares(atlas):
+    sel = apply(atlas, Filters(q="stalingrad"))
+    assert regies(sel) == {"RQ-075-01"}
+    assert parts(sel) == {"P03", "P04", "P08"}
+    assert codes(sel) == {"QN07501A", "QN07502B"}  # QN07502B only through the régie's declaration
+
+
+def test_search_combined_with_territory(atlas):
+    sel = apply(atlas, Filters(regions=("84",), q="habitat francilien"))
+    assert (parts(sel), regies(sel), codes(sel)) == ({"P05"}, set(), {"QN03801A", "QN03802B"})
+
+
+# --- Filters values --------------------------------------------------------------------------------------------
+
+
+def test_filters_are_normalised_hashable_values():
+    a = Filters(regions=["84", "11"], statuts=["terminé", "EN COURS"], themes=["inclusion numérique"])
+    b = Filters(regions=("11", "84"), statuts=("en cours", "terminé"), themes=("inclusion-numerique",))
+    assert a == b
+    assert {a: 1}[b] == 1
+
+
+def test_inverted_years_are_swapped():
+    assert (Filters(annee_min=2026, annee_max=2024).annee_min, Filters(annee_min=2026, annee_max=2024).annee_max) == (
+        2024, 2026)
+
+
+def test_is_active():
+    assert not Filters().is_active
+    assert Filters(q="x").is_active
+    assert Filters(annee_max=2020).is_active
+
+
+def test_with_territory_replaces_only_the_territory():
+    f = Filters(regions=("84",), departements=("69",), themes=("cadre-de-vie",))
+    assert f.with_territory(region="11") == Filters(regions=("11",), themes=("cadre-de-vie",))
+    assert f.with_territory() == Filters(themes=("cadre-de-vie",))
+
+
+def test_describe(atlas):
+    f = Filters(regions=("84",), themes=("inclusion-numerique",), annee_min=2024, annee_max=2026)
+    assert f.describe(atlas) == "Auvergne-Rhône-Alpes · inclusion numérique · 2024–2026"
+
+
+def test_describe_without_filter(atlas):
+    assert Filters().describe(atlas) == "Toutes les données"
+
+
+def test_describe_prefers_departement_names_and_open_years(atlas):
+    assert Filters(regions=("84",), departements=("69",), annee_min=2024).describe(atlas) == "Rhône · depuis 2024"
+
+
+# --- URL parameters --------------------------------------------------------------------------------------------
+
+
+def test_from_query_params_reads_every_field(atlas):
+    params = {"region": "84", "departement": "69", "theme": "inclusion-numerique,cadre-de-vie", "famille": "OPH",
+              "statut": "en-cours", "annee_min": "2023", "annee_max": "2025", "q": "Minguettes"}
+    f, notices = Filters.from_query_params(params, atlas)
+    assert notices == []
+    assert f == Filters(regions=("84",), departements=("69",), themes=("cadre-de-vie", "inclusion-numerique"),
+                        familles=("OPH",), statuts=("en cours",), annee_min=2023, annee_max=2025, q="Minguettes")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("termine", "terminé"), ("en-cours", "en cours"),
+                                                 ("En Projet", "en projet"), ("terminé", "terminé")])
+def test_statut_parameter_is_accent_and_dash_tolerant(atlas, value, expected):
+    f, notices = Filters.from_query_params({"statut": value}, atlas)
+    assert (f.statuts, notices) == ((expected,), [])
+
+
+def test_list_and_comma_separated_values(atlas):
+    f, _ = Filters.from_query_params({"theme": ["cadre-de-vie", "inclusion-numerique,cohesion-sociale"]}, atlas)
+    assert f.themes == ("cadre-de-vie", "cohesion-sociale", "inclusion-numerique")
+
+
+def test_unknown_region_is_dropped_with_a_notice(atlas):
+    f, notices = Filters.from_query_params({"region": "99,84"}, atlas)
+    assert f.regions == ("84",)
+    assert notices == ["Région « 99 » inconnue : ignorée."]
+
+
+def test_departement_outside_the_chosen_region_is_dropped_with_a_notice(atlas):
+    f, notices = Filters.from_query_params({"region": "84", "departement": "75,69"}, atlas)
+    assert f.departements == ("69",)
+    assert len(notices) == 1 and "« 75 »" in notices[0]
+
+
+def test_malformed_year_is_dropped_with_a_notice(atlas):
+    f, notices = Filters.from_query_params({"annee_min": "deux mille", "annee_max": "2025"}, atlas)
+    assert (f.annee_min, f.annee_max) == (None, 2025)
+    assert notices == ["Année minimale « deux mille » invalide : ignorée."]
+
+
+def test_garbage_parameters_never_raise(atlas):
+    params = {"region": None, "theme": [None, "", "xyz"], "famille": 12, "statut": ["??"], "annee_max": ["3000"],
+              "departement": "ZZ", "page": "carte"}
+    f, notices = Filters.from_query_params(params, atlas)
+    assert f == Filters()
+    assert len(notices) == 5  # theme, famille, statut, année, département; "page" is not a filter
+
+
+def test_unreadable_parameters_give_empty_filters(atlas):
+    f, notices = Filters.from_query_params(object(), atlas)  # type: ignore[arg-type]
+    assert f == Filters() and len(notices) == 1
+
+
+def test_to_query_params_lists_only_non_empty_fields():
+    assert Filters(themes=("cadre-de-vie",), statuts=("terminé",)).to_query_params() == {
+        "theme": "cadre-de-vie", "statut": "termine"}
+
+
+def test_query_params_round_trip(atlas):
+    f = Filters(regions=("84",), departements=("38",), themes=("cohesion-sociale", "cadre-de-vie"),
+                familles=("Coop HLM", "OPH"), statuts=("terminé", "en projet"), annee_min=2021, annee_max=2026,
+                q="Régie des Minguettes")
+    params = f.to_query_params()
+    assert all(isinstance(v, str) for v in params.values())
+    assert Filters.from_query_params(params, atlas) == (f, [])
