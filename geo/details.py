@@ -58,3 +58,23 @@ def regie_detail(sel: Selection, id_regie: str) -> RegieDetail | None:
     partenariats = sel.partenariats[sel.partenariats["id_regie"] == id_regie]
     columns = ["code_qp", "lib_qp", "lib_com", "population", "n_partenariats"]
     return RegieDetail(regie, qpv[columns].reset_index(drop=True), _readable(partenariats))
+
+
+TABLE_COLUMNS = ["id_partenariat", "nom_regie", "nom_organisme", "famille", "qpv", "lib_reg_principal", "themes",
+                 "statut", "date_debut", "date_fin", "montant_eur", "heures_insertion", "description"]
+
+
+def partnership_table(sel: Selection) -> pd.DataFrame:
+    """The selection's partnerships as the table (and its exports) show them: names, theme labels, dates."""
+    out = sel.partenariats[TABLE_COLUMNS].copy()
+    out["themes"] = out["themes"].map(theme_labels)
+    out["qpv"] = out["qpv"].map(list)
+    return out.sort_values(["date_debut", "id_partenariat"]).reset_index(drop=True)
+
+
+def regies_table(sel: Selection) -> pd.DataFrame:
+    """The selection's régies, largest first, for a territory portrait."""
+    columns = ["nom", "type", "commune", "lib_dep", "salaries", "benevoles", "qpv_couverts", "n_partenariats"]
+    out = sel.regies[columns].copy()
+    out["qpv_couverts"] = out["qpv_couverts"].map(len)
+    return out.sort_values(["salaries", "nom"], ascending=[False, True]).reset_index(drop=True)

@@ -55,3 +55,8 @@ def to_xlsx(frame: pd.DataFrame, sheet_name: str = "données") -> bytes:
             sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(width, 60)
         sheet.freeze_panes = "A2"
     return buffer.getvalue()
+
+
+def template(spec) -> pd.DataFrame:
+    """An empty table with the dataset's exact headers (a `geo.schema.DatasetSpec`)."""
+    return pd.DataFrame(columns=spec.column_names)

@@ -12,7 +12,7 @@ from html import escape
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo import fr
@@ -46,6 +46,8 @@ TILES = {
             "© IGN Plan IGN"),
 }
 REGIE_COLOR = "#c2410c"
+# Without tiles the map background is the sea and foreign land: a pale blue-grey under white-ish outlines.
+MAP_CSS = "<style>.leaflet-container{background:#e8eef3;font-family:'Source Sans Pro',sans-serif}</style>"
 ORGANISME_COLOR = "#1d4ed8"
 
 
@@ -94,9 +96,13 @@ def _feature_collection(frame: gpd.GeoDataFrame, properties: list[str]) -> dict:
     return json.loads(frame[properties + ["geometry"]].to_json(drop_id=True, na="null"))
 
 
-def build_qpv_layer(qpv: gpd.GeoDataFrame, measure: str = "coverage", name: str = "Quartiers prioritaires"
-                    ) -> folium.FeatureGroup:
-    """QPV outlines coloured by `measure`; each feature carries its code so a click can be resolved."""
+def build_qpv_layer(qpv: gpd.GeoDataFrame, measure: str = "coverage", name: str = "Quartiers prioritaires",
+                    halo: bool = False) -> folium.FeatureGroup:
+    """QPV outlines coloured by `measure`; each feature carries its code so a click can be resolved.
+
+    `halo`: for national and regional views, where a QPV spans one or two pixels, the outline is drawn thick in
+    the fill colour so that every QPV stays visible as a dot of its colour.
+    """
     colors, _ = qpv_colors(qpv, measure)
     frame = gpd.GeoDataFrame(
         {"code_qp": qpv["code_qp"].to_numpy(), "kind": "qpv", "fill": colors.to_numpy(),
@@ -107,8 +113,12 @@ def build_qpv_layer(qpv: gpd.GeoDataFrame, measure: str = "coverage", name: str 
     folium.GeoJson(
         _feature_collection(frame, ["code_qp", "kind", "fill", "tip"]),
         name=name,
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#374151", "weight": 0.6,
-                                  "fillOpacity": 0.85},
+        style_function=(
+            (lambda f: {"fillColor": f["properties"]["fill"], "color": f["properties"]["fill"], "weight": 4,
+                        "opacity": 0.9, "fillOpacity": 0.9})
+            if halo else
+            (lambda f: {"fillColor": f["properties"]["fill"], "color": "#374151", "weight": 0.8,
+                        "fillOpacity": 0.8})),
         highlight_function=lambda f: {"weight": 2.5, "color": "#111827"},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
         zoom_on_click=False,
@@ -148,7 +158,7 @@ def build_regies_layer(regies: gpd.GeoDataFrame, name: str = "Régies") -> foliu
     folium.GeoJson(
         _feature_collection(frame, ["id_regie", "kind", "tip", "popup"]),
         name=name,
-        marker=folium.CircleMarker(radius=6, weight=1.5, color="#ffffff", fill=True, fill_color=REGIE_COLOR,
+        marker=folium.CircleMarker(radius=5, weight=1.5, color="#ffffff", fill=True, fill_color=REGIE_COLOR,
                                    fill_opacity=0.95),
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=360),
@@ -186,7 +196,8 @@ def build_outlines(regions: gpd.GeoDataFrame, departements: gpd.GeoDataFrame) ->
         folium.GeoJson(
             _feature_collection(data, ["nom"]),
             name=name,
-            style_function=lambda f, w=weight: {"color": "#6b7280", "weight": w, "fill": False},
+            style_function=lambda f, w=weight: {"color": "#6b7280", "weight": w, "fillColor": "#ffffff",
+                                                "fillOpacity": 0.85 if w < 1 else 0.0},
             interactive=False,
         ).add_to(group)
         layers.append(group)
@@ -248,6 +259,7 @@ def build_base_map(regions: gpd.GeoDataFrame, departements: gpd.GeoDataFrame, ti
     """The map that stays mounted: offline outlines, optional tiles, full screen control."""
     m = offline_map(location=(46.6, 2.4), zoom_start=6, min_zoom=3, max_zoom=18, prefer_canvas=False,
                     control_scale=True, height=height)
+    m.get_root().header.add_child(Element(MAP_CSS), name="carte_css")
     tile = TILES.get(tiles)
     if tile is not None:
         folium.TileLayer(tile[0], attr=tile[1], name="Fond de carte", max_zoom=18).add_to(m)

@@ -1,0 +1,20 @@
+"""Carte: the layered map of the selection, and the detail of the QPV or régie clicked on it."""
+
+import streamlit as st
+
+from shell import detail_panel, map_view, start_page
+from ui.maps import MEASURES
+
+ctx = start_page("Carte")
+controls = st.columns([2, 1, 1, 1, 1, 1])
+measure = controls[0].selectbox("Colorer les QPV selon", list(MEASURES), format_func=MEASURES.get, key="mesure")
+show_qpv = controls[1].toggle("QPV", value=True, key="couche_qpv")
+show_regies = controls[2].toggle("Régies", value=True, key="couche_regies")
+show_organismes = controls[3].toggle("Sièges HLM", value=False, key="couche_organismes")
+tiles = controls[4].selectbox("Fond de carte", ["aucun", "osm", "ign"], key="fond",
+                              format_func={"aucun": "Contours seuls", "osm": "OpenStreetMap", "ign": "Plan IGN"}.get,
+                              help="Les fonds OpenStreetMap et IGN nécessitent une connexion internet ; "
+                                   "les contours fonctionnent toujours.")
+clicked = map_view(ctx, key="carte", measure=measure, show_qpv=show_qpv, show_regies=show_regies,
+                   show_organismes=show_organismes, tiles=tiles, height=640)
+detail_panel(ctx, clicked)

@@ -1,0 +1,40 @@
+"""Données et sources: where each dataset comes from, what was loaded, what is wrong in it, and templates."""
+
+import streamlit as st
+
+from geo import fr
+from geo.schema import DATASETS
+from shell import data_dir, findings_table, sources_table, start_page
+from ui.exports import template, to_csv_fr, to_xlsx
+
+ctx = start_page("Données et sources")
+st.markdown(f"Dossier de données chargé : `{data_dir()}` (variable d'environnement `CARTE_DATA_DIR`).")
+st.dataframe(sources_table(ctx.datasets), hide_index=True, width="stretch",
+             column_config={"Lignes chargées": st.column_config.NumberColumn(format="localized")})
+
+st.subheader("Rapport de validation")
+report = findings_table(ctx.datasets.findings + ctx.atlas.findings)
+errors = int((report["Gravité"] == "erreur").sum()) if len(report) else 0
+warnings = len(report) - errors
+st.markdown(f"{fr.pluriel(errors, 'erreur')} (lignes exclues des chiffres), "
+            f"{fr.pluriel(warnings, 'avertissement')} (lignes conservées).")
+if len(report):
+    st.dataframe(report, hide_index=True, width="stretch")
+    st.download_button("Télécharger le rapport (CSV)", to_csv_fr(report), file_name="rapport_validation.csv",
+                       mime="text/csv", icon=":material/download:")
+
+st.subheader("Modèles de fichiers")
+st.markdown("Fichiers vides avec les en-têtes exacts attendus ; le détail des colonnes est dans `data/README.md`. "
+            "Les listes (QPV, thèmes) se séparent par « | ».")
+for name, spec in DATASETS.items():
+    if spec.spatial:
+        continue
+    label, csv_col, xlsx_col = st.columns([3, 1, 1], vertical_alignment="center")
+    label.markdown(f"**{spec.label}** : `{name}.csv` ou `{name}.xlsx`")
+    csv_col.download_button("CSV", to_csv_fr(template(spec)), file_name=f"{name}.csv", mime="text/csv",
+                            key=f"modele-csv-{name}", width="stretch")
+    xlsx_col.download_button("XLSX", to_xlsx(template(spec), name), file_name=f"{name}.xlsx",
+                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                             key=f"modele-xlsx-{name}", width="stretch")
+st.caption("Les QPV et les limites administratives se fournissent en GeoJSON, GeoPackage ou Shapefile "
+           "(WGS84 ou Lambert-93) ; `python -m geo fetch` télécharge les fichiers officiels.")

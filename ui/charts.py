@@ -1,0 +1,162 @@
+"""Chart builders (Altair): an indicator table in, a chart out, no side effects.
+
+Streamlit renders Vega-Lite with its own bundled scripts, so charts need no network. Numbers shown in tooltips
+and labels are pre-formatted in French (`geo.fr`) because Vega's default locale is English.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from geo import fr
+from geo.schema import STATUTS, THEMES
+
+STATUT_COLORS = {"en projet": "#f59e0b", "en cours": "#1a7f5a", "terminé": "#6b7280"}
+FONT = "Source Sans Pro, sans-serif"
+PERCENT_AXIS = alt.Axis(format="%", labelExpr="replace(format(datum.value * 100, '.0f'), '.', ',') + ' %'")
+COUNT_AXIS = alt.Axis(format="d", tickMinStep=1, labelExpr="replace(format(datum.value, ',d'), ',', ' ')")
+
+
+def _base(data: pd.DataFrame, title: str) -> alt.Chart:
+    return alt.Chart(data, title=alt.Title(title, anchor="start", fontSize=15, font=FONT)).properties(
+        width="container")
+
+
+def _with_labels(frame: pd.DataFrame, count: str = "partenariats", share: str | None = "part") -> pd.DataFrame:
+    out = frame.copy()
+    out["valeur"] = out[count].map(fr.nombre)
+    if share and share in out:
+        out["valeur"] = out["valeur"] + " (" + out[share].map(fr.pourcentage) + ")"
+    return out
+
+
+def theme_bar(by_theme: pd.DataFrame, title: str = "Partenariats par thème") -> alt.Chart:
+    """Horizontal bars, one per theme in the convention's order, in the theme's colour."""
+    data = _with_labels(by_theme)
+    order = [t.short for t in THEMES]
+    bars = _base(data, title).mark_bar(cornerRadiusEnd=3).encode(
+        y=alt.Y("short:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS),
+        color=alt.Color("short:N", scale=alt.Scale(domain=order, range=[t.color for t in THEMES]), legend=None),
+        tooltip=[alt.Tooltip("label:N", title="Thème"), alt.Tooltip("valeur:N", title="Partenariats")],
+    )
+    text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
+    return (bars + text).properties(height=40 * len(order))
+
+
+def territory_bar(table: pd.DataFrame, name_column: str, title: str, count: str = "partenariats",
+                  limit: int = 20) -> alt.Chart:
+    """Partnerships (or another count) per territory, largest first."""
+    data = table.sort_values(count, ascending=False).head(limit).copy()
+    data["valeur"] = data[count].map(fr.nombre)
+    bars = _base(data, title).mark_bar(color="#1f4e79", cornerRadiusEnd=3).encode(
+        y=alt.Y(f"{name_column}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X(f"{count}:Q", title="Partenariats", axis=COUNT_AXIS),
+        tooltip=[alt.Tooltip(f"{name_column}:N", title="Territoire"), alt.Tooltip("valeur:N", title="Nombre")],
+    )
+    text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
+    return (bars + text).properties(height=max(120, 24 * len(data)))
+
+
+def starts_bar(by_year: pd.DataFrame, title: str = "Démarrages de partenariats par année") -> alt.Chart:
+    data = by_year.copy()
+    data["valeur"] = data["partenariats"].map(fr.nombre)
+    data["annee"] = data["annee"].astype(str)
+    bars = _base(data, title).mark_bar(color="#2a9d8f", cornerRadiusTopLeft=3, cornerRadiusTopRight=3).encode(
+        x=alt.X("annee:O", title="Année de début", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("partenariats:Q", title="Partenariats", axis=COUNT_AXIS),
+        tooltip=[alt.Tooltip("annee:O", title="Année"), alt.Tooltip("valeur:N", title="Partenariats")],
+    )
+    text = bars.mark_text(dy=-6, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
+    return (bars + text).properties(height=260)
+
+
+def coverage_rate_bar(coverage: pd.DataFrame, title: str = "Taux de couverture des QPV par région") -> alt.Chart:
+    """Share of QPV covered by a régie per région, with the counts in the tooltip."""
+    data = coverage.copy()
+    data["taux"] = data["taux_couverture"].map(fr.pourcentage)
+    data["detail"] = data["qpv_couverts"].map(fr.nombre) + " sur " + data["qpv"].map(fr.nombre)
+    bars = _base(data, title).mark_bar(color="#1a7f5a", cornerRadiusEnd=3).encode(
+        y=alt.Y("lib_reg:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X("taux_couverture:Q", title="QPV couverts par une régie", axis=PERCENT_AXIS,
+                scale=alt.Scale(domain=[0, max(0.05, float(data["taux_couverture"].max() or 0) * 1.15)])),
+        tooltip=[alt.Tooltip("lib_reg:N", title="Région"), alt.Tooltip("taux:N", title="Taux"),
+                 alt.Tooltip("detail:N", title="QPV couverts")],
+    )
+    text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="taux:N", color=alt.value("#111827"))
+    return (bars + text).properties(height=max(120, 24 * len(data)))
+
+
+def statut_bar(by_statut: pd.DataFrame, title: str = "Statut des partenariats") -> alt.Chart:
+    data = _with_labels(by_statut)
+    bars = _base(data, title).mark_bar(cornerRadiusEnd=3).encode(
+        y=alt.Y("statut:N", sort=list(STATUTS), title=None),
+        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS),
+        color=alt.Color("statut:N", scale=alt.Scale(domain=list(STATUTS), range=list(STATUT_COLORS.values())),
+                        legend=None),
+        tooltip=[alt.Tooltip("statut:N", title="Statut"), alt.Tooltip("valeur:N", title="Partenariats")],
+    )
+    text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
+    return (bars + text).properties(height=130)
+
+
+def theme_region_heatmap(matrix: pd.DataFrame, title: str = "Thèmes par région") -> alt.Chart:
+    """Partnerships of each région carrying each theme; colour by count, count written in the cell."""
+    data = matrix.copy()
+    data["valeur"] = data["partenariats"].map(fr.nombre)
+    data["part_fr"] = data["part"].map(fr.pourcentage)
+    order = [t.short for t in THEMES]
+    base = _base(data, title).encode(
+        x=alt.X("short:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160)),
+        y=alt.Y("lib_reg:N", title=None, axis=alt.Axis(labelLimit=220)),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("partenariats:Q", title="Partenariats", scale=alt.Scale(scheme="blues")),
+        tooltip=[alt.Tooltip("lib_reg:N", title="Région"), alt.Tooltip("label:N", title="Thème"),
+                 alt.Tooltip("valeur:N", title="Partenariats"),
+                 alt.Tooltip("part_fr:N", title="Part des partenariats de la région")],
+    )
+    text = base.mark_text(fontSize=11).encode(
+        text="valeur:N",
+        color=alt.condition(alt.datum.partenariats > data["partenariats"].max() / 2, alt.value("white"),
+                            alt.value("#111827")) if len(data) else alt.value("#111827"),
+    )
+    return (cells + text).properties(height=max(120, 26 * data["lib_reg"].nunique()))
+
+
+def starts_timeline(partenariats: pd.DataFrame, title: str = "Démarrages par trimestre et statut") -> alt.Chart:
+    """Starts per quarter, stacked by status: the pace of the convention's roll-out."""
+    data = partenariats[["date_debut", "statut"]].dropna().copy()
+    data["trimestre"] = data["date_debut"].dt.to_period("Q").dt.start_time
+    data = data.groupby(["trimestre", "statut"], as_index=False).size().rename(columns={"size": "partenariats"})
+    data["periode"] = data["trimestre"].dt.year.astype(str) + " T" + data["trimestre"].dt.quarter.astype(str)
+    return _base(data, title).mark_bar().encode(
+        x=alt.X("periode:O", title="Trimestre de début", sort=sorted(data["periode"].unique()),
+                axis=alt.Axis(labelAngle=-45)),
+        y=alt.Y("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, stack=True),
+        color=alt.Color("statut:N", title="Statut", sort=list(STATUTS),
+                        scale=alt.Scale(domain=list(STATUTS), range=list(STATUT_COLORS.values()))),
+        tooltip=[alt.Tooltip("periode:O", title="Trimestre"), alt.Tooltip("statut:N", title="Statut"),
+                 alt.Tooltip("partenariats:Q", title="Partenariats")],
+    ).properties(height=280)
+
+
+def theme_mix_chart(comparison: pd.DataFrame, territory: str, title: str = "Répartition des thèmes") -> alt.Chart:
+    """Share of each theme in the territory beside the national share."""
+    rows = []
+    for _, row in comparison.iterrows():
+        rows.append({"short": row["short"], "ensemble": territory, "part": row["part"]})
+        rows.append({"short": row["short"], "ensemble": "France", "part": row["part_nationale"]})
+    data = pd.DataFrame(rows)
+    data["part_fr"] = data["part"].map(fr.pourcentage)
+    order = [t.short for t in THEMES]
+    return _base(data, title).mark_bar().encode(
+        y=alt.Y("short:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+        yOffset=alt.YOffset("ensemble:N", sort=[territory, "France"]),
+        x=alt.X("part:Q", title="Part des partenariats", axis=PERCENT_AXIS),
+        color=alt.Color("ensemble:N", title=None, sort=[territory, "France"],
+                        scale=alt.Scale(range=["#1f4e79", "#b6c2d1"])),
+        tooltip=[alt.Tooltip("short:N", title="Thème"), alt.Tooltip("ensemble:N", title="Périmètre"),
+                 alt.Tooltip("part_fr:N", title="Part")],
+    ).properties(height=50 * len(order))
