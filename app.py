@@ -1,4 +1,9 @@
-"""Entry point: page configuration and navigation only (each page lives in pages/)."""
+"""Entry point: page configuration and navigation only (each page lives in app_pages/).
+
+The page folder is not named `pages/`: Streamlit treats such a folder as a legacy multipage app until
+`st.navigation` first runs in the process, so a shared deep link opened on a freshly started server would run the
+page without this entry point (no wide layout, no navigation).
+"""
 
 import streamlit as st
 

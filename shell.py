@@ -28,11 +28,11 @@ from ui import maps
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = ROOT / "data" / "demo"
 PAGES = {  # key -> (script, title, url path, icon)
-    "overview": ("pages/overview.py", "Vue d'ensemble", "", ":material/dashboard:"),
-    "map": ("pages/carte.py", "Carte", "carte", ":material/map:"),
-    "partnerships": ("pages/partenariats.py", "Partenariats", "partenariats", ":material/handshake:"),
-    "territory": ("pages/territoires.py", "Territoires", "territoires", ":material/location_city:"),
-    "data": ("pages/donnees.py", "Données et sources", "donnees", ":material/database:"),
+    "overview": ("app_pages/overview.py", "Vue d'ensemble", "", ":material/dashboard:"),
+    "map": ("app_pages/carte.py", "Carte", "carte", ":material/map:"),
+    "partnerships": ("app_pages/partenariats.py", "Partenariats", "partenariats", ":material/handshake:"),
+    "territory": ("app_pages/territoires.py", "Territoires", "territoires", ":material/location_city:"),
+    "data": ("app_pages/donnees.py", "Données et sources", "donnees", ":material/database:"),
 }
 WIDGETS = ("f_regions", "f_departements", "f_themes", "f_familles", "f_statuts", "f_annees", "f_q")
 

@@ -14,6 +14,12 @@ from geo.schema import STATUTS, THEMES
 
 STATUT_COLORS = {"en projet": "#f59e0b", "en cours": "#1a7f5a", "terminé": "#6b7280"}
 FONT = "Source Sans Pro, sans-serif"
+# Streamlit sizes charts with autosize "fit": a height includes the title and the axes, hence the fixed part.
+CHROME_PX = 90
+
+
+def _height(rows: int, step: int) -> int:
+    return CHROME_PX + step * max(rows, 1)
 PERCENT_AXIS = alt.Axis(format="%", labelExpr="replace(format(datum.value * 100, '.0f'), '.', ',') + ' %'")
 COUNT_AXIS = alt.Axis(format="d", tickMinStep=1, labelExpr="replace(format(datum.value, ',d'), ',', ' ')")
 
@@ -42,7 +48,7 @@ def theme_bar(by_theme: pd.DataFrame, title: str = "Partenariats par thème") ->
         tooltip=[alt.Tooltip("label:N", title="Thème"), alt.Tooltip("valeur:N", title="Partenariats")],
     )
     text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
-    return (bars + text).properties(height=40 * len(order))
+    return (bars + text).properties(height=_height(len(order), 34))
 
 
 def territory_bar(table: pd.DataFrame, name_column: str, title: str, count: str = "partenariats",
@@ -56,7 +62,7 @@ def territory_bar(table: pd.DataFrame, name_column: str, title: str, count: str 
         tooltip=[alt.Tooltip(f"{name_column}:N", title="Territoire"), alt.Tooltip("valeur:N", title="Nombre")],
     )
     text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
-    return (bars + text).properties(height=max(120, 24 * len(data)))
+    return (bars + text).properties(height=_height(len(data), 26))
 
 
 def starts_bar(by_year: pd.DataFrame, title: str = "Démarrages de partenariats par année") -> alt.Chart:
@@ -85,7 +91,7 @@ def coverage_rate_bar(coverage: pd.DataFrame, title: str = "Taux de couverture d
                  alt.Tooltip("detail:N", title="QPV couverts")],
     )
     text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="taux:N", color=alt.value("#111827"))
-    return (bars + text).properties(height=max(120, 24 * len(data)))
+    return (bars + text).properties(height=_height(len(data), 26))
 
 
 def statut_bar(by_statut: pd.DataFrame, title: str = "Statut des partenariats") -> alt.Chart:
@@ -98,7 +104,7 @@ def statut_bar(by_statut: pd.DataFrame, title: str = "Statut des partenariats") 
         tooltip=[alt.Tooltip("statut:N", title="Statut"), alt.Tooltip("valeur:N", title="Partenariats")],
     )
     text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
-    return (bars + text).properties(height=130)
+    return (bars + text).properties(height=_height(len(STATUTS), 34))
 
 
 def theme_region_heatmap(matrix: pd.DataFrame, title: str = "Thèmes par région") -> alt.Chart:
@@ -122,7 +128,7 @@ def theme_region_heatmap(matrix: pd.DataFrame, title: str = "Thèmes par région
         color=alt.condition(alt.datum.partenariats > data["partenariats"].max() / 2, alt.value("white"),
                             alt.value("#111827")) if len(data) else alt.value("#111827"),
     )
-    return (cells + text).properties(height=max(120, 26 * data["lib_reg"].nunique()))
+    return (cells + text).properties(height=_height(data["lib_reg"].nunique(), 30) + 60)
 
 
 def starts_timeline(partenariats: pd.DataFrame, title: str = "Démarrages par trimestre et statut") -> alt.Chart:
@@ -159,4 +165,4 @@ def theme_mix_chart(comparison: pd.DataFrame, territory: str, title: str = "Rép
                         scale=alt.Scale(range=["#1f4e79", "#b6c2d1"])),
         tooltip=[alt.Tooltip("short:N", title="Thème"), alt.Tooltip("ensemble:N", title="Périmètre"),
                  alt.Tooltip("part_fr:N", title="Part")],
-    ).properties(height=50 * len(order))
+    ).properties(height=_height(len(order), 48))
