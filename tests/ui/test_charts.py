@@ -78,6 +78,7 @@ def test_theme_mix_puts_territory_beside_france():
 def test_heatmap_writes_counts_in_cells():
     matrix = pd.DataFrame({"insee_reg": ["76", "76"], "lib_reg": ["Occitanie"] * 2,
                            "theme": ["cadre-de-vie", "cohesion-sociale"], "label": ["a", "b"],
-                           "short": ["Cadre de vie", "Cohésion sociale"], "partenariats": [1500, 3], "part": [0.9, 0.1]})
+                           "short": ["Cadre de vie", "Cohésion sociale"], "partenariats": [1500, 3],
+                           "part": [0.9, 0.1]})
     rows = spec_data(charts.theme_region_heatmap(matrix))
     assert [r["valeur"] for r in rows] == ["1\u202f500", "3"]
