@@ -226,41 +226,76 @@ def start_page(title: str) -> PageContext:
 # --- map ---------------------------------------------------------------------------------------------------
 
 
-def _map_frames(sel: Selection, filters: Filters) -> tuple[gpd.GeoDataFrame, Scale]:
-    """The selection's QPV with the display outlines of the scale its filters imply (no re-simplification)."""
+@dataclass(frozen=True)
+class MapPayload:
+    """What the map shows for one (data, filters, measure): plain GeoJSON dicts, shared read-only by sessions."""
+
+    qpv: dict
+    regies: dict
+    legend_items: tuple
+    halo: bool
+    bounds: list | None
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _outlines(folder: str, signature: tuple) -> tuple[dict, dict]:
+    atlas = _load(folder, signature).atlas
+    return maps.outline_features(atlas.regions, atlas.departements)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _map_payload(folder: str, signature: tuple, filters: Filters, measure: str) -> MapPayload:
+    """Built once per filters and measure: a click, a layer toggle or another session asking the same view
+    reuses it; the outlines come from the per-scale cache (no re-simplification)."""
+    sel = _selection(folder, signature, filters)
     scale = scale_for(filters.regions, filters.departements)
-    outlines = display_qpv(scale)
+    outlines = _display_qpv(folder, signature, scale.name)
     qpv = sel.qpv.drop(columns="geometry")
     qpv = qpv.assign(theme_dominant=dominant_theme(sel).reindex(qpv["code_qp"]).to_numpy())
     frame = gpd.GeoDataFrame(qpv, geometry=outlines.geometry.reindex(qpv["code_qp"]).to_numpy(), crs=outlines.crs)
-    return frame, scale
+    _, legend_items = maps.qpv_colors(frame, measure)
+    bounds = maps.bounds_of([frame, sel.regies]) if filters.has_territory else None
+    return MapPayload(maps.qpv_features(frame, measure), maps.regie_features(sel.regies), tuple(legend_items),
+                      halo=scale.name != "local", bounds=bounds)
 
 
 def map_view(ctx: PageContext, *, key: str, measure: str = "coverage", show_qpv: bool = True,
              show_regies: bool = True, show_organismes: bool = False, tiles: str = "aucun",
              height: int = 600) -> dict | None:
-    """The map of the current selection; returns the properties of the feature the user clicked, if any."""
+    """The map of the current selection; returns the properties of the feature the user clicked, if any.
+
+    The base map (outlines) keeps the same script across reruns, so streamlit-folium keeps it mounted and only
+    swaps the overlays (`feature_group_to_add`); only a click reruns the script (`returned_objects`).
+    """
     from streamlit_folium import st_folium
 
-    qpv, scale = _map_frames(ctx.selection, ctx.filters)
+    folder = data_dir()
+    signature = data_signature(folder)
+    payload = _map_payload(str(folder), signature, ctx.filters, measure)
     layers = []
-    if show_qpv and len(qpv):
-        layers.append(maps.build_qpv_layer(qpv, measure, halo=scale.name != "local"))
-    if show_regies and len(ctx.selection.regies):
-        layers.append(maps.build_regies_layer(ctx.selection.regies))
+    if show_qpv and payload.qpv["features"]:
+        layers.append(maps.build_qpv_layer(payload.qpv, halo=payload.halo))
+    if show_regies and payload.regies["features"]:
+        layers.append(maps.build_regies_layer(payload.regies))
     if show_organismes and len(ctx.selection.organismes):
         layers.append(maps.build_organismes_layer(ctx.selection.organismes))
-    base = maps.build_base_map(ctx.atlas.regions, ctx.atlas.departements, tiles=tiles, height=height)
-    if show_qpv and len(qpv):
-        maps.build_legend(qpv, measure, with_regies=show_regies).add_to(base)
-    bounds = maps.bounds_of([qpv, ctx.selection.regies]) if ctx.filters.has_territory else None
-    center, zoom = view_for_bounds(bounds, height_px=height)
+    base = maps.build_base_map(_outlines(str(folder), signature), tiles=tiles, height=height)
+    if show_qpv and payload.qpv["features"]:
+        extra = [(maps.REGIE_COLOR, "Régie")] if show_regies else []
+        maps.Legend(maps.MEASURES[measure], list(payload.legend_items), extra).add_to(base)
+    center, zoom = view_for_bounds(payload.bounds, height_px=height)
     result = st_folium(
         base, key=key, height=height, use_container_width=True, feature_group_to_add=layers,
         center=center, zoom=zoom, returned_objects=["last_active_drawing"],
     )
     clicked = (result or {}).get("last_active_drawing") or {}
     return clicked.get("properties") or None
+
+
+@st.fragment
+def map_with_details(ctx: PageContext, **options) -> None:
+    """Map and detail panel rerun alone when a feature is clicked: the rest of the page stays as it is."""
+    detail_panel(ctx, map_view(ctx, **options))
 
 
 # --- figures -----------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from shell import detail_panel, map_view, start_page
+from shell import map_with_details, start_page
 from ui.maps import MEASURES
 
 ctx = start_page("Carte")
@@ -15,6 +15,5 @@ tiles = controls[4].selectbox("Fond de carte", ["aucun", "osm", "ign"], key="fon
                               format_func={"aucun": "Contours seuls", "osm": "OpenStreetMap", "ign": "Plan IGN"}.get,
                               help="Les fonds OpenStreetMap et IGN nécessitent une connexion internet ; "
                                    "les contours fonctionnent toujours.")
-clicked = map_view(ctx, key="carte", measure=measure, show_qpv=show_qpv, show_regies=show_regies,
-                   show_organismes=show_organismes, tiles=tiles, height=640)
-detail_panel(ctx, clicked)
+map_with_details(ctx, key="carte", measure=measure, show_qpv=show_qpv, show_regies=show_regies,
+                 show_organismes=show_organismes, tiles=tiles, height=640)

@@ -12,7 +12,9 @@ from html import escape
 import folium
 import geopandas as gpd
 import pandas as pd
+import shapely
 from branca.element import Element, MacroElement
+from folium.utilities import JsCode
 from jinja2 import Template
 
 from geo import fr
@@ -80,46 +82,73 @@ def qpv_colors(qpv: pd.DataFrame, measure: str) -> tuple[pd.Series, list[tuple[s
     return colors, legend
 
 
-def qpv_tooltip(row: pd.Series) -> str:
-    """Escaped tooltip of one QPV."""
-    coverage = COVERAGE.get(row.get("coverage"), ("", ""))[1]
-    lines = [
-        f"<b>{escape(str(row['lib_qp']))}</b> <small>({escape(str(row['code_qp']))})</small>",
-        escape(str(row.get("lib_com") or "")),
-        f"{escape(coverage)} · {fr.pluriel(int(row.get('n_partenariats') or 0), 'partenariat')}",
-    ]
-    return "<br>".join(line for line in lines if line)
+def qpv_tooltips(qpv: pd.DataFrame) -> pd.Series:
+    """Escaped tooltip of each QPV (vectorised: it is rebuilt on every filter change)."""
+    names = qpv["lib_qp"].astype(str).map(escape)
+    codes = qpv["code_qp"].astype(str).map(escape)
+    communes = qpv["lib_com"].fillna("").astype(str).map(escape) if "lib_com" in qpv else ""
+    coverage = qpv["coverage"].map(lambda c: COVERAGE.get(c, ("", ""))[1])
+    counts = qpv["n_partenariats"].fillna(0).astype(int).map(lambda n: fr.pluriel(n, "partenariat"))
+    return "<b>" + names + "</b> <small>(" + codes + ")</small><br>" + communes + "<br>" + coverage + " · " + counts
+
+
+# Styles are computed in the browser from each feature's `fill` property: folium's Python `style_function`
+# would loop over every feature and ship a per-feature style table on each rerun.
+QPV_STYLE = JsCode("""function(feature) {
+    return {fillColor: feature.properties.fill, color: "#374151", weight: 0.8, fillOpacity: 0.8};
+}""")
+QPV_HALO_STYLE = JsCode("""function(feature) {
+    var c = feature.properties.fill;
+    return {fillColor: c, color: c, weight: 4, opacity: 0.9, fillOpacity: 0.9};
+}""")
+HIGHLIGHT = JsCode("""function(feature, layer) {
+    layer.on("mouseover", function(e) { e.target.setStyle({weight: 5, color: "#111827"}); });
+    layer.on("mouseout", function(e) { e.target.setStyle(e.target.options.baseStyle); });
+    layer.options.baseStyle = {weight: layer.options.weight, color: layer.options.color};
+}""")
 
 
 def _feature_collection(frame: gpd.GeoDataFrame, properties: list[str]) -> dict:
-    """GeoJSON of only the listed properties: every extra byte is shipped to the browser on each view."""
-    return json.loads(frame[properties + ["geometry"]].to_json(drop_id=True, na="null"))
+    """GeoJSON of only the listed properties: every extra byte is shipped to the browser on each view.
+
+    Geometries go through GEOS' vectorised GeoJSON writer (`shapely.to_geojson`), many times faster than
+    geopandas' per-feature `__geo_interface__`, since this runs on every filter change.
+    """
+    geometries = json.loads("[" + ",".join(shapely.to_geojson(frame.geometry.to_numpy())) + "]")
+    records = frame[properties].astype(object).where(frame[properties].notna(), None).to_dict("records")
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": props, "geometry": geometry}
+        for props, geometry in zip(records, geometries, strict=True)
+    ]}
 
 
-def build_qpv_layer(qpv: gpd.GeoDataFrame, measure: str = "coverage", name: str = "Quartiers prioritaires",
-                    halo: bool = False) -> folium.FeatureGroup:
-    """QPV outlines coloured by `measure`; each feature carries its code so a click can be resolved.
+def qpv_features(qpv: gpd.GeoDataFrame, measure: str = "coverage") -> dict:
+    """The QPV layer's GeoJSON: code (to resolve a click), fill colour for `measure`, escaped tooltip.
 
-    `halo`: for national and regional views, where a QPV spans one or two pixels, the outline is drawn thick in
-    the fill colour so that every QPV stays visible as a dot of its colour.
+    A plain dict, so that a caller may cache it per (data, filters, measure, scale) and build layers from it.
     """
     colors, _ = qpv_colors(qpv, measure)
     frame = gpd.GeoDataFrame(
         {"code_qp": qpv["code_qp"].to_numpy(), "kind": "qpv", "fill": colors.to_numpy(),
-         "tip": [qpv_tooltip(row) for _, row in qpv.iterrows()]},
+         "tip": qpv_tooltips(qpv).to_numpy()},
         geometry=qpv.geometry.to_numpy(), crs=qpv.crs,
     )
+    return _feature_collection(frame, ["code_qp", "kind", "fill", "tip"])
+
+
+def build_qpv_layer(features: dict, halo: bool = False, name: str = "Quartiers prioritaires"
+                    ) -> folium.FeatureGroup:
+    """QPV outlines from `qpv_features`.
+
+    `halo`: for national and regional views, where a QPV spans one or two pixels, the outline is drawn thick in
+    the fill colour so that every QPV stays visible as a dot of its colour.
+    """
     group = folium.FeatureGroup(name=name, show=True)
     folium.GeoJson(
-        _feature_collection(frame, ["code_qp", "kind", "fill", "tip"]),
+        features,
         name=name,
-        style_function=(
-            (lambda f: {"fillColor": f["properties"]["fill"], "color": f["properties"]["fill"], "weight": 4,
-                        "opacity": 0.9, "fillOpacity": 0.9})
-            if halo else
-            (lambda f: {"fillColor": f["properties"]["fill"], "color": "#374151", "weight": 0.8,
-                        "fillOpacity": 0.8})),
-        highlight_function=lambda f: {"weight": 2.5, "color": "#111827"},
+        style=QPV_HALO_STYLE if halo else QPV_STYLE,
+        on_each_feature=HIGHLIGHT,
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
         zoom_on_click=False,
     ).add_to(group)
@@ -146,17 +175,22 @@ def _points(frame: pd.DataFrame) -> list[tuple[float, float]]:
     return list(zip(frame.geometry.y.round(5), frame.geometry.x.round(5), strict=True))
 
 
-def build_regies_layer(regies: gpd.GeoDataFrame, name: str = "Régies") -> folium.FeatureGroup:
-    """Régies as circles, popup with their figures and partners; clicking one selects it."""
+def regie_features(regies: gpd.GeoDataFrame) -> dict:
+    """The régies layer's GeoJSON: id (to resolve a click), escaped name and popup."""
     frame = gpd.GeoDataFrame(
         {"id_regie": regies["id_regie"].to_numpy(), "kind": "regie",
          "tip": [escape(str(n)) for n in regies["nom"]],
          "popup": [regie_popup(row) for _, row in regies.iterrows()]},
         geometry=gpd.points_from_xy(regies.geometry.x.round(5), regies.geometry.y.round(5)), crs=regies.crs,
     )
+    return _feature_collection(frame, ["id_regie", "kind", "tip", "popup"])
+
+
+def build_regies_layer(features: dict, name: str = "Régies") -> folium.FeatureGroup:
+    """Régies (from `regie_features`) as circles with a popup of their figures and partners."""
     group = folium.FeatureGroup(name=name, show=True)
     folium.GeoJson(
-        _feature_collection(frame, ["id_regie", "kind", "tip", "popup"]),
+        features,
         name=name,
         marker=folium.CircleMarker(radius=5, weight=1.5, color="#ffffff", fill=True, fill_color=REGIE_COLOR,
                                    fill_opacity=0.95),
@@ -183,21 +217,25 @@ def build_organismes_layer(organismes: pd.DataFrame, name: str = "Sièges des or
     return group
 
 
-def build_outlines(regions: gpd.GeoDataFrame, departements: gpd.GeoDataFrame) -> list[folium.FeatureGroup]:
-    """Région and département outlines: the basemap that always works offline."""
+def outline_features(regions: gpd.GeoDataFrame, departements: gpd.GeoDataFrame) -> tuple[dict, dict]:
+    """GeoJSON of the région and département outlines, geometry only (they are not interactive)."""
+    return tuple(_feature_collection(frame, []) for frame in (regions, departements))
+
+
+def build_outlines(outlines: tuple[dict, dict]) -> list[folium.FeatureGroup]:
+    """Région and département outlines (from `outline_features`): the basemap that always works offline."""
+    regions, departements = outlines
     layers = []
-    for frame, name, weight, column in (
-        (departements, "Limites des départements", 0.5, "lib_dep"),
-        (regions, "Limites des régions", 1.4, "lib_reg"),
+    for data, name, weight in (
+        (departements, "Limites des départements", 0.5),
+        (regions, "Limites des régions", 1.4),
     ):
         group = folium.FeatureGroup(name=name, show=True)
-        data = gpd.GeoDataFrame({"nom": frame[column].map(lambda v: escape(str(v))).to_numpy()},
-                                geometry=frame.geometry.to_numpy(), crs=frame.crs)
         folium.GeoJson(
-            _feature_collection(data, ["nom"]),
+            data,
             name=name,
-            style_function=lambda f, w=weight: {"color": "#6b7280", "weight": w, "fillColor": "#ffffff",
-                                                "fillOpacity": 0.85 if w < 1 else 0.0},
+            style=JsCode(f"function(f) {{ return {{color: '#6b7280', weight: {weight}, fillColor: '#ffffff', "
+                         f"fillOpacity: {0.85 if weight < 1 else 0.0}}}; }}"),
             interactive=False,
         ).add_to(group)
         layers.append(group)
@@ -254,8 +292,7 @@ def bounds_of(frames: list[gpd.GeoDataFrame]) -> list[list[float]] | None:
     return [[float(south), float(west)], [float(north), float(east)]]
 
 
-def build_base_map(regions: gpd.GeoDataFrame, departements: gpd.GeoDataFrame, tiles: str = "aucun",
-                   height: int = 620) -> folium.Map:
+def build_base_map(outlines: tuple[dict, dict], tiles: str = "aucun", height: int = 620) -> folium.Map:
     """The map that stays mounted: offline outlines, optional tiles, full screen control."""
     m = offline_map(location=(46.6, 2.4), zoom_start=6, min_zoom=3, max_zoom=18, prefer_canvas=False,
                     control_scale=True, height=height)
@@ -263,7 +300,7 @@ def build_base_map(regions: gpd.GeoDataFrame, departements: gpd.GeoDataFrame, ti
     tile = TILES.get(tiles)
     if tile is not None:
         folium.TileLayer(tile[0], attr=tile[1], name="Fond de carte", max_zoom=18).add_to(m)
-    for layer in build_outlines(regions, departements):
+    for layer in build_outlines(outlines):
         layer.add_to(m)
     offline_fullscreen(position="topleft").add_to(m)
     return m
