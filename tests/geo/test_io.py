@@ -194,3 +194,13 @@ def test_dataset_kind_from_columns_when_the_name_says_nothing():
     columns = ["id_partenariat", "id_regie", "siren_organisme", "qpv", "themes", "statut", "date_debut"]
     assert guess_kind(Path("export.csv"), columns) == "partenariats"
     assert guess_kind(Path("export.csv"), ["a", "b"]) is None
+
+
+def test_overseas_local_crs_is_reprojected(tmp_path):
+    reunion = gpd.GeoDataFrame({"code_qp": ["QN97401M"], "lib_qp": ["Le Chaudron"], "lib_com": ["Saint-Denis"]},
+                               geometry=[square(55.48, -20.89, 0.005)], crs="EPSG:4326")
+    path = tmp_path / "qpv.gpkg"
+    reunion.to_crs(2975).to_file(path, driver="GPKG")  # RGR92 / UTM 40S, as La Réunion publishes
+    raw = read_any(path)
+    assert raw.frame.crs.to_epsg() == 4326
+    assert raw.frame.geometry.iloc[0].hausdorff_distance(reunion.geometry.iloc[0]) < 1e-7
