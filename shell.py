@@ -312,13 +312,15 @@ KPI_LABELS = (  # (field, card label, full meaning)
 
 
 def kpi_cards(figures: Kpis, national: Kpis | None = None) -> None:
-    """One card per key figure, French formatted; the national value in small type under a filtered one."""
-    columns = st.columns(len(KPI_LABELS))
-    for column, (field, label, meaning) in zip(columns, KPI_LABELS, strict=True):
-        with column, st.container(border=True):
-            st.metric(label, fr.nombre(getattr(figures, field)), help=meaning)
-            if national is not None:
-                st.caption(f"France : {fr.nombre(getattr(national, field))}")
+    """One card per key figure, French formatted, four then three per row so that labels are never cut; the
+    national value in small type under a filtered one."""
+    for row in (KPI_LABELS[:4], KPI_LABELS[4:]):
+        columns = st.columns(4)
+        for column, (field, label, meaning) in zip(columns, row, strict=False):
+            with column, st.container(border=True):
+                st.metric(label, fr.nombre(getattr(figures, field)), help=meaning)
+                if national is not None:
+                    st.caption(f"France : {fr.nombre(getattr(national, field))}")
 
 
 # --- detail panel ------------------------------------------------------------------------------------------
