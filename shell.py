@@ -6,6 +6,9 @@ Data flows one way: files → `geo` (loaded and joined once per process, keyed b
 
 from __future__ import annotations
 
+import hashlib
+import html
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +25,14 @@ from geo.filters import Filters, Selection, apply
 from geo.indicators import Kpis, dominant_theme
 from geo.joins import Atlas, build_atlas
 from geo.load import load_folder
+from geo.manifest import atomic_write_bytes
 from geo.schema import FAMILLES, STATUTS, THEMES
 from ui import maps
+from ui.assets import STATIC_DIR, STATIC_URL
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = ROOT / "data" / "demo"
+GENERATED_DIR = STATIC_DIR / "generated"  # files the app derives from the data and serves (git-ignored)
 PAGES = {  # key -> (script, title, url path, icon)
     "overview": ("app_pages/overview.py", "Vue d'ensemble", "", ":material/dashboard:"),
     "map": ("app_pages/carte.py", "Carte", "carte", ":material/map:"),
@@ -238,9 +244,14 @@ class MapPayload:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _outlines(folder: str, signature: tuple) -> tuple[dict, dict]:
+def _outlines_url(folder: str, signature: tuple) -> str:
+    """Writes the outlines once into static/generated/ (named by content) and returns the URL the map fetches."""
     atlas = _load(folder, signature).atlas
-    return maps.outline_features(atlas.regions, atlas.departements)
+    data = json.dumps(maps.outline_features(atlas.regions, atlas.departements), separators=(",", ":")).encode()
+    name = f"contours-{hashlib.sha256(data).hexdigest()[:16]}.json"
+    if not (GENERATED_DIR / name).exists():
+        atomic_write_bytes(GENERATED_DIR / name, data)
+    return f"{STATIC_URL}/{GENERATED_DIR.relative_to(STATIC_DIR).as_posix()}/{name}"
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -279,7 +290,7 @@ def map_view(ctx: PageContext, *, key: str, measure: str = "coverage", show_qpv:
         layers.append(maps.build_regies_layer(payload.regies))
     if show_organismes and len(ctx.selection.organismes):
         layers.append(maps.build_organismes_layer(ctx.selection.organismes))
-    base = maps.build_base_map(_outlines(str(folder), signature), tiles=tiles, height=height)
+    base = maps.build_base_map(_outlines_url(str(folder), signature), tiles=tiles, height=height)
     if show_qpv and payload.qpv["features"]:
         extra = [(maps.REGIE_COLOR, "Régie")] if show_regies else []
         maps.Legend(maps.MEASURES[measure], list(payload.legend_items), extra).add_to(base)
@@ -352,8 +363,8 @@ def detail_panel(ctx: PageContext, clicked: dict | None) -> None:
     if not clicked:
         st.caption("Cliquez sur un quartier ou une régie pour afficher sa fiche.")
         return
-    if clicked.get("kind") == "qpv":
-        detail = qpv_detail(ctx.selection, clicked.get("code_qp", ""))
+    if "qpv" in clicked:
+        detail = qpv_detail(ctx.selection, html.unescape(str(clicked["qpv"])))
         if detail is None:
             st.caption("Le quartier sélectionné n'est plus dans le périmètre filtré.")
             return
@@ -372,8 +383,8 @@ def detail_panel(ctx: PageContext, clicked: dict | None) -> None:
                 st.markdown("**Aucune régie** ne déclare couvrir ce quartier.")
             st.dataframe(detail.partenariats, column_config=PARTNERSHIP_TABLE, hide_index=True, width="stretch")
             _filter_button(ctx, qpv["insee_reg"], qpv["insee_dep"], key="filtre-qpv")
-    elif clicked.get("kind") == "regie":
-        detail = regie_detail(ctx.selection, clicked.get("id_regie", ""))
+    elif "regie" in clicked:
+        detail = regie_detail(ctx.selection, str(clicked["regie"]))
         if detail is None:
             return
         regie = detail.regie

@@ -82,30 +82,27 @@ def qpv_colors(qpv: pd.DataFrame, measure: str) -> tuple[pd.Series, list[tuple[s
     return colors, legend
 
 
-def qpv_tooltips(qpv: pd.DataFrame) -> pd.Series:
-    """Escaped tooltip of each QPV (vectorised: it is rebuilt on every filter change)."""
-    names = qpv["lib_qp"].astype(str).map(escape)
-    codes = qpv["code_qp"].astype(str).map(escape)
-    communes = qpv["lib_com"].fillna("").astype(str).map(escape) if "lib_com" in qpv else ""
-    coverage = qpv["coverage"].map(lambda c: COVERAGE.get(c, ("", ""))[1])
-    counts = qpv["n_partenariats"].fillna(0).astype(int).map(lambda n: fr.pluriel(n, "partenariat"))
-    return "<b>" + names + "</b> <small>(" + codes + ")</small><br>" + communes + "<br>" + coverage + " · " + counts
+COVERAGE_ORDER = list(COVERAGE)
 
-
-# Styles are computed in the browser from each feature's `fill` property: folium's Python `style_function`
-# would loop over every feature and ship a per-feature style table on each rerun.
+# Styles and tooltips are made in the browser from a few short properties per feature: folium's Python
+# `style_function` would loop over every feature and ship a style table, and a ready-made tooltip per feature
+# would double the payload, on every filter change. Texts arrive already HTML-escaped (see `qpv_features`).
 QPV_STYLE = JsCode("""function(feature) {
-    return {fillColor: feature.properties.fill, color: "#374151", weight: 0.8, fillOpacity: 0.8};
+    return {fillColor: feature.properties.f, color: "#374151", weight: 0.8, fillOpacity: 0.8};
 }""")
 QPV_HALO_STYLE = JsCode("""function(feature) {
-    var c = feature.properties.fill;
+    var c = feature.properties.f;
     return {fillColor: c, color: c, weight: 4, opacity: 0.9, fillOpacity: 0.9};
 }""")
-HIGHLIGHT = JsCode("""function(feature, layer) {
+QPV_EACH_FEATURE = JsCode("""function(feature, layer) {
+    var p = feature.properties, labels = LABELS;
+    var count = p.p.toLocaleString("fr-FR") + (p.p > 1 ? " partenariats" : " partenariat");
+    layer.bindTooltip("<b>" + p.n + "</b> <small>(" + p.qpv + ")</small><br>" + p.c + "<br>" + labels[p.s]
+                      + " · " + count, {sticky: true});
+    layer.options.baseStyle = {weight: layer.options.weight, color: layer.options.color};
     layer.on("mouseover", function(e) { e.target.setStyle({weight: 5, color: "#111827"}); });
     layer.on("mouseout", function(e) { e.target.setStyle(e.target.options.baseStyle); });
-    layer.options.baseStyle = {weight: layer.options.weight, color: layer.options.color};
-}""")
+}""".replace("LABELS", json.dumps([label for _, label in COVERAGE.values()], ensure_ascii=False)))
 
 
 def _feature_collection(frame: gpd.GeoDataFrame, properties: list[str]) -> dict:
@@ -123,17 +120,21 @@ def _feature_collection(frame: gpd.GeoDataFrame, properties: list[str]) -> dict:
 
 
 def qpv_features(qpv: gpd.GeoDataFrame, measure: str = "coverage") -> dict:
-    """The QPV layer's GeoJSON: code (to resolve a click), fill colour for `measure`, escaped tooltip.
+    """The QPV layer's GeoJSON, with short properties: `qpv` code (resolves a click), `f` fill colour for
+    `measure`, escaped `n` name and `c` commune, `s` coverage class, `p` partnership count.
 
     A plain dict, so that a caller may cache it per (data, filters, measure, scale) and build layers from it.
     """
     colors, _ = qpv_colors(qpv, measure)
     frame = gpd.GeoDataFrame(
-        {"code_qp": qpv["code_qp"].to_numpy(), "kind": "qpv", "fill": colors.to_numpy(),
-         "tip": qpv_tooltips(qpv).to_numpy()},
+        {"qpv": qpv["code_qp"].astype(str).map(escape).to_numpy(), "f": colors.to_numpy(),
+         "n": qpv["lib_qp"].astype(str).map(escape).to_numpy(),
+         "c": qpv["lib_com"].fillna("").astype(str).map(escape).to_numpy(),
+         "s": qpv["coverage"].map(COVERAGE_ORDER.index).to_numpy(),
+         "p": qpv["n_partenariats"].fillna(0).astype(int).to_numpy()},
         geometry=qpv.geometry.to_numpy(), crs=qpv.crs,
     )
-    return _feature_collection(frame, ["code_qp", "kind", "fill", "tip"])
+    return _feature_collection(frame, ["qpv", "f", "n", "c", "s", "p"])
 
 
 def build_qpv_layer(features: dict, halo: bool = False, name: str = "Quartiers prioritaires"
@@ -148,8 +149,7 @@ def build_qpv_layer(features: dict, halo: bool = False, name: str = "Quartiers p
         features,
         name=name,
         style=QPV_HALO_STYLE if halo else QPV_STYLE,
-        on_each_feature=HIGHLIGHT,
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        on_each_feature=QPV_EACH_FEATURE,
         zoom_on_click=False,
     ).add_to(group)
     return group
@@ -178,12 +178,12 @@ def _points(frame: pd.DataFrame) -> list[tuple[float, float]]:
 def regie_features(regies: gpd.GeoDataFrame) -> dict:
     """The régies layer's GeoJSON: id (to resolve a click), escaped name and popup."""
     frame = gpd.GeoDataFrame(
-        {"id_regie": regies["id_regie"].to_numpy(), "kind": "regie",
+        {"regie": regies["id_regie"].to_numpy(),
          "tip": [escape(str(n)) for n in regies["nom"]],
          "popup": [regie_popup(row) for _, row in regies.iterrows()]},
         geometry=gpd.points_from_xy(regies.geometry.x.round(5), regies.geometry.y.round(5)), crs=regies.crs,
     )
-    return _feature_collection(frame, ["id_regie", "kind", "tip", "popup"])
+    return _feature_collection(frame, ["regie", "tip", "popup"])
 
 
 def build_regies_layer(features: dict, name: str = "Régies") -> folium.FeatureGroup:
@@ -217,29 +217,40 @@ def build_organismes_layer(organismes: pd.DataFrame, name: str = "Sièges des or
     return group
 
 
-def outline_features(regions: gpd.GeoDataFrame, departements: gpd.GeoDataFrame) -> tuple[dict, dict]:
-    """GeoJSON of the région and département outlines, geometry only (they are not interactive)."""
-    return tuple(_feature_collection(frame, []) for frame in (regions, departements))
+def outline_features(regions: gpd.GeoDataFrame, departements: gpd.GeoDataFrame) -> dict:
+    """GeoJSON of the région and département outlines, geometry only (they are not interactive), as the
+    file `FetchedOutlines` loads."""
+    return {"regions": _feature_collection(regions, []), "departements": _feature_collection(departements, [])}
 
 
-def build_outlines(outlines: tuple[dict, dict]) -> list[folium.FeatureGroup]:
-    """Région and département outlines (from `outline_features`): the basemap that always works offline."""
-    regions, departements = outlines
-    layers = []
-    for data, name, weight in (
-        (departements, "Limites des départements", 0.5),
-        (regions, "Limites des régions", 1.4),
-    ):
-        group = folium.FeatureGroup(name=name, show=True)
-        folium.GeoJson(
-            data,
-            name=name,
-            style=JsCode(f"function(f) {{ return {{color: '#6b7280', weight: {weight}, fillColor: '#ffffff', "
-                         f"fillOpacity: {0.85 if weight < 1 else 0.0}}}; }}"),
-            interactive=False,
-        ).add_to(group)
-        layers.append(group)
-    return layers
+class FetchedOutlines(MacroElement):
+    """Région and département outlines loaded by the browser from a file the app serves.
+
+    They are the heaviest part of the map and never change with the filters: fetched once and kept by the
+    browser's cache, they are not resent with every rerun. Their pane sits under the overlays, whatever the order
+    in which the fetch and the layers complete; département land is filled white over the pale sea.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function(map) {
+            var pane = map.createPane("contours");
+            pane.style.zIndex = 350;
+            pane.style.pointerEvents = "none";
+            fetch({{ this.url|tojson }}).then(function(r) { return r.json(); }).then(function(data) {
+                L.geoJson(data.departements, {pane: "contours", interactive: false, style: {color: "#6b7280",
+                    weight: 0.5, fillColor: "#ffffff", fillOpacity: 0.85}}).addTo(map);
+                L.geoJson(data.regions, {pane: "contours", interactive: false, style: {color: "#6b7280",
+                    weight: 1.4, fill: false}}).addTo(map);
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, url: str):
+        super().__init__()
+        self._name = "FetchedOutlines"
+        self.url = url
 
 
 class Legend(MacroElement):
@@ -292,15 +303,14 @@ def bounds_of(frames: list[gpd.GeoDataFrame]) -> list[list[float]] | None:
     return [[float(south), float(west)], [float(north), float(east)]]
 
 
-def build_base_map(outlines: tuple[dict, dict], tiles: str = "aucun", height: int = 620) -> folium.Map:
-    """The map that stays mounted: offline outlines, optional tiles, full screen control."""
+def build_base_map(outlines_url: str, tiles: str = "aucun", height: int = 620) -> folium.Map:
+    """The map that stays mounted: outlines served by the app (`outline_features`), optional tiles, full screen."""
     m = offline_map(location=(46.6, 2.4), zoom_start=6, min_zoom=3, max_zoom=18, prefer_canvas=False,
                     control_scale=True, height=height)
     m.get_root().header.add_child(Element(MAP_CSS), name="carte_css")
     tile = TILES.get(tiles)
     if tile is not None:
         folium.TileLayer(tile[0], attr=tile[1], name="Fond de carte", max_zoom=18).add_to(m)
-    for layer in build_outlines(outlines):
-        layer.add_to(m)
+    FetchedOutlines(outlines_url).add_to(m)
     offline_fullscreen(position="topleft").add_to(m)
     return m

@@ -72,14 +72,21 @@ def geojson_of(group) -> dict:
 
 def test_qpv_layer_escapes_names_from_the_data(qpv):
     group = maps.build_qpv_layer(maps.qpv_features(qpv))
-    tip = geojson_of(group)["features"][0]["properties"]["tip"]
-    assert tip.startswith("<b>&lt;img src=x onerror=alert(1)&gt;</b>")
+    properties = geojson_of(group)["features"][0]["properties"]
+    assert properties["n"] == "&lt;img src=x onerror=alert(1)&gt;"
     assert XSS not in render(group)
 
 
 def test_qpv_layer_ships_only_the_needed_properties(qpv):
     properties = geojson_of(maps.build_qpv_layer(maps.qpv_features(qpv)))["features"][0]["properties"]
-    assert sorted(properties) == ["code_qp", "fill", "kind", "tip"]
+    assert properties == {"qpv": "QN07519M", "f": "#1a7f5a", "n": "&lt;img src=x onerror=alert(1)&gt;",
+                          "c": "Paris", "s": 0, "p": 5}
+
+
+def test_qpv_tooltip_is_built_in_the_browser_with_french_labels(qpv):
+    html = render(maps.build_qpv_layer(maps.qpv_features(qpv)))
+    assert '"Régie et partenariat", "Régie seule", "Partenariat sans régie", "Ni régie ni partenariat"' in html
+    assert 'toLocaleString("fr-FR")' in html and "bindTooltip" in html
 
 
 def test_regie_popup_lists_figures_partners_and_themes_escaped(regies):
@@ -94,7 +101,7 @@ def test_regies_layer_renders_circle_markers(regies):
     group = maps.build_regies_layer(maps.regie_features(regies))
     assert "new L.CircleMarker(latlng" in render(group)
     feature = geojson_of(group)["features"][0]
-    assert feature["properties"]["id_regie"] == "R1" and feature["geometry"]["coordinates"] == [2.375, 48.885]
+    assert feature["properties"]["regie"] == "R1" and feature["geometry"]["coordinates"] == [2.375, 48.885]
     assert XSS not in render(group)
 
 
@@ -106,9 +113,7 @@ def test_legend_lists_the_measure_and_regies(qpv):
 
 
 def test_base_map_loads_nothing_from_outside_the_app():
-    regions = gpd.GeoDataFrame({"lib_reg": ["A"]}, geometry=[box(0, 45, 1, 46)], crs="EPSG:4326")
-    departements = gpd.GeoDataFrame({"lib_dep": ["B"]}, geometry=[box(0, 45, 0.5, 45.5)], crs="EPSG:4326")
-    m = maps.build_base_map(maps.outline_features(regions, departements))
+    m = maps.build_base_map("/app/static/generated/contours-test.json")
     assert assets.external_links(m) == []
     html = m.get_root().render()
     assert "cdn.jsdelivr" not in html and "cdnjs" not in html
@@ -121,10 +126,18 @@ def test_the_served_assets_are_installed():
 
 
 def test_tiles_are_optional():
-    empty = gpd.GeoDataFrame({"lib_reg": [], "lib_dep": []}, geometry=[], crs="EPSG:4326")
-    outlines = maps.outline_features(empty, empty)
-    assert "tileLayer" not in maps.build_base_map(outlines).get_root().render()
-    assert "openstreetmap" in maps.build_base_map(outlines, tiles="osm").get_root().render().lower()
+    url = "/app/static/generated/contours-test.json"
+    assert "tileLayer" not in maps.build_base_map(url).get_root().render()
+    assert "openstreetmap" in maps.build_base_map(url, tiles="osm").get_root().render().lower()
+
+
+def test_outlines_are_fetched_from_the_app_not_embedded():
+    regions = gpd.GeoDataFrame({"lib_reg": ["<b>A</b>"]}, geometry=[box(0, 45, 1, 46)], crs="EPSG:4326")
+    features = maps.outline_features(regions, regions)
+    assert features["regions"]["features"][0]["properties"] == {}
+    html = maps.build_base_map("/app/static/generated/contours-x.json").get_root().render()
+    assert 'fetch("/app/static/generated/contours-x.json")' in html
+    assert "box" not in html and '"coordinates"' not in html
 
 
 def test_bounds_cover_every_frame(qpv, regies):
