@@ -9,7 +9,8 @@ import streamlit as st
 
 from shell import PAGES
 
-st.set_page_config(page_title="Carte des coopérations HLM × régies", page_icon=":material/map:", layout="wide")
+# An emoji icon becomes a data: URL; a ":material/…:" one would load the favicon from Google's font servers.
+st.set_page_config(page_title="Carte des coopérations HLM × régies", page_icon="🗺️", layout="wide")
 pages = [
     st.Page(script, title=title, icon=icon, url_path=path or None, default=not path)
     for script, title, path, icon in PAGES.values()

@@ -370,15 +370,15 @@ def detail_panel(ctx: PageContext, clicked: dict | None) -> None:
             return
         qpv = detail.qpv
         with st.container(border=True):
-            st.subheader(f"{qpv['lib_qp']} ({qpv['code_qp']})")
-            st.caption(f"{qpv['lib_com']} · {qpv['lib_dep']} · {qpv['lib_reg']}")
+            st.subheader(escape_markdown(f"{qpv['lib_qp']} ({qpv['code_qp']})"), anchor=False)
+            st.caption(escape_markdown(f"{qpv['lib_com']} · {qpv['lib_dep']} · {qpv['lib_reg']}"))
             cols = st.columns(4)
             cols[0].metric("Population", fr.nombre(qpv.get("population")))
             cols[1].metric("Régies", fr.nombre(len(detail.regies)))
             cols[2].metric("Partenariats", fr.nombre(len(detail.partenariats)))
             cols[3].metric("Organismes HLM", fr.nombre(detail.partenariats["nom_organisme"].nunique()))
             if len(detail.regies):
-                st.markdown("**Régie(s) : **" + ", ".join(detail.regies["nom"].map(escape_markdown)))
+                st.markdown("**Régie(s) :** " + ", ".join(detail.regies["nom"].map(escape_markdown)))
             else:
                 st.markdown("**Aucune régie** ne déclare couvrir ce quartier.")
             st.dataframe(detail.partenariats, column_config=PARTNERSHIP_TABLE, hide_index=True, width="stretch")
@@ -389,8 +389,9 @@ def detail_panel(ctx: PageContext, clicked: dict | None) -> None:
             return
         regie = detail.regie
         with st.container(border=True):
-            st.subheader(str(regie["nom"]))
-            st.caption(f"{regie['type']} · {regie['commune']} · {regie['lib_dep']} · {regie['lib_reg']}")
+            st.subheader(escape_markdown(regie["nom"]), anchor=False)
+            where = f"{regie['type']} · {regie['commune']} · {regie['lib_dep']} · {regie['lib_reg']}"
+            st.caption(escape_markdown(where))
             cols = st.columns(4)
             cols[0].metric("Salariés", fr.nombre(regie["salaries"]))
             cols[1].metric("Bénévoles", fr.nombre(regie["benevoles"]))

@@ -101,7 +101,12 @@ def suggest(value: str, choices: tuple[str, ...] | list[str]) -> str | None:
 
 
 def suggest_theme(value: str) -> str | None:
-    return suggest(value, [t.label for t in THEMES])
+    """The label of the theme a misspelled label or slug most likely stands for."""
+    label = suggest(value, [t.label for t in THEMES])
+    if label is None:
+        slug = suggest(value, [t.slug for t in THEMES])
+        label = THEME_BY_SLUG[slug].label if slug else None
+    return label
 
 
 def parse_choice(value: object, choices: tuple[str, ...]) -> str | None:

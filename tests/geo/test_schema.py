@@ -39,3 +39,9 @@ def test_themes_by_slug_or_label_only():
     assert parse_theme("cadre de vie") is None
     assert suggest_theme("cadre de vie") == "amélioration du cadre de vie"
     assert suggest_theme("numerique") == "inclusion numérique"
+
+
+def test_misspelled_slug_suggests_its_label():
+    assert suggest_theme("cadre-de-vie-xx") == "amélioration du cadre de vie"
+    assert suggest_theme("inclusion-numeriqe") == "inclusion numérique"
+    assert suggest_theme("zzz") is None

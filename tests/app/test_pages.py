@@ -1,0 +1,260 @@
+"""The five pages on the demo data, in Streamlit's AppTest: figures checked against an independent pandas count."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from tests.app import reference as ref
+from tests.app.helpers import (
+    BANNER,
+    SCRIPTS,
+    TITLES,
+    download_labels,
+    infos,
+    map_args,
+    map_text,
+    run_page,
+    warnings,
+)
+
+
+@pytest.fixture(scope="module")
+def demo() -> ref.Data:
+    return ref.load(ref.DEMO)
+
+
+@pytest.fixture(scope="module")
+def national(demo) -> dict[str, int]:
+    return ref.select(demo, ref.Ask()).kpis
+
+
+# --- every page, with and without filters ---------------------------------------------------------------------
+
+FILTER_SETS = {
+    "sans-filtre": {},
+    "region-theme-statut-annees": {"region": "84", "theme": "cadre-de-vie", "statut": "en-cours",
+                                   "annee_min": "2024", "annee_max": "2027"},
+    "departement-famille-recherche": {"departement": "93", "famille": "OPH", "q": "saint"},
+}
+
+
+@pytest.mark.parametrize("filters", list(FILTER_SETS), ids=list(FILTER_SETS))
+@pytest.mark.parametrize("path", list(SCRIPTS), ids=[p or "accueil" for p in SCRIPTS])
+def test_page_renders_with_demo_banner(path, filters):
+    at = run_page(path, FILTER_SETS[filters])
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == [TITLES[path]]
+    assert any(BANNER in w for w in warnings(at)), "the demo banner is missing"
+    assert not [e.value for e in at.error]
+    assert not [n for n in infos(at) if re.search("ignoré|invalide|inconnu", n)], "valid parameters, no notice"
+
+
+# --- key figures ----------------------------------------------------------------------------------------------
+
+KPI_CASES = {
+    "national": ({}, ref.Ask()),
+    "region-84": ({"region": "84"}, ref.Ask(regions=("84",))),
+    "region-11-inclusion": ({"region": "11", "theme": "inclusion-numerique"},
+                            ref.Ask(regions=("11",), themes=("inclusion-numerique",))),
+    "en-cours-depuis-2025": ({"statut": "en-cours", "annee_min": "2025"}, ref.Ask(statuts=("en cours",),
+                                                                                  annee_min=2025)),
+    "departement-93": ({"departement": "93"}, ref.Ask(departements=("93",))),
+    "recherche-saint-denis": ({"q": "saint-denis"}, ref.Ask(q="saint-denis")),
+    "deux-regions-oph-termine-jusqu-2026": (
+        {"region": "76,84", "famille": "OPH", "statut": "termine", "annee_max": "2026"},
+        ref.Ask(regions=("76", "84"), familles=("OPH",), statuts=("terminé",), annee_max=2026)),
+    "region-et-departement-themes": (
+        {"region": "11", "departement": "93,94", "theme": "cohesion-sociale,precarite-energetique"},
+        ref.Ask(regions=("11",), departements=("93", "94"), themes=("cohesion-sociale", "precarite-energetique"))),
+}
+
+
+@pytest.mark.parametrize("case", list(KPI_CASES), ids=list(KPI_CASES))
+def test_overview_kpis_match_independent_count(case, demo, national):
+    params, ask = KPI_CASES[case]
+    expected = ref.select(demo, ask).kpis
+    at = run_page("", params)
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert list(shown) == list(ref.KPI_LABELS)
+    assert shown == {label: ref.fr_int(expected[label]) for label in ref.KPI_LABELS}
+    captions = [c.value for c in at.caption if str(c.value).startswith("France :")]
+    if params:
+        assert captions == [f"France : {ref.fr_int(national[label])}" for label in ref.KPI_LABELS]
+    else:
+        assert captions == []
+
+
+def test_national_figures_use_french_thousands_separator(national):
+    at = run_page("")
+    shown = {m.label: m.value for m in at.metric}
+    assert national["Salariés"] >= 1000
+    assert shown["Salariés"] == f"{national['Salariés'] // 1000}\u202f{national['Salariés'] % 1000:03d}"
+
+
+# --- partnerships ---------------------------------------------------------------------------------------------
+
+PARTNERSHIP_CASES = {
+    "tout": ({}, ref.Ask()),
+    "region-11-inclusion": ({"region": "11", "theme": "inclusion-numerique"},
+                            ref.Ask(regions=("11",), themes=("inclusion-numerique",))),
+    "en-cours-2025": ({"statut": "en-cours", "annee_min": "2025", "annee_max": "2025"},
+                      ref.Ask(statuts=("en cours",), annee_min=2025, annee_max=2025)),
+    "recherche": ({"q": "Régie de quartier des Peupliers"}, ref.Ask(q="Régie de quartier des Peupliers")),
+}
+
+
+@pytest.mark.parametrize("case", list(PARTNERSHIP_CASES), ids=list(PARTNERSHIP_CASES))
+def test_partnership_table_matches_independent_filter(case, demo):
+    params, ask = PARTNERSHIP_CASES[case]
+    expected = ref.select(demo, ask).partenariats
+    at = run_page("partenariats", params)
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == len(expected)
+    assert sorted(table["id_partenariat"]) == sorted(expected["id_partenariat"])
+    word = "partenariat" if len(expected) < 2 else "partenariats"
+    assert any(m.value.startswith(f"**{ref.fr_int(len(expected))} {word}** dans le périmètre filtré")
+               for m in at.markdown)
+    assert {"CSV (Excel)", "XLSX"} <= set(download_labels(at))
+
+
+def test_partnership_table_rows_carry_the_file_values(demo):
+    at = run_page("partenariats", {"departement": "93"})
+    table = at.dataframe[0].value.set_index("id_partenariat")
+    expected = ref.select(demo, ref.Ask(departements=("93",))).partenariats.set_index("id_partenariat")
+    assert len(expected) > 0
+    regies = demo.regies.set_index("id_regie")["nom"]
+    organismes = demo.organismes.set_index("siren")["nom"]
+    for pid, row in expected.iterrows():
+        shown = table.loc[pid]
+        assert shown["nom_regie"] == regies[row["id_regie"]]
+        assert shown["nom_organisme"] == organismes[row["siren_organisme"]]
+        assert shown["statut"] == row["statut"]
+        assert pd.Timestamp(shown["date_debut"]).strftime("%d/%m/%Y") == row["date_debut"]
+        assert sorted(shown["qpv"]) == sorted(row["qpv_list"])
+
+
+# --- bad parameters -------------------------------------------------------------------------------------------
+
+BAD_PARAMS = {
+    "region-inconnue": ({"region": "99"}, "99"),
+    "theme-inconnu": ({"theme": "cadre-de-vie-xx"}, "cadre-de-vie-xx"),
+    "annee-illisible": ({"annee_min": "abc"}, "abc"),
+    "statut-inconnu": ({"statut": "suspendu"}, "suspendu"),
+    "departement-inconnu": ({"departement": "1000"}, "1000"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_PARAMS), ids=list(BAD_PARAMS))
+@pytest.mark.parametrize("path", ["", "partenariats"], ids=["accueil", "partenariats"])
+def test_bad_parameter_shows_notice_and_is_ignored(case, path, demo, national):
+    params, value = BAD_PARAMS[case]
+    at = run_page(path, params)
+    assert not at.exception, [e.value for e in at.exception]
+    notices = infos(at)
+    assert len(notices) == 1 and f"« {value} »" in notices[0], notices
+    if path == "":  # the bad value is dropped: the figures are the national ones
+        assert {m.label: m.value for m in at.metric} == {k: ref.fr_int(v) for k, v in national.items()}
+    else:
+        assert len(at.dataframe[0].value) == len(demo.partenariats)
+
+
+def test_bad_and_good_parameters_together(demo):
+    at = run_page("", {"region": "84,99", "theme": "inclusion-numerique,cadre-de-vie-xx"})
+    assert not at.exception
+    notices = infos(at)
+    assert len(notices) == 2
+    assert any("« 99 »" in n for n in notices) and any("« cadre-de-vie-xx »" in n for n in notices)
+    expected = ref.select(demo, ref.Ask(regions=("84",), themes=("inclusion-numerique",))).kpis
+    assert {m.label: m.value for m in at.metric} == {k: ref.fr_int(v) for k, v in expected.items()}
+
+
+# --- map ------------------------------------------------------------------------------------------------------
+
+
+def test_map_script_holds_the_filtered_region_only(demo):
+    at = run_page("carte", {"region": "84"})
+    assert not at.exception
+    text = map_text(at)
+    in_region = demo.qpv.loc[demo.qpv["insee_reg"] == "84", "code_qp"]
+    elsewhere = demo.qpv.loc[demo.qpv["insee_reg"] != "84", "code_qp"]
+    assert len(in_region) > 50
+    assert [c for c in in_region if f'"{c}"' not in text] == []
+    assert [c for c in elsewhere if c in text] == []
+    scope = ref.select(demo, ref.Ask(regions=("84",)))
+    assert [r for r in scope.regies["id_regie"] if f'"{r}"' not in text] == []
+    assert [r for r in set(demo.regies["id_regie"]) - set(scope.regies["id_regie"]) if f'"{r}"' in text] == []
+    assert all(html.escape(name) in text for name in scope.regies["nom"])
+    assert not [n for n in demo.regies["nom"] if html.escape(n) != n and n in text]
+
+
+def test_map_loads_leaflet_from_the_app_only():
+    at = run_page("carte")
+    args = map_args(at)
+    text = map_text(at) + json.dumps(args)
+    for cdn in ("cdn.jsdelivr", "cdnjs", "unpkg", "code.jquery", "maxcdn", "bootstrapcdn"):
+        assert cdn not in text
+    assert args["js_links"] and args["css_links"]
+    assert all(link.startswith("/app/static/") for link in args["js_links"] + args["css_links"])
+    assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", map_text(at))
+
+
+def test_national_map_holds_every_qpv_and_regie(demo):
+    text = map_text(run_page("carte"))
+    assert [c for c in demo.qpv["code_qp"] if f'"{c}"' not in text] == []
+    assert [r for r in demo.regies["id_regie"] if f'"{r}"' not in text] == []
+
+
+# --- territory portrait ---------------------------------------------------------------------------------------
+
+
+def test_territory_portrait_of_occitanie(demo):
+    at = run_page("territoires", {"region": "76"})
+    assert not at.exception
+    assert [h.value for h in at.header] == ["Portrait : Occitanie"]
+    scope = ref.select(demo, ref.Ask(regions=("76",)))
+    expected = ref.uncovered(scope, demo)
+    assert len(expected) > 10
+    assert f"QPV sans régie ni partenariat ({ref.fr_int(len(expected))})" in [s.value for s in at.subheader]
+    table = at.dataframe[-1].value
+    assert len(table) == len(expected)
+    assert list(table["code_qp"].head(10)) == list(expected["code_qp"].head(10))
+    assert list(table["population"].head(10)) == [int(p) for p in expected["population"].head(10)]
+    populations = table["population"].dropna().astype(int).tolist()
+    assert populations == sorted(populations, reverse=True)
+    regies = at.dataframe[1].value
+    assert sorted(regies["nom"]) == sorted(scope.regies["nom"])
+
+
+def test_territory_page_without_region_asks_for_one():
+    at = run_page("territoires")
+    assert not at.exception
+    assert not at.header
+    assert any("Choisissez une région" in n for n in infos(at))
+
+
+# --- data and sources -----------------------------------------------------------------------------------------
+
+
+def test_data_page_lists_sources_and_templates(demo):
+    at = run_page("donnees")
+    assert not at.exception
+    sources = at.dataframe[0].value
+    assert len(sources) == 6
+    loaded = dict(zip(sources["Fichier"], sources["Lignes chargées"], strict=True))
+    assert loaded["qpv.geojson"] == len(demo.qpv)
+    assert loaded["regies.csv"] == len(demo.regies)
+    assert loaded["organismes.csv"] == len(demo.organismes)
+    assert loaded["partenariats.csv"] == len(demo.partenariats)
+    assert set(sources.loc[sources["Fichier"].str.endswith((".csv", ".geojson")), "Démonstration"]) == {"oui"}
+    labels = download_labels(at)
+    assert labels.count("CSV") == 3 and labels.count("XLSX") == 3  # régies, organismes, partenariats
+    keys = [d.proto.id for d in at.get("download_button")]
+    assert all(any(f"modele-{kind}-{name}" in k for k in keys)
+               for kind in ("csv", "xlsx") for name in ("regies", "organismes", "partenariats"))

@@ -1,0 +1,124 @@
+"""The real app (`streamlit run app.py`) driven by Debian's Chromium through Playwright.
+
+Two servers per session: one on the demo data, one on the XSS fixture folder (CARTE_DATA_DIR). Chromium is never
+downloaded: the tests use /usr/bin/chromium and fail (never skip) when it is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.app.fixture_data import write_fixture
+from tests.paths import REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1440, "height": 1000}
+STARTUP_TIMEOUT = 60  # seconds for the server to answer /_stcore/health
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _serve(data_dir: Path | None, log: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("CARTE_DATA_DIR", None)
+    if data_dir is not None:
+        env["CARTE_DATA_DIR"] = str(data_dir)
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not _healthy(url):
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited with code {process.returncode}:\n{log.read_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer /_stcore/health in {STARTUP_TIMEOUT} s:\n"
+                            f"{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory) -> Iterator[str]:
+    """The app on the demo data."""
+    yield from _serve(None, tmp_path_factory.mktemp("serveur-demo") / "streamlit.log")
+
+
+@pytest.fixture(scope="session")
+def xss_folder(tmp_path_factory) -> Path:
+    return write_fixture(tmp_path_factory.mktemp("donnees-xss"))
+
+
+@pytest.fixture(scope="session")
+def xss_url(xss_folder, tmp_path_factory) -> Iterator[str]:
+    """The app on the fixture folder whose régie is named `<img src=x onerror=alert(1)>`."""
+    yield from _serve(xss_folder, tmp_path_factory.mktemp("serveur-xss") / "streamlit.log")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing on the CI runner: the browser tests need Debian's Chromium "
+                        "(.ci/run installs it with `apt-get install chromium`).")
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium with `sudo apt-get install chromium` "
+                    "(the tests never download a browser).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page (own context: no shared session state) of 1440×1000 that records JS dialogs and requests."""
+    context = browser.new_context(viewport=VIEWPORT, locale="fr-FR", accept_downloads=True)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    page.dialogs = []
+    page.requests = []
+
+    def on_dialog(dialog):
+        page.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("request", lambda request: page.requests.append(request.url))
+    yield page
+    context.close()
