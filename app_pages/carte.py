@@ -6,7 +6,7 @@ from shell import map_with_details, start_page
 from ui.maps import MEASURES
 
 ctx = start_page("Carte")
-controls = st.columns([2, 1, 1, 1, 1, 1])
+controls = st.columns([2.2, 0.8, 0.8, 1, 1.6], vertical_alignment="bottom")
 measure = controls[0].selectbox("Colorer les QPV selon", list(MEASURES), format_func=MEASURES.get, key="mesure")
 show_qpv = controls[1].toggle("QPV", value=True, key="couche_qpv")
 show_regies = controls[2].toggle("Régies", value=True, key="couche_regies")
