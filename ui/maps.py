@@ -155,6 +155,66 @@ def build_qpv_layer(features: dict, halo: bool = False, name: str = "Quartiers p
     return group
 
 
+class QpvDots(MacroElement):
+    """The national view's QPV: one dot each, from columns rather than GeoJSON features.
+
+    At the national scale a QPV covers a pixel or two, so its outline carries nothing the eye can see; a dot of
+    a few pixels in its colour shows the same, and the columns weigh a quarter of the equivalent GeoJSON. Each
+    dot keeps a `feature` with the QPV code, so streamlit-folium reports a click on it as on a polygon.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function(group) {
+            var d = {{ this.data|tojson }}, labels = {{ this.labels|tojson }};
+            for (var i = 0; i < d.qpv.length; i++) {
+                var color = d.palette[d.f[i]];
+                var dot = L.circleMarker([d.lat[i], d.lon[i]], {radius: {{ this.radius }}, weight: 1, color: color,
+                    opacity: 0.9, fillColor: color, fillOpacity: 0.9});
+                dot.feature = {type: "Feature", properties: {qpv: d.qpv[i]}};
+                var count = d.p[i].toLocaleString("fr-FR") + (d.p[i] > 1 ? " partenariats" : " partenariat");
+                dot.bindTooltip("<b>" + d.n[i] + "</b> <small>(" + d.qpv[i] + ")</small><br>" + d.c[i] + "<br>"
+                                + labels[d.s[i]] + " · " + count, {sticky: true});
+                dot.addTo(group);
+            }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: dict, radius: float = 2.0):
+        super().__init__()
+        self._name = "QpvDots"
+        self.data = data
+        self.radius = radius
+        self.labels = [label for _, label in COVERAGE.values()]
+
+
+def qpv_dot_data(qpv: gpd.GeoDataFrame, measure: str = "coverage") -> dict:
+    """Columns of the national dots: escaped code, name and commune, coverage class, partnership count, colour
+    index into a palette, and a representative point rounded to 1e-3° (about 100 m, far below a pixel)."""
+    colors, _ = qpv_colors(qpv, measure)
+    palette = list(dict.fromkeys(colors))
+    points = qpv.geometry.representative_point()
+    return {
+        "qpv": qpv["code_qp"].astype(str).map(escape).tolist(),
+        "n": qpv["lib_qp"].astype(str).map(escape).tolist(),
+        "c": qpv["lib_com"].fillna("").astype(str).map(escape).tolist(),
+        "s": qpv["coverage"].map(COVERAGE_ORDER.index).astype(int).tolist(),
+        "p": qpv["n_partenariats"].fillna(0).astype(int).tolist(),
+        "f": colors.map(palette.index).astype(int).tolist(),
+        "palette": palette,
+        "lat": points.y.round(3).tolist(),
+        "lon": points.x.round(3).tolist(),
+    }
+
+
+def build_qpv_dots(data: dict, name: str = "Quartiers prioritaires") -> folium.FeatureGroup:
+    """The QPV layer of the national view, from `qpv_dot_data`."""
+    group = folium.FeatureGroup(name=name, show=True)
+    QpvDots(data).add_to(group)
+    return group
+
+
 def regie_popup(row: pd.Series) -> str:
     """Escaped popup of one régie: who, where, how many, with whom, on what."""
     themes = ", ".join(THEME_BY_SLUG[s].short for s in row.get("themes") or [] if s in THEME_BY_SLUG)
@@ -192,8 +252,9 @@ def build_regies_layer(features: dict, name: str = "Régies") -> folium.FeatureG
     folium.GeoJson(
         features,
         name=name,
-        marker=folium.CircleMarker(radius=5, weight=1.5, color="#ffffff", fill=True, fill_color=REGIE_COLOR,
-                                   fill_opacity=0.95),
+        # A ring: the colour of the QPV the régie stands in stays visible through it.
+        marker=folium.CircleMarker(radius=6, weight=2.5, color=REGIE_COLOR, fill=True, fill_color=REGIE_COLOR,
+                                   fill_opacity=0.12),
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=360),
         zoom_on_click=False,
@@ -280,8 +341,9 @@ class Legend(MacroElement):
             rows.append(f'<span style="display:inline-block;width:12px;height:12px;background:{escape(color)};'
                         f'border:1px solid #6b7280;margin-right:6px;vertical-align:-1px"></span>{escape(label)}')
         for color, label in extra:
-            rows.append(f'<span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
-                        f'background:{escape(color)};margin-right:6px;vertical-align:-1px"></span>{escape(label)}')
+            rows.append(f'<span style="display:inline-block;width:8px;height:8px;border-radius:50%;'
+                        f'border:2.5px solid {escape(color)};margin-right:6px;vertical-align:-1px"></span>'
+                        f'{escape(label)}')
         self.html = "<br>".join(rows)
 
 

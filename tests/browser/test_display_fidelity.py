@@ -1,8 +1,9 @@
-"""The simplified display geometry looks the same as the full detail at the scale it is shown at.
+"""What the map draws at each scale looks the same as the full-detail outlines at that scale.
 
-Each scale's outlines are drawn by Leaflet in Chromium beside the full-detail outlines, in the app's own style for
-that scale and at that scale's zoom; the screenshots must differ on almost no pixel. A deliberately
-over-simplified rendering must differ clearly, so that the comparison can fail.
+The national view draws dots, the regional and local views simplified outlines (`geo.display`). Each is drawn by
+Leaflet in Chromium beside the full-detail outlines in the app's style for the scale, at that scale's zoom: the
+screenshots must differ on almost no pixel. The same drawing moved by three screen pixels, a change an eye just
+catches, must differ clearly, so that the comparison can fail.
 """
 
 from __future__ import annotations
@@ -39,13 +40,17 @@ def atlas():
     return build_atlas(load_folder(REPO / "data" / "demo"))
 
 
-def _html(qpv, scale_name: str, bounds) -> str:
-    """A standalone page: the QPV layer only, in the app's style for the scale, Leaflet from the local files."""
+def _html(qpv, scale_name: str, bounds, as_shown: bool) -> str:
+    """A standalone page with the QPV layer only, Leaflet from the local files: outlines in the app's style for
+    the scale, or (`as_shown`) exactly what the app draws at that scale (dots in the national view)."""
     center, zoom = view_for_bounds(bounds, WIDTH, HEIGHT)
     m = offline_map(location=center, zoom_start=zoom, zoom_control=False, width=WIDTH, height=HEIGHT)
     m.default_js = [("leaflet", f"{LEAFLET}/leaflet.js")]
     m.default_css = [("leaflet_css", f"{LEAFLET}/leaflet.css")]
-    maps.build_qpv_layer(maps.qpv_features(qpv, "coverage"), halo=scale_name != "local").add_to(m)
+    if as_shown and scale_name == "national":
+        maps.build_qpv_dots(maps.qpv_dot_data(qpv, "coverage")).add_to(m)
+    else:
+        maps.build_qpv_layer(maps.qpv_features(qpv, "coverage"), halo=scale_name != "local").add_to(m)
     return m.get_root().render()
 
 
@@ -92,9 +97,9 @@ def test_display_geometry_looks_like_full_detail(atlas, browser, scale_name):
     shifted = shapely.transform(simplified.geometry.to_numpy(), lambda xy: xy + [shift_deg, 0])
     moved_qpv = qpv.assign(geometry=shifted)
     OUT.mkdir(parents=True, exist_ok=True)
-    full_px = _screenshot(browser, _html(qpv, scale_name, bounds), OUT / f"{scale_name}_full.html")
-    ours_px = _screenshot(browser, _html(simplified, scale_name, bounds), OUT / f"{scale_name}_affichage.html")
-    shifted_px = _screenshot(browser, _html(moved_qpv, scale_name, bounds), OUT / f"{scale_name}_decale.html")
+    full_px = _screenshot(browser, _html(qpv, scale_name, bounds, False), OUT / f"{scale_name}_full.html")
+    ours_px = _screenshot(browser, _html(simplified, scale_name, bounds, True), OUT / f"{scale_name}_affichage.html")
+    shifted_px = _screenshot(browser, _html(moved_qpv, scale_name, bounds, True), OUT / f"{scale_name}_decale.html")
     ours, moved = _differing_share(full_px, ours_px), _differing_share(full_px, shifted_px)
     assert ours < 0.03, f"{scale_name}: {ours:.1%} of drawn pixels differ from the full-detail rendering"
     assert moved > 2 * ours and moved > 0.03, f"{scale_name}: a 3-pixel shift is not seen ({moved:.1%})"

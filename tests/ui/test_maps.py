@@ -151,3 +151,19 @@ def test_organismes_without_coordinates_are_left_out():
     html = render(maps.build_organismes_layer(frame))
     assert html.count("L.circleMarker(") == 1
     assert assets.external_links(maps.build_organismes_layer(frame)) == []
+
+
+def test_national_dots_are_columns_with_escaped_text(qpv):
+    data = maps.qpv_dot_data(qpv, "coverage")
+    assert data["qpv"] == ["QN07519M", "QN06901M", "QN01301M"]
+    assert data["n"][0] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert [data["palette"][i] for i in data["f"]] == ["#1a7f5a", "#8cc5a6", "#c9ccd1"]
+    assert data["s"] == [0, 1, 3] and data["p"] == [5, 0, 0]
+    assert (data["lat"][0], data["lon"][0]) == (48.885, 2.375)  # inside the square, on the 1e-3 grid
+
+
+def test_national_dots_carry_a_feature_so_clicks_resolve(qpv):
+    html = render(maps.build_qpv_dots(maps.qpv_dot_data(qpv)))
+    assert "L.circleMarker([d.lat[i], d.lon[i]]" in html
+    assert 'dot.feature = {type: "Feature", properties: {qpv: d.qpv[i]}}' in html
+    assert XSS not in html
