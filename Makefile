@@ -12,6 +12,7 @@ venv: $(STAMP) $(ASSETS)
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip >/dev/null
 	$(PY) -m pip install -q --disable-pip-version-check uv==0.13.9
 	$(VENV)/bin/uv pip install -q -p $(PY) -r requirements-dev.txt
 	touch $@
@@ -31,7 +32,9 @@ lint: venv
 test: venv lint
 	$(PY) -m pytest
 
+# The naive baseline (GeoDataFrame.explore) needs matplotlib and mapclassify, which the app does not.
 bench: venv
+	$(VENV)/bin/uv pip install -q -p $(PY) -r bench/requirements.txt
 	$(PY) -m bench
 
 demo: venv
