@@ -236,16 +236,11 @@ def start_page(title: str) -> PageContext:
 class MapPayload:
     """What the map shows for one (data, filters, measure): plain GeoJSON dicts, shared read-only by sessions."""
 
-    qpv: dict  # GeoJSON outlines, or the national view's dot columns (`dots`)
+    qpv: dict  # columns of the national dots (`dots`) or of the regional/local outlines
     regies: dict
     legend_items: tuple
     dots: bool
-    halo: bool
     bounds: list | None
-
-    @property
-    def qpv_count(self) -> int:
-        return len(self.qpv["qpv"]) if self.dots else len(self.qpv["features"])
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -272,9 +267,9 @@ def _map_payload(folder: str, signature: tuple, filters: Filters, measure: str) 
     _, legend_items = maps.qpv_colors(frame, measure)
     bounds = maps.bounds_of([frame, sel.regies]) if filters.has_territory else None
     dots = scale.name == "national"
-    qpv_layer = maps.qpv_dot_data(frame, measure) if dots else maps.qpv_features(frame, measure)
-    return MapPayload(qpv_layer, maps.regie_features(sel.regies), tuple(legend_items), dots=dots,
-                      halo=scale.name != "local", bounds=bounds)
+    qpv_layer = (maps.qpv_dot_data(frame, measure) if dots
+                 else maps.qpv_outline_data(frame, measure, halo=scale.name != "local"))
+    return MapPayload(qpv_layer, maps.regie_data(sel.regies), tuple(legend_items), dots=dots, bounds=bounds)
 
 
 def map_view(ctx: PageContext, *, key: str, measure: str = "coverage", show_qpv: bool = True,
@@ -291,15 +286,14 @@ def map_view(ctx: PageContext, *, key: str, measure: str = "coverage", show_qpv:
     signature = data_signature(folder)
     payload = _map_payload(str(folder), signature, ctx.filters, measure)
     layers = []
-    if show_qpv and payload.qpv_count:
-        layers.append(maps.build_qpv_dots(payload.qpv) if payload.dots
-                      else maps.build_qpv_layer(payload.qpv, halo=payload.halo))
-    if show_regies and payload.regies["features"]:
+    if show_qpv and payload.qpv["qpv"]:
+        layers.append(maps.build_qpv_dots(payload.qpv) if payload.dots else maps.build_qpv_layer(payload.qpv))
+    if show_regies and payload.regies["regie"]:
         layers.append(maps.build_regies_layer(payload.regies))
     if show_organismes and len(ctx.selection.organismes):
         layers.append(maps.build_organismes_layer(ctx.selection.organismes))
     base = maps.build_base_map(_outlines_url(str(folder), signature), tiles=tiles, height=height)
-    if show_qpv and payload.qpv_count:
+    if show_qpv and payload.qpv["qpv"]:
         extra = [(maps.REGIE_COLOR, "Régie")] if show_regies else []
         maps.Legend(maps.MEASURES[measure], list(payload.legend_items), extra).add_to(base)
     center, zoom = view_for_bounds(payload.bounds, height_px=height)

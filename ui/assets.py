@@ -17,7 +17,8 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 STATIC_URL = "/app/static"  # where Streamlit serves static/ when server.enableStaticServing is true
 MODULES = "node_modules"
 
-LEAFLET_JS = [("leaflet", f"{STATIC_URL}/{MODULES}/leaflet/dist/leaflet.js")]
+LEAFLET_JS = [("leaflet", f"{STATIC_URL}/{MODULES}/leaflet/dist/leaflet.js"),
+              ("carte", f"{STATIC_URL}/carte.js")]  # the app's drawing functions (ui.maps.CarteLayer)
 LEAFLET_CSS = [("leaflet_css", f"{STATIC_URL}/{MODULES}/leaflet/dist/leaflet.css")]
 FULLSCREEN_JS = [("Control.Fullscreen.js", f"{STATIC_URL}/{MODULES}/leaflet.fullscreen/Control.FullScreen.js")]
 FULLSCREEN_CSS = [("Control.FullScreen.css", f"{STATIC_URL}/{MODULES}/leaflet.fullscreen/Control.FullScreen.css")]
@@ -35,7 +36,8 @@ def missing_assets() -> list[Path]:
 
 
 def offline_map(**kwargs) -> folium.Map:
-    """A folium Map that loads Leaflet from the app only (no jQuery, Bootstrap or icon fonts: none are used)."""
+    """A folium Map that loads Leaflet and static/carte.js from the app only (no jQuery, Bootstrap or icon fonts:
+    none are used)."""
     m = folium.Map(tiles=None, **kwargs)
     m.default_js = list(LEAFLET_JS)
     m.default_css = list(LEAFLET_CSS)

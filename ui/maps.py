@@ -14,7 +14,6 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
-from folium.utilities import JsCode
 from jinja2 import Template
 
 from geo import fr
@@ -83,182 +82,118 @@ def qpv_colors(qpv: pd.DataFrame, measure: str) -> tuple[pd.Series, list[tuple[s
 
 
 COVERAGE_ORDER = list(COVERAGE)
-
-# Styles and tooltips are made in the browser from a few short properties per feature: folium's Python
-# `style_function` would loop over every feature and ship a style table, and a ready-made tooltip per feature
-# would double the payload, on every filter change. Texts arrive already HTML-escaped (see `qpv_features`).
-QPV_STYLE = JsCode("""function(feature) {
-    return {fillColor: feature.properties.f, color: "#374151", weight: 0.8, fillOpacity: 0.8};
-}""")
-QPV_HALO_STYLE = JsCode("""function(feature) {
-    var c = feature.properties.f;
-    return {fillColor: c, color: c, weight: 4, opacity: 0.9, fillOpacity: 0.9};
-}""")
-QPV_EACH_FEATURE = JsCode("""function(feature, layer) {
-    var p = feature.properties, labels = LABELS;
-    var count = p.p.toLocaleString("fr-FR") + (p.p > 1 ? " partenariats" : " partenariat");
-    layer.bindTooltip("<b>" + p.n + "</b> <small>(" + p.qpv + ")</small><br>" + p.c + "<br>" + labels[p.s]
-                      + " · " + count, {sticky: true});
-    layer.options.baseStyle = {weight: layer.options.weight, color: layer.options.color};
-    layer.on("mouseover", function(e) { e.target.setStyle({weight: 5, color: "#111827"}); });
-    layer.on("mouseout", function(e) { e.target.setStyle(e.target.options.baseStyle); });
-}""".replace("LABELS", json.dumps([label for _, label in COVERAGE.values()], ensure_ascii=False)))
+COUNT_WORDS = {"one": "partenariat", "many": "partenariats"}
+REGIE_WORDS = {"qpv": "QPV couverts", "orgs": "Organismes partenaires", "themes": "Thèmes"}
+DOT_RADIUS = 2.0  # px: about what a QPV outline with its halo covers at the national zoom
 
 
-def _feature_collection(frame: gpd.GeoDataFrame, properties: list[str]) -> dict:
-    """GeoJSON of only the listed properties: every extra byte is shipped to the browser on each view.
-
-    Geometries go through GEOS' vectorised GeoJSON writer (`shapely.to_geojson`), many times faster than
-    geopandas' per-feature `__geo_interface__`, since this runs on every filter change.
-    """
-    geometries = json.loads("[" + ",".join(shapely.to_geojson(frame.geometry.to_numpy())) + "]")
-    records = frame[properties].astype(object).where(frame[properties].notna(), None).to_dict("records")
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": props, "geometry": geometry}
-        for props, geometry in zip(records, geometries, strict=True)
-    ]}
+def compact_json(data) -> str:
+    """JSON without spaces, safe inside a <script>: every byte here is shipped on each view."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def qpv_features(qpv: gpd.GeoDataFrame, measure: str = "coverage") -> dict:
-    """The QPV layer's GeoJSON, with short properties: `qpv` code (resolves a click), `f` fill colour for
-    `measure`, escaped `n` name and `c` commune, `s` coverage class, `p` partnership count.
-
-    A plain dict, so that a caller may cache it per (data, filters, measure, scale) and build layers from it.
-    """
-    colors, _ = qpv_colors(qpv, measure)
-    frame = gpd.GeoDataFrame(
-        {"qpv": qpv["code_qp"].astype(str).map(escape).to_numpy(), "f": colors.to_numpy(),
-         "n": qpv["lib_qp"].astype(str).map(escape).to_numpy(),
-         "c": qpv["lib_com"].fillna("").astype(str).map(escape).to_numpy(),
-         "s": qpv["coverage"].map(COVERAGE_ORDER.index).to_numpy(),
-         "p": qpv["n_partenariats"].fillna(0).astype(int).to_numpy()},
-        geometry=qpv.geometry.to_numpy(), crs=qpv.crs,
-    )
-    return _feature_collection(frame, ["qpv", "f", "n", "c", "s", "p"])
-
-
-def build_qpv_layer(features: dict, halo: bool = False, name: str = "Quartiers prioritaires"
-                    ) -> folium.FeatureGroup:
-    """QPV outlines from `qpv_features`.
-
-    `halo`: for national and regional views, where a QPV spans one or two pixels, the outline is drawn thick in
-    the fill colour so that every QPV stays visible as a dot of its colour.
-    """
-    group = folium.FeatureGroup(name=name, show=True)
-    folium.GeoJson(
-        features,
-        name=name,
-        style=QPV_HALO_STYLE if halo else QPV_STYLE,
-        on_each_feature=QPV_EACH_FEATURE,
-        zoom_on_click=False,
-    ).add_to(group)
-    return group
-
-
-class QpvDots(MacroElement):
-    """The national view's QPV: one dot each, from columns rather than GeoJSON features.
-
-    At the national scale a QPV covers a pixel or two, so its outline carries nothing the eye can see; a dot of
-    a few pixels in its colour shows the same, and the columns weigh a quarter of the equivalent GeoJSON. Each
-    dot keeps a `feature` with the QPV code, so streamlit-folium reports a click on it as on a polygon.
-    """
+class CarteLayer(MacroElement):
+    """A call to one drawing function of static/carte.js with its data: the code is served once with Leaflet,
+    each rerun ships only the compact data (no per-feature styles, no ready-made tooltips)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        (function(group) {
-            var d = {{ this.data|tojson }}, labels = {{ this.labels|tojson }};
-            for (var i = 0; i < d.qpv.length; i++) {
-                var color = d.palette[d.f[i]];
-                var dot = L.circleMarker([d.lat[i], d.lon[i]], {radius: {{ this.radius }}, weight: 1, color: color,
-                    opacity: 0.9, fillColor: color, fillOpacity: 0.9});
-                dot.feature = {type: "Feature", properties: {qpv: d.qpv[i]}};
-                var count = d.p[i].toLocaleString("fr-FR") + (d.p[i] > 1 ? " partenariats" : " partenariat");
-                dot.bindTooltip("<b>" + d.n[i] + "</b> <small>(" + d.qpv[i] + ")</small><br>" + d.c[i] + "<br>"
-                                + labels[d.s[i]] + " · " + count, {sticky: true});
-                dot.addTo(group);
-            }
-        })({{ this._parent.get_name() }});
+        Carte.{{ this.function }}({{ this._parent.get_name() }}, {{ this.payload }});
         {% endmacro %}
     """)
 
-    def __init__(self, data: dict, radius: float = 2.0):
+    def __init__(self, function: str, data):
         super().__init__()
-        self._name = "QpvDots"
-        self.data = data
-        self.radius = radius
-        self.labels = [label for _, label in COVERAGE.values()]
+        self._name = "CarteLayer"
+        self.function = function
+        self.payload = compact_json(data)
 
 
-def qpv_dot_data(qpv: gpd.GeoDataFrame, measure: str = "coverage") -> dict:
-    """Columns of the national dots: escaped code, name and commune, coverage class, partnership count, colour
-    index into a palette, and a representative point rounded to 1e-3° (about 100 m, far below a pixel)."""
+def _escaped(series: pd.Series) -> list[str]:
+    return series.fillna("").astype(str).map(escape).tolist()
+
+
+def _qpv_columns(qpv: gpd.GeoDataFrame, measure: str) -> dict:
+    """What every QPV layer sends: escaped code, name and commune, coverage class, partnership count, and the
+    fill colour as an index into a palette."""
     colors, _ = qpv_colors(qpv, measure)
     palette = list(dict.fromkeys(colors))
-    points = qpv.geometry.representative_point()
     return {
-        "qpv": qpv["code_qp"].astype(str).map(escape).tolist(),
-        "n": qpv["lib_qp"].astype(str).map(escape).tolist(),
-        "c": qpv["lib_com"].fillna("").astype(str).map(escape).tolist(),
+        "qpv": _escaped(qpv["code_qp"]),
+        "n": _escaped(qpv["lib_qp"]),
+        "c": _escaped(qpv["lib_com"]) if "lib_com" in qpv else [""] * len(qpv),
         "s": qpv["coverage"].map(COVERAGE_ORDER.index).astype(int).tolist(),
         "p": qpv["n_partenariats"].fillna(0).astype(int).tolist(),
         "f": colors.map(palette.index).astype(int).tolist(),
         "palette": palette,
-        "lat": points.y.round(3).tolist(),
-        "lon": points.x.round(3).tolist(),
+        "labels": [label for _, label in COVERAGE.values()],
+        "words": COUNT_WORDS,
     }
+
+
+def qpv_dot_data(qpv: gpd.GeoDataFrame, measure: str = "coverage") -> dict:
+    """The national view's QPV: a dot each, at a representative point rounded to 1e-3° (100 m, far below a
+    pixel there). A QPV covers a pixel or two at that scale: its outline would carry nothing the eye sees."""
+    points = qpv.geometry.representative_point()
+    return {**_qpv_columns(qpv, measure), "lat": points.y.round(3).tolist(), "lon": points.x.round(3).tolist(),
+            "radius": DOT_RADIUS}
+
+
+def qpv_outline_data(qpv: gpd.GeoDataFrame, measure: str = "coverage", halo: bool = False) -> dict:
+    """The regional and local views' QPV outlines (already simplified for the scale, see `geo.display`).
+
+    `halo`: at the regional scale a QPV spans a few pixels, so its outline is drawn thick in its fill colour.
+    """
+    geometry = json.loads("[" + ",".join(shapely.to_geojson(qpv.geometry.to_numpy())) + "]")
+    return {**_qpv_columns(qpv, measure), "geometry": geometry, "halo": halo}
 
 
 def build_qpv_dots(data: dict, name: str = "Quartiers prioritaires") -> folium.FeatureGroup:
     """The QPV layer of the national view, from `qpv_dot_data`."""
     group = folium.FeatureGroup(name=name, show=True)
-    QpvDots(data).add_to(group)
+    CarteLayer("qpvDots", data).add_to(group)
     return group
 
 
-def regie_popup(row: pd.Series) -> str:
-    """Escaped popup of one régie: who, where, how many, with whom, on what."""
-    themes = ", ".join(THEME_BY_SLUG[s].short for s in row.get("themes") or [] if s in THEME_BY_SLUG)
-    organismes = ", ".join(row.get("organismes") or [])
-    covered = ", ".join(row.get("qpv_couverts") or [])
-    lines = [
-        f"<b>{escape(str(row['nom']))}</b>",
-        f"{escape(str(row['type']))} · {escape(str(row['commune']))}",
-        f"{fr.pluriel(int(row['salaries']), 'salarié')} · {fr.pluriel(int(row['benevoles']), 'bénévole')}",
-        f"QPV couverts : {escape(covered) or '—'}",
-        f"Organismes partenaires : {escape(organismes) or '—'}",
-        f"Thèmes : {escape(themes) or '—'}",
-    ]
-    return "<br>".join(lines)
-
-
-def _points(frame: pd.DataFrame) -> list[tuple[float, float]]:
-    return list(zip(frame.geometry.y.round(5), frame.geometry.x.round(5), strict=True))
-
-
-def regie_features(regies: gpd.GeoDataFrame) -> dict:
-    """The régies layer's GeoJSON: id (to resolve a click), escaped name and popup."""
-    frame = gpd.GeoDataFrame(
-        {"regie": regies["id_regie"].to_numpy(),
-         "tip": [escape(str(n)) for n in regies["nom"]],
-         "popup": [regie_popup(row) for _, row in regies.iterrows()]},
-        geometry=gpd.points_from_xy(regies.geometry.x.round(5), regies.geometry.y.round(5)), crs=regies.crs,
-    )
-    return _feature_collection(frame, ["regie", "tip", "popup"])
-
-
-def build_regies_layer(features: dict, name: str = "Régies") -> folium.FeatureGroup:
-    """Régies (from `regie_features`) as circles with a popup of their figures and partners."""
+def build_qpv_layer(data: dict, name: str = "Quartiers prioritaires") -> folium.FeatureGroup:
+    """The QPV layer of the regional and local views, from `qpv_outline_data`."""
     group = folium.FeatureGroup(name=name, show=True)
-    folium.GeoJson(
-        features,
-        name=name,
-        # A ring: the colour of the QPV the régie stands in stays visible through it.
-        marker=folium.CircleMarker(radius=6, weight=2.5, color=REGIE_COLOR, fill=True, fill_color=REGIE_COLOR,
-                                   fill_opacity=0.12),
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-        popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=360),
-        zoom_on_click=False,
-    ).add_to(group)
+    CarteLayer("qpvOutlines", data).add_to(group)
+    return group
+
+
+def regie_data(regies: gpd.GeoDataFrame) -> dict:
+    """Régies as columns: escaped name and popup head (type, commune, headcounts), covered QPV, partner organisms
+    and themes as indices into shared lists (an organism works with several régies)."""
+    orgs = sorted({name for names in regies["organismes"] for name in names or []})
+    org_index = {name: i for i, name in enumerate(orgs)}
+    theme_index = {t.slug: i for i, t in enumerate(THEMES)}
+    heads = [
+        f"<b>{escape(str(r.nom))}</b><br>{escape(str(r.type))} · {escape(str(r.commune))}<br>"
+        f"{fr.pluriel(int(r.salaries), 'salarié')} · {fr.pluriel(int(r.benevoles), 'bénévole')}"
+        for r in regies.itertuples()
+    ]
+    return {
+        "regie": _escaped(regies["id_regie"]),
+        "n": _escaped(regies["nom"]),
+        "head": heads,
+        "q": [[escape(str(c)) for c in codes or []] for codes in regies["qpv_couverts"]],
+        "o": [[org_index[n] for n in names or []] for names in regies["organismes"]],
+        "orgs": [escape(n) for n in orgs],
+        "t": [[theme_index[s] for s in slugs or [] if s in theme_index] for slugs in regies["themes"]],
+        "themes": [t.short for t in THEMES],
+        "lat": regies.geometry.y.round(5).tolist(),
+        "lon": regies.geometry.x.round(5).tolist(),
+        "color": REGIE_COLOR,
+        "words": REGIE_WORDS,
+    }
+
+
+def build_regies_layer(data: dict, name: str = "Régies") -> folium.FeatureGroup:
+    """Régies (from `regie_data`) as rings with a popup of their figures, partners and themes."""
+    group = folium.FeatureGroup(name=name, show=True)
+    CarteLayer("regies", data).add_to(group)
     return group
 
 
@@ -278,40 +213,16 @@ def build_organismes_layer(organismes: pd.DataFrame, name: str = "Sièges des or
     return group
 
 
+def _feature_collection(frame: gpd.GeoDataFrame) -> dict:
+    """Geometry-only GeoJSON, through GEOS' vectorised writer (`shapely.to_geojson`)."""
+    geometries = json.loads("[" + ",".join(shapely.to_geojson(frame.geometry.to_numpy())) + "]")
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {}, "geometry": g} for g in geometries]}
+
+
 def outline_features(regions: gpd.GeoDataFrame, departements: gpd.GeoDataFrame) -> dict:
-    """GeoJSON of the région and département outlines, geometry only (they are not interactive), as the
-    file `FetchedOutlines` loads."""
-    return {"regions": _feature_collection(regions, []), "departements": _feature_collection(departements, [])}
-
-
-class FetchedOutlines(MacroElement):
-    """Région and département outlines loaded by the browser from a file the app serves.
-
-    They are the heaviest part of the map and never change with the filters: fetched once and kept by the
-    browser's cache, they are not resent with every rerun. Their pane sits under the overlays, whatever the order
-    in which the fetch and the layers complete; département land is filled white over the pale sea.
-    """
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function(map) {
-            var pane = map.createPane("contours");
-            pane.style.zIndex = 350;
-            pane.style.pointerEvents = "none";
-            fetch({{ this.url|tojson }}).then(function(r) { return r.json(); }).then(function(data) {
-                L.geoJson(data.departements, {pane: "contours", interactive: false, style: {color: "#6b7280",
-                    weight: 0.5, fillColor: "#ffffff", fillOpacity: 0.85}}).addTo(map);
-                L.geoJson(data.regions, {pane: "contours", interactive: false, style: {color: "#6b7280",
-                    weight: 1.4, fill: false}}).addTo(map);
-            });
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, url: str):
-        super().__init__()
-        self._name = "FetchedOutlines"
-        self.url = url
+    """The région and département outlines as the file the map fetches (`Carte.outlines`): geometry only."""
+    return {"regions": _feature_collection(regions), "departements": _feature_collection(departements)}
 
 
 class Legend(MacroElement):
@@ -373,6 +284,6 @@ def build_base_map(outlines_url: str, tiles: str = "aucun", height: int = 620) -
     tile = TILES.get(tiles)
     if tile is not None:
         folium.TileLayer(tile[0], attr=tile[1], name="Fond de carte", max_zoom=18).add_to(m)
-    FetchedOutlines(outlines_url).add_to(m)
+    CarteLayer("outlines", outlines_url).add_to(m)
     offline_fullscreen(position="topleft").add_to(m)
     return m

@@ -45,12 +45,12 @@ def _html(qpv, scale_name: str, bounds, as_shown: bool) -> str:
     the scale, or (`as_shown`) exactly what the app draws at that scale (dots in the national view)."""
     center, zoom = view_for_bounds(bounds, WIDTH, HEIGHT)
     m = offline_map(location=center, zoom_start=zoom, zoom_control=False, width=WIDTH, height=HEIGHT)
-    m.default_js = [("leaflet", f"{LEAFLET}/leaflet.js")]
+    m.default_js = [("leaflet", f"{LEAFLET}/leaflet.js"), ("carte", (REPO / "static" / "carte.js").as_uri())]
     m.default_css = [("leaflet_css", f"{LEAFLET}/leaflet.css")]
     if as_shown and scale_name == "national":
         maps.build_qpv_dots(maps.qpv_dot_data(qpv, "coverage")).add_to(m)
     else:
-        maps.build_qpv_layer(maps.qpv_features(qpv, "coverage"), halo=scale_name != "local").add_to(m)
+        maps.build_qpv_layer(maps.qpv_outline_data(qpv, "coverage", halo=scale_name != "local")).add_to(m)
     return m.get_root().render()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -65,44 +67,50 @@ def test_dominant_theme_uses_the_theme_colour(qpv):
     assert legend == [("#457b9d", "Inclusion numérique"), ("#c9ccd1", "Aucun partenariat")]
 
 
-def geojson_of(group) -> dict:
-    (layer,) = [child for child in group._children.values() if hasattr(child, "data")]
-    return layer.data
+def payload_of(group) -> dict:
+    """The data a layer ships, read back from the script it renders to."""
+    (layer,) = [child for child in group._children.values() if isinstance(child, maps.CarteLayer)]
+    return json.loads(layer.payload)
 
 
-def test_qpv_layer_escapes_names_from_the_data(qpv):
-    group = maps.build_qpv_layer(maps.qpv_features(qpv))
-    properties = geojson_of(group)["features"][0]["properties"]
-    assert properties["n"] == "&lt;img src=x onerror=alert(1)&gt;"
-    assert XSS not in render(group)
+def test_qpv_outlines_escape_names_from_the_data(qpv):
+    group = maps.build_qpv_layer(maps.qpv_outline_data(qpv))
+    assert payload_of(group)["n"][0] == "&lt;img src=x onerror=alert(1)&gt;"
+    html = render(group)
+    assert XSS not in html and "<img" not in html
+    assert "Carte.qpvOutlines(feature_group_" in html
 
 
-def test_qpv_layer_ships_only_the_needed_properties(qpv):
-    properties = geojson_of(maps.build_qpv_layer(maps.qpv_features(qpv)))["features"][0]["properties"]
-    assert properties == {"qpv": "QN07519M", "f": "#1a7f5a", "n": "&lt;img src=x onerror=alert(1)&gt;",
-                          "c": "Paris", "s": 0, "p": 5}
+def test_qpv_outlines_ship_columns_and_geometry(qpv):
+    data = payload_of(maps.build_qpv_layer(maps.qpv_outline_data(qpv, halo=True)))
+    assert data["qpv"] == ["QN07519M", "QN06901M", "QN01301M"]
+    assert [data["palette"][i] for i in data["f"]] == ["#1a7f5a", "#8cc5a6", "#c9ccd1"]
+    assert data["s"] == [0, 1, 3] and data["p"] == [5, 0, 0] and data["halo"] is True
+    assert data["geometry"][0]["type"] == "Polygon"
+    assert data["geometry"][0]["coordinates"][0][0] == [2.38, 48.88]
+    assert data["labels"] == ["Régie et partenariat", "Régie seule", "Partenariat sans régie",
+                              "Ni régie ni partenariat"]
 
 
-def test_qpv_tooltip_is_built_in_the_browser_with_french_labels(qpv):
-    html = render(maps.build_qpv_layer(maps.qpv_features(qpv)))
-    assert '"Régie et partenariat", "Régie seule", "Partenariat sans régie", "Ni régie ni partenariat"' in html
-    assert 'toLocaleString("fr-FR")' in html and "bindTooltip" in html
+def test_payload_json_is_compact_and_script_safe():
+    text = maps.compact_json({"n": "a</script><b>&", "x": [1, 2]})
+    assert text == '{"n":"a\\u003c/script\\u003e\\u003cb\\u003e\\u0026","x":[1,2]}'
+    assert json.loads(text) == {"n": "a</script><b>&", "x": [1, 2]}
 
 
-def test_regie_popup_lists_figures_partners_and_themes_escaped(regies):
-    popup = maps.regie_popup(regies.iloc[0])
-    assert "1\u202f200 salariés" in popup and "3 bénévoles" in popup
-    assert "Office &lt;b&gt;Test&lt;/b&gt;" in popup
-    assert "Inclusion numérique, Cohésion sociale" in popup
-    assert XSS not in popup
+def test_regie_data_lists_figures_partners_and_themes_escaped(regies):
+    data = payload_of(maps.build_regies_layer(maps.regie_data(regies)))
+    assert data["regie"] == ["R1"] and data["n"] == ["&lt;img src=x onerror=alert(1)&gt;"]
+    assert data["head"][0] == ("<b>&lt;img src=x onerror=alert(1)&gt;</b><br>régie de quartier · Paris<br>"
+                               "1\u202f200 salariés · 3 bénévoles")
+    assert data["orgs"] == ["Office &lt;b&gt;Test&lt;/b&gt;"] and data["o"] == [[0]]
+    assert [data["themes"][i] for i in data["t"][0]] == ["Inclusion numérique", "Cohésion sociale"]
+    assert data["q"] == [["QN07519M"]] and (data["lat"], data["lon"]) == ([48.885], [2.375])
 
 
-def test_regies_layer_renders_circle_markers(regies):
-    group = maps.build_regies_layer(maps.regie_features(regies))
-    assert "new L.CircleMarker(latlng" in render(group)
-    feature = geojson_of(group)["features"][0]
-    assert feature["properties"]["regie"] == "R1" and feature["geometry"]["coordinates"] == [2.375, 48.885]
-    assert XSS not in render(group)
+def test_regies_render_through_the_served_drawing_code(regies):
+    html = render(maps.build_regies_layer(maps.regie_data(regies)))
+    assert "Carte.regies(feature_group_" in html and XSS not in html
 
 
 def test_legend_lists_the_measure_and_regies(qpv):
@@ -117,7 +125,7 @@ def test_base_map_loads_nothing_from_outside_the_app():
     assert assets.external_links(m) == []
     html = m.get_root().render()
     assert "cdn.jsdelivr" not in html and "cdnjs" not in html
-    assert "/app/static/node_modules/leaflet/dist/leaflet.js" in html
+    assert "/app/static/node_modules/leaflet/dist/leaflet.js" in html and "/app/static/carte.js" in html
     assert "L.control.fullscreen" in html
 
 
@@ -136,7 +144,7 @@ def test_outlines_are_fetched_from_the_app_not_embedded():
     features = maps.outline_features(regions, regions)
     assert features["regions"]["features"][0]["properties"] == {}
     html = maps.build_base_map("/app/static/generated/contours-x.json").get_root().render()
-    assert 'fetch("/app/static/generated/contours-x.json")' in html
+    assert 'Carte.outlines(map_' in html and '"/app/static/generated/contours-x.json"' in html
     assert "box" not in html and '"coordinates"' not in html
 
 
@@ -154,7 +162,7 @@ def test_organismes_without_coordinates_are_left_out():
 
 
 def test_national_dots_are_columns_with_escaped_text(qpv):
-    data = maps.qpv_dot_data(qpv, "coverage")
+    data = payload_of(maps.build_qpv_dots(maps.qpv_dot_data(qpv, "coverage")))
     assert data["qpv"] == ["QN07519M", "QN06901M", "QN01301M"]
     assert data["n"][0] == "&lt;img src=x onerror=alert(1)&gt;"
     assert [data["palette"][i] for i in data["f"]] == ["#1a7f5a", "#8cc5a6", "#c9ccd1"]
@@ -162,8 +170,12 @@ def test_national_dots_are_columns_with_escaped_text(qpv):
     assert (data["lat"][0], data["lon"][0]) == (48.885, 2.375)  # inside the square, on the 1e-3 grid
 
 
-def test_national_dots_carry_a_feature_so_clicks_resolve(qpv):
+def test_national_dots_render_through_the_served_drawing_code(qpv):
     html = render(maps.build_qpv_dots(maps.qpv_dot_data(qpv)))
-    assert "L.circleMarker([d.lat[i], d.lon[i]]" in html
-    assert 'dot.feature = {type: "Feature", properties: {qpv: d.qpv[i]}}' in html
-    assert XSS not in html
+    assert "Carte.qpvDots(feature_group_" in html and XSS not in html
+
+
+def test_drawing_code_keeps_a_feature_on_each_shape_so_clicks_resolve():
+    code = (assets.STATIC_DIR / "carte.js").read_text(encoding="utf-8")
+    assert code.count('{type: "Feature", properties: {qpv: d.qpv[i]}') == 2  # dots and outlines
+    assert 'ring.feature = {type: "Feature", properties: {regie: d.regie[i]}}' in code
