@@ -7,7 +7,7 @@ page without this entry point (no wide layout, no navigation).
 
 import streamlit as st
 
-from shell import PAGES
+from shell import PAGES, navigation_sidebar
 
 # An emoji icon becomes a data: URL; a ":material/…:" one would load the favicon from Google's font servers.
 st.set_page_config(page_title="Carte des coopérations HLM × régies", page_icon="🗺️", layout="wide")
@@ -15,5 +15,6 @@ pages = [
     st.Page(script, title=title, icon=icon, url_path=path or None, default=not path)
     for script, title, path, icon in PAGES.values()
 ]
-# The sidebar draws its own links (shell.sidebar) so that the current filters travel with them.
+# The sidebar draws its own links so that the current filters travel with them, after the page's content.
 st.navigation(pages, position="hidden").run()
+navigation_sidebar()

@@ -209,12 +209,23 @@ class PageContext:
     national: Selection
 
 
-def start_page(title: str) -> PageContext:
-    """Common top of every page: data, filters from the URL (with notices), sidebar, banner and title."""
-    data = loaded()
+def current_filters(atlas: Atlas) -> tuple[Filters, list[str]]:
+    """The filters the URL asks for, and a French notice for each value it had to drop."""
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    filters, notices = Filters.from_query_params(params, data.atlas)
-    sidebar(data.atlas, filters)
+    return Filters.from_query_params(params, atlas)
+
+
+def navigation_sidebar() -> None:
+    """Drawn by app.py after the page, so that the page's own content (the map above all) reaches the browser
+    first: the sidebar's widgets would otherwise be rendered before it."""
+    data = loaded()
+    sidebar(data.atlas, current_filters(data.atlas)[0])
+
+
+def start_page(title: str) -> PageContext:
+    """Common top of every page: data, filters from the URL (with notices), banner and title."""
+    data = loaded()
+    filters, notices = current_filters(data.atlas)
     demo_banner(data.datasets)
     for notice in notices:
         st.info(notice, icon=":material/info:")

@@ -31,30 +31,29 @@ if (region, departement) != (current_region, current_dep):
 if region is None:
     st.info("Choisissez une région (et, si vous le souhaitez, un département) pour afficher son portrait.",
             icon=":material/location_city:")
-    st.stop()
+else:
+    name = atlas.departement_name(departement) if departement else atlas.region_name(region)
+    st.header(f"Portrait : {name}")
+    st.dataframe(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)), hide_index=True,
+                 width="stretch")
 
-name = atlas.departement_name(departement) if departement else atlas.region_name(region)
-st.header(f"Portrait : {name}")
-st.dataframe(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)), hide_index=True,
-             width="stretch")
+    map_col, mix_col = st.columns([3, 2], gap="large")
+    with map_col:
+        map_view(ctx, key="carte-territoire", height=480)
+    with mix_col:
+        comparison = indicators.compare_theme_mix(ctx.selection, ctx.national)
+        st.altair_chart(charts.theme_mix_chart(comparison, name, "Thèmes : territoire et France"), width="stretch")
 
-map_col, mix_col = st.columns([3, 2], gap="large")
-with map_col:
-    map_view(ctx, key="carte-territoire", height=480)
-with mix_col:
-    comparison = indicators.compare_theme_mix(ctx.selection, ctx.national)
-    st.altair_chart(charts.theme_mix_chart(comparison, name, "Thèmes : territoire et France"), width="stretch")
+    st.subheader("Régies du territoire")
+    st.dataframe(regies_table(ctx.selection), hide_index=True, width="stretch", column_config={
+        "nom": "Régie", "type": "Type", "commune": "Commune", "lib_dep": "Département",
+        "salaries": st.column_config.NumberColumn("Salariés", format="localized"),
+        "benevoles": st.column_config.NumberColumn("Bénévoles", format="localized"),
+        "qpv_couverts": st.column_config.NumberColumn("QPV couverts"),
+        "n_partenariats": st.column_config.NumberColumn("Partenariats")})
 
-st.subheader("Régies du territoire")
-st.dataframe(regies_table(ctx.selection), hide_index=True, width="stretch", column_config={
-    "nom": "Régie", "type": "Type", "commune": "Commune", "lib_dep": "Département",
-    "salaries": st.column_config.NumberColumn("Salariés", format="localized"),
-    "benevoles": st.column_config.NumberColumn("Bénévoles", format="localized"),
-    "qpv_couverts": st.column_config.NumberColumn("QPV couverts"),
-    "n_partenariats": st.column_config.NumberColumn("Partenariats")})
-
-uncovered = indicators.uncovered_qpv(ctx.selection)
-st.subheader(f"QPV sans régie ni partenariat ({fr.nombre(len(uncovered))})")
-st.dataframe(uncovered[["code_qp", "lib_qp", "lib_com", "lib_dep", "population"]], hide_index=True, width="stretch",
-             column_config={"code_qp": "Code", "lib_qp": "Quartier", "lib_com": "Commune", "lib_dep": "Département",
-                            "population": st.column_config.NumberColumn("Population", format="localized")})
+    uncovered = indicators.uncovered_qpv(ctx.selection)
+    st.subheader(f"QPV sans régie ni partenariat ({fr.nombre(len(uncovered))})")
+    st.dataframe(uncovered[["code_qp", "lib_qp", "lib_com", "lib_dep", "population"]], hide_index=True, width="stretch",
+                 column_config={"code_qp": "Code", "lib_qp": "Quartier", "lib_com": "Commune", "lib_dep": "Département",
+                                "population": st.column_config.NumberColumn("Population", format="localized")})
