@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -79,11 +80,11 @@ def _parse_number(text: str) -> float | None:
         return None
 
 
-def _parse_date(text: str) -> pd.Timestamp | None:
+def _parse_date(text: str) -> datetime | None:
     for fmt in DATE_FORMATS:
         try:
-            return pd.to_datetime(text, format=fmt)
-        except (ValueError, TypeError):
+            return datetime.strptime(text, fmt)
+        except ValueError:
             continue
     return None
 
@@ -100,56 +101,69 @@ def _normalize_code(column: str, text: str) -> tuple[str, str | None]:
     return code, None
 
 
+def _convert_cell(column: Column, text: str) -> tuple[object, list[tuple[str, str, str | None]]]:
+    """One non-blank cell: its typed value and the problems found (severity, message, suggestion)."""
+    name = column.name
+    issues: list[tuple[str, str, str | None]] = []
+    if column.kind == "text":
+        return text, issues
+    if column.kind == "code":
+        code, note = _normalize_code(name, text)
+        if note:
+            issues.append((AVERTISSEMENT, note + ".", None))
+        if name == "code_qp" and not CODE_QP.match(code):
+            issues.append((ERREUR, f"code QPV « {text} » invalide (attendu par ex. QN07519M).", None))
+        if name in ("siren", "siren_organisme") and not (code.isdigit() and len(code) == 9):
+            issues.append((ERREUR, f"SIREN « {text} » invalide : 9 chiffres attendus.", None))
+        return code, issues
+    if column.kind in ("int", "float"):
+        number = _parse_number(text)
+        if number is None:
+            issues.append((ERREUR, f"« {text} » n'est pas un nombre.", None))
+        elif number < 0 and name not in ("latitude", "longitude"):
+            issues.append((ERREUR, f"valeur négative ({text}) : un nombre positif est attendu.", None))
+        elif column.kind == "int" and number != int(number):
+            issues.append((ERREUR, f"« {text} » n'est pas un nombre entier.", None))
+        return number, issues
+    if column.kind == "date":
+        date = _parse_date(text)
+        if date is None:
+            issues.append((ERREUR, f"date « {text} » illisible.", "format attendu : JJ/MM/AAAA."))
+        return date, issues
+    if column.kind == "enum":
+        choice = _parse_enum(text, column.choices)
+        if choice is None:
+            hint = suggest(text, column.choices)
+            issues.append((ERREUR, f"valeur « {text} » inconnue (attendu : {', '.join(column.choices)}).",
+                           f"« {hint} »" if hint else None))
+        return choice, issues
+    if column.kind == "list":
+        return split_list(text), issues
+    raise ValueError(f"unknown column kind {column.kind}")  # pragma: no cover - the schema uses the kinds above
+
+
 def _convert_column(frame: pd.DataFrame, column: Column, out: _Collector, dataset: str) -> pd.Series:
+    """Typed column; each distinct text is parsed once (dates, statuses, amounts repeat across thousands of
+    rows), its problems reported on every row that holds it."""
     name = column.name
     if name not in frame:
         return pd.Series([pd.NA] * len(frame), index=frame.index, dtype="object")
-    values: dict = {}
-    for index, raw in frame[name].items():
+    parsed: dict[str, tuple[object, list]] = {}
+    values = []
+    for index, raw in zip(frame.index, frame[name].to_numpy(), strict=True):
         if _blank(raw):
             if column.required:
                 out.add(ERREUR, index, name, "valeur manquante (colonne obligatoire).")
-            values[index] = [] if column.kind == "list" else None
+            values.append([] if column.kind == "list" else None)
             continue
         text = str(raw).strip()
-        if column.kind == "text":
-            values[index] = text
-        elif column.kind == "code":
-            code, note = _normalize_code(name, text)
-            if note:
-                out.add(AVERTISSEMENT, index, name, note + ".")
-            if name == "code_qp" and not CODE_QP.match(code):
-                out.add(ERREUR, index, name, f"code QPV « {text} » invalide (attendu par ex. QN07519M).")
-            if name in ("siren", "siren_organisme") and not (code.isdigit() and len(code) == 9):
-                out.add(ERREUR, index, name, f"SIREN « {text} » invalide : 9 chiffres attendus.")
-            values[index] = code
-        elif column.kind in ("int", "float"):
-            number = _parse_number(text)
-            if number is None:
-                out.add(ERREUR, index, name, f"« {text} » n'est pas un nombre.")
-            elif number < 0 and name not in ("latitude", "longitude"):
-                out.add(ERREUR, index, name, f"valeur négative ({text}) : un nombre positif est attendu.")
-            elif column.kind == "int" and number != int(number):
-                out.add(ERREUR, index, name, f"« {text} » n'est pas un nombre entier.")
-            values[index] = number
-        elif column.kind == "date":
-            date = _parse_date(text)
-            if date is None:
-                out.add(ERREUR, index, name, f"date « {text} » illisible.", "format attendu : JJ/MM/AAAA.")
-            values[index] = date
-        elif column.kind == "enum":
-            choice = _parse_enum(text, column.choices)
-            if choice is None:
-                hint = suggest(text, column.choices)
-                out.add(ERREUR, index, name,
-                        f"valeur « {text} » inconnue (attendu : {', '.join(column.choices)}).",
-                        f"« {hint} »" if hint else None)
-            values[index] = choice
-        elif column.kind == "list":
-            values[index] = split_list(text)
-        else:  # pragma: no cover - the schema only uses the kinds above
-            raise ValueError(f"unknown column kind {column.kind}")
-    series = pd.Series(values, dtype="object").reindex(frame.index)
+        if text not in parsed:
+            parsed[text] = _convert_cell(column, text)
+        value, issues = parsed[text]
+        for severity, message, suggestion in issues:
+            out.add(severity, index, name, message, suggestion)
+        values.append(list(value) if column.kind == "list" else value)
+    series = pd.Series(values, index=frame.index, dtype="object")
     if column.kind == "int":
         return pd.array([None if v is None else int(v) for v in series], dtype="Int64")
     if column.kind == "float":
