@@ -17,10 +17,18 @@ window.Carte = (function () {
       + d.labels[d.s[i]] + " · " + partnerships(d.p[i], d.words);
   }
 
-  function hover(layer) {
-    var base = {weight: layer.options.weight, color: layer.options.color};
-    layer.on("mouseover", function () { layer.setStyle({weight: base.weight + 2, color: "#111827"}); });
-    layer.on("mouseout", function () { layer.setStyle(base); });
+  /* One tooltip and one pair of hover handlers for the whole group (not one per shape: a national view has
+     1 600 of them, and creating them all would delay the first paint). Each shape knows its row `i`. */
+  function interactive(group, d) {
+    group.bindTooltip(function (layer) { return qpvTooltip(d, layer.options.i); }, {sticky: true});
+    group.on("mouseover", function (e) {
+      var o = e.layer.options;
+      e.layer.setStyle({weight: o.baseWeight + 2, color: "#111827"});
+    });
+    group.on("mouseout", function (e) {
+      var o = e.layer.options;
+      e.layer.setStyle({weight: o.baseWeight, color: o.baseColor});
+    });
   }
 
   /* National view: one dot per QPV (it spans a pixel or two at that scale). */
@@ -28,12 +36,11 @@ window.Carte = (function () {
     for (var i = 0; i < d.qpv.length; i++) {
       var color = d.palette[d.f[i]];
       var dot = L.circleMarker([d.lat[i], d.lon[i]], {radius: d.radius, weight: 1, color: color, opacity: 0.9,
-        fillColor: color, fillOpacity: 0.9});
+        fillColor: color, fillOpacity: 0.9, i: i, baseWeight: 1, baseColor: color});
       dot.feature = {type: "Feature", properties: {qpv: d.qpv[i]}};
-      dot.bindTooltip(qpvTooltip(d, i), {sticky: true});
-      hover(dot);
       dot.addTo(group);
     }
+    interactive(group, d);
   }
 
   /* Regional and local views: outlines; `halo` draws the outline thick in the fill colour (tiny shapes). */
@@ -42,12 +49,14 @@ window.Carte = (function () {
       var color = d.palette[d.f[i]];
       var style = d.halo ? {fillColor: color, color: color, weight: 4, opacity: 0.9, fillOpacity: 0.9}
         : {fillColor: color, color: "#374151", weight: 0.8, fillOpacity: 0.8};
+      style.i = i;  // setStyle copies every key into the shape's options, where the group handlers read them
+      style.baseWeight = style.weight;
+      style.baseColor = style.color;
       var shape = L.geoJSON({type: "Feature", properties: {qpv: d.qpv[i]}, geometry: d.geometry[i]},
         {style: style}).getLayers()[0];
-      shape.bindTooltip(qpvTooltip(d, i), {sticky: true});
-      hover(shape);
       shape.addTo(group);
     }
+    interactive(group, d);
   }
 
   /* Régies: rings (the QPV they stand in stays visible), popup of their figures and partners. */
