@@ -308,3 +308,17 @@ def test_readme_screenshots(page, base_url, demo, name, path, ask, top):
     target = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(target))
     assert target.stat().st_size > 20_000
+
+
+def test_territory_portrait_prints_without_the_app_chrome(page, base_url):
+    open_app(page, f"{base_url}/territoires?region=32")
+    heading = page.locator('[data-testid="stHeading"]').filter(has_text="Portrait : Hauts-de-France")
+    expect(heading).to_be_visible(timeout=30_000)
+    sidebar = page.locator('section[data-testid="stSidebar"]')
+    expect(sidebar).to_be_visible()
+    page.emulate_media(media="print")
+    expect(sidebar).to_be_hidden()
+    expect(heading).to_be_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
+    assert_no_exception(page)
