@@ -20,7 +20,7 @@ import streamlit as st
 from geo import fr
 from geo.datasets import Datasets
 from geo.details import qpv_detail, regie_detail
-from geo.display import SCALES, Scale, display_frame, scale_for, view_for_bounds
+from geo.display import SCALES, display_frame, scale_for, view_for_bounds
 from geo.filters import Filters, Selection, apply
 from geo.indicators import Kpis, dominant_theme
 from geo.joins import Atlas, build_atlas
@@ -77,11 +77,6 @@ def _display_qpv(folder: str, signature: tuple, scale_name: str) -> gpd.GeoDataF
     atlas = _load(folder, signature).atlas
     frame = display_frame(atlas.qpv, SCALES[scale_name], ["code_qp"])
     return frame.set_index("code_qp", drop=False)
-
-
-def display_qpv(scale: Scale) -> gpd.GeoDataFrame:
-    folder = data_dir()
-    return _display_qpv(str(folder), data_signature(folder), scale.name)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -70,9 +70,6 @@ def display_frame(frame: gpd.GeoDataFrame, scale: Scale, columns: list[str]) -> 
     return out
 
 
-def vertex_count(geometries: gpd.GeoSeries) -> int:
-    return int(shapely.get_num_coordinates(geometries.to_numpy()).sum())
-
 
 METROPOLE_BOUNDS = ((41.3, -5.2), (51.1, 9.6))  # (south, west), (north, east)
 
