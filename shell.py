@@ -10,7 +10,7 @@ import hashlib
 import html
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -40,7 +40,6 @@ PAGES = {  # key -> (script, title, url path, icon)
     "territory": ("app_pages/territoires.py", "Territoires", "territoires", ":material/location_city:"),
     "data": ("app_pages/donnees.py", "Données et sources", "donnees", ":material/database:"),
 }
-WIDGETS = ("f_regions", "f_departements", "f_themes", "f_familles", "f_statuts", "f_annees", "f_q")
 
 
 def data_dir() -> Path:
@@ -93,14 +92,15 @@ def selection(filters: Filters) -> Selection:
 # --- filters and URL ---------------------------------------------------------------------------------------
 
 
-def _widget_values(filters: Filters) -> dict:
+def _widget_values(filters: Filters, bounds: tuple[int, int]) -> dict:
+    """The sidebar widgets' state that shows `filters` (the URL's)."""
     return {
         "f_regions": list(filters.regions),
         "f_departements": list(filters.departements),
         "f_themes": list(filters.themes),
         "f_familles": list(filters.familles),
         "f_statuts": list(filters.statuts),
-        "f_annees": None,
+        "f_annees": (filters.annee_min or bounds[0], filters.annee_max or bounds[1]),
         "f_q": filters.q,
     }
 
@@ -130,7 +130,7 @@ def set_filters(filters: Filters) -> None:
 def _on_widget_change(atlas: Atlas, year_bounds: tuple[int, int]) -> None:
     filters = _filters_from_widgets(year_bounds)
     allowed = {c for c, r in atlas.departement_region.items() if not filters.regions or r in filters.regions}
-    filters = Filters(**{**filters.__dict__, "departements": tuple(d for d in filters.departements if d in allowed)})
+    filters = replace(filters, departements=tuple(d for d in filters.departements if d in allowed))
     set_filters(filters)
     st.session_state["_synced"] = filters
 
@@ -150,9 +150,8 @@ def year_bounds(atlas: Atlas) -> tuple[int, int]:
 def sidebar(atlas: Atlas, filters: Filters) -> None:
     bounds = year_bounds(atlas)
     if st.session_state.get("_synced") != filters:  # the URL changed (link opened, reload, page link)
-        for key, value in _widget_values(filters).items():
+        for key, value in _widget_values(filters, bounds).items():
             st.session_state[key] = value
-        st.session_state["f_annees"] = (filters.annee_min or bounds[0], filters.annee_max or bounds[1])
         st.session_state["_synced"] = filters
     with st.sidebar:
         st.markdown("### Carte des coopérations")
