@@ -480,3 +480,17 @@ def findings_table(findings: list) -> pd.DataFrame:
     rows = [{"Gravité": f.severity, "Fichier": f.file, "Ligne": f.row, "Colonne": f.column or "",
              "Message": f.message, "Suggestion": f.suggestion or ""} for f in findings]
     return pd.DataFrame(rows, columns=columns)
+
+
+OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")  # Guadeloupe, Martinique, Guyane, La Réunion, Mayotte
+
+
+def overseas_links(ctx: PageContext) -> None:
+    """The national view frames metropolitan France: one link per overseas région opens its map, filters kept."""
+    if ctx.filters.has_territory:
+        return
+    st.caption("Outre-mer :")
+    columns = st.columns(len(OVERSEAS_REGIONS))
+    for column, code in zip(columns, OVERSEAS_REGIONS, strict=True):
+        params = ctx.filters.with_territory(region=code).to_query_params()
+        column.page_link(PAGES["map"][0], label=ctx.atlas.region_name(code), query_params=params)

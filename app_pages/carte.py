@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from shell import map_with_details, start_page
+from shell import map_with_details, overseas_links, start_page
 from ui.maps import MEASURES
 
 ctx = start_page("Carte")
@@ -17,3 +17,4 @@ tiles = controls[4].selectbox("Fond de carte", ["aucun", "osm", "ign"], key="fon
                                    "les contours fonctionnent toujours.")
 map_with_details(ctx, key="carte", measure=measure, show_qpv=show_qpv, show_regies=show_regies,
                  show_organismes=show_organismes, tiles=tiles, height=640)
+overseas_links(ctx)

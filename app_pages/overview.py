@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geo import indicators
-from shell import kpi_cards, map_view, start_page
+from shell import kpi_cards, map_view, overseas_links, start_page
 from ui import charts
 
 ctx = start_page("Vue d'ensemble")
@@ -13,6 +13,7 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("Couverture des quartiers prioritaires")
     map_view(ctx, key="carte-accueil", height=520)
+    overseas_links(ctx)
 with right:
     st.altair_chart(charts.theme_bar(indicators.partnerships_by_theme(ctx.selection)), width="stretch")
     st.altair_chart(charts.starts_bar(indicators.starts_by_year(ctx.selection)), width="stretch")

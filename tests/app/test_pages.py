@@ -257,3 +257,26 @@ def test_data_page_lists_sources_and_templates(demo):
     keys = [d.proto.id for d in at.get("download_button")]
     assert all(any(f"modele-{kind}-{name}" in k for k in keys)
                for kind in ("csv", "xlsx") for name in ("regies", "organismes", "partenariats"))
+
+
+def _main_page_links(at) -> list:
+    def walk(node):
+        yield node
+        children = getattr(node, "children", None)
+        for child in (children.values() if isinstance(children, dict) else children or []):
+            yield from walk(child)
+
+    return [n.proto for n in walk(at.main) if getattr(n, "type", "") == "page_link"]
+
+
+def test_national_view_links_each_overseas_region_keeping_the_filters():
+    links = _main_page_links(run_page("", {"theme": "inclusion-numerique"}))
+    assert [(link.label, link.page, link.query_string) for link in links] == [
+        (name, "carte", f"region={code}&theme=inclusion-numerique")
+        for code, name in (("01", "Guadeloupe"), ("02", "Martinique"), ("03", "Guyane"), ("04", "La Réunion"),
+                           ("06", "Mayotte"))
+    ]
+
+
+def test_a_territory_view_has_no_overseas_links():
+    assert _main_page_links(run_page("carte", {"region": "84"})) == []
