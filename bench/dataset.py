@@ -34,7 +34,7 @@ from shapely.geometry import Polygon
 
 from geo import ref
 from geo.manifest import DatasetRecord, Manifest, sha256_file, write_manifest
-from geo.schema import FAMILLES, LAMBERT93, OVERSEAS_METRIC_CRS, REGIE_TYPES, THEMES, WGS84
+from geo.schema import FAMILLES, LAMBERT93, REGIE_TYPES, THEMES, WGS84, metric_crs
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPES_NAME = "hackaviz2021_qpv2015_occitanie.geojson"
@@ -88,10 +88,6 @@ def generated_ring(rng: np.random.Generator) -> np.ndarray:
     return np.column_stack([radii * np.cos(angles), radii * np.sin(angles)])
 
 
-def _metric_crs(insee_dep: str) -> str:
-    return OVERSEAS_METRIC_CRS.get(insee_dep, LAMBERT93)
-
-
 def place_perimeters(rng: np.random.Generator, places: pd.DataFrame, templates: list[np.ndarray] | None
                      ) -> gpd.GeoSeries:
     """One polygon per row of `places` (insee_dep, lon, lat, slot: rank of the QPV in its commune), in WGS84.
@@ -114,7 +110,7 @@ def place_perimeters(rng: np.random.Generator, places: pd.DataFrame, templates: 
     distance = np.where(slot == 0, rng.uniform(300, 900, n), 1400 * np.sqrt(slot + 0.5))
     theta = slot * golden + rng.uniform(0, 2 * math.pi)
     result = np.empty(n, dtype=object)
-    crs_of_row = places["insee_dep"].map(_metric_crs).to_numpy()
+    crs_of_row = places["insee_dep"].map(metric_crs).to_numpy()
     for crs in sorted(set(crs_of_row)):
         rows = np.flatnonzero(crs_of_row == crs)
         points = gpd.GeoSeries(gpd.points_from_xy(places["lon"].to_numpy()[rows], places["lat"].to_numpy()[rows]),

@@ -34,7 +34,6 @@ from geo import ref
 from geo.manifest import DatasetRecord, Manifest, atomic_write_bytes, sha256_file, write_manifest
 from geo.schema import (
     FAMILLES,
-    LAMBERT93,
     LIST_JOINER,
     ORGANISMES,
     OVERSEAS_METRIC_CRS,
@@ -45,6 +44,7 @@ from geo.schema import (
     THEMES,
     WGS84,
     fold,
+    metric_crs,
 )
 
 DEFAULT_SEED = 2024
@@ -78,11 +78,6 @@ QPV_COLUMNS = [*QPV.column_names, "source"]
 # --------------------------------------------------------------------------------------------------------------
 # Helpers: CRS, formats
 # --------------------------------------------------------------------------------------------------------------
-
-def metric_crs(insee_dep: str) -> str:
-    """The local metric CRS of a département: Lambert-93 in metropole, the schema's CRS overseas."""
-    return OVERSEAS_METRIC_CRS.get(insee_dep, LAMBERT93)
-
 
 @lru_cache(maxsize=16)
 def _transformer(source: str, target: str) -> Transformer:

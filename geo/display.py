@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.schema import LAMBERT93, OVERSEAS_METRIC_CRS, WGS84
+from geo.schema import WGS84, metric_crs
 
 
 @dataclass(frozen=True)
@@ -40,16 +40,11 @@ def scale_for(regions: tuple[str, ...], departements: tuple[str, ...]) -> Scale:
     return SCALES["national"]
 
 
-def metric_crs_for(insee_dep: str | None) -> str:
-    """Lambert-93 for metropolitan France, the local UTM projection of each overseas département."""
-    return OVERSEAS_METRIC_CRS.get(str(insee_dep or ""), LAMBERT93)
-
-
 def simplify_polygons(frame: gpd.GeoDataFrame, scale: Scale, dep_column: str = "insee_dep") -> gpd.GeoSeries:
     """Outlines simplified in metres (per metric CRS), repaired, in WGS84 on the scale's grid; never empty."""
     result = gpd.GeoSeries([None] * len(frame), index=frame.index, crs=WGS84)
     deps = frame[dep_column] if dep_column in frame else gpd.pd.Series([None] * len(frame), index=frame.index)
-    crs_of_rows = deps.map(metric_crs_for)
+    crs_of_rows = deps.map(metric_crs)
     for crs, rows in frame.groupby(crs_of_rows, sort=False).groups.items():
         metric = frame.geometry.loc[rows].to_crs(crs)
         simple = shapely.simplify(metric.to_numpy(), scale.tolerance_m, preserve_topology=True)

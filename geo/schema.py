@@ -24,6 +24,12 @@ OVERSEAS_METRIC_CRS = {
 }
 
 
+def metric_crs(insee_dep: object) -> str:
+    """The metric CRS for areas, distances and simplification of a département's data: Lambert-93 in metropolitan
+    France, the local projection overseas (Lambert-93 is not defined there)."""
+    return OVERSEAS_METRIC_CRS.get(str(insee_dep or ""), LAMBERT93)
+
+
 def fold(text: object) -> str:
     """Lower-case, accent-free, single-spaced form of a text: how users' spellings are compared."""
     decomposed = unicodedata.normalize("NFKD", str(text))
