@@ -27,7 +27,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import schema
+from geo import ref, schema
 from geo.datasets import Datasets
 from geo.validate import AVERTISSEMENT, ERREUR, Finding
 
@@ -148,18 +148,6 @@ def clean_code(value: object) -> str | None:
     return text
 
 
-def departement_of_commune(code: object) -> str | None:
-    """Département of a commune code: 2 first characters ("2A", "69"), 3 for overseas codes ("974")."""
-    com = clean_code(code)
-    if com is None:
-        return None
-    if com.isdigit() and len(com) == 4:  # leading zero lost by a spreadsheet
-        com = com.zfill(5)
-    if len(com) < 4:
-        return None
-    return com[:3] if com.startswith("97") else com[:2]
-
-
 def _codes(series: pd.Series) -> pd.Series:
     return pd.Series([clean_code(v) for v in series], index=series.index, dtype=object)
 
@@ -208,7 +196,7 @@ def format_distance(metres: float) -> str:
 
 
 def _metric_crs(departements: pd.Series) -> pd.Series:
-    return departements.map(schema.OVERSEAS_METRIC_CRS).fillna(schema.LAMBERT93)
+    return departements.map(schema.metric_crs)
 
 
 def _has_point(geometry: gpd.GeoSeries) -> np.ndarray:
@@ -247,7 +235,7 @@ def _locate(frame: gpd.GeoDataFrame, departements: gpd.GeoDataFrame, dep_region:
             dep_names: dict[str, str], reg_names: dict[str, str]) -> gpd.GeoDataFrame:
     """Copy of `frame` with insee_dep / lib_dep / insee_reg / lib_reg filled (see the module docstring)."""
     dep = _codes(_column(frame, "insee_dep"))
-    from_commune = pd.Series([departement_of_commune(v) for v in _column(frame, "insee_com")],
+    from_commune = pd.Series([ref.dep_of_commune_or_none(v) for v in _column(frame, "insee_com")],
                              index=frame.index, dtype=object)
     dep = dep.where(dep.notna(), from_commune)
     reg = _codes(_column(frame, "insee_reg"))

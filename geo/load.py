@@ -315,17 +315,10 @@ def clean(kind: str, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[F
     return kept[columns].reset_index(drop=True), out.findings
 
 
-def _dep_or_none(insee_com) -> str | None:
-    try:
-        return ref.dep_of_commune(insee_com) if isinstance(insee_com, str) else None
-    except ValueError:
-        return None
-
-
 def _fill_territories(frame: gpd.GeoDataFrame) -> None:
     """Département and région when the file (e.g. a 2015 one) does not give them: from the commune code, else
     from the département outline that holds the QPV."""
-    derived_dep = frame["insee_com"].map(_dep_or_none)
+    derived_dep = frame["insee_com"].map(ref.dep_of_commune_or_none)
     frame["insee_dep"] = frame["insee_dep"].where(frame["insee_dep"].notna(), derived_dep)
     unknown = frame["insee_dep"].isna() & frame.geometry.notna() & ~frame.geometry.is_empty
     if unknown.any():

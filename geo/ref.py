@@ -68,13 +68,28 @@ def basemap_departements() -> gpd.GeoDataFrame:
 
 
 def dep_of_commune(insee_com: object) -> str:
-    """Département code of a commune INSEE code: 2 characters (2A/2B in Corsica), 3 for overseas (97x)."""
+    """Département code of a commune INSEE code: 2 characters (2A/2B in Corsica), 3 for overseas (97x).
+
+    A 4-digit code is a 5-digit one whose leading zero a spreadsheet dropped; any other length is invalid.
+    """
+    if isinstance(insee_com, float) and insee_com.is_integer():
+        insee_com = int(insee_com)
     code = str(insee_com).strip().upper()
-    if code.isdigit() and len(code) < 5:
+    if code.isdigit() and len(code) == 4:
         code = code.zfill(5)
     if len(code) != 5:
         raise ValueError(f"code commune INSEE invalide : {insee_com!r}")
     return code[:3] if code.startswith("97") else code[:2]
+
+
+def dep_of_commune_or_none(insee_com: object) -> str | None:
+    """`dep_of_commune`, or None for a blank or invalid code (the caller then locates the row otherwise)."""
+    if insee_com is None or insee_com is pd.NA or (isinstance(insee_com, float) and insee_com != insee_com):
+        return None
+    try:
+        return dep_of_commune(insee_com)
+    except ValueError:
+        return None
 
 
 @lru_cache(maxsize=1)

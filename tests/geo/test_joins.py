@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.joins import build_atlas, departement_of_commune
+from geo.joins import build_atlas
+from geo.ref import dep_of_commune_or_none
 from geo.validate import AVERTISSEMENT, ERREUR
 
 
@@ -32,7 +33,7 @@ def findings(atlas, file, severity, row):
     [("69123", "69"), ("2A004", "2A"), ("2b033", "2B"), ("97411", "974"), ("1053", "01"), (None, None), ("", None)],
 )
 def test_departement_of_commune(commune, expected):
-    assert departement_of_commune(commune) == expected
+    assert dep_of_commune_or_none(commune) == expected
 
 
 def test_missing_departement_and_region_derived_from_commune(atlas):
