@@ -10,11 +10,12 @@ ASSETS := static/node_modules/.package-lock.json
 
 venv: $(STAMP) $(ASSETS)
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip >/dev/null
 	$(PY) -m pip install -q --disable-pip-version-check uv==0.13.9
 	$(VENV)/bin/uv pip install -q -p $(PY) -r requirements-dev.txt
+	$(VENV)/bin/uv pip install -q -p $(PY) --no-deps -e .
 	touch $@
 
 # Leaflet and its fullscreen control come from npm (pinned by the lock file) and are served by the app itself.

@@ -7,7 +7,8 @@ page without this entry point (no wide layout, no navigation).
 
 import streamlit as st
 
-from shell import PAGES, navigation_sidebar
+from dashboard.navigation import PAGES
+from dashboard.sidebar import navigation_sidebar
 
 # An emoji icon becomes a data: URL; a ":material/…:" one would load the favicon from Google's font servers.
 st.set_page_config(page_title="Carte des coopérations HLM × régies", page_icon="🗺️", layout="wide")

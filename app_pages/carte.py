@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from shell import map_with_details, overseas_links, start_page
+from dashboard.map_view import map_with_details, overseas_links
+from dashboard.page import start_page
 from ui.maps import MEASURES
 
 ctx = start_page("Carte")

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from dashboard.data import data_dir
+from dashboard.page import start_page
 from geo import fr
 from geo.schema import DATASETS
-from shell import data_dir, findings_table, sources_table, start_page
 from ui.exports import template, to_csv_fr, to_xlsx
+from ui.tables import findings_table, sources_table
 
 ctx = start_page("Données et sources")
 st.markdown(f"Dossier de données chargé : `{data_dir()}` (variable d'environnement `CARTE_DATA_DIR`).")

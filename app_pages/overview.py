@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from dashboard.components import kpi_cards
+from dashboard.map_view import map_view, overseas_links
+from dashboard.page import start_page
 from geo import indicators
-from shell import kpi_cards, map_view, overseas_links, start_page
 from ui import charts
 
 ctx = start_page("Vue d'ensemble")

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from dashboard.components import PARTNERSHIP_TABLE
+from dashboard.page import start_page
 from geo import fr, indicators
 from geo.details import partnership_table
-from shell import PARTNERSHIP_TABLE, start_page
 from ui import charts
 from ui.exports import to_csv_fr, to_xlsx
 

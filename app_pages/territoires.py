@@ -2,10 +2,14 @@
 
 import streamlit as st
 
+from dashboard.components import PRINT_CSS
+from dashboard.map_view import map_view
+from dashboard.page import start_page
+from dashboard.url_state import set_filters
 from geo import fr, indicators
 from geo.details import regies_table
-from shell import PRINT_CSS, map_view, set_filters, start_page, territory_figures
 from ui import charts
+from ui.tables import territory_figures
 
 ctx = start_page("Territoires")
 st.markdown(PRINT_CSS, unsafe_allow_html=True)

@@ -66,8 +66,7 @@ def _errors(at) -> list[str]:
 
 def _map_page() -> tuple[str, str]:
     """(script relative to app.py, URL path) of the map page, as the app declares it."""
-    sys.path.insert(0, str(REPO))
-    from shell import PAGES
+    from dashboard.navigation import PAGES
 
     script, _, url_path, _ = PAGES["map"]
     return script, url_path
@@ -98,18 +97,18 @@ def captured_component():
 
 
 def work_python(args: dict) -> dict:
-    """Cold start and pure-python filter changes, through the app's own `shell` functions (Streamlit bare mode:
-    `st.cache_resource` still caches in memory), the st_folium component call captured instead of sent."""
+    """Cold start and pure-python filter changes, through the app's own `dashboard` functions (Streamlit bare
+    mode: `st.cache_resource` still caches in memory), the st_folium component call captured instead of sent."""
     t_start = time.perf_counter()
-    sys.path.insert(0, str(REPO))
-    import shell
+    from dashboard import data, map_view, page
 
     t_import = time.perf_counter() - t_start
     with captured_component() as captured:
-        return _python_measures(args, shell, captured, t_start, t_import)
+        return _python_measures(args, data, page.PageContext, map_view.map_view, captured, t_start, t_import)
 
 
-def _python_measures(args: dict, shell, captured: dict, t_start: float, t_import: float) -> dict:
+def _python_measures(args: dict, data_module, page_context, map_view, captured: dict, t_start: float,
+                     t_import: float) -> dict:
     import dataclasses
 
     from geo.filters import Filters
@@ -125,28 +124,28 @@ def _python_measures(args: dict, shell, captured: dict, t_start: float, t_import
                 timings[name] = timings.get(name, 0.0) + time.perf_counter() - t
         return wrapper
 
-    shell.load_folder = timed("load_folder", shell.load_folder)
-    shell.build_atlas = timed("build_atlas", shell.build_atlas)
+    data_module.load_folder = timed("load_folder", data_module.load_folder)
+    data_module.build_atlas = timed("build_atlas", data_module.build_atlas)
 
     def payload() -> int:
         sent = {k: v for k, v in captured.items() if k != "on_change"}
         return len(json.dumps(sent))
 
-    fields = {f.name for f in dataclasses.fields(shell.PageContext)}
+    fields = {f.name for f in dataclasses.fields(page_context)}
 
     def context(filters):
-        data = shell.loaded()
+        data = data_module.loaded()
         candidates = {"datasets": data.datasets, "atlas": data.atlas, "filters": filters,
-                      "selection": shell.selection(filters), "national": shell.selection(Filters())}
-        return shell.PageContext(**{k: v for k, v in candidates.items() if k in fields})
+                      "selection": data_module.selection(filters), "national": data_module.selection(Filters())}
+        return page_context(**{k: v for k, v in candidates.items() if k in fields})
 
     def build(filters):
         ctx = context(filters)
-        shell.map_view(ctx, key="carte", height=640)
+        map_view(ctx, key="carte", height=640)
         return ctx
 
     t = time.perf_counter()
-    data = shell.loaded()
+    data = data_module.loaded()
     t_load_total = time.perf_counter() - t
     t = time.perf_counter()
     build(Filters())
@@ -172,9 +171,9 @@ def _python_measures(args: dict, shell, captured: dict, t_start: float, t_import
     for params in args["sequence"]:
         filters, _ = Filters.from_query_params(params, atlas)
         t0 = time.perf_counter()
-        shell.selection(filters)  # geo.filters.apply, cached per filters like in the app (first call: computed)
+        data_module.selection(filters)  # geo.filters.apply, cached per filters like in the app (first call: computed)
         t1 = time.perf_counter()
-        shell.map_view(context(filters), key="carte", height=640)
+        map_view(context(filters), key="carte", height=640)
         t2 = time.perf_counter()
         apply_times.append(t1 - t0)
         map_times.append(t2 - t1)

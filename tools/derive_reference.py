@@ -19,16 +19,13 @@ import argparse
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from geo.schema import LAMBERT93, LIST_JOINER, OVERSEAS_METRIC_CRS, WGS84  # noqa: E402
+from geo.schema import LAMBERT93, LIST_JOINER, OVERSEAS_METRIC_CRS, WGS84
 
 DA = "decoupage-administratif-6.0.0_{}.json"
 QPV_FILE = "anct_qpv2024_par_commune_centroides.geojson"

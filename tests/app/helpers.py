@@ -7,7 +7,7 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
-from shell import PAGES
+from dashboard.navigation import PAGES
 from tests.paths import REPO
 
 TIMEOUT = 90  # seconds: the first run of a data folder loads and joins it

@@ -1,0 +1,9 @@
+"""The app's pages, in menu order: app.py builds the navigation from them, the sidebar links to them."""
+
+PAGES = {  # key -> (script relative to app.py, title, url path, icon)
+    "overview": ("app_pages/overview.py", "Vue d'ensemble", "", ":material/dashboard:"),
+    "map": ("app_pages/carte.py", "Carte", "carte", ":material/map:"),
+    "partnerships": ("app_pages/partenariats.py", "Partenariats", "partenariats", ":material/handshake:"),
+    "territory": ("app_pages/territoires.py", "Territoires", "territoires", ":material/location_city:"),
+    "data": ("app_pages/donnees.py", "Données et sources", "donnees", ":material/database:"),
+}

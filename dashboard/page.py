@@ -1,0 +1,51 @@
+"""The common top of every page: data, filters from the URL (with notices), banners and title."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard.data import loaded, selection
+from dashboard.url_state import current_filters
+from geo import fr
+from geo.datasets import Datasets
+from geo.filters import Filters, Selection
+from geo.joins import Atlas
+
+
+@dataclass(frozen=True)
+class PageContext:
+    datasets: Datasets
+    atlas: Atlas
+    filters: Filters
+    selection: Selection
+    national: Selection
+
+
+def demo_banner(datasets: Datasets) -> None:
+    if datasets.is_demo:
+        st.warning(
+            "**Données de démonstration** : régies, organismes, partenariats et périmètres de QPV sont fictifs "
+            "(générés). Seuls les codes, noms et communes des QPV 2024 sont réels. Aucun chiffre affiché ici ne "
+            "décrit la réalité.",
+            icon=":material/science:",
+        )
+
+
+def start_page(title: str) -> PageContext:
+    """Common top of every page: data, filters from the URL (with notices), banner and title."""
+    data = loaded()
+    filters, notices = current_filters(data.atlas)
+    demo_banner(data.datasets)
+    for notice in notices:
+        st.info(notice, icon=":material/info:")
+    if data.datasets.errors:
+        st.error(
+            f"Les données chargées comportent {fr.pluriel(len(data.datasets.errors), 'erreur')} : les lignes "
+            "concernées sont exclues des chiffres. Détail sur la page « Données et sources ».",
+            icon=":material/error:",
+        )
+    st.title(title)
+    st.caption(filters.describe(data.atlas))
+    return PageContext(data.datasets, data.atlas, filters, selection(filters), selection(Filters()))

@@ -1,0 +1,53 @@
+"""The sidebar: links to every page (carrying the filters) and the filter widgets."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.data import loaded
+from dashboard.navigation import PAGES
+from dashboard.url_state import current_filters, on_widget_change, reset, sync_widgets, year_bounds
+from geo.filters import Filters
+from geo.joins import Atlas
+from geo.schema import FAMILLES, STATUTS, THEMES
+
+
+def sidebar(atlas: Atlas, filters: Filters) -> None:
+    bounds = year_bounds(atlas)
+    sync_widgets(filters, bounds)
+    with st.sidebar:
+        st.markdown("### Carte des coopérations")
+        for script, title, _, icon in PAGES.values():
+            st.page_link(script, label=title, icon=icon, query_params=filters.to_query_params())
+        st.divider()
+        st.markdown("**Filtres**")
+        change = {"on_change": on_widget_change, "args": (atlas, bounds)}
+        regions = sorted(atlas.region_names, key=lambda c: atlas.region_names[c])
+        st.multiselect("Région(s)", regions, key="f_regions", format_func=atlas.region_name,
+                       placeholder="Toutes les régions", **change)
+        chosen = st.session_state.get("f_regions") or []
+        departements = sorted(
+            (c for c, r in atlas.departement_region.items() if not chosen or r in chosen),
+            key=lambda c: (atlas.departement_name(c), c),
+        )
+        st.session_state["f_departements"] = [d for d in st.session_state.get("f_departements") or []
+                                              if d in departements]
+        st.multiselect("Département(s)", departements, key="f_departements",
+                       format_func=lambda c: f"{atlas.departement_name(c)} ({c})",
+                       placeholder="Tous les départements", **change)
+        labels = {t.slug: t.label for t in THEMES}
+        st.multiselect("Thème(s)", list(labels), key="f_themes", format_func=lambda s: labels[s].capitalize(),
+                       placeholder="Tous les thèmes", **change)
+        st.multiselect("Famille d'organisme", list(FAMILLES), key="f_familles", placeholder="Toutes", **change)
+        st.multiselect("Statut", list(STATUTS), key="f_statuts", placeholder="Tous", **change)
+        st.slider("Année de début", min_value=bounds[0], max_value=bounds[1], key="f_annees", **change)
+        st.text_input("Recherche", key="f_q", placeholder="Régie, organisme, QPV, commune…", **change)
+        st.button("Réinitialiser", on_click=reset, icon=":material/restart_alt:", width="stretch",
+                  disabled=not filters.is_active)
+
+
+def navigation_sidebar() -> None:
+    """Drawn by app.py after the page, so that the page's own content (the map above all) reaches the browser
+    first: the sidebar's widgets would otherwise be rendered before it."""
+    data = loaded()
+    sidebar(data.atlas, current_filters(data.atlas)[0])

@@ -1,0 +1,84 @@
+"""Filters ⇄ URL ⇄ sidebar widgets. The URL is the single source of truth: a widget change rewrites it, and a
+new URL (link opened, reload, page link) resets the widgets to what it says."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from geo.filters import Filters
+from geo.joins import Atlas
+
+SYNCED = "_synced"  # session key: the filters the widgets show
+
+
+def current_filters(atlas: Atlas) -> tuple[Filters, list[str]]:
+    """The filters the URL asks for, and a French notice for each value it had to drop."""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    return Filters.from_query_params(params, atlas)
+
+
+def set_filters(filters: Filters) -> None:
+    """Make `filters` the current ones: the URL changes, widgets follow it."""
+    st.query_params.clear()
+    st.query_params.update(filters.to_query_params())
+
+
+def year_bounds(atlas: Atlas) -> tuple[int, int]:
+    """The start-year slider's range: the partnerships' years, widened to 2024–2030 at least."""
+    years = atlas.partenariats["annee_debut"].dropna() if len(atlas.partenariats) else []
+    if len(years) == 0:
+        return (2024, 2030)
+    return (int(min(years.min(), 2024)), int(max(years.max(), 2030)))
+
+
+def _widget_values(filters: Filters, bounds: tuple[int, int]) -> dict:
+    """The sidebar widgets' state that shows `filters` (the URL's)."""
+    return {
+        "f_regions": list(filters.regions),
+        "f_departements": list(filters.departements),
+        "f_themes": list(filters.themes),
+        "f_familles": list(filters.familles),
+        "f_statuts": list(filters.statuts),
+        "f_annees": (filters.annee_min or bounds[0], filters.annee_max or bounds[1]),
+        "f_q": filters.q,
+    }
+
+
+def sync_widgets(filters: Filters, bounds: tuple[int, int]) -> None:
+    """Give every widget its value from the URL's filters, unless they already show them."""
+    if st.session_state.get(SYNCED) != filters:
+        for key, value in _widget_values(filters, bounds).items():
+            st.session_state[key] = value
+        st.session_state[SYNCED] = filters
+
+
+def _filters_from_widgets(year_bounds: tuple[int, int]) -> Filters:
+    state = st.session_state
+    low, high = state.get("f_annees") or year_bounds
+    regions = tuple(state.get("f_regions") or ())
+    return Filters(
+        regions=regions,
+        departements=tuple(state.get("f_departements") or ()),
+        themes=tuple(state.get("f_themes") or ()),
+        familles=tuple(state.get("f_familles") or ()),
+        statuts=tuple(state.get("f_statuts") or ()),
+        annee_min=None if low == year_bounds[0] else low,
+        annee_max=None if high == year_bounds[1] else high,
+        q=state.get("f_q") or "",
+    )
+
+
+def on_widget_change(atlas: Atlas, year_bounds: tuple[int, int]) -> None:
+    """Widget callback: the widgets' filters (départements outside the chosen régions dropped) go to the URL."""
+    filters = _filters_from_widgets(year_bounds)
+    allowed = {c for c, r in atlas.departement_region.items() if not filters.regions or r in filters.regions}
+    filters = replace(filters, departements=tuple(d for d in filters.departements if d in allowed))
+    set_filters(filters)
+    st.session_state[SYNCED] = filters
+
+
+def reset() -> None:
+    set_filters(Filters())
+    st.session_state[SYNCED] = None

@@ -1,0 +1,125 @@
+"""Page tables: every cell checked against figures worked out by hand from the inputs."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.datasets import Datasets
+from geo.indicators import Kpis
+from geo.manifest import DatasetRecord, Manifest
+from geo.validate import Finding
+from ui.tables import KPI_LABELS, findings_table, sources_table, territory_figures
+
+S = "\u202f"  # the French thousands separator and the space before « % »
+
+LOCAL = Kpis(regies=3, qpv=8, qpv_couverts=2, qpv_avec_partenariat=4, salaries=1250, benevoles=40, partenariats=12,
+             organismes_partenaires=5, taux_couverture=0.25, taux_partenariat=None, montant_eur=1000.0,
+             heures_insertion=10)
+NATIONAL = Kpis(regies=120, qpv=1600, qpv_couverts=8, qpv_avec_partenariat=16, salaries=50000, benevoles=0,
+                partenariats=48, organismes_partenaires=40, taux_couverture=0.2, taux_partenariat=0.1,
+                montant_eur=9000.0, heures_insertion=90)
+
+
+def test_kpi_labels_name_real_figures():
+    names = {f.name for f in fields(Kpis)}
+    assert [field for field, _, _ in KPI_LABELS if field not in names] == []
+
+
+def test_territory_figures_beside_national_with_share():
+    table = territory_figures(LOCAL, NATIONAL)
+    assert list(table.columns) == ["Indicateur", "Territoire", "France", "Part de la France"]
+    assert table.to_dict("records") == [
+        {"Indicateur": "Régies de quartier et de territoire", "Territoire": "3", "France": "120",
+         "Part de la France": f"2,5{S}%"},
+        {"Indicateur": "QPV couverts par une régie (déclarés par la régie)", "Territoire": "2", "France": "8",
+         "Part de la France": f"25,0{S}%"},
+        {"Indicateur": "QPV concernés par au moins un partenariat", "Territoire": "4", "France": "16",
+         "Part de la France": f"25,0{S}%"},
+        {"Indicateur": "Salariés des régies", "Territoire": f"1{S}250", "France": f"50{S}000",
+         "Part de la France": f"2,5{S}%"},
+        {"Indicateur": "Bénévoles des régies", "Territoire": "40", "France": "0", "Part de la France": "—"},
+        {"Indicateur": "Partenariats organisme HLM × régie", "Territoire": "12", "France": "48",
+         "Part de la France": f"25,0{S}%"},
+        {"Indicateur": "Organismes HLM engagés dans au moins un partenariat", "Territoire": "5", "France": "40",
+         "Part de la France": f"12,5{S}%"},
+        {"Indicateur": "Taux de QPV couverts par une régie", "Territoire": f"25,0{S}%", "France": f"20,0{S}%",
+         "Part de la France": "1,25 × la moyenne"},
+        {"Indicateur": "Taux de QPV avec un partenariat", "Territoire": "—", "France": f"10,0{S}%",
+         "Part de la France": "—"},
+    ]
+
+
+def test_territory_rate_without_national_rate_has_no_ratio():
+    national = Kpis(**{**NATIONAL.as_dict(), "qpv": 0, "taux_couverture": None, "taux_partenariat": None})
+    rates = territory_figures(LOCAL, national).iloc[-2:]
+    assert rates["France"].tolist() == ["—", "—"]
+    assert rates["Part de la France"].tolist() == ["—", "—"]
+
+
+def _datasets(manifest: Manifest | None, files: dict[str, Path]) -> Datasets:
+    empty = gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+    return Datasets(folder=Path("donnees"), qpv=gpd.GeoDataFrame({"n": range(3)}, geometry=[None] * 3),
+                    regies=gpd.GeoDataFrame({"n": range(2)}, geometry=[None] * 2),
+                    organismes=pd.DataFrame({"n": range(1)}), partenariats=pd.DataFrame({"n": range(4)}),
+                    regions=empty, departements=empty, manifest=manifest, files=files)
+
+
+def test_sources_from_the_manifest_and_built_in_outlines():
+    record = DatasetRecord(file="qpv.geojson", source="ANCT", licence="Licence Ouverte", date="2026-11-27",
+                           rows=3, sha256="0" * 64, demo=False)
+    manifest = Manifest(demo=True, datasets={
+        "qpv": record,
+        "regies": DatasetRecord(file="regies.csv", source="Générées", licence="—", date="2026-01-05", rows=2,
+                                sha256="1" * 64, demo=True),
+    })
+    files = {"qpv": Path("donnees/qpv.geojson"), "regies": Path("donnees/regies.csv"),
+             "partenariats": Path("donnees/partenariats.xlsx")}
+    rows = sources_table(_datasets(manifest, files)).set_index("Jeu de données").to_dict("index")
+    assert list(rows) == ["Quartiers prioritaires (QPV)", "Régies de quartier et de territoire", "Organismes HLM",
+                          "Partenariats", "Régions", "Départements"]
+    assert rows["Quartiers prioritaires (QPV)"] == {
+        "Fichier": "qpv.geojson", "Source": "ANCT", "Licence": "Licence Ouverte", "Date": "27/11/2026",
+        "Lignes chargées": 3, "Démonstration": "non"}
+    assert rows["Régies de quartier et de territoire"]["Date"] == "05/01/2026"
+    assert rows["Régies de quartier et de territoire"]["Démonstration"] == "oui"
+    # no record: the manifest's demo flag, and « absent » without a file
+    assert rows["Organismes HLM"] == {
+        "Fichier": "absent", "Source": "non renseignée (pas de manifest.json)", "Licence": "—", "Date": "—",
+        "Lignes chargées": 1, "Démonstration": "oui"}
+    assert rows["Partenariats"]["Fichier"] == "partenariats.xlsx"
+    assert rows["Partenariats"]["Lignes chargées"] == 4
+    for outlines in ("Régions", "Départements"):
+        assert rows[outlines] == {
+            "Fichier": "data/ref", "Source": "Contours simplifiés intégrés (IGN ADMIN EXPRESS via france-geojson)",
+            "Licence": "Licence Ouverte", "Date": "", "Lignes chargées": 0, "Démonstration": "non"}
+
+
+def test_sources_without_manifest_are_not_demo():
+    rows = sources_table(_datasets(None, {"regions": Path("donnees/regions.geojson")})).set_index("Jeu de données")
+    assert rows.loc["Régions", "Fichier"] == "regions.geojson"
+    assert rows.loc["Régions", "Source"] == "non renseignée (pas de manifest.json)"
+    assert rows.loc["Départements", "Fichier"] == "data/ref"
+    assert (rows.loc[["Quartiers prioritaires (QPV)", "Régions"], "Démonstration"] == "non").all()
+
+
+def test_findings_table_one_row_per_finding():
+    findings = [
+        Finding("erreur", "regies.csv", 4, "siren", "SIREN invalide", "9 chiffres attendus"),
+        Finding("avertissement", "qpv.geojson", None, None, "Fichier sans CRS"),
+    ]
+    table = findings_table(findings)
+    assert table.columns.tolist() == ["Gravité", "Fichier", "Ligne", "Colonne", "Message", "Suggestion"]
+    assert table.iloc[0].tolist() == ["erreur", "regies.csv", 4, "siren", "SIREN invalide", "9 chiffres attendus"]
+    assert table.iloc[1][["Gravité", "Fichier", "Colonne", "Message", "Suggestion"]].tolist() == [
+        "avertissement", "qpv.geojson", "", "Fichier sans CRS", ""]
+    assert pd.isna(table.iloc[1]["Ligne"])
+
+
+def test_findings_table_empty_keeps_its_columns():
+    table = findings_table([])
+    assert len(table) == 0
+    assert table.columns.tolist() == ["Gravité", "Fichier", "Ligne", "Colonne", "Message", "Suggestion"]
