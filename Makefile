@@ -6,7 +6,7 @@ PORT ?= 8501
 STAMP := $(VENV)/.installed
 ASSETS := static/node_modules/.package-lock.json
 
-.PHONY: venv run test lint bench demo check clean
+.PHONY: venv run test chromium lint bench demo check clean
 
 venv: $(STAMP) $(ASSETS)
 
@@ -20,7 +20,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 # Leaflet and its fullscreen control come from npm (pinned by the lock file) and are served by the app itself.
 $(ASSETS): static/package.json static/package-lock.json
-	@command -v npm >/dev/null || { echo "npm est requis pour installer Leaflet (static/package.json)."; exit 1; }
+	@$(PYTHON) -m tools.system_deps npm "make $(or $(MAKECMDGOALS),venv)"
 	npm ci --prefix static --ignore-scripts --no-audit --no-fund --silent
 	touch $@
 
@@ -30,8 +30,13 @@ run: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 
-test: venv lint
+# Chromium first: without it (and without the rights to install it) the tests stop at once with one sentence.
+test: chromium venv lint
 	$(PY) -m pytest
+
+# Debian's Chromium for the browser tests, installed with apt-get as root or with passwordless sudo.
+chromium:
+	@$(PYTHON) -m tools.system_deps chromium "make test"
 
 # The naive baseline (GeoDataFrame.explore) needs matplotlib and mapclassify, which the app does not.
 bench: venv

@@ -1,7 +1,7 @@
 """The real app (`streamlit run app.py`) driven by Debian's Chromium through Playwright.
 
 Two servers per session: one on the demo data, one on the XSS fixture folder (CARTE_DATA_DIR). Chromium is never
-downloaded: the tests use /usr/bin/chromium and fail (never skip) when it is missing.
+downloaded: the tests use /usr/bin/chromium and, when it is missing, stop the run (never skip) with one sentence.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import pytest
 
 from tests.app.fixture_data import write_fixture
 from tests.paths import REPO
+from tools.system_deps import CHROMIUM, missing_message
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1440, "height": 1000}
@@ -89,14 +89,14 @@ def xss_url(xss_folder, tmp_path_factory) -> Iterator[str]:
     yield from _serve(xss_folder, tmp_path_factory.mktemp("serveur-xss") / "streamlit.log")
 
 
+def pytest_collection_finish(session):
+    """Without Chromium, stop before any test with `make test`'s sentence rather than one error per browser test."""
+    if not CHROMIUM.exists() and any(item.get_closest_marker("browser") for item in session.items):
+        pytest.exit(missing_message("chromium"), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
 @pytest.fixture(scope="session")
 def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing on the CI runner: the browser tests need Debian's Chromium "
-                        "(.ci/run installs it with `apt-get install chromium`).")
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's Chromium with `sudo apt-get install chromium` "
-                    "(the tests never download a browser).")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
 
 import geopandas as gpd
 import pandas as pd
+import shapely.geometry
 
-from tests.paths import REPO, SHARED_DATA
+from tests.paths import QPV2015_EXTRACT, REPO
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -26,23 +28,36 @@ def test_demo_folder_is_clean_and_matches_the_convention():
     assert "Traceback" not in result.stderr
 
 
-def test_occitanie_2015_file_gives_105_qpv():
-    result = run("check", "--kind", "qpv", str(SHARED_DATA / "hackaviz2021_qpv2015_occitanie.geojson"))
+# The real QPV extract: 8 outlines, 4 of them self-intersecting (repaired with a warning each).
+EXTRACT_QPV, EXTRACT_INVALID = 8, 4
+
+
+def test_extract_counts_by_an_independent_read():
+    features = json.loads(QPV2015_EXTRACT.read_text(encoding="utf-8"))["features"]
+    invalid = sum(not shapely.geometry.shape(f["geometry"]).is_valid for f in features)
+    assert (len(features), invalid) == (EXTRACT_QPV, EXTRACT_INVALID)
+
+
+def test_real_qpv_2015_extract_is_valid_with_one_warning_per_repaired_outline():
+    result = run("check", "--kind", "qpv", str(QPV2015_EXTRACT))
     assert result.returncode == 0
-    assert "105 QPV valides" in result.stdout
-    assert "Bilan : 0 erreur" in result.stdout
+    assert f"{EXTRACT_QPV} QPV valides" in result.stdout
+    assert f"Bilan : 0 erreur, {EXTRACT_INVALID} avertissements." in result.stdout
+    assert result.stdout.count("réparée automatiquement (make_valid)") == EXTRACT_INVALID
 
 
-def test_occitanie_as_lambert93_zip_gives_the_same_105(tmp_path):
+def test_real_qpv_2015_extract_as_lambert93_zip_gives_the_same_qpv(tmp_path):
     folder = tmp_path / "shp"
     folder.mkdir()
-    gpd.read_file(SHARED_DATA / "hackaviz2021_qpv2015_occitanie.geojson").to_crs(2154).to_file(folder / "qp.shp")
+    # Field names cut to 10 characters, as a Shapefile stores them (code_departement -> code_depar).
+    shapes = gpd.read_file(QPV2015_EXTRACT).rename(columns=lambda name: name[:10])
+    shapes.to_crs(2154).to_file(folder / "qp.shp")
     archive = tmp_path / "qp_l93.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         for member in folder.iterdir():
             zf.write(member, member.name)
     result = run("check", "--kind", "qpv", str(archive))
-    assert result.returncode == 0 and "105 QPV valides" in result.stdout
+    assert result.returncode == 0 and f"{EXTRACT_QPV} QPV valides" in result.stdout
 
 
 def test_errors_give_exit_1_with_file_row_and_column(tmp_path):

@@ -10,9 +10,9 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon
 
 from geo.load import clean, find_dataset_files, load_file, load_folder
-from tests.paths import SHARED_DATA
+from tests.paths import QPV2015_EXTRACT
 
-OCCITANIE = SHARED_DATA / "hackaviz2021_qpv2015_occitanie.geojson"
+OCCITANIE = QPV2015_EXTRACT  # 8 real QPV 2015 perimeters of Occitanie, 4 self-intersecting
 
 REGIE = {
     "id_regie": "RQ1", "nom": "Régie Test", "type": "régie de quartier", "commune": "Paris",
@@ -231,13 +231,18 @@ def test_dataset_files_are_found_by_name_whatever_the_case(tmp_path):
     assert {k: p.name for k, p in find_dataset_files(tmp_path).items()} == {"regies": "Regies.csv"}
 
 
-def test_real_occitanie_2015_perimeters_give_105_qpv():
+def test_real_occitanie_2015_perimeters_are_all_kept_and_repaired():
     kind, frame, findings = load_file(OCCITANIE, "qpv")
-    assert kind == "qpv" and len(frame) == 105
-    assert [f for f in findings if f.severity == "erreur"] == []
-    assert set(frame["insee_reg"]) == {"76"}
     raw = gpd.read_file(OCCITANIE)
+    assert kind == "qpv" and len(frame) == len(raw) == 8
+    assert [f for f in findings if f.severity == "erreur"] == []
+    repaired = sorted(f.row for f in findings if f.column == "geometry")
+    assert repaired == [i + 1 for i in range(len(raw)) if not raw.geometry.iloc[i].is_valid] == [1, 3, 7, 8]
+    assert frame.is_valid.all()
+    assert set(frame["insee_reg"]) == {"76"}
     assert set(frame["code_qp"]) == set(raw["code_qp"])
+    assert dict(zip(frame["code_qp"], frame["insee_dep"], strict=True)) == dict(
+        zip(raw["code_qp"], raw["code_departement"], strict=True))
 
 
 def test_occitanie_as_lambert93_shapefile_zip_gives_the_same_qpv_at_the_same_places(tmp_path):
@@ -246,13 +251,14 @@ def test_occitanie_as_lambert93_shapefile_zip_gives_the_same_qpv_at_the_same_pla
     raw = gpd.read_file(OCCITANIE)
     folder = tmp_path / "shp"
     folder.mkdir()
-    raw.to_crs(2154).to_file(folder / "QP_2015.shp")
+    # Field names cut to 10 characters, as a Shapefile stores them (code_departement -> code_depar).
+    raw.rename(columns=lambda name: name[:10]).to_crs(2154).to_file(folder / "QP_2015.shp")
     archive = tmp_path / "qpv_l93.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         for member in folder.iterdir():
             zf.write(member, member.name)
     _, frame, findings = load_file(archive, "qpv")
-    assert len(frame) == 105
+    assert len(frame) == len(raw)
     _, from_geojson, _ = load_file(OCCITANIE, "qpv")
     expected = from_geojson.set_index("code_qp").geometry
     got = frame.set_index("code_qp").geometry

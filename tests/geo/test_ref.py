@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,11 +10,10 @@ import pytest
 import shapely
 
 from geo import ref
-from tests.paths import SHARED_DATA
+from tools import derive_reference
 
 REPO = Path(__file__).resolve().parents[2]
 REF = REPO / "data" / "ref"
-SHARED = SHARED_DATA
 
 REGION_CODES = {"01", "02", "03", "04", "06", "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84",
                 "93", "94"}
@@ -148,24 +146,9 @@ def test_helpers_reject_bad_codes():
         ref.reg_of_dep("20")
 
 
-@pytest.fixture(scope="module")
-def derive_module():
-    spec = importlib.util.spec_from_file_location("derive_reference", REPO / "tools" / "derive_reference.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_derivation_is_reproducible(tmp_path, derive_module):
-    derive_module.derive(SHARED, tmp_path)
-    for path in sorted(REF.iterdir()):
-        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
-
-
-def test_split_with_commas_in_names(derive_module):
-    module = derive_module
-    assert module.split_qpv_feature("QN1, QN2", "Centre, nord, Les Pins") == [
+def test_split_with_commas_in_names():
+    assert derive_reference.split_qpv_feature("QN1, QN2", "Centre, nord, Les Pins") == [
         ("QN1", "Centre, nord"), ("QN2", "Les Pins")]
-    assert module.split_qpv_feature("QN1, QN2", "A, B") == [("QN1", "A"), ("QN2", "B")]
+    assert derive_reference.split_qpv_feature("QN1, QN2", "A, B") == [("QN1", "A"), ("QN2", "B")]
     with pytest.raises(ValueError):
-        module.split_qpv_feature("QN1, QN2, QN3", "A, B")
+        derive_reference.split_qpv_feature("QN1, QN2, QN3", "A, B")
