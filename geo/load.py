@@ -333,7 +333,7 @@ def load_file(path: Path, kind: str | None = None) -> tuple[str | None, pd.DataF
     try:
         raw = read_any(path, kind)
     except ReadError as exc:
-        return kind, None, [Finding(ERREUR, path.name, None, None, str(exc))]
+        return kind, None, [Finding(ERREUR, path.name, exc.row, exc.column, str(exc))]
     frame, findings = clean(raw.kind, raw.frame, path.name)
     if len(frame) == 0 and not any(f.severity == ERREUR for f in findings):
         findings.append(Finding(ERREUR, path.name, None, None, "le fichier ne contient aucune ligne de données."))
