@@ -30,7 +30,7 @@ def locate_departements(geometry: gpd.GeoSeries, outlines: gpd.GeoDataFrame,
                         max_distance_m: float = NEAREST_MAX_M) -> pd.Series:
     """`insee_dep` of the outline holding each geometry (see the module docstring), None when none does;
     aligned on the index of `geometry`."""
-    found = pd.Series(None, index=geometry.index, dtype=object)
+    found = pd.Series([None] * len(geometry), index=geometry.index, dtype=object)
     usable = outlines[has_geometry(outlines.geometry)]
     ok = has_geometry(geometry)
     if usable.empty or not ok.any():
