@@ -18,7 +18,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 class FrenchArgumentParser(argparse.ArgumentParser):
     """argparse, but a wrong call ends with a French message and exit code 2."""
 
-    def error(self, message: str):  # noqa: D102 - argparse API
+    def error(self, message: str):
         self.print_usage(sys.stderr)
         self.exit(EXIT_UNREADABLE, f"Arguments invalides : {message}\n")
 

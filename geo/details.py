@@ -37,27 +37,42 @@ def _readable(partenariats: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["date_debut", "id_partenariat"]).reset_index(drop=True)
 
 
+def _qpv_counts(sel: Selection, codes) -> list[int]:
+    """Number of the selection's partnerships concerning each QPV code."""
+    counts = sel.partenariats["qpv"].explode().value_counts()
+    return [int(counts.get(code, 0)) for code in codes]
+
+
 def qpv_detail(sel: Selection, code_qp: str) -> QpvDetail | None:
-    """None when the QPV is not in the selection (e.g. filters changed since the click)."""
+    """None when the QPV is not in the selection (e.g. filters changed since the click). Counts are those of the
+    selection, like the map's."""
     rows = sel.qpv[sel.qpv["code_qp"] == code_qp]
     if rows.empty:
         return None
     qpv = rows.iloc[0]
-    regies = sel.atlas.regies[sel.atlas.regies["id_regie"].isin(qpv["regies"] or [])]
+    atlas_regies = sel.atlas.regies
+    regies = atlas_regies[atlas_regies["id_regie"].isin(qpv["regies"] or [])].drop(columns="geometry")
+    regies["n_partenariats"] = regies["id_regie"].map(sel.partenariats["id_regie"].value_counts()).fillna(0)
+    regies["n_partenariats"] = regies["n_partenariats"].astype(int)
     ids = sel.links.loc[sel.links["code_qp"] == code_qp, "id_partenariat"].unique()
     partenariats = sel.partenariats[sel.partenariats["id_partenariat"].isin(ids)]
-    return QpvDetail(qpv, regies.drop(columns="geometry").reset_index(drop=True), _readable(partenariats))
+    return QpvDetail(qpv, regies.reset_index(drop=True), _readable(partenariats))
 
 
 def regie_detail(sel: Selection, id_regie: str) -> RegieDetail | None:
-    rows = sel.atlas.regies[sel.atlas.regies["id_regie"] == id_regie]
+    """None when the régie is not in the selection. The QPV it declares are listed whatever the filters, each
+    with the number of the selection's partnerships concerning it, so that every count of the card is the
+    selection's."""
+    rows = sel.regies[sel.regies["id_regie"] == id_regie]
     if rows.empty:
         return None
     regie = rows.iloc[0]
-    qpv = sel.atlas.qpv[sel.atlas.qpv["code_qp"].isin(regie["qpv_couverts"] or [])]
+    atlas_qpv = sel.atlas.qpv
+    qpv = atlas_qpv[atlas_qpv["code_qp"].isin(regie["qpv_couverts"] or [])]
+    qpv = qpv[["code_qp", "lib_qp", "lib_com", "population"]].reset_index(drop=True)
+    qpv["n_partenariats"] = _qpv_counts(sel, qpv["code_qp"])
     partenariats = sel.partenariats[sel.partenariats["id_regie"] == id_regie]
-    columns = ["code_qp", "lib_qp", "lib_com", "population", "n_partenariats"]
-    return RegieDetail(regie, qpv[columns].reset_index(drop=True), _readable(partenariats))
+    return RegieDetail(regie, qpv, _readable(partenariats))
 
 
 TABLE_COLUMNS = ["id_partenariat", "nom_regie", "nom_organisme", "famille", "qpv", "lib_reg_principal", "themes",

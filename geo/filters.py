@@ -55,16 +55,15 @@ def _as_tuple(value: object) -> tuple[str, ...]:
 
 
 def _code(value: str) -> str:
-    text = value.strip().upper()
-    return text.zfill(2) if text.isdigit() and len(text) == 1 else text
+    """A région or département code as the atlas spells it ("1" -> "01", "2a" -> "2A")."""
+    return schema.normalize_code(value, schema.CODE_WIDTHS["insee_dep"]) or ""
 
 
 def _vocabulary(values: Iterable[str], choices: tuple[str, ...]) -> tuple[str, ...]:
     """Canonical spellings (case/accent/dash tolerant), in vocabulary order; unknown values kept, last."""
     out = []
     for value in values:
-        choice = schema.parse_choice(value.replace("-", " ").replace("_", " "), choices)
-        out.append(choice or schema.parse_choice(value, choices) or value)
+        out.append(schema.match_choice(value, choices) or value)
     rank = {c: i for i, c in enumerate(choices)}
     return tuple(sorted(set(out), key=lambda v: (rank.get(v, len(rank)), v)))
 
@@ -72,7 +71,7 @@ def _vocabulary(values: Iterable[str], choices: tuple[str, ...]) -> tuple[str, .
 def _theme_slugs(values: Iterable[str]) -> tuple[str, ...]:
     out = []
     for value in values:
-        theme = schema.parse_theme(value) or schema.parse_theme(value.replace("_", "-"))
+        theme = schema.parse_theme(value)
         out.append(theme.slug if theme else value)
     rank = {t.slug: i for i, t in enumerate(schema.THEMES)}
     return tuple(sorted(set(out), key=lambda v: (rank.get(v, len(rank)), v)))
@@ -186,7 +185,7 @@ class Filters:
 
         themes = []
         for value in get("theme", "themes"):
-            theme = schema.parse_theme(value) or schema.parse_theme(value.replace("_", "-").replace("-", " "))
+            theme = schema.parse_theme(value)
             if theme:
                 themes.append(theme.slug)
             else:
@@ -296,8 +295,7 @@ def _read_vocabulary(values: list[str], choices: tuple[str, ...], label: str, un
                      notices: list[str]) -> tuple[str, ...]:
     kept = []
     for value in values:
-        choice = schema.parse_choice(value.replace("-", " ").replace("_", " "), choices) or schema.parse_choice(
-            value, choices)
+        choice = schema.match_choice(value, choices)
         if choice:
             kept.append(choice)
         else:

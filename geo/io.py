@@ -17,8 +17,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+from openpyxl.utils import get_column_letter
 
-from geo.schema import DATASETS, WGS84, DatasetSpec, fold, normalize_header
+from geo.schema import DATASETS, WGS84, DatasetSpec, fold, is_blank, normalize_header
 from geo.validate import AVERTISSEMENT, Finding
 
 GEO_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb"}
@@ -37,7 +38,13 @@ FRANCE_BOXES = (
 
 
 class ReadError(Exception):
-    """The file cannot be read at all; the message is French and names the file."""
+    """The file cannot be read at all; the message is French and names the file, and `row`/`column` say where
+    when the fault is in one place (e.g. a header)."""
+
+    def __init__(self, message: str, row: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.row = row
+        self.column = column
 
 
 def in_france(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -121,6 +128,27 @@ def _decode(raw: bytes, name: str) -> str:
     )
 
 
+def _column_label(position: int) -> str:
+    """Spreadsheet name of a 0-based column position: "B (colonne 2)"."""
+    return f"{get_column_letter(position + 1)} (colonne {position + 1})"
+
+
+def check_header(headers: list[object], name: str) -> None:
+    """Refuse a header naming a column twice (pandas would rename or drop one of them silently); blank headers
+    of empty trailing columns do not count."""
+    seen: dict[str, int] = {}
+    for position, header in enumerate(headers):
+        if is_blank(header):
+            continue
+        key = normalize_header(header)
+        if key in seen:
+            first = seen[key]
+            raise ReadError(
+                f"Le fichier « {name} » a deux colonnes « {str(header).strip()} » : {_column_label(first)} et "
+                f"{_column_label(position)}. Supprimez ou renommez l'une des deux.", row=1, column=str(header).strip())
+        seen[key] = position
+
+
 def read_csv(path: Path) -> pd.DataFrame:
     """CSV as users export it: UTF-8 (BOM or not) or cp1252, `,` `;` or tab separated, all cells as text."""
     name = Path(path).name
@@ -131,6 +159,7 @@ def read_csv(path: Path) -> pd.DataFrame:
     except csv.Error:
         first = text.splitlines()[0]
         delimiter = max(";,\t", key=first.count)
+    check_header(next(csv.reader(io.StringIO(text), delimiter=delimiter), []), name)
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=True
@@ -158,6 +187,8 @@ def read_xlsx(path: Path, kind: str | None) -> pd.DataFrame:
         for candidate in sheets.sheet_names:
             if normalize_header(candidate) == kind:
                 sheet = candidate
+    header = pd.read_excel(sheets, sheet_name=sheet, header=None, nrows=1, dtype=str)
+    check_header(header.iloc[0].tolist() if len(header) else [], name)
     frame = pd.read_excel(sheets, sheet_name=sheet, dtype=str, keep_default_na=False)
     frame.columns = [str(c).strip() for c in frame.columns]
     frame[ROW] = np.arange(len(frame)) + 2

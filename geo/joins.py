@@ -5,9 +5,9 @@
 
 What the join adds:
 - territories: every QPV and every régie gets `insee_dep`, `lib_dep`, `insee_reg`, `lib_reg`. A missing
-  département comes from the commune code (first 2 characters, 3 for codes starting with 97; 2A/2B kept), a
-  missing région from `ds.departements`; when the commune code is missing too, a representative point is located
-  in `ds.departements`. Codes that cannot be found are left as "" with the label `UNKNOWN_TERRITORY`.
+  département comes from the commune code (`ref.dep_of_commune`), else from the outlines of `ds.departements`
+  (`territory.locate_departements`, the loader's rule too); a missing région from `ds.departements`. Codes that
+  cannot be found are left as "" with the label `UNKNOWN_TERRITORY`.
 - coverage of each QPV: the régies that declare it (`regies`), `couvert`, `n_partenariats` and `coverage`, one of
   `COVERAGE` ("regie_partenariat", "regie_seule", "partenariat_seul", "aucune").
 - spatial check of each régie: `qpv_spatial`, the QPV whose perimeter contains its point or lies within
@@ -20,8 +20,9 @@ What the join adds:
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import geopandas as gpd
 import numpy as np
@@ -29,6 +30,8 @@ import pandas as pd
 
 from geo import ref, schema
 from geo.datasets import Datasets
+from geo.io import ROW
+from geo.territory import has_geometry, locate_departements
 from geo.validate import AVERTISSEMENT, ERREUR, Finding
 
 # Coverage categories of a QPV, in display order, with their French labels.
@@ -41,7 +44,6 @@ COVERAGE_LABELS: dict[str, str] = {
 }
 TERRITORY_COLUMNS = ("insee_dep", "lib_dep", "insee_reg", "lib_reg")
 UNKNOWN_TERRITORY = "Territoire inconnu"
-ROW_COLUMN = "_ligne"  # spreadsheet row number added by the loader to each table frame
 THEME_ORDER = {t.slug: i for i, t in enumerate(schema.THEMES)}
 
 LINK_COLUMNS = ["id_partenariat", "code_qp", "theme", "insee_dep", "insee_reg", "statut", "famille",
@@ -76,9 +78,28 @@ def _positions(keys: pd.Series, values: pd.Series) -> np.ndarray:
     return np.fromiter((lookup.get(v, -1) for v in values.tolist()), dtype=np.int64, count=len(values))
 
 
-@dataclass
+class _Copied:
+    """A frame (or list) attribute of the `Atlas` read as a copy of the stored one.
+
+    The atlas is shared by every session (`st.cache_resource`): a caller that writes to what it received
+    (`atlas.qpv.loc[0, "lib_qp"] = ...`, a new column, `findings.append`) must change only its own copy. Frames
+    are handed out as shallow copies, which pandas' copy-on-write turns into real copies on the first write.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.stored = "_" + name
+
+    def __get__(self, atlas: Atlas | None, owner: type | None = None):
+        if atlas is None:
+            return self
+        value = getattr(atlas, self.stored)
+        return list(value) if isinstance(value, tuple) else value.copy(deep=False)
+
+
+@dataclass(frozen=True)
 class Atlas:
-    """The joined frames of one data folder (all GeoDataFrames in EPSG:4326, all indexes 0..n-1).
+    """The joined frames of one data folder (all GeoDataFrames in EPSG:4326, all indexes 0..n-1). Immutable: the
+    frames and `findings` are read as copies, the name maps are read-only, the index arrays are not writable.
 
     - `qpv`: the QPV with territory columns filled, `regies` (list of id_regie declaring it), `couvert` (bool),
       `n_partenariats` (int, all valid partnerships naming it) and `coverage` (one of `COVERAGE`).
@@ -94,29 +115,45 @@ class Atlas:
     - `pairs`: one row per (partnership, QPV): id_partenariat, code_qp, insee_dep, insee_reg.
     - `declared`: one row per (régie, declared known QPV): id_regie, code_qp, distance_m (metres, NaN if unknown).
     - `spatial`: one row per (régie, QPV within `distance_m`): id_regie, code_qp, distance_m.
+    - `search_*`: folded (accent- and case-free) search texts, aligned on the index of qpv / regies /
+      partenariats.
     - `findings`: cross-file problems (see the module docstring).
     """
 
-    qpv: gpd.GeoDataFrame
-    regies: gpd.GeoDataFrame
-    partenariats: pd.DataFrame
-    links: pd.DataFrame
-    organismes: pd.DataFrame
-    regions: gpd.GeoDataFrame
-    departements: gpd.GeoDataFrame
-    findings: list[Finding] = field(default_factory=list)
-    distance_m: float = 300.0
-    region_names: dict[str, str] = field(default_factory=dict)
-    departement_names: dict[str, str] = field(default_factory=dict)
-    departement_region: dict[str, str] = field(default_factory=dict)
-    pairs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
-    declared: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
-    spatial: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
-    # Folded (accent- and case-free) search texts, aligned on the index of qpv / regies / partenariats.
-    search_qpv: pd.Series = field(default_factory=pd.Series, repr=False)
-    search_regies: pd.Series = field(default_factory=pd.Series, repr=False)
-    search_partenariats: pd.Series = field(default_factory=pd.Series, repr=False)
-    index: AtlasIndex | None = field(default=None, repr=False)
+    _qpv: gpd.GeoDataFrame
+    _regies: gpd.GeoDataFrame
+    _partenariats: pd.DataFrame
+    _links: pd.DataFrame
+    _organismes: pd.DataFrame
+    _regions: gpd.GeoDataFrame
+    _departements: gpd.GeoDataFrame
+    _pairs: pd.DataFrame
+    _declared: pd.DataFrame
+    _spatial: pd.DataFrame
+    _search_qpv: pd.Series
+    _search_regies: pd.Series
+    _search_partenariats: pd.Series
+    _findings: tuple[Finding, ...]
+    index: AtlasIndex
+    distance_m: float
+    region_names: Mapping[str, str]
+    departement_names: Mapping[str, str]
+    departement_region: Mapping[str, str]
+
+    qpv = _Copied()
+    regies = _Copied()
+    partenariats = _Copied()
+    links = _Copied()
+    organismes = _Copied()
+    regions = _Copied()
+    departements = _Copied()
+    pairs = _Copied()
+    declared = _Copied()
+    spatial = _Copied()
+    search_qpv = _Copied()
+    search_regies = _Copied()
+    search_partenariats = _Copied()
+    findings = _Copied()
 
     def region_name(self, code: str) -> str:
         return self.region_names.get(code) or code or UNKNOWN_TERRITORY
@@ -128,32 +165,15 @@ class Atlas:
 # --- small helpers ---------------------------------------------------------------------------------------------
 
 
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
-def clean_code(value: object) -> str | None:
-    """A territory or commune code as text ("75", "2A", "974", "01"), None when blank."""
-    if _missing(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip().upper()
-    if text.isdigit() and len(text) == 1:
-        text = text.zfill(2)
-    return text
-
-
 def _codes(series: pd.Series) -> pd.Series:
-    return pd.Series([clean_code(v) for v in series], index=series.index, dtype=object)
+    """Région and département codes as the atlas spells them ("1" -> "01", "2a" -> "2A"), None when blank."""
+    width = schema.CODE_WIDTHS["insee_dep"]
+    return pd.Series([schema.normalize_code(v, width) for v in series], index=series.index, dtype=object)
 
 
 def _texts(series: pd.Series) -> pd.Series:
-    return pd.Series([None if _missing(v) else str(v).strip() for v in series], index=series.index, dtype=object)
+    return pd.Series([None if schema.is_blank(v) else str(v).strip() for v in series], index=series.index,
+                     dtype=object)
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -168,9 +188,9 @@ def _lists(series: pd.Series) -> list[list[str]]:
 
 def _rows(frame: pd.DataFrame) -> list[int | None]:
     """Spreadsheet row number of each row of `frame` (None when the loader did not record it)."""
-    if ROW_COLUMN not in frame.columns:
+    if ROW not in frame.columns:
         return [None] * len(frame)
-    return [None if _missing(v) else int(v) for v in frame[ROW_COLUMN].tolist()]
+    return [None if schema.is_blank(v) else int(v) for v in frame[ROW].tolist()]
 
 
 def _group_lists(keys: pd.Series, values: pd.Series) -> dict[str, list]:
@@ -199,58 +219,56 @@ def _metric_crs(departements: pd.Series) -> pd.Series:
     return departements.map(schema.metric_crs)
 
 
-def _has_point(geometry: gpd.GeoSeries) -> np.ndarray:
-    return (geometry.notna() & ~geometry.is_empty).to_numpy()
-
-
 # --- territories -----------------------------------------------------------------------------------------------
 
 
-def _spatial_departements(geometry: gpd.GeoSeries, departements: gpd.GeoDataFrame) -> pd.DataFrame:
-    """insee_dep/insee_reg of the département containing (else nearest within 50 km) each representative point."""
-    out = pd.DataFrame({"insee_dep": None, "insee_reg": None}, index=geometry.index, dtype=object)
-    deps = departements[departements.geometry.notna() & ~departements.geometry.is_empty]
-    ok = _has_point(geometry)
-    if deps.empty or not ok.any():
-        return out
-    right = gpd.GeoDataFrame(
-        {"sp_dep": _codes(deps["insee_dep"]).to_numpy(), "sp_reg": _codes(_column(deps, "insee_reg")).to_numpy()},
-        geometry=deps.geometry.to_numpy(), crs=deps.crs,
-    )
-    points = gpd.GeoDataFrame(geometry=geometry[ok].representative_point(), crs=geometry.crs)
-    if right.crs is not None and points.crs is not None and right.crs != points.crs:
-        right = right.to_crs(points.crs)
-    hit = gpd.sjoin(points, right, predicate="within", how="inner")
-    hit = hit[~hit.index.duplicated()]
-    rest = points.drop(index=hit.index)
-    if not rest.empty:
-        near = gpd.sjoin_nearest(rest.to_crs(3857), right.to_crs(3857), how="inner", max_distance=50_000)
-        hit = pd.concat([hit, near[~near.index.duplicated()]])
-    out.loc[hit.index, "insee_dep"] = hit["sp_dep"].astype(object)
-    out.loc[hit.index, "insee_reg"] = hit["sp_reg"].astype(object)
-    return out
+@dataclass
+class _Territories:
+    """Names of the régions and départements and the département -> région map, completed by the data."""
+
+    reg_names: dict[str, str]
+    dep_names: dict[str, str]
+    dep_region: dict[str, str]
+
+    @classmethod
+    def of(cls, regions: gpd.GeoDataFrame, departements: gpd.GeoDataFrame) -> _Territories:
+        dep_codes = _codes(departements["insee_dep"])
+        return cls(
+            reg_names={c: str(n) for c, n in zip(_codes(regions["insee_reg"]), _texts(regions["lib_reg"]),
+                                                 strict=True) if c and n},
+            dep_names={c: str(n) for c, n in zip(dep_codes, _texts(departements["lib_dep"]), strict=True)
+                       if c and n},
+            dep_region={c: r for c, r in zip(dep_codes, _codes(_column(departements, "insee_reg")), strict=True)
+                        if c and r},
+        )
+
+    def learn(self, frame: pd.DataFrame) -> None:
+        """Territories seen in located data complete the names and the département -> région map."""
+        for d, ld, r, lr in frame[list(TERRITORY_COLUMNS)].drop_duplicates().itertuples(index=False):
+            if d:
+                self.dep_names.setdefault(d, ld)
+                if r:
+                    self.dep_region.setdefault(d, r)
+            if r:
+                self.reg_names.setdefault(r, lr)
 
 
-def _locate(frame: gpd.GeoDataFrame, departements: gpd.GeoDataFrame, dep_region: dict[str, str],
-            dep_names: dict[str, str], reg_names: dict[str, str]) -> gpd.GeoDataFrame:
+def _locate(frame: gpd.GeoDataFrame, departements: gpd.GeoDataFrame, names: _Territories) -> gpd.GeoDataFrame:
     """Copy of `frame` with insee_dep / lib_dep / insee_reg / lib_reg filled (see the module docstring)."""
     dep = _codes(_column(frame, "insee_dep"))
     from_commune = pd.Series([ref.dep_of_commune_or_none(v) for v in _column(frame, "insee_com")],
                              index=frame.index, dtype=object)
     dep = dep.where(dep.notna(), from_commune)
-    reg = _codes(_column(frame, "insee_reg"))
-    reg = reg.where(reg.notna(), dep.map(dep_region))
-    need = (dep.isna() | reg.isna()).to_numpy()
+    need = dep.isna()
     if need.any():
-        found = _spatial_departements(frame.geometry[need], departements)
-        dep.loc[found.index] = dep.loc[found.index].where(dep.loc[found.index].notna(), found["insee_dep"])
-        reg.loc[found.index] = reg.loc[found.index].where(reg.loc[found.index].notna(),
-                                                          dep.loc[found.index].map(dep_region))
-        reg.loc[found.index] = reg.loc[found.index].where(reg.loc[found.index].notna(), found["insee_reg"])
+        found = locate_departements(frame.geometry[need.to_numpy()], departements)
+        dep.loc[found.index] = found
+    reg = _codes(_column(frame, "insee_reg"))
+    reg = reg.where(reg.notna(), dep.map(names.dep_region))
     lib_dep = _texts(_column(frame, "lib_dep"))
-    lib_dep = lib_dep.where(lib_dep.notna(), dep.map(dep_names))
+    lib_dep = lib_dep.where(lib_dep.notna(), dep.map(names.dep_names))
     lib_reg = _texts(_column(frame, "lib_reg"))
-    lib_reg = lib_reg.where(lib_reg.notna(), reg.map(reg_names))
+    lib_reg = lib_reg.where(lib_reg.notna(), reg.map(names.reg_names))
     out = frame.copy()
     out["insee_dep"] = dep.fillna("").astype(str)
     out["lib_dep"] = lib_dep.where(lib_dep.notna(), dep).fillna(UNKNOWN_TERRITORY).astype(str)
@@ -266,7 +284,7 @@ def _spatial_pairs(regies: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame, distance_m: 
     """(id_regie, code_qp, distance_m) for every QPV within distance_m of a régie, per metric CRS."""
     empty = pd.DataFrame({"id_regie": pd.Series(dtype=object), "code_qp": pd.Series(dtype=object),
                           "distance_m": pd.Series(dtype=float)})
-    ok = _has_point(regies.geometry)
+    ok = has_geometry(regies.geometry)
     if not ok.any() or qpv.empty:
         return empty
     r_all = regies[ok]
@@ -306,7 +324,7 @@ def _pair_distances(pairs: pd.DataFrame, regies: gpd.GeoDataFrame, qpv: gpd.GeoD
     a = gpd.GeoSeries(r_geom.reindex(pairs["id_regie"]).to_numpy(), crs=regies.crs)
     b = gpd.GeoSeries(q_geom.reindex(pairs["code_qp"]).to_numpy(), crs=qpv.crs)
     crs_of = _metric_crs(regies.set_index("id_regie")["insee_dep"].reindex(pairs["id_regie"]).reset_index(drop=True))
-    ok = _has_point(a) & _has_point(b)
+    ok = has_geometry(a) & has_geometry(b)
     for crs in sorted(set(crs_of[ok])):
         sel = ok & (crs_of == crs).to_numpy()
         with np.errstate(all="ignore"):
@@ -338,42 +356,15 @@ def _suggestion(value: str, choices: list[str]) -> str | None:
     return f"Vouliez-vous dire « {guess} » ?" if guess else None
 
 
-def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
-    """Join the datasets of one folder (see the module docstring); `ds` is left untouched."""
-    findings: list[Finding] = []
-    regie_file = _file_name(ds, "regies")
-    part_file = _file_name(ds, "partenariats")
+def _canonical_codes(qpv: gpd.GeoDataFrame) -> dict[str, str]:
+    """Upper-case code -> the QPV file's spelling: how declared and partnership codes are matched."""
+    return {c.upper(): c for c in qpv["code_qp"]}
 
-    regions = ds.regions
-    departements = ds.departements
-    reg_names = {c: str(n) for c, n in zip(_codes(regions["insee_reg"]), _texts(regions["lib_reg"]), strict=True)
-                 if c and n}
-    dep_codes = _codes(departements["insee_dep"])
-    dep_names = {c: str(n) for c, n in zip(dep_codes, _texts(departements["lib_dep"]), strict=True) if c and n}
-    dep_region = {c: r for c, r in zip(dep_codes, _codes(_column(departements, "insee_reg")), strict=True)
-                  if c and r}
 
-    qpv = _locate(ds.qpv.reset_index(drop=True), departements, dep_region, dep_names, reg_names)
-    regies = _locate(ds.regies.reset_index(drop=True), departements, dep_region, dep_names, reg_names)
-    # Territories seen in the data complete the names and the département -> région map.
-    for frame in (qpv, regies):
-        for d, ld, r, lr in frame[list(TERRITORY_COLUMNS)].drop_duplicates().itertuples(index=False):
-            if d:
-                dep_names.setdefault(d, ld)
-                if r:
-                    dep_region.setdefault(d, r)
-            if r:
-                reg_names.setdefault(r, lr)
-
-    qpv_codes = qpv["code_qp"].astype(str).str.strip()
-    qpv["code_qp"] = qpv_codes
-    canon = {c.upper(): c for c in qpv_codes}
+def _declared_pairs(regies: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame, canon: dict[str, str], regie_file: str,
+                    findings: list[Finding]) -> pd.DataFrame:
+    """(id_regie, code_qp, distance_m) of each known QPV a régie declares; unknown codes become errors."""
     code_list = sorted(canon.values())
-
-    # Régies: declared QPV.
-    regies["id_regie"] = regies["id_regie"].astype(str).str.strip()
-    declared_raw = _lists(_column(regies, "qpv_couverts"))
-    regies["qpv_couverts"] = [[canon.get(c.upper(), c) for c in codes] for codes in declared_raw]
     regie_rows = _rows(regies)
     rows = []
     for pos, (rid, codes) in enumerate(zip(regies["id_regie"].tolist(), regies["qpv_couverts"], strict=True)):
@@ -387,22 +378,23 @@ def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
                     _suggestion(code, code_list)))
     declared = pd.DataFrame(rows, columns=["id_regie", "code_qp"], dtype=object)
     declared["distance_m"] = _pair_distances(declared, regies, qpv)
+    return declared
 
-    # Régies: spatial matches and mismatches.
-    spatial = _spatial_pairs(regies, qpv, distance_m)
-    spatial_lists = _group_lists(spatial["id_regie"], spatial["code_qp"])
-    regies["qpv_spatial"] = [spatial_lists.get(r, []) for r in regies["id_regie"]]
+
+def _check_regie_places(regies: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame, declared: pd.DataFrame,
+                        spatial: pd.DataFrame, distance_m: float, regie_file: str, findings: list[Finding]) -> None:
+    """Warnings for a régie far from every QPV it declares, or near QPV it does not declare."""
     qpv_name = dict(zip(qpv["code_qp"], qpv["lib_qp"].astype(str), strict=True))
     declared_set = set(zip(declared["id_regie"], declared["code_qp"], strict=True))
     spatial_set = set(zip(spatial["id_regie"], spatial["code_qp"], strict=True))
-    has_point = dict(zip(regies["id_regie"], _has_point(regies.geometry), strict=True))
+    has_point = dict(zip(regies["id_regie"], has_geometry(regies.geometry), strict=True))
     nearest = (declared.dropna(subset=["distance_m"]).sort_values(["id_regie", "distance_m", "code_qp"])
                .drop_duplicates("id_regie").set_index("id_regie"))
     undeclared = spatial[np.array([(r, c) not in declared_set for r, c in zip(spatial["id_regie"], spatial["code_qp"],
                                                                                 strict=True)], dtype=bool)]
     undeclared_by_regie = {r: g for r, g in undeclared.groupby("id_regie", sort=False)}
     declared_by = _group_lists(declared["id_regie"], declared["code_qp"])
-    regie_ids = set(regies["id_regie"])
+    regie_rows = _rows(regies)
     for pos, rid in enumerate(regies["id_regie"].tolist()):
         if not has_point.get(rid):
             continue
@@ -426,20 +418,16 @@ def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
                 f"ne déclare pas : {items}.",
                 "Ajouter ces codes à « qpv_couverts » si la régie y intervient."))
 
-    # Partnerships: references to régies, organisms and QPV.
-    parts = ds.partenariats.reset_index(drop=True).copy()
-    parts["id_partenariat"] = parts["id_partenariat"].astype(str).str.strip()
-    parts["id_regie"] = parts["id_regie"].astype(str).str.strip()
-    parts["siren_organisme"] = parts["siren_organisme"].astype(str).str.replace(r"\s", "", regex=True)
-    organismes = ds.organismes.reset_index(drop=True).copy()
-    organismes["siren"] = organismes["siren"].astype(str).str.replace(r"\s", "", regex=True)
+
+def _valid_partnerships(parts: pd.DataFrame, regies: gpd.GeoDataFrame, organismes: pd.DataFrame,
+                        qpv: gpd.GeoDataFrame, declared: pd.DataFrame, canon: dict[str, str], part_file: str,
+                        findings: list[Finding]) -> pd.DataFrame:
+    """The partnerships whose régie, SIREN and QPV all exist (the others are errors); a QPV outside the
+    régie's declared ones is a warning."""
+    regie_ids = set(regies["id_regie"])
     sirens = set(organismes["siren"])
-    raw_qpv = _lists(_column(parts, "qpv"))
-    parts["qpv"] = [list(dict.fromkeys(canon.get(c.upper(), c) for c in codes)) for codes in raw_qpv]
-    parts["themes"] = _lists(_column(parts, "themes"))
+    regie_list, siren_list, code_list = sorted(regie_ids), sorted(sirens), sorted(canon.values())
     excluded = np.zeros(len(parts), dtype=bool)
-    regie_list = sorted(regie_ids)
-    siren_list = sorted(sirens)
     part_rows = _rows(parts)
     part_values = list(zip(parts["id_partenariat"].tolist(), parts["id_regie"].tolist(),
                            parts["siren_organisme"].tolist(), parts["qpv"].tolist(), strict=True))
@@ -466,6 +454,8 @@ def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
                 f"Le partenariat « {pid} » cite {'le QPV' if len(unknown) == 1 else 'les QPV'} {listed}, "
                 f"{'absent' if len(unknown) == 1 else 'absents'} du fichier des QPV : partenariat ignoré.",
                 _suggestion(unknown[0], code_list)))
+    qpv_name = dict(zip(qpv["code_qp"], qpv["lib_qp"].astype(str), strict=True))
+    declared_set = set(zip(declared["id_regie"], declared["code_qp"], strict=True))
     kept_rows = np.flatnonzero(~excluded)
     for pos in kept_rows:
         pid, rid, _, codes = part_values[pos]
@@ -478,12 +468,16 @@ def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
                 f"{'non déclaré' if len(outside) == 1 else 'non déclarés'} dans les « qpv_couverts » de la régie "
                 f"« {rid} ».",
                 "Compléter les « qpv_couverts » de la régie dans le fichier des régies."))
-    parts = parts.iloc[kept_rows].reset_index(drop=True)
+    return parts.iloc[kept_rows].reset_index(drop=True)
 
-    # Partnerships: enrichment.
+
+def _enrich_partnerships(parts: pd.DataFrame, regies: gpd.GeoDataFrame, organismes: pd.DataFrame,
+                         qpv: gpd.GeoDataFrame, reg_names: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The partnerships with names, family, start year and territories, and their (partnership, QPV) pairs."""
     regie_name = dict(zip(regies["id_regie"], regies["nom"].astype(str), strict=True))
     org_name = dict(zip(organismes["siren"], organismes["nom"].astype(str), strict=True))
     org_family = dict(zip(organismes["siren"], organismes["famille"].astype(str), strict=True))
+    parts = parts.copy()
     parts["nom_regie"] = parts["id_regie"].map(regie_name)
     parts["nom_organisme"] = parts["siren_organisme"].map(org_name)
     parts["famille"] = parts["siren_organisme"].map(org_family)
@@ -504,23 +498,30 @@ def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
                  .drop_duplicates("id_partenariat").set_index("id_partenariat")["insee_reg"])
     parts["insee_reg_principal"] = parts["id_partenariat"].map(principal).fillna("").astype(str)
     parts["lib_reg_principal"] = [reg_names.get(r) or r or UNKNOWN_TERRITORY for r in parts["insee_reg_principal"]]
+    return parts, pairs[["id_partenariat", "code_qp", "insee_dep", "insee_reg"]]
 
+
+def _links(parts: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """One row per (partnership, QPV, theme): `LINK_COLUMNS`."""
     themes = (parts[["id_partenariat", "themes"]].explode("themes").rename(columns={"themes": "theme"})
               .drop_duplicates().astype({"id_partenariat": "str"}))
     meta = parts[["id_partenariat", "statut", "famille", "annee_debut", "siren_organisme", "id_regie"]]
-    links = (pairs.merge(themes, on="id_partenariat", how="left").merge(meta, on="id_partenariat", how="left")
-             [LINK_COLUMNS].reset_index(drop=True))
+    return (pairs.merge(themes, on="id_partenariat", how="left").merge(meta, on="id_partenariat", how="left")
+            [LINK_COLUMNS].reset_index(drop=True))
 
-    # Per-QPV coverage (all partnerships).
+
+def _add_coverage(qpv: gpd.GeoDataFrame, declared: pd.DataFrame, pairs: pd.DataFrame) -> None:
+    """Per-QPV régies, `couvert`, `n_partenariats` and `coverage` (all partnerships)."""
     by_code = declared.sort_values(["code_qp", "id_regie"])
     regies_of = _group_lists(by_code["code_qp"], by_code["id_regie"])
     qpv["regies"] = [regies_of.get(c, []) for c in qpv["code_qp"]]
     qpv["couvert"] = np.array([bool(r) for r in qpv["regies"]], dtype=bool)
-    n_by_qpv = pairs["code_qp"].value_counts()
-    qpv["n_partenariats"] = qpv["code_qp"].map(n_by_qpv).fillna(0).astype(int)
+    qpv["n_partenariats"] = qpv["code_qp"].map(pairs["code_qp"].value_counts()).fillna(0).astype(int)
     qpv["coverage"] = coverage_of(qpv["couvert"], qpv["n_partenariats"])
 
-    # Per-régie summaries.
+
+def _add_regie_summaries(regies: gpd.GeoDataFrame, parts: pd.DataFrame) -> None:
+    """Per-régie `n_partenariats`, partner `organismes` and `themes` (schema order)."""
     regies["n_partenariats"] = regies["id_regie"].map(parts["id_regie"].value_counts()).fillna(0).astype(int)
     regie_orgs = (parts[["id_regie", "nom_organisme"]].dropna().drop_duplicates()
                   .sort_values(["id_regie", "nom_organisme"]))
@@ -533,12 +534,10 @@ def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
     themes_of = _group_lists(regie_themes["id_regie"], regie_themes["theme"])
     regies["themes"] = [themes_of.get(r, []) for r in regies["id_regie"]]
 
-    organismes["lib_reg"] = [reg_names.get(r) or r or UNKNOWN_TERRITORY
-                             for r in _codes(_column(organismes, "insee_reg")).fillna("")]
-    organismes["n_partenariats"] = (organismes["siren"].map(parts["siren_organisme"].value_counts())
-                                    .fillna(0).astype(int))
 
-    # Search texts.
+def _search_texts(qpv: gpd.GeoDataFrame, regies: gpd.GeoDataFrame, parts: pd.DataFrame, pairs: pd.DataFrame
+                  ) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Folded search texts of the QPV, the régies and the partnerships (see `filters` for what each matches)."""
     search_qpv = _folded(qpv["code_qp"], qpv["lib_qp"], _column(qpv, "lib_com"))
     search_regies = _folded(regies["id_regie"], regies["nom"], _column(regies, "commune"))
     qpv_text = dict(zip(qpv["code_qp"].tolist(), search_qpv.tolist(), strict=True))
@@ -550,24 +549,80 @@ def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
                 parts["nom_organisme"], parts["siren_organisme"])
         + " | " + parts["id_partenariat"].map(per_part_qpv).fillna("")
     )
+    return search_qpv, search_regies, search_partenariats
 
-    pairs = pairs[["id_partenariat", "code_qp", "insee_dep", "insee_reg"]]
-    index = AtlasIndex(
-        pair_part=_positions(parts["id_partenariat"], pairs["id_partenariat"]),
-        pair_qpv=_positions(qpv["code_qp"], pairs["code_qp"]),
-        link_part=_positions(parts["id_partenariat"], links["id_partenariat"]),
-        link_qpv=_positions(qpv["code_qp"], links["code_qp"]),
-        part_regie=_positions(regies["id_regie"], parts["id_regie"]),
-        part_org=_positions(organismes["siren"], parts["siren_organisme"]),
-        declared_regie=_positions(regies["id_regie"], declared["id_regie"]),
-        declared_qpv=_positions(qpv["code_qp"], declared["code_qp"]),
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+def _index(qpv: gpd.GeoDataFrame, regies: gpd.GeoDataFrame, parts: pd.DataFrame, organismes: pd.DataFrame,
+           pairs: pd.DataFrame, links: pd.DataFrame, declared: pd.DataFrame) -> AtlasIndex:
+    return AtlasIndex(
+        pair_part=_read_only(_positions(parts["id_partenariat"], pairs["id_partenariat"])),
+        pair_qpv=_read_only(_positions(qpv["code_qp"], pairs["code_qp"])),
+        link_part=_read_only(_positions(parts["id_partenariat"], links["id_partenariat"])),
+        link_qpv=_read_only(_positions(qpv["code_qp"], links["code_qp"])),
+        part_regie=_read_only(_positions(regies["id_regie"], parts["id_regie"])),
+        part_org=_read_only(_positions(organismes["siren"], parts["siren_organisme"])),
+        declared_regie=_read_only(_positions(regies["id_regie"], declared["id_regie"])),
+        declared_qpv=_read_only(_positions(qpv["code_qp"], declared["code_qp"])),
     )
+
+
+def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
+    """Join the datasets of one folder (see the module docstring); `ds` is left untouched."""
+    findings: list[Finding] = []
+    regie_file = _file_name(ds, "regies")
+    part_file = _file_name(ds, "partenariats")
+
+    names = _Territories.of(ds.regions, ds.departements)
+    qpv = _locate(ds.qpv.reset_index(drop=True), ds.departements, names)
+    regies = _locate(ds.regies.reset_index(drop=True), ds.departements, names)
+    names.learn(qpv)
+    names.learn(regies)
+
+    qpv["code_qp"] = qpv["code_qp"].astype(str).str.strip()
+    canon = _canonical_codes(qpv)
+    regies["id_regie"] = regies["id_regie"].astype(str).str.strip()
+    regies["qpv_couverts"] = [[canon.get(c.upper(), c) for c in codes] for codes in _lists(_column(regies,
+                                                                                                  "qpv_couverts"))]
+    declared = _declared_pairs(regies, qpv, canon, regie_file, findings)
+    spatial = _spatial_pairs(regies, qpv, distance_m)
+    spatial_lists = _group_lists(spatial["id_regie"], spatial["code_qp"])
+    regies["qpv_spatial"] = [spatial_lists.get(r, []) for r in regies["id_regie"]]
+    _check_regie_places(regies, qpv, declared, spatial, distance_m, regie_file, findings)
+
+    organismes = ds.organismes.reset_index(drop=True).copy()
+    organismes["siren"] = organismes["siren"].astype(str).str.replace(r"\s", "", regex=True)
+    parts = ds.partenariats.reset_index(drop=True).copy()
+    parts["id_partenariat"] = parts["id_partenariat"].astype(str).str.strip()
+    parts["id_regie"] = parts["id_regie"].astype(str).str.strip()
+    parts["siren_organisme"] = parts["siren_organisme"].astype(str).str.replace(r"\s", "", regex=True)
+    parts["qpv"] = [list(dict.fromkeys(canon.get(c.upper(), c) for c in codes)) for codes in _lists(_column(parts,
+                                                                                                           "qpv"))]
+    parts["themes"] = _lists(_column(parts, "themes"))
+    parts = _valid_partnerships(parts, regies, organismes, qpv, declared, canon, part_file, findings)
+    parts, pairs = _enrich_partnerships(parts, regies, organismes, qpv, names.reg_names)
+    links = _links(parts, pairs)
+
+    _add_coverage(qpv, declared, pairs)
+    _add_regie_summaries(regies, parts)
+    organismes["lib_reg"] = [names.reg_names.get(r) or r or UNKNOWN_TERRITORY
+                             for r in _codes(_column(organismes, "insee_reg")).fillna("")]
+    organismes["n_partenariats"] = (organismes["siren"].map(parts["siren_organisme"].value_counts())
+                                    .fillna(0).astype(int))
+    search_qpv, search_regies, search_partenariats = _search_texts(qpv, regies, parts, pairs)
+
     file_order = {regie_file: 0, part_file: 1}
     findings.sort(key=lambda f: (file_order.get(f.file, 2), f.row if f.row is not None else 0))
     return Atlas(
-        qpv=qpv, regies=regies, partenariats=parts, links=links, organismes=organismes,
-        regions=regions, departements=departements, findings=findings, distance_m=float(distance_m),
-        region_names=reg_names, departement_names=dep_names, departement_region=dep_region,
-        pairs=pairs, declared=declared, spatial=spatial, search_qpv=search_qpv, search_regies=search_regies,
-        search_partenariats=search_partenariats, index=index,
+        _qpv=qpv, _regies=regies, _partenariats=parts, _links=links, _organismes=organismes,
+        _regions=ds.regions.copy(), _departements=ds.departements.copy(), _pairs=pairs, _declared=declared,
+        _spatial=spatial, _search_qpv=search_qpv, _search_regies=search_regies,
+        _search_partenariats=search_partenariats, _findings=tuple(findings),
+        index=_index(qpv, regies, parts, organismes, pairs, links, declared), distance_m=float(distance_m),
+        region_names=MappingProxyType(names.reg_names), departement_names=MappingProxyType(names.dep_names),
+        departement_region=MappingProxyType(names.dep_region),
     )

@@ -22,17 +22,21 @@ from geo.datasets import Datasets
 from geo.io import GEO_SUFFIXES, ROW, TABLE_SUFFIXES, ReadError, in_france, read_any
 from geo.manifest import read_manifest
 from geo.schema import (
+    CODE_WIDTHS,
     DATASETS,
-    LAMBERT93,
     WGS84,
     Column,
     DatasetSpec,
     fold,
+    is_blank,
+    match_choice,
+    normalize_code,
     parse_theme,
     split_list,
     suggest,
     suggest_theme,
 )
+from geo.territory import has_geometry, locate_departements
 from geo.validate import AVERTISSEMENT, ERREUR, Finding
 
 CODE_QP = re.compile(r"^Q[NP][0-9]{2}[0-9AB][0-9]{2}[0-9A-Z]$")
@@ -60,10 +64,6 @@ class _Collector:
         self.findings.append(Finding(severity, self.file, None, None, message, suggestion))
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
-
-
 _NUMBER_SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 
@@ -89,18 +89,6 @@ def _parse_date(text: str) -> datetime | None:
     return None
 
 
-def _normalize_code(column: str, text: str) -> tuple[str, str | None]:
-    """Canonical code and, when the spreadsheet lost a leading zero, a note saying it was restored."""
-    code = _NUMBER_SPACES.sub("", text).upper()
-    if code.endswith(".0") and code[:-2].isdigit():
-        code = code[:-2]
-    widths = {"insee_com": 5, "insee_dep": 2, "insee_reg": 2}
-    width = widths.get(column)
-    if width and code.isdigit() and len(code) < width:
-        return code.zfill(width), f"zéro initial restauré : « {text} » lu « {code.zfill(width)} »"
-    return code, None
-
-
 def _convert_cell(column: Column, text: str) -> tuple[object, list[tuple[str, str, str | None]]]:
     """One non-blank cell: its typed value and the problems found (severity, message, suggestion)."""
     name = column.name
@@ -108,9 +96,9 @@ def _convert_cell(column: Column, text: str) -> tuple[object, list[tuple[str, st
     if column.kind == "text":
         return text, issues
     if column.kind == "code":
-        code, note = _normalize_code(name, text)
-        if note:
-            issues.append((AVERTISSEMENT, note + ".", None))
+        code = normalize_code(text, CODE_WIDTHS.get(name, 0))
+        if code != normalize_code(text):
+            issues.append((AVERTISSEMENT, f"zéro initial restauré : « {text} » lu « {code} ».", None))
         if name == "code_qp" and not CODE_QP.match(code):
             issues.append((ERREUR, f"code QPV « {text} » invalide (attendu par ex. QN07519M).", None))
         if name in ("siren", "siren_organisme") and not (code.isdigit() and len(code) == 9):
@@ -131,7 +119,7 @@ def _convert_cell(column: Column, text: str) -> tuple[object, list[tuple[str, st
             issues.append((ERREUR, f"date « {text} » illisible.", "format attendu : JJ/MM/AAAA."))
         return date, issues
     if column.kind == "enum":
-        choice = _parse_enum(text, column.choices)
+        choice = match_choice(text, column.choices)
         if choice is None:
             hint = suggest(text, column.choices)
             issues.append((ERREUR, f"valeur « {text} » inconnue (attendu : {', '.join(column.choices)}).",
@@ -151,7 +139,7 @@ def _convert_column(frame: pd.DataFrame, column: Column, out: _Collector, datase
     parsed: dict[str, tuple[object, list]] = {}
     values = []
     for index, raw in zip(frame.index, frame[name].to_numpy(), strict=True):
-        if _blank(raw):
+        if is_blank(raw):
             if column.required:
                 out.add(ERREUR, index, name, "valeur manquante (colonne obligatoire).")
             values.append([] if column.kind == "list" else None)
@@ -173,20 +161,12 @@ def _convert_column(frame: pd.DataFrame, column: Column, out: _Collector, datase
     return series
 
 
-def _parse_enum(text: str, choices: tuple[str, ...]) -> str | None:
-    key = re.sub(r"[\W_]+", "", fold(text))
-    for choice in choices:
-        if re.sub(r"[\W_]+", "", fold(choice)) == key:
-            return choice
-    return None
-
-
 def _check_duplicates(frame: pd.DataFrame, key: str, out: _Collector) -> None:
     if key not in frame:
         return
     first_row: dict = {}
     for index, value in frame[key].items():
-        if _blank(value):
+        if is_blank(value):
             continue
         if value in first_row:
             out.add(ERREUR, index, key, f"identifiant « {value} » en double (déjà ligne {first_row[value]}).")
@@ -243,7 +223,8 @@ def _check_geometries(frame: gpd.GeoDataFrame, out: _Collector, polygonal: bool)
             out.add(ERREUR, index, "geometry", "géométrie vide.")
         elif polygonal and geom.geom_type not in ("Polygon", "MultiPolygon"):
             out.add(ERREUR, index, "geometry", f"géométrie de type {geom.geom_type} : un polygone est attendu.")
-    invalid = ~frame.geometry.is_valid & ~frame.geometry.is_empty & frame.geometry.notna()
+    present = has_geometry(frame.geometry)
+    invalid = ~frame.geometry.is_valid.to_numpy() & present
     if invalid.any():
         repaired = shapely.make_valid(frame.geometry[invalid].to_numpy(), method="structure",
                                       keep_collapsed=False)
@@ -252,7 +233,7 @@ def _check_geometries(frame: gpd.GeoDataFrame, out: _Collector, polygonal: bool)
             out.add(AVERTISSEMENT, index, "geometry", "géométrie invalide (auto-intersection…) réparée "
                     "automatiquement (make_valid).")
     if len(frame):
-        points = frame.geometry[frame.geometry.notna() & ~frame.geometry.is_empty].representative_point()
+        points = frame.geometry[has_geometry(frame.geometry)].representative_point()
         outside = points[~in_france(points.x.to_numpy(), points.y.to_numpy())]
         for index in outside.index:
             out.add(AVERTISSEMENT, index, "geometry", "géométrie située hors de France : vérifiez le système "
@@ -273,6 +254,8 @@ def clean(kind: str, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[F
     """Typed, validated rows of one dataset, and the findings; rows with an error are left out."""
     spec: DatasetSpec = DATASETS[kind]
     out = _Collector(file, raw[ROW])
+    if kind == "qpv" and "lib_com" not in raw.columns and "insee_com" in raw.columns:
+        raw = _communes_from_codes(raw, out)
     missing = [c for c in spec.required if c not in raw.columns]
     if missing:
         out.whole_file(ERREUR, "colonne(s) obligatoire(s) absente(s) : " + ", ".join(missing) + ".",
@@ -315,18 +298,27 @@ def clean(kind: str, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[F
     return kept[columns].reset_index(drop=True), out.findings
 
 
+def _communes_from_codes(raw: pd.DataFrame, out: _Collector) -> pd.DataFrame:
+    """A copy of a QPV file without commune names, named from the commune codes (reference list of the QPV 2024
+    communes); a code the list does not hold leaves the name blank, which the required-column check reports."""
+    names = ref.commune_names()
+    codes = [normalize_code(c, CODE_WIDTHS["insee_com"]) for c in raw["insee_com"]]
+    filled = raw.copy()
+    filled["lib_com"] = [names.get(code) for code in codes]
+    out.whole_file(AVERTISSEMENT, "colonne « lib_com » absente : nom de la commune déduit du code « insee_com » "
+                   "(liste de référence des communes des QPV 2024).", "ajoutez la colonne lib_com pour le fixer.")
+    return filled
+
+
 def _fill_territories(frame: gpd.GeoDataFrame) -> None:
     """Département and région when the file (e.g. a 2015 one) does not give them: from the commune code, else
     from the département outline that holds the QPV."""
     derived_dep = frame["insee_com"].map(ref.dep_of_commune_or_none)
     frame["insee_dep"] = frame["insee_dep"].where(frame["insee_dep"].notna(), derived_dep)
-    unknown = frame["insee_dep"].isna() & frame.geometry.notna() & ~frame.geometry.is_empty
+    unknown = frame["insee_dep"].isna().to_numpy()
     if unknown.any():
-        points = gpd.GeoDataFrame(geometry=frame.geometry[unknown].representative_point(), crs=WGS84)
-        outlines = ref.basemap_departements()[["insee_dep", "geometry"]]
-        located = gpd.sjoin_nearest(points.to_crs(LAMBERT93), outlines.to_crs(LAMBERT93), max_distance=5000)
-        located = located[~located.index.duplicated()]
-        frame.loc[located.index, "insee_dep"] = located["insee_dep"]
+        located = locate_departements(frame.geometry[unknown], ref.basemap_departements())
+        frame.loc[located.index, "insee_dep"] = located
     regions = ref.departements_table().set_index("insee_dep")
     frame["insee_reg"] = frame["insee_reg"].where(frame["insee_reg"].notna(),
                                                   frame["insee_dep"].map(regions["insee_reg"]))
@@ -341,7 +333,7 @@ def load_file(path: Path, kind: str | None = None) -> tuple[str | None, pd.DataF
     try:
         raw = read_any(path, kind)
     except ReadError as exc:
-        return kind, None, [Finding(ERREUR, path.name, None, None, str(exc))]
+        return kind, None, [Finding(ERREUR, path.name, exc.row, exc.column, str(exc))]
     frame, findings = clean(raw.kind, raw.frame, path.name)
     if len(frame) == 0 and not any(f.severity == ERREUR for f in findings):
         findings.append(Finding(ERREUR, path.name, None, None, "le fichier ne contient aucune ligne de données."))

@@ -13,9 +13,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.schema import WGS84
+from geo.schema import CODE_WIDTHS, WGS84, normalize_code
 
 REF_DIR = Path(__file__).resolve().parents[1] / "data" / "ref"
+
 
 def _read_csv(name: str) -> pd.DataFrame:
     return pd.read_csv(REF_DIR / name, dtype=str, keep_default_na=False, encoding="utf-8")
@@ -72,11 +73,7 @@ def dep_of_commune(insee_com: object) -> str:
 
     A 4-digit code is a 5-digit one whose leading zero a spreadsheet dropped; any other length is invalid.
     """
-    if isinstance(insee_com, float) and insee_com.is_integer():
-        insee_com = int(insee_com)
-    code = str(insee_com).strip().upper()
-    if code.isdigit() and len(code) == 4:
-        code = code.zfill(5)
+    code = normalize_code(insee_com, CODE_WIDTHS["insee_com"]) or ""
     if len(code) != 5:
         raise ValueError(f"code commune INSEE invalide : {insee_com!r}")
     return code[:3] if code.startswith("97") else code[:2]
@@ -84,8 +81,6 @@ def dep_of_commune(insee_com: object) -> str:
 
 def dep_of_commune_or_none(insee_com: object) -> str | None:
     """`dep_of_commune`, or None for a blank or invalid code (the caller then locates the row otherwise)."""
-    if insee_com is None or insee_com is pd.NA or (isinstance(insee_com, float) and insee_com != insee_com):
-        return None
     try:
         return dep_of_commune(insee_com)
     except ValueError:
@@ -93,14 +88,7 @@ def dep_of_commune_or_none(insee_com: object) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _region_by_dep() -> dict[str, str]:
-    table = departements_table()
-    return dict(zip(table["insee_dep"], table["insee_reg"], strict=True))
-
-
-def reg_of_dep(insee_dep: object) -> str:
-    """Région code of a département code ("2A" -> "94", "971" -> "01"); KeyError when unknown."""
-    code = str(insee_dep).strip().upper()
-    if code.isdigit() and len(code) == 1:
-        code = code.zfill(2)
-    return _region_by_dep()[code]
+def commune_names() -> dict[str, str]:
+    """Name of each commune of the QPV 2024 reference list, by INSEE code."""
+    table = qpv2024_table()
+    return dict(zip(table["insee_com"], table["lib_com"], strict=True))

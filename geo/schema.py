@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 LAMBERT93 = "EPSG:2154"
 WGS84 = "EPSG:4326"
 
@@ -30,11 +32,55 @@ def metric_crs(insee_dep: object) -> str:
     return OVERSEAS_METRIC_CRS.get(str(insee_dep or ""), LAMBERT93)
 
 
+def is_blank(value: object) -> bool:
+    """Whether a cell holds nothing: None, NA, NaT, NaN or only spaces (the one blank test of the package)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float):
+        return value != value
+    return isinstance(value, str) and not value.strip()
+
+
 def fold(text: object) -> str:
     """Lower-case, accent-free, single-spaced form of a text: how users' spellings are compared."""
     decomposed = unicodedata.normalize("NFKD", str(text))
     without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"\s+", " ", without_accents.replace("’", "'")).strip().lower()
+
+
+# Width of the codes whose leading zero a spreadsheet drops ("01004" read as 1004, "01" as 1).
+CODE_WIDTHS = {"insee_com": 5, "insee_dep": 2, "insee_reg": 2}
+_CODE_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def normalize_code(value: object, width: int = 0) -> str | None:
+    """Canonical text of a code (upper-case, no spaces, no spreadsheet ".0"), None when blank.
+
+    With `width` (see `CODE_WIDTHS`), the one leading zero a spreadsheet drops is restored: "1004" -> "01004",
+    "1" -> "01". Codes shorter still are left as they are (no département or commune code starts with "00").
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    code = _CODE_SPACES.sub("", str(value)).upper()
+    if code.endswith(".0") and code[:-2].isdigit():
+        code = code[:-2]
+    if code.isdigit() and len(code) == width - 1:
+        code = "0" + code
+    return code
+
+
+def _choice_key(value: object) -> str:
+    return re.sub(r"[\W_]+", "", fold(value))
+
+
+def match_choice(value: object, choices: tuple[str, ...] | list[str]) -> str | None:
+    """The canonical spelling of a closed-vocabulary value, None when unknown. Case, accents, spaces, dashes,
+    underscores and apostrophes do not matter: "EN-COURS", "termine", "Coop'HLM" are "en cours", "terminé",
+    "Coop HLM". The one rule by which a user's value is matched to a vocabulary."""
+    key = _choice_key(value)
+    return next((choice for choice in choices if _choice_key(choice) == key), None) if key else None
 
 
 def normalize_header(name: object) -> str:
@@ -73,24 +119,21 @@ LIST_JOINER = " | "
 
 def split_list(value: object) -> list[str]:
     """Values of a multi-valued cell, in order, without blanks."""
-    if value is None or (isinstance(value, float) and value != value):
-        return []
     if isinstance(value, (list, tuple)):
         return [str(v).strip() for v in value if str(v).strip()]
+    if is_blank(value):
+        return []
     return [part for part in LIST_SEPARATORS.split(str(value).strip()) if part]
 
 
-def _theme_keys(theme: Theme) -> set[str]:
-    # Only the slug and the convention's label: a shortened label ("cadre de vie") gets a suggestion instead.
-    return {fold(theme.slug), fold(theme.label)}
-
-
-_THEME_LOOKUP = {key: theme for theme in THEMES for key in _theme_keys(theme)}
-
-
-def parse_theme(value: str) -> Theme | None:
-    """The theme a user meant by its slug or its full label (any case, accents optional); None when unknown."""
-    return _THEME_LOOKUP.get(fold(value))
+def parse_theme(value: object) -> Theme | None:
+    """The theme a user meant by its slug (`_` for `-` allowed) or its full label (`match_choice`); None when
+    unknown. A shortened label ("cadre de vie") is not a theme: it gets a suggestion instead."""
+    slug = fold(value).replace("_", "-")
+    if slug in THEME_BY_SLUG:
+        return THEME_BY_SLUG[slug]
+    label = match_choice(value, list(THEME_BY_LABEL))
+    return THEME_BY_LABEL[label] if label else None
 
 
 def suggest(value: str, choices: tuple[str, ...] | list[str]) -> str | None:
@@ -113,15 +156,6 @@ def suggest_theme(value: str) -> str | None:
         slug = suggest(value, [t.slug for t in THEMES])
         label = THEME_BY_SLUG[slug].label if slug else None
     return label
-
-
-def parse_choice(value: object, choices: tuple[str, ...]) -> str | None:
-    """The canonical spelling of a closed-vocabulary value, tolerant of case and accents."""
-    folded = fold(value)
-    for choice in choices:
-        if fold(choice) == folded:
-            return choice
-    return None
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ class Route:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (name imposed by http.server)
+    def do_GET(self):
         self.server.requests.append(self.path)
         route = self.server.routes.get(self.path)
         if route is None:

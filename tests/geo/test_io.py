@@ -204,3 +204,31 @@ def test_overseas_local_crs_is_reprojected(tmp_path):
     raw = read_any(path)
     assert raw.frame.crs.to_epsg() == 4326
     assert raw.frame.geometry.iloc[0].hausdorff_distance(reunion.geometry.iloc[0]) < 1e-7
+
+
+def test_csv_naming_a_column_twice_is_refused_with_both_positions(tmp_path):
+    path = write_bytes(tmp_path, "regies.csv", b"id_regie;nom;commune;Nom\nRQ1;A;Paris;B\n")
+    with pytest.raises(ReadError) as caught:
+        read_any(path, "regies")
+    assert (caught.value.row, caught.value.column) == (1, "Nom")
+    assert "B (colonne 2) et D (colonne 4)" in str(caught.value) and "regies.csv" in str(caught.value)
+
+
+def test_xlsx_naming_a_column_twice_is_refused_with_both_positions(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["siren", "nom"] + [f"c{i}" for i in range(25)] + ["siren", None, None])
+    sheet.append(["123456782", "Office"] + ["x"] * 25 + ["987654321"])
+    path = tmp_path / "organismes.xlsx"
+    book.save(path)
+    with pytest.raises(ReadError) as caught:
+        read_any(path, "organismes")
+    assert (caught.value.row, caught.value.column) == (1, "siren")
+    assert "A (colonne 1) et AB (colonne 28)" in str(caught.value)
+
+
+def test_blank_headers_of_empty_columns_are_not_duplicates(tmp_path):
+    path = write_bytes(tmp_path, "regies.csv", b"id_regie;nom;;\nRQ1;A;;\n")
+    assert list(read_any(path, "regies").frame["id_regie"]) == ["RQ1"]

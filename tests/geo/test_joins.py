@@ -220,3 +220,40 @@ def test_build_atlas_does_not_modify_the_datasets(ds):
     build_atlas(ds)
     for name, frame in before.items():
         pd.testing.assert_frame_equal(getattr(ds, name), frame)
+
+
+# --- immutability (the atlas is shared by every session) ------------------------------------------------------
+
+
+def test_writing_to_a_frame_read_from_the_atlas_leaves_the_atlas_unchanged(atlas):
+    qpv = atlas.qpv
+    qpv.loc[0, "lib_qp"] = "modifié"
+    qpv["n_partenariats"] += 100
+    qpv.loc[qpv.index[1], "geometry"] = None
+    qpv["nouvelle"] = 1
+    parts, links, search = atlas.partenariats, atlas.links, atlas.search_qpv
+    parts.loc[0, "statut"] = "terminé"
+    links.iloc[0, 0] = "X"
+    search.iloc[0] = "x"
+    fresh = atlas.qpv
+    assert fresh.loc[0, "lib_qp"] == "Les Minguettes" and "nouvelle" not in fresh.columns
+    assert fresh.loc[1, "geometry"] is not None
+    assert fresh["n_partenariats"].sum() == 11  # P01..P08 name 11 (partnership, QPV) pairs
+    assert atlas.partenariats.loc[0, "statut"] == "en cours" and atlas.links.iloc[0, 0] == "P01"
+    assert atlas.search_qpv.iloc[0] != "x"
+
+
+def test_atlas_fields_cannot_be_replaced_nor_its_maps_and_index_changed(atlas):
+    import dataclasses
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        atlas.qpv = atlas.qpv.iloc[:0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        atlas.distance_m = 1.0
+    with pytest.raises(TypeError):
+        atlas.region_names["84"] = "Autre"
+    with pytest.raises(TypeError):
+        atlas.departement_region["69"] = "11"
+    with pytest.raises(ValueError):
+        atlas.index.pair_qpv[0] = 3
+    atlas.findings.clear()
+    assert len(atlas.findings) > 0

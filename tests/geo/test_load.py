@@ -245,6 +245,8 @@ def test_real_occitanie_2015_perimeters_are_all_kept_and_repaired():
         zip(raw["code_qp"], raw["code_departement"], strict=True))
 
 
+@pytest.mark.filterwarnings("ignore:Column names longer than 10 characters:UserWarning")  # the point of the test
+@pytest.mark.filterwarnings("ignore:Normalized/laundered field name:RuntimeWarning")
 def test_occitanie_as_lambert93_shapefile_zip_gives_the_same_qpv_at_the_same_places(tmp_path):
     import zipfile
 
@@ -277,3 +279,21 @@ def test_files_named_by_the_manifest_are_found(tmp_path):
     record = DatasetRecord(file="export_2026.csv", source="test", licence="-", date="2026-11-27", rows=1, sha256="")
     write_manifest(tmp_path, Manifest(datasets={"regies": record}))
     assert find_dataset_files(tmp_path) == {"regies": tmp_path / "export_2026.csv"}
+
+
+def test_column_named_twice_is_an_error_on_the_header_row(tmp_path):
+    path = tmp_path / "regies.csv"
+    path.write_text("id_regie;nom;nom\nRQ1;A;B\n", encoding="utf-8")
+    _, frame, findings = load_file(path)
+    assert frame is None
+    assert [(f.severity, f.file, f.row, f.column) for f in findings] == [("erreur", "regies.csv", 1, "nom")]
+    assert "B (colonne 2) et C (colonne 3)" in findings[0].message
+
+
+def test_qpv_commune_names_come_from_the_codes_with_a_warning():
+    raw = _qpv([Point(4.865, 45.71).buffer(0.002), Point(2.37, 48.88).buffer(0.002)]).drop(columns="lib_com")
+    raw["insee_com"] = ["69259", "99999"]  # Vénissieux (reference list), then a code the list does not hold
+    frame, findings = clean("qpv", raw, "qpv.geojson")
+    assert frame["lib_com"].tolist() == ["Vénissieux"]
+    assert [(f.severity, f.row, f.column) for f in findings] == [("avertissement", None, None),
+                                                                   ("erreur", 2, "lib_com")]

@@ -136,14 +136,15 @@ def test_module_readers():
 ])
 def test_helpers(commune, dep, reg):
     assert ref.dep_of_commune(commune) == dep
-    assert ref.reg_of_dep(dep) == reg
+    table = ref.departements_table()
+    assert table.loc[table["insee_dep"] == dep, "insee_reg"].tolist() == [reg]
 
 
 def test_helpers_reject_bad_codes():
     with pytest.raises(ValueError):
         ref.dep_of_commune("123456")
-    with pytest.raises(KeyError):
-        ref.reg_of_dep("20")
+    with pytest.raises(ValueError):
+        ref.dep_of_commune("123")
 
 
 def test_split_with_commas_in_names():

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from geo.schema import DATASETS, THEMES, normalize_header, parse_theme, split_list, suggest_theme
+from geo.schema import (
+    DATASETS,
+    FAMILLES,
+    STATUTS,
+    THEMES,
+    is_blank,
+    match_choice,
+    normalize_code,
+    normalize_header,
+    parse_theme,
+    split_list,
+    suggest_theme,
+)
 from tests.paths import REPO
 
 README = (REPO / "data" / "README.md").read_text(encoding="utf-8")
@@ -45,3 +59,43 @@ def test_misspelled_slug_suggests_its_label():
     assert suggest_theme("cadre-de-vie-xx") == "amélioration du cadre de vie"
     assert suggest_theme("inclusion-numeriqe") == "inclusion numérique"
     assert suggest_theme("zzz") is None
+
+
+@pytest.mark.parametrize("value", [None, pd.NA, pd.NaT, float("nan"), np.float64("nan"), "", "  \t"])
+def test_blank_values(value):
+    assert is_blank(value)
+
+
+@pytest.mark.parametrize("value", [0, 0.0, "0", "x", [], False])
+def test_non_blank_values(value):
+    assert not is_blank(value)
+
+
+@pytest.mark.parametrize(("value", "width", "expected"), [
+    ("1004", 5, "01004"),  # the one leading zero a spreadsheet drops
+    (1004.0, 5, "01004"),  # a number cell read as float
+    ("1004.0", 5, "01004"),
+    ("123", 5, "123"),  # more than one zero missing: not a commune code, left for the caller to reject
+    (" 2a ", 2, "2A"),
+    ("1", 2, "01"),
+    ("974", 2, "974"),
+    ("75 056", 5, "75056"),
+    ("12\u00a0345", 0, "12345"),
+    ("", 5, None),
+    (None, 2, None),
+])
+def test_codes_are_normalised_one_way(value, width, expected):
+    assert normalize_code(value, width) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("EN-COURS", "en cours"), ("en_cours", "en cours"), ("termine", "terminé"), ("Terminé", "terminé"),
+    ("Coop'HLM", "Coop HLM"), ("coop-hlm", "Coop HLM"), ("oph", "OPH"), ("en cour", None), ("", None),
+])
+def test_vocabulary_values_are_matched_one_way(value, expected):
+    assert match_choice(value, STATUTS + FAMILLES) == expected
+
+
+def test_theme_slug_with_underscores_and_label_with_dashes():
+    assert parse_theme("inclusion_numerique").slug == "inclusion-numerique"
+    assert parse_theme("lutte-contre-la-precarite-energetique").slug == "precarite-energetique"

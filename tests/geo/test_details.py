@@ -1,0 +1,40 @@
+"""Detail cards count within the current selection, on the hand-made fixture (expected values read off
+`conftest.PARTENARIAT_ROWS`)."""
+
+from __future__ import annotations
+
+from geo.details import qpv_detail, regie_detail
+from geo.filters import Filters, apply
+
+
+def test_regie_card_counts_only_the_selected_partnerships(atlas):
+    # RQ-075-01 has P03 (en cours, QN07501A), P04 (terminé, QN07501A), P08 (en projet, QN07501A).
+    detail = regie_detail(apply(atlas, Filters(statuts=("en cours",))), "RQ-075-01")
+    assert detail.regie["n_partenariats"] == 1
+    assert detail.partenariats["id_partenariat"].tolist() == ["P03"]
+    counts = dict(zip(detail.qpv["code_qp"], detail.qpv["n_partenariats"], strict=True))
+    assert counts == {"QN07501A": 1, "QN07502B": 0}
+
+
+def test_regie_card_without_filters_counts_everything(atlas):
+    detail = regie_detail(apply(atlas, Filters()), "RQ-069-01")  # P01 (QN06901A), P02 (QN06901A, QN06902B)
+    assert detail.regie["n_partenariats"] == 2 and len(detail.partenariats) == 2
+    counts = dict(zip(detail.qpv["code_qp"], detail.qpv["n_partenariats"], strict=True))
+    assert counts == {"QN06901A": 2, "QN06902B": 1}
+
+
+def test_regie_card_by_theme(atlas):
+    detail = regie_detail(apply(atlas, Filters(themes=("cadre-de-vie",))), "RQ-069-01")  # P01 only
+    counts = dict(zip(detail.qpv["code_qp"], detail.qpv["n_partenariats"], strict=True))
+    assert counts == {"QN06901A": 1, "QN06902B": 0}
+    assert detail.regie["n_partenariats"] == 1
+
+
+def test_regie_outside_the_selection_has_no_card(atlas):
+    assert regie_detail(apply(atlas, Filters(regions=("84",))), "RQ-075-01") is None
+
+
+def test_qpv_card_counts_its_regies_partnerships_within_the_selection(atlas):
+    detail = qpv_detail(apply(atlas, Filters(statuts=("terminé",))), "QN07501A")  # P04 only
+    assert detail.partenariats["id_partenariat"].tolist() == ["P04"]
+    assert dict(zip(detail.regies["id_regie"], detail.regies["n_partenariats"], strict=True)) == {"RQ-075-01": 1}
