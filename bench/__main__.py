@@ -80,7 +80,7 @@ def machine() -> dict:
             from importlib.metadata import version
 
             versions[module] = version(module.replace("_", "-"))
-        except Exception:  # noqa: BLE001 - informative only
+        except Exception:  # informative only
             versions[module] = None
     chromium = None
     if Path("/usr/bin/chromium").exists():
