@@ -102,7 +102,7 @@ def machine() -> dict:
 def _fingerprint(scale: int, shapes: Path | None) -> dict:
     import hashlib
 
-    source = (BENCH / "dataset.py").read_bytes()
+    source = (BENCH / "dataset.py").read_bytes() + (REPO / "geo" / "demo.py").read_bytes()
     shapes_id = None
     if shapes and shapes.is_file():
         shapes_id = [shapes.name, shapes.stat().st_size]
