@@ -80,7 +80,7 @@ def machine() -> dict:
             from importlib.metadata import version
 
             versions[module] = version(module.replace("_", "-"))
-        except Exception:  # noqa: BLE001 - informative only
+        except Exception:  # informative only
             versions[module] = None
     chromium = None
     if Path("/usr/bin/chromium").exists():
@@ -102,7 +102,7 @@ def machine() -> dict:
 def _fingerprint(scale: int, shapes: Path | None) -> dict:
     import hashlib
 
-    source = (BENCH / "dataset.py").read_bytes()
+    source = (BENCH / "dataset.py").read_bytes() + (REPO / "geo" / "demo.py").read_bytes()
     shapes_id = None
     if shapes and shapes.is_file():
         shapes_id = [shapes.name, shapes.stat().st_size]

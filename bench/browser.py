@@ -161,7 +161,7 @@ class Browser:
         for request in finished:
             try:
                 size = request.sizes()["responseBodySize"]
-            except Exception:  # noqa: BLE001 - a request without sizes counts for nothing
+            except Exception:  # a request without sizes counts for nothing
                 continue
             kind = _kind(request.url)
             http[kind] = http.get(kind, 0) + max(int(size), 0)

@@ -9,6 +9,9 @@ partnership (names end with " (démo)"), their figures, addresses and SIREN numb
 
 Deterministic: one `numpy.random.Generator` seeded once, inputs read from the committed `data/ref/` tables, a
 fixed generation date; the same seed gives byte-identical files.
+
+The benchmark (`bench/dataset.py`) writes its larger datasets with this same generator: other `Sizes` (beyond the
+real list, extra QPV with generated codes around real QPV communes) and, optionally, real outlines as shapes.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -30,7 +34,7 @@ from pyproj import Transformer
 from shapely import affinity
 from shapely.geometry import MultiPolygon, Point, Polygon
 
-from geo import ref
+from geo import fr, ref
 from geo.manifest import DatasetRecord, Manifest, atomic_write_bytes, sha256_file, write_manifest
 from geo.schema import (
     FAMILLES,
@@ -55,17 +59,27 @@ QPV_SOURCE = "démo : périmètre généré"
 LICENCE = "Licence Ouverte 2.0 (codes et noms) ; données générées : domaine public"
 DEMO_SUFFIX = " (démo)"
 
-N_REGIES = 129
-N_REGIES_TERRITOIRE = 19
-N_QPV_COUVERTS = 320
-TOTAL_SALARIES = 13_000
-TOTAL_BENEVOLES = 2_540
-N_REGIES_HORS_PERIMETRE = 4  # régie points deliberately 100-250 m outside their QPV
-N_ORGANISMES = 70
-N_NATIONAUX = 3
-N_PARTENARIATS = 650
 PART_QPV_ACTIFS = 0.68  # share of the covered QPV with at least one partnership
-N_REGIES_SANS_PARTENARIAT = 4
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much is generated. The defaults are the demo's published figures."""
+
+    qpv: int | None = None  # None: exactly the real QPV 2024 list; more adds generated QPV, fewer keeps the first
+    regies: int = 129
+    regies_territoire: int = 19
+    qpv_couverts: int = 320
+    salaries: int = 13_000
+    benevoles: int = 2_540
+    regies_hors_perimetre: int = 4  # régie points deliberately 100-250 m outside their QPV
+    organismes: int = 70
+    nationaux: int = 3
+    partenariats: int = 650
+    regies_sans_partenariat: int = 4
+
+
+DEMO = Sizes()
 
 QPV_FILE = "qpv.geojson"
 REGIES_FILE = "regies.csv"
@@ -266,13 +280,62 @@ def _round_geom(geom: shapely.Geometry, decimals: int = 6) -> shapely.Geometry:
     return shapely.transform(geom, lambda xy: np.round(xy, decimals))
 
 
-def generate_qpv(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, shapely.Geometry], dict[str, _Zone]]:
-    """All QPV 2024 (one row per code, main commune = first pair) with generated perimeters.
+def real_templates(path: Path) -> list[np.ndarray]:
+    """Exterior rings (metres, centred on their centroid) of the polygons of a file of real perimeters; a
+    self-intersecting one is repaired (`make_valid`, as the loader would) and keeps its largest part."""
+    frame = gpd.read_file(path).to_crs(metric_crs("75"))
+    rings = []
+    for part in shapely.get_parts(frame.geometry.to_numpy()):
+        if part.geom_type != "Polygon" or part.is_empty:
+            continue
+        if not part.is_valid:
+            repaired = shapely.get_parts(shapely.make_valid(part, method="structure", keep_collapsed=False))
+            part = max((p for p in repaired if p.geom_type == "Polygon"), key=lambda p: p.area)
+        rings.append(np.asarray(part.exterior.coords)[:-1] - np.asarray(part.centroid.coords[0]))
+    return rings
+
+
+def _template_perimeter(rng: np.random.Generator, templates: list[np.ndarray]) -> shapely.Geometry:
+    """A real outline, scaled (× 0.7-1.1) and rotated: realistic vertex counts for the benchmark."""
+    ring = templates[int(rng.integers(len(templates)))] * rng.uniform(0.7, 1.1)
+    angle = rng.uniform(0, 2 * math.pi)
+    c, s = math.cos(angle), math.sin(angle)
+    return Polygon(ring @ np.array([[c, s], [-s, c]]))
+
+
+def _extra_qpv(rng: np.random.Generator, main: pd.DataFrame, extra: int) -> pd.DataFrame:
+    """`extra` generated QPV, each a copy of a random real one's commune with a new code and a numbered name."""
+    anchors = main.iloc[rng.integers(len(main), size=extra)].reset_index(drop=True).copy()
+    used = set(main["code_qp"])
+    counters: dict[str, int] = {}
+    codes = []
+    for dep in anchors["insee_dep"]:
+        while True:
+            i = counters.get(dep, 0)
+            counters[dep] = i + 1
+            code = f"QP{dep.zfill(3)}{i // 36 % 100:02d}{'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'[i % 36]}"
+            if code not in used:
+                break
+        used.add(code)
+        codes.append(code)
+    anchors["code_qp"] = codes
+    anchors["lib_qp"] = [f"{name} {k}" for k, name in enumerate(anchors["lib_qp"], start=2)]
+    return anchors
+
+
+def generate_qpv(rng: np.random.Generator, total: int | None = None, templates: list[np.ndarray] | None = None
+                 ) -> tuple[pd.DataFrame, dict[str, shapely.Geometry], dict[str, _Zone]]:
+    """All QPV 2024 (one row per code, main commune = first pair) with generated perimeters; `total` other than
+    None keeps the first ones or adds generated ones (`_extra_qpv`); `templates` shapes them after real outlines.
 
     Returns the attribute table (sorted by code), the metric perimeters by code and the zones.
     """
     pairs = ref.qpv2024_table()
     main = pairs.drop_duplicates("code_qp", keep="first").reset_index(drop=True)
+    if total is not None and total <= len(main):
+        main = main.iloc[:total]
+    elif total is not None:
+        main = pd.concat([main, _extra_qpv(rng, main, total - len(main))], ignore_index=True)
     deps = ref.departements_table().set_index("insee_dep")["lib_dep"]
     regs = ref.regions_table().set_index("insee_reg")["lib_reg"]
     zones = _zones()
@@ -288,7 +351,7 @@ def generate_qpv(rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, shap
         for code in group["code_qp"]:
             radius = float(np.clip(rng.lognormal(math.log(300), 0.33), 150, 470))
             n_vertices = int(np.clip(round(rng.lognormal(math.log(46), 0.9)), 14, 380))
-            shape = _perimeter(rng, radius, n_vertices)
+            shape = _perimeter(rng, radius, n_vertices) if templates is None else _template_perimeter(rng, templates)
             placed = None
             for attempt in range(400):
                 if attempt and attempt % 80 == 0:
@@ -447,12 +510,18 @@ def _host_communes(rng: np.random.Generator, qpv: pd.DataFrame, per_region: dict
 
 
 def _assign_coverage(rng: np.random.Generator, regies: list[_Regie], qpv: pd.DataFrame,
-                     centers: dict[str, tuple[float, float]]) -> None:
-    """Give each régie 1-6 QPV of its commune or of nearby communes; exactly N_QPV_COUVERTS in total."""
+                     centers: dict[str, tuple[float, float]], covered: int) -> None:
+    """Give each régie 1-6 QPV of its commune or of nearby communes; exactly `covered` in total."""
     pairs = ref.qpv2024_table()
     codes_of_commune: dict[str, list[str]] = {}
+    known = set(qpv["code_qp"])
     for code, com in zip(pairs["code_qp"], pairs["insee_com"], strict=True):
-        codes_of_commune.setdefault(com, []).append(code)
+        if code in known:
+            codes_of_commune.setdefault(com, []).append(code)
+    generated = known - set(pairs["code_qp"])  # the benchmark's extra QPV, in their main commune only
+    for code, com in zip(qpv["code_qp"], qpv["insee_com"], strict=True):
+        if code in generated:
+            codes_of_commune.setdefault(com, []).append(code)
     reg_of = dict(zip(qpv["code_qp"], qpv["insee_reg"], strict=True))
     by_region: dict[str, list[str]] = {}
     for code in qpv["code_qp"]:
@@ -488,8 +557,8 @@ def _assign_coverage(rng: np.random.Generator, regies: list[_Regie], qpv: pd.Dat
         while len(regies[i].qpv) < regies[i].target and take(int(i)):
             pass
     total = sum(len(r.qpv) for r in regies)
-    while total != N_QPV_COUVERTS:
-        if total < N_QPV_COUVERTS:
+    while total != covered:
+        if total < covered:
             growable = [i for i, r in enumerate(regies) if len(r.qpv) < 6
                         and any(c not in taken for c in candidates[i])]
             i = growable[int(rng.integers(len(growable)))]
@@ -536,9 +605,9 @@ def _draw_date(rng: np.random.Generator, start: date, end: date) -> date:
 
 
 def generate_regies(rng: np.random.Generator, qpv: pd.DataFrame, metric: dict[str, shapely.Geometry],
-                    zones: dict[str, _Zone]) -> list[_Regie]:
+                    zones: dict[str, _Zone], sizes: Sizes = DEMO) -> list[_Regie]:
     pairs = ref.qpv2024_table().drop_duplicates("insee_com").set_index("insee_com")
-    per_region = _allocate_regions(qpv, N_REGIES)
+    per_region = _allocate_regions(qpv, sizes.regies)
     hosts = _host_communes(rng, qpv, per_region)
 
     regies = []
@@ -554,25 +623,25 @@ def generate_regies(rng: np.random.Generator, qpv: pd.DataFrame, metric: dict[st
 
     # Régies de territoire: rather in the smaller communes.
     score = np.array([math.log(r.population_commune + 1) for r in regies]) + rng.normal(0, 0.8, len(regies))
-    for i in np.argsort(score, kind="stable")[:N_REGIES_TERRITOIRE]:
+    for i in np.argsort(score, kind="stable")[:sizes.regies_territoire]:
         regies[int(i)].type = REGIE_TYPES[1]
     targets = rng.choice(np.arange(1, 7), size=len(regies), p=[0.27, 0.27, 0.2, 0.12, 0.08, 0.06])
     for regie, target in zip(regies, targets, strict=True):
         regie.target = int(target) + (1 if regie.type == REGIE_TYPES[1] and target < 6 else 0)
 
     centers = {code: (geom.centroid.x, geom.centroid.y) for code, geom in metric.items()}
-    _assign_coverage(rng, regies, qpv, centers)
+    _assign_coverage(rng, regies, qpv, centers, sizes.qpv_couverts)
 
     # Staff: larger régies cover more QPV; exact totals by largest remainder.
     size = np.array([len(r.qpv) for r in regies], dtype=float)
     staff = rng.lognormal(math.log(70), 0.55, len(regies)) * (0.6 + 0.2 * size)
     volunteers = rng.gamma(1.3, 1.0, len(regies)) * (rng.random(len(regies)) > 0.08)
-    for regie, s, b in zip(regies, _largest_remainder(staff, TOTAL_SALARIES, minimum=8),
-                           _largest_remainder(volunteers + 0.01, TOTAL_BENEVOLES), strict=True):
+    for regie, s, b in zip(regies, _largest_remainder(staff, sizes.salaries, minimum=8),
+                           _largest_remainder(volunteers + 0.01, sizes.benevoles), strict=True):
         regie.salaries, regie.benevoles = int(s), int(b)
 
     # Points: inside the first covered QPV; a few deliberately just outside.
-    outside = set(rng.choice(len(regies), size=N_REGIES_HORS_PERIMETRE, replace=False).tolist())
+    outside = set(rng.choice(len(regies), size=sizes.regies_hors_perimetre, replace=False).tolist())
     for i, regie in enumerate(regies):
         zone = zones[_zone_key(regie.insee_dep)]
         polygon = metric[regie.qpv[0]]
@@ -596,14 +665,17 @@ def generate_regies(rng: np.random.Generator, qpv: pd.DataFrame, metric: dict[st
 
 def _names(rng: np.random.Generator, overseas: list[bool], pool_overseas: tuple[str, ...],
            pool: tuple[str, ...]) -> list[str]:
-    """Distinct fictional names, overseas-flavoured ones for the overseas entries (while they last)."""
+    """Distinct fictional names, overseas-flavoured ones for the overseas entries (while they last); past the
+    pool (larger datasets than the demo), the names again, numbered."""
     tropical = [pool_overseas[i] for i in rng.permutation(len(pool_overseas))]
     generic = [pool[i] for i in rng.permutation(len(pool))]
     names = []
+    lap = 1
     for is_overseas in overseas:
+        if not generic and not (is_overseas and tropical):
+            lap += 1
+            generic = [f"{pool[i]} {lap}" for i in rng.permutation(len(pool))]
         source = tropical if is_overseas and tropical else generic
-        if not source:
-            raise RuntimeError("not enough fictional names")
         names.append(source.pop(0))
     return names
 
@@ -692,7 +764,7 @@ class _Organisme:
     national: bool = False
 
 
-def generate_organismes(rng: np.random.Generator, qpv: pd.DataFrame) -> list[_Organisme]:
+def generate_organismes(rng: np.random.Generator, qpv: pd.DataFrame, sizes: Sizes = DEMO) -> list[_Organisme]:
     communes = ref.qpv2024_table().drop_duplicates("insee_com")
     regions = sorted(qpv["insee_reg"].unique())
     counts = qpv.groupby("insee_reg")["code_qp"].size().reindex(regions).to_numpy()
@@ -700,7 +772,7 @@ def generate_organismes(rng: np.random.Generator, qpv: pd.DataFrame) -> list[_Or
     metro = [r for r in regions if r >= "10"]
     per_region = dict.fromkeys(overseas, 2)
     metro_counts = _largest_remainder(counts[[regions.index(r) for r in metro]] ** 0.8,
-                                      N_ORGANISMES - 2 * len(overseas), minimum=2)
+                                      sizes.organismes - 2 * len(overseas), minimum=2)
     per_region.update(zip(metro, metro_counts.tolist(), strict=True))
 
     families: list[tuple[str, str, bool]] = []  # (région, famille, national)
@@ -711,7 +783,7 @@ def generate_organismes(rng: np.random.Generator, qpv: pd.DataFrame) -> list[_Or
         for k in range(per_region[reg]):
             if k < 2:
                 families.append((reg, first[k], False))
-            elif reg == "11" and k < 2 + N_NATIONAUX:
+            elif reg == "11" and k < 2 + sizes.nationaux:
                 families.append((reg, "ESH", True))
             else:
                 drawn.append(len(families))
@@ -834,7 +906,7 @@ def _dates(rng: np.random.Generator, statut: str) -> tuple[date, date | None]:
 
 
 def generate_partenariats(rng: np.random.Generator, regies: list[_Regie],
-                          organismes: list[_Organisme]) -> list[dict]:
+                          organismes: list[_Organisme], sizes: Sizes = DEMO) -> list[dict]:
     by_region: dict[str, list[int]] = {}
     for i, o in enumerate(organismes):
         by_region.setdefault(o.insee_reg, []).append(i)
@@ -842,10 +914,10 @@ def generate_partenariats(rng: np.random.Generator, regies: list[_Regie],
 
     # Which covered QPV get at least one partnership.
     n_regies = len(regies)
-    silent = set(rng.choice(n_regies, size=N_REGIES_SANS_PARTENARIAT, replace=False).tolist())
+    silent = set(rng.choice(n_regies, size=sizes.regies_sans_partenariat, replace=False).tolist())
     active: list[list[str]] = [[] if i in silent else [r.qpv[0]] for i, r in enumerate(regies)]
     remaining = [(i, c) for i, r in enumerate(regies) if i not in silent for c in r.qpv[1:]]
-    wanted = round(PART_QPV_ACTIFS * N_QPV_COUVERTS) - sum(len(a) for a in active)
+    wanted = round(PART_QPV_ACTIFS * sum(len(r.qpv) for r in regies)) - sum(len(a) for a in active)
     for k in sorted(rng.choice(len(remaining), size=wanted, replace=False).tolist()):
         i, code = remaining[k]
         active[i].append(code)
@@ -853,7 +925,7 @@ def generate_partenariats(rng: np.random.Generator, regies: list[_Regie],
     # How many partnerships per régie: enough to cover its active QPV, the rest by size.
     need = np.array([math.ceil(len(a) / 2) for a in active])
     weights = np.array([math.sqrt(r.salaries) if active[i] else 0.0 for i, r in enumerate(regies)])
-    counts = need + _largest_remainder(weights, N_PARTENARIATS - int(need.sum()))
+    counts = need + _largest_remainder(weights, sizes.partenariats - int(need.sum()))
 
     theme_slugs = [t.slug for t in THEMES]
     theme_p = np.array([THEME_WEIGHTS[s] for s in theme_slugs])
@@ -951,17 +1023,20 @@ def _record(folder: Path, name: str, source: str, rows: int, note: str = "") -> 
                          sha256=sha256_file(folder / name), demo=True, note=note)
 
 
-def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED) -> Manifest:
+def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, sizes: Sizes = DEMO, shapes: Path | None = None
+                  ) -> Manifest:
     """Write the demo folder (qpv.geojson, regies.csv, organismes.csv, partenariats.csv, manifest.json,
-    README.md) and return its manifest."""
+    README.md) and return its manifest. `sizes` and `shapes` (a file of real perimeters whose outlines the QPV
+    take, see `real_templates`) are for the benchmark's datasets."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
 
-    qpv, metric, zones = generate_qpv(rng)
-    regies = generate_regies(rng, qpv, metric, zones)
-    organismes = generate_organismes(rng, qpv)
-    partenariats = generate_partenariats(rng, regies, organismes)
+    templates = real_templates(shapes) if shapes else None
+    qpv, metric, zones = generate_qpv(rng, sizes.qpv, templates)
+    regies = generate_regies(rng, qpv, metric, zones, sizes)
+    organismes = generate_organismes(rng, qpv, sizes)
+    partenariats = generate_partenariats(rng, regies, organismes, sizes)
 
     atomic_write_bytes(out_dir / QPV_FILE, qpv_geojson(qpv, metric, zones))
     atomic_write_bytes(out_dir / REGIES_FILE, _csv_bytes(REGIES.column_names, regies_rows(rng, regies)))
@@ -984,14 +1059,25 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED) -> Manifest:
                                 len(partenariats)),
     })
     write_manifest(out_dir, manifest)
+    generated = int((~qpv["code_qp"].isin(ref.qpv2024_table()["code_qp"])).sum())  # the benchmark's extra QPV
     atomic_write_bytes(out_dir / README_FILE, README.format(
-        seed=seed, n_qpv=len(qpv), qpv_source=QPV_SOURCE, n_regies=len(regies), n_org=len(organismes),
+        seed=seed, n_qpv=len(qpv) - generated, qpv_source=QPV_SOURCE, n_regies=len(regies), n_org=len(organismes),
         n_part=len(partenariats), n_couverts=sum(len(r.qpv) for r in regies),
-        salaries=f"{sum(r.salaries for r in regies):_}".replace("_", "\u202f"),
-        benevoles=f"{sum(r.benevoles for r in regies):_}".replace("_", "\u202f"),
+        salaries=fr.nombre(sum(r.salaries for r in regies)), benevoles=fr.nombre(sum(r.benevoles for r in regies)),
         today=f"{TODAY:%d/%m/%Y}", licence=LICENCE,
-    ).encode("utf-8"))
+    ).encode("utf-8") + _bench_note(generated, templates is not None))
     return manifest
+
+
+def _bench_note(generated: int, real_shapes: bool) -> bytes:
+    """What the benchmark's options change, said in its README (nothing for the demo)."""
+    lines = []
+    if generated:
+        lines.append(f"- {fr.pluriel(generated, 'QPV inventé', 'QPV inventés')} en plus de la liste réelle "
+                     "(codes « QP… », noms numérotés).")
+    if real_shapes:
+        lines.append("- Périmètres : contours réels de QPV 2015 d'Occitanie, tournés, mis à l'échelle et déplacés.")
+    return ("\n## Banc d'essai\n" + "\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

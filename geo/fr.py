@@ -1,4 +1,4 @@
-"""French presentation of figures: `13 000`, `12,5 %`, `27/11/2026`, `45 000 €`. The only place that formats."""
+"""French presentation of figures: `13 000`, `12,5 %`, `27/11/2026`. The only place that formats."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pandas as pd
 
 NBSP = "\u202f"  # narrow no-break space: the French thousands separator, never split across lines
+DECIMAL = ","
 
 
 def _missing(value) -> bool:
@@ -19,7 +20,7 @@ def nombre(value, decimals: int = 0) -> str:
     if _missing(value):
         return "—"
     text = f"{float(value):,.{decimals}f}" if decimals else f"{round(float(value)):,d}"
-    return text.replace(",", NBSP).replace(".", ",")
+    return text.replace(",", NBSP).replace(".", DECIMAL)
 
 
 def pourcentage(ratio, decimals: int = 1) -> str:
@@ -27,10 +28,6 @@ def pourcentage(ratio, decimals: int = 1) -> str:
     if _missing(ratio):
         return "—"
     return f"{nombre(float(ratio) * 100, decimals)}{NBSP}%"
-
-
-def euros(value) -> str:
-    return "—" if _missing(value) else f"{nombre(value)}{NBSP}€"
 
 
 def date_fr(value) -> str:
@@ -48,3 +45,14 @@ def pluriel(count: int, singular: str, plural: str | None = None) -> str:
     """`1 régie`, `129 régies`: the count formatted and the noun agreed (French: 0 and 1 are singular)."""
     word = singular if abs(int(count)) < 2 else (plural or singular + "s")
     return f"{nombre(count)} {word}"
+
+
+def vega_nombre(expr: str, decimals: int = 0) -> str:
+    """A Vega expression writing `expr` as `nombre` does, for what the browser formats (axis ticks, legends)."""
+    grouped = f"replace(format({expr}, ',.{decimals}f'), regexp(',', 'g'), '{NBSP}')"
+    return f"replace({grouped}, '.', '{DECIMAL}')"
+
+
+def vega_pourcentage(expr: str, decimals: int = 0) -> str:
+    """A Vega expression writing the ratio `expr` as `pourcentage` does."""
+    return f"{vega_nombre(f'{expr} * 100', decimals)} + '{NBSP}%'"

@@ -14,7 +14,7 @@ Conventions:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -56,9 +56,6 @@ class Kpis:
     taux_partenariat: float | None
     montant_eur: float
     heures_insertion: int
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
 
 
 def kpis(sel: Selection) -> Kpis:

@@ -1,20 +1,17 @@
 /*
  * Carte des coopérations — the map's layers, drawn in the browser from the compact columns that ui/maps.py sends.
+ * The keys each function reads are declared once, in ui/maps.py (CONTRACT); a test holds this file to them.
  *
  * Loaded once with Leaflet (served by the app, like it), so that each rerun ships only data, not code. Every text
- * in the data arrives HTML-escaped by the server; labels (French) come with the data. Each shape keeps a
+ * in the data arrives HTML-escaped by the server; labels and numbers (French, formatted) come with the data. Each shape keeps a
  * `feature` holding its identifier, so that streamlit-folium reports a click on it (last_active_drawing).
  */
 window.Carte = (function () {
   "use strict";
 
-  function partnerships(n, words) {
-    return n.toLocaleString("fr-FR") + " " + (n > 1 ? words.many : words.one);
-  }
-
   function qpvTooltip(d, i) {
     return "<b>" + d.n[i] + "</b> <small>(" + d.qpv[i] + ")</small><br>" + d.c[i] + "<br>"
-      + d.labels[d.s[i]] + " · " + partnerships(d.p[i], d.words);
+      + d.labels[d.s[i]] + " · " + d.counts[d.p[i]];
   }
 
   /* One tooltip and one pair of hover handlers for the whole group (not one per shape: a national view has

@@ -1,7 +1,8 @@
 """Chart builders (Altair): an indicator table in, a chart out, no side effects.
 
-Streamlit renders Vega-Lite with its own bundled scripts, so charts need no network. Numbers shown in tooltips
-and labels are pre-formatted in French (`geo.fr`) because Vega's default locale is English.
+Streamlit renders Vega-Lite with its own bundled scripts, so charts need no network. Vega's default locale is
+English, so every number shown is French through `geo.fr`: labels and tooltips are pre-formatted columns, axis
+ticks and legends use the Vega expressions `geo.fr` writes.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ CHROME_PX = 90
 
 def _height(rows: int, step: int) -> int:
     return CHROME_PX + step * max(rows, 1)
-PERCENT_AXIS = alt.Axis(format="%", labelExpr="replace(format(datum.value * 100, '.0f'), '.', ',') + ' %'")
-COUNT_AXIS = alt.Axis(format="d", tickMinStep=1, labelExpr="replace(format(datum.value, ',d'), ',', ' ')")
+
+
+PERCENT_AXIS = alt.Axis(format="%", labelExpr=fr.vega_pourcentage("datum.value"))
+COUNT_AXIS = alt.Axis(format="d", tickMinStep=1, labelExpr=fr.vega_nombre("datum.value"))
+COUNT_LEGEND = alt.Legend(format="d", labelExpr=fr.vega_nombre("datum.value"))
 
 
 def _base(data: pd.DataFrame, title: str) -> alt.Chart:
@@ -118,7 +122,7 @@ def theme_region_heatmap(matrix: pd.DataFrame, title: str = "Thèmes par région
         y=alt.Y("lib_reg:N", title=None, axis=alt.Axis(labelLimit=220)),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("partenariats:Q", title="Partenariats", scale=alt.Scale(scheme="blues")),
+        color=alt.Color("partenariats:Q", title="Partenariats", scale=alt.Scale(scheme="blues"), legend=COUNT_LEGEND),
         tooltip=[alt.Tooltip("lib_reg:N", title="Région"), alt.Tooltip("label:N", title="Thème"),
                  alt.Tooltip("valeur:N", title="Partenariats"),
                  alt.Tooltip("part_fr:N", title="Part des partenariats de la région")],
@@ -137,6 +141,7 @@ def starts_timeline(partenariats: pd.DataFrame, title: str = "Démarrages par tr
     data["trimestre"] = data["date_debut"].dt.to_period("Q").dt.start_time
     data = data.groupby(["trimestre", "statut"], as_index=False).size().rename(columns={"size": "partenariats"})
     data["periode"] = data["trimestre"].dt.year.astype(str) + " T" + data["trimestre"].dt.quarter.astype(str)
+    data["valeur"] = data["partenariats"].map(fr.nombre)
     return _base(data, title).mark_bar().encode(
         x=alt.X("periode:O", title="Trimestre de début", sort=sorted(data["periode"].unique()),
                 axis=alt.Axis(labelAngle=-45)),
@@ -144,7 +149,7 @@ def starts_timeline(partenariats: pd.DataFrame, title: str = "Démarrages par tr
         color=alt.Color("statut:N", title="Statut", sort=list(STATUTS),
                         scale=alt.Scale(domain=list(STATUTS), range=list(STATUT_COLORS.values()))),
         tooltip=[alt.Tooltip("periode:O", title="Trimestre"), alt.Tooltip("statut:N", title="Statut"),
-                 alt.Tooltip("partenariats:Q", title="Partenariats")],
+                 alt.Tooltip("valeur:N", title="Partenariats")],
     ).properties(height=280)
 
 

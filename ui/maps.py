@@ -82,8 +82,15 @@ def qpv_colors(qpv: pd.DataFrame, measure: str) -> tuple[pd.Series, list[tuple[s
 
 
 COVERAGE_ORDER = list(COVERAGE)
-COUNT_WORDS = {"one": "partenariat", "many": "partenariats"}
 REGIE_WORDS = {"qpv": "QPV couverts", "orgs": "Organismes partenaires", "themes": "Thèmes"}
+# The contract with static/carte.js, written only here: the keys each of its drawing functions reads. `CarteLayer`
+# refuses any other payload, and tests/ui/test_maps.py checks that carte.js reads exactly these keys.
+QPV_KEYS = ("qpv", "n", "c", "s", "p", "f", "palette", "labels", "counts")
+CONTRACT = {
+    "qpvDots": frozenset({*QPV_KEYS, "lat", "lon", "radius"}),
+    "qpvOutlines": frozenset({*QPV_KEYS, "geometry", "halo"}),
+    "regies": frozenset({"regie", "n", "head", "q", "o", "orgs", "t", "themes", "lat", "lon", "color", "words"}),
+}
 DOT_RADIUS = 2.0  # px: about what a QPV outline with its halo covers at the national zoom
 
 
@@ -105,6 +112,8 @@ class CarteLayer(MacroElement):
 
     def __init__(self, function: str, data):
         super().__init__()
+        if function in CONTRACT and set(data) != CONTRACT[function]:
+            raise ValueError(f"Carte.{function}: keys {sorted(set(data) ^ CONTRACT[function])} break the contract")
         self._name = "CarteLayer"
         self.function = function
         self.payload = compact_json(data)
@@ -115,20 +124,21 @@ def _escaped(series: pd.Series) -> list[str]:
 
 
 def _qpv_columns(qpv: gpd.GeoDataFrame, measure: str) -> dict:
-    """What every QPV layer sends: escaped code, name and commune, coverage class, partnership count, and the
-    fill colour as an index into a palette."""
+    """What every QPV layer sends: escaped code, name and commune, coverage class, partnership count with its
+    French text per distinct count, and the fill colour as an index into a palette."""
     colors, _ = qpv_colors(qpv, measure)
     palette = list(dict.fromkeys(colors))
+    counts = qpv["n_partenariats"].fillna(0).astype(int)
     return {
         "qpv": _escaped(qpv["code_qp"]),
         "n": _escaped(qpv["lib_qp"]),
         "c": _escaped(qpv["lib_com"]) if "lib_com" in qpv else [""] * len(qpv),
         "s": qpv["coverage"].map(COVERAGE_ORDER.index).astype(int).tolist(),
-        "p": qpv["n_partenariats"].fillna(0).astype(int).tolist(),
+        "p": counts.tolist(),
         "f": colors.map(palette.index).astype(int).tolist(),
         "palette": palette,
         "labels": [label for _, label in COVERAGE.values()],
-        "words": COUNT_WORDS,
+        "counts": {int(n): fr.pluriel(n, "partenariat") for n in sorted(set(counts))},
     }
 
 

@@ -327,3 +327,54 @@ def test_cli_generates_the_same_bytes_twice(out, tmp_path, capsys):
     assert "qpv.geojson" in capsys.readouterr().out
     for name in FILES:
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+# The benchmark's datasets: the same generator, other sizes, real outlines as shapes.
+BENCH_SIZES = demo.Sizes(qpv=1510, regies=25, regies_territoire=4, qpv_couverts=70, salaries=2_000, benevoles=300,
+                         regies_hors_perimetre=1, organismes=70, nationaux=1, partenariats=300,
+                         regies_sans_partenariat=1)
+
+
+@pytest.fixture(scope="module")
+def templates_file(tmp_path_factory) -> tuple[Path, set[int]]:
+    """Two 'real' outlines (Lambert 93 squares with extra vertices), one self-intersecting (a bow tie)."""
+    folder = tmp_path_factory.mktemp("shapes")
+    x, y = 574_000, 6_280_000
+    square = shapely.Polygon([(x + dx, y) for dx in range(0, 400, 20)] + [(x + 400, y + 300), (x, y + 300)])
+    bow = shapely.Polygon([(x, y), (x + 300, y + 300), (x + 300, y), (x, y + 300)])
+    gpd.GeoDataFrame(geometry=[square, bow], crs="EPSG:2154").to_crs("EPSG:4326").to_file(folder / "s.geojson")
+    return folder / "s.geojson", {22 + 1, 4}  # vertex counts written: the square (closed), a triangle of the bow
+
+
+@pytest.fixture(scope="module")
+def scaled(tmp_path_factory, templates_file) -> Path:
+    folder = tmp_path_factory.mktemp("scaled")
+    demo.generate_demo(folder, seed=7, sizes=BENCH_SIZES, shapes=templates_file[0])
+    return folder
+
+
+def test_sizes_set_every_count(scaled):
+    qpv = gpd.read_file(scaled / "qpv.geojson")
+    regies = read_csv(scaled, "regies.csv")
+    assert len(qpv) == 1510 and qpv["code_qp"].is_unique
+    assert len(regies) == 25 and (regies["type"] == REGIE_TYPES[1]).sum() == 4
+    assert sum(len(split(c)) for c in regies["qpv_couverts"]) == 70
+    assert regies["salaries"].sum() == 2_000 and regies["benevoles"].sum() == 300
+    assert len(read_csv(scaled, "organismes.csv")) == 70 and len(read_csv(scaled, "partenariats.csv")) == 300
+
+
+def test_extra_qpv_are_generated_and_said_so(scaled, ref_pairs):
+    qpv = gpd.read_file(scaled / "qpv.geojson")
+    extra = qpv[~qpv["code_qp"].isin(set(ref_pairs["code_qp"]))]
+    assert len(extra) == 1510 - ref_pairs["code_qp"].nunique()
+    assert extra["code_qp"].str.match(r"^QP\d{3}\d{2}[0-9A-Z]$").all()
+    assert set(extra["insee_com"]) <= set(ref_pairs["insee_com"])
+    readme = (scaled / "README.md").read_text(encoding="utf-8")
+    assert f"{len(extra)} QPV inventés en plus de la liste réelle" in readme and "contours réels" in readme
+    assert json.loads((scaled / "manifest.json").read_text(encoding="utf-8"))["demo"] is True
+
+
+def test_real_outlines_shape_every_qpv(scaled, templates_file):
+    qpv = gpd.read_file(scaled / "qpv.geojson")
+    assert qpv.geometry.is_valid.all()
+    assert set(shapely.get_num_coordinates(qpv.geometry.to_numpy()).tolist()) <= templates_file[1]

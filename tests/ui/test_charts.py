@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geo import fr
 from geo.schema import THEMES
 from ui import charts
 
@@ -42,7 +43,7 @@ def test_coverage_rate_axis_is_percent_in_french():
                           "taux_couverture": [0.2, 0.1]})
     spec = charts.coverage_rate_bar(table).to_dict()
     axis = spec["layer"][0]["encoding"]["x"]["axis"]
-    assert "' %'" in axis["labelExpr"]
+    assert axis["labelExpr"] == fr.vega_pourcentage("datum.value")
     rows = spec_data(charts.coverage_rate_bar(table))
     assert rows[0]["taux"] == "20,0\u202f%" and rows[0]["detail"] == "21 sur 105"
 
@@ -66,6 +67,34 @@ def test_timeline_counts_starts_per_quarter_and_status():
     rows = spec_data(charts.starts_timeline(frame))
     got = {(r["periode"], r["statut"]): r["partenariats"] for r in rows}
     assert got == {("2024 T1", "en cours"): 2, ("2024 T2", "terminé"): 1, ("2025 T4", "en projet"): 1}
+    assert charts.starts_timeline(frame).to_dict()["encoding"]["tooltip"][2]["field"] == "valeur"
+
+
+def _numeric_guides(spec) -> list[dict]:
+    """Every axis and legend of a quantitative channel in a spec, layers included."""
+    found = []
+    for part in [spec, *spec.get("layer", [])]:
+        for channel in (part.get("encoding") or {}).values():
+            if isinstance(channel, dict) and channel.get("type") == "quantitative":
+                found += [channel[k] for k in ("axis", "legend") if k in channel]
+    return found
+
+
+def test_every_number_the_browser_formats_is_french():
+    """No chart leaves a number axis or legend to Vega's English locale."""
+    table = pd.DataFrame({"lib_reg": ["Occitanie"], "qpv": [105], "qpv_couverts": [21], "taux_couverture": [0.2],
+                          "partenariats": [3000]})
+    matrix = pd.DataFrame({"lib_reg": ["Occitanie"], "label": ["a"], "short": ["Cadre de vie"],
+                           "partenariats": [1500], "part": [0.9]})
+    built = [charts.theme_bar(BY_THEME), charts.territory_bar(table, "lib_reg", "t"),
+             charts.starts_bar(pd.DataFrame({"annee": [2024], "partenariats": [1200]})),
+             charts.coverage_rate_bar(table), charts.theme_region_heatmap(matrix),
+             charts.theme_mix_chart(BY_THEME.assign(part_nationale=0.1), "Occitanie")]
+    expressions = {fr.vega_nombre("datum.value"), fr.vega_pourcentage("datum.value")}
+    for chart in built:
+        guides = _numeric_guides(chart.to_dict())
+        assert guides, chart
+        assert all(guide.get("labelExpr") in expressions for guide in guides), chart
 
 
 def test_theme_mix_puts_territory_beside_france():

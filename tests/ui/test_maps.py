@@ -180,3 +180,46 @@ def test_drawing_code_keeps_a_feature_on_each_shape_so_clicks_resolve():
     code = (assets.STATIC_DIR / "carte.js").read_text(encoding="utf-8")
     assert code.count('{type: "Feature", properties: {qpv: d.qpv[i]}') == 2  # dots and outlines
     assert 'ring.feature = {type: "Feature", properties: {regie: d.regie[i]}}' in code
+
+
+def test_qpv_tooltips_get_the_partnership_count_in_french(qpv):
+    data = payload_of(maps.build_qpv_dots(maps.qpv_dot_data(qpv.assign(n_partenariats=[1200, 1, 0]))))
+    assert data["counts"] == {"0": "0 partenariat", "1": "1 partenariat", "1200": "1\u202f200 partenariats"}
+
+
+def _functions(code: str) -> dict[str, str]:
+    """Body of each top-level function of carte.js's module."""
+    return dict(re.findall(r"^  function (\w+)\([^)]*\) \{\n(.*?)^  \}$", code, flags=re.M | re.S))
+
+
+def _keys_read(name: str, bodies: dict[str, str]) -> set[str]:
+    """The `d.<key>` a function reads, through the helpers it calls."""
+    keys, seen, todo = set(), set(), [name]
+    while todo:
+        current = todo.pop()
+        seen.add(current)
+        keys |= set(re.findall(r"\bd\.(\w+)", bodies[current]))
+        todo += [f for f in bodies if f not in seen and re.search(rf"\b{f}\(", bodies[current])]
+    return keys
+
+
+def test_drawing_code_reads_exactly_the_keys_python_sends(qpv, regies):
+    code = (assets.STATIC_DIR / "carte.js").read_text(encoding="utf-8")
+    bodies = _functions(code)
+    exported = set(re.search(r"return \{(.*?)\};\n\}\)\(\);", code, flags=re.S).group(1).replace(" ", "")
+                   .replace("\n", "").split(","))
+    assert {entry.split(":")[0] for entry in exported} == {*maps.CONTRACT, "outlines"}
+    for function, keys in maps.CONTRACT.items():
+        assert _keys_read(function, bodies) == keys, function
+    # ... and the builders send exactly those keys (CarteLayer would refuse anything else).
+    assert set(maps.qpv_dot_data(qpv)) == maps.CONTRACT["qpvDots"]
+    assert set(maps.qpv_outline_data(qpv)) == maps.CONTRACT["qpvOutlines"]
+    assert set(maps.regie_data(regies)) == maps.CONTRACT["regies"]
+
+
+def test_a_layer_outside_the_contract_is_refused(qpv):
+    data = maps.qpv_dot_data(qpv)
+    with pytest.raises(ValueError, match="words"):
+        maps.build_qpv_dots({**data, "words": {}})
+    with pytest.raises(ValueError, match="radius"):
+        maps.build_qpv_dots({k: v for k, v in data.items() if k != "radius"})
