@@ -272,7 +272,7 @@ def _pdf_table(fig: Figure, frame: pd.DataFrame, size: int = 11) -> None:
 def _pdf_picture(fig: Figure, png: bytes) -> None:
     ax = fig.add_axes((0.03, 0.07, 0.94, 0.8))
     ax.set_axis_off()
-    ax.imshow(matplotlib.image.imread(io.BytesIO(png)), interpolation="antialiased")
+    ax.imshow(matplotlib.image.imread(io.BytesIO(png)), interpolation="none")  # embedded as is
 
 
 def deck_pdf(content: DeckContent) -> bytes:
