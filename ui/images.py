@@ -10,9 +10,11 @@ DejaVu Sans, also registered with vl-convert so that charts use the same local f
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
 import altair as alt
 import geopandas as gpd
@@ -297,17 +299,13 @@ def map_image(sel: Selection, measure: str = "coverage", *, size: str = "1920x10
 
 # --- charts ----------------------------------------------------------------------------------------------------
 
-_FONTS_REGISTERED = False
-
-
+@functools.cache
 def _vl_convert():
-    """vl-convert with matplotlib's bundled fonts registered: text is drawn from local files, none fetched."""
-    global _FONTS_REGISTERED
+    """vl-convert with matplotlib's bundled fonts registered (once per process): text is drawn from local files,
+    none fetched (vl-convert 1.x has no web-font download)."""
     import vl_convert as vlc
 
-    if not _FONTS_REGISTERED:
-        vlc.register_font_directory(str(matplotlib.get_data_path() + "/fonts/ttf"))
-        _FONTS_REGISTERED = True
+    vlc.register_font_directory(str(Path(matplotlib.get_data_path()) / "fonts" / "ttf"))
     return vlc
 
 
