@@ -23,23 +23,12 @@ from pptx.util import Emu, Inches, Pt
 
 from geo import fr, indicators
 from geo.filters import Selection
-from geo.indicators import Kpis
 from geo.schema import THEME_BY_SLUG
 from ui import charts, images, maps
+from ui.tables import territory_figures
 
 SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
 TOP_PARTNERSHIPS = 8
-FIGURE_LABELS = (  # (Kpis field, meaning): the key figures in the order the pages show them
-    ("regies", "Régies de quartier et de territoire"),
-    ("qpv_couverts", "QPV couverts par une régie (déclarés par la régie)"),
-    ("qpv_avec_partenariat", "QPV concernés par au moins un partenariat"),
-    ("salaries", "Salariés des régies"),
-    ("benevoles", "Bénévoles des régies"),
-    ("partenariats", "Partenariats organisme HLM × régie"),
-    ("organismes_partenaires", "Organismes HLM engagés dans au moins un partenariat"),
-)
-RATE_LABELS = (("taux_couverture", "Taux de QPV couverts par une régie"),
-               ("taux_partenariat", "Taux de QPV avec un partenariat"))
 INK = RGBColor(0x11, 0x18, 0x27)
 MUTED = RGBColor(0x4B, 0x55, 0x63)
 DEMO = RGBColor(0xB4, 0x53, 0x09)
@@ -71,20 +60,6 @@ class DeckContent:
         if self.declination is not None:
             titles.append("Déclinaison régionale")
         return [*titles, "Sources"]
-
-
-def key_figures(local: Kpis, national: Kpis) -> pd.DataFrame:
-    """The territory's key figures beside the national ones: share of France for counts, ratio for rates."""
-    rows = []
-    for field, label in FIGURE_LABELS:
-        value, reference = getattr(local, field), getattr(national, field)
-        rows.append((label, fr.nombre(value), fr.nombre(reference),
-                     fr.pourcentage(value / reference) if reference else "—"))
-    for field, label in RATE_LABELS:
-        value, reference = getattr(local, field), getattr(national, field)
-        ratio = f"{fr.nombre(value / reference, 2)} × la moyenne" if value is not None and reference else "—"
-        rows.append((label, fr.pourcentage(value), fr.pourcentage(reference), ratio))
-    return pd.DataFrame(rows, columns=["Indicateur", "Territoire", "France", "Part de la France"])
 
 
 def top_partnerships(sel: Selection, limit: int = TOP_PARTNERSHIPS) -> pd.DataFrame:
@@ -135,7 +110,7 @@ def deck_content(sel: Selection, national: Selection, *, territory: str | None =
     chart_png = images.chart_image(chart, "png", caption=images.caption_text(filters_text, date, source, demo))
     return DeckContent(
         territory=name, subtitle=subtitle, demo=demo,
-        figures=key_figures(indicators.kpis(sel), indicators.kpis(national)),
+        figures=territory_figures(indicators.kpis(sel), indicators.kpis(national)),
         map_title=f"Carte : {maps.MEASURES[measure].lower()}", map_png=map_png,
         chart_title="Thèmes des partenariats", chart_png=chart_png,
         partnerships=top_partnerships(sel), declination=declination,

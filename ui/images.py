@@ -33,9 +33,9 @@ from pyproj import Transformer
 from geo import fr
 from geo.display import METROPOLE_BOUNDS, scale_for
 from geo.filters import Selection
-from geo.indicators import dominant_theme
 from geo.schema import LAMBERT93, WGS84, metric_crs
 from ui import maps
+from ui.map_payload import qpv_with_theme
 
 # (width px, height px, dpi): a full-HD slide picture, and A4 landscape at 200 dpi (297 × 210 mm).
 SIZES = {"1920x1080": (1920, 1080, 100), "a4": (2339, 1654, 200)}
@@ -65,12 +65,6 @@ class _Scale:
 
     def pt(self, px: float) -> float:
         return px * (self.width / 1920.0) * 72.0 / self.dpi
-
-
-def qpv_frame(sel: Selection) -> gpd.GeoDataFrame:
-    """The selection's QPV with `theme_dominant`, the columns `ui.maps.qpv_colors` reads for every measure."""
-    qpv = sel.qpv
-    return qpv.assign(theme_dominant=dominant_theme(sel).reindex(qpv["code_qp"]).to_numpy())
 
 
 def view_crs(sel: Selection) -> str:
@@ -243,7 +237,7 @@ def map_figure(sel: Selection, measure: str = "coverage", *, size: str = "1920x1
     scale = _Scale(width, dpi)
     fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
-    qpv = qpv_frame(sel)
+    qpv = qpv_with_theme(sel)
     colors, items = maps.qpv_colors(qpv, measure)
     territory = scale_for(sel.filters.regions, sel.filters.departements)
     national = territory.name == "national"

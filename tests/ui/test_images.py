@@ -27,6 +27,7 @@ from geo.joins import build_atlas
 from geo.load import load_folder
 from geo.schema import OVERSEAS_METRIC_CRS, THEMES
 from ui import charts, images, maps
+from ui.map_payload import qpv_with_theme
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 L93 = "EPSG:2154"
@@ -63,7 +64,7 @@ def _pixels(png: bytes) -> np.ndarray:
 
 def _screen_colors(sel, measure: str) -> pd.Series:
     """The fill the browser paints for each QPV code: the national view's payload, palette index per row."""
-    frame = images.qpv_frame(sel)
+    frame = qpv_with_theme(sel)
     data = maps.qpv_dot_data(frame, measure)
     return pd.Series([data["palette"][i] for i in data["f"]], index=data["qpv"])
 
@@ -288,9 +289,9 @@ def test_chart_conversion_refuses_external_data(theme_chart):
         images.chart_image(remote, "png")
 
 
-def test_qpv_frame_carries_the_dominant_theme(atlas):
+def test_qpv_with_theme_carries_the_dominant_theme(atlas):
     sel = apply(atlas, Filters(departements=("93",)))
-    frame = images.qpv_frame(sel)
+    frame = qpv_with_theme(sel)
     assert isinstance(frame, gpd.GeoDataFrame) and len(frame) == len(sel.qpv)
     no_partnership = frame["n_partenariats"] == 0
     assert frame.loc[no_partnership, "theme_dominant"].isna().all()
