@@ -30,7 +30,8 @@ class UploadError(Exception):
     """The upload is refused as a whole; the message is French and names the file."""
 
 
-def check_size(name: str, size: int, limit: int = MAX_UPLOAD_BYTES) -> None:
+def check_size(name: str, size: int, limit: int | None = None) -> None:
+    limit = limit or MAX_UPLOAD_BYTES
     if size > limit:
         raise UploadError(f"Le fichier « {name} » fait {size / 1e6:.1f} Mo : la taille maximale est "
                           f"{limit / 1e6:.0f} Mo.".replace(".", ","))
