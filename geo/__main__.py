@@ -1,4 +1,5 @@
-"""Command line: `python -m geo check|demo|fetch|db|users|import|export`. French output, exit codes for scripts, never a traceback."""
+"""Command line: `python -m geo check|demo|fetch|db|users|import|export`. French output, exit codes for scripts,
+never a traceback."""
 
 from __future__ import annotations
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,8 +31,9 @@ MIN_PASSWORD_LENGTH = 10
 FREE_ATTEMPTS = 3  # failed logins before each next attempt must wait
 MAX_DELAY_S = 900
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-_DUMMY_HASH = _hasher.hash("mot de passe factice pour un compte inconnu")
+# argon2id, RFC 9106's second recommended option (64 MiB, 3 passes): the library's default.
+PARAMETERS = profiles.RFC_9106_LOW_MEMORY
+_hasher = PasswordHasher.from_parameters(PARAMETERS)
 
 
 class AccountError(Exception):
@@ -164,7 +166,7 @@ def authenticate(store: Store, name: str, password: str, *, at: datetime | None 
     with Session(store.write_engine) as session, session.begin():
         user = session.scalar(select(User).where(User.name == name.strip()))
         if user is None or user.password_hash is None:
-            _verify(_DUMMY_HASH, password)  # same cost as a real check: timing does not reveal the name
+            _verify(_dummy_hash(), password)  # same cost as a real check: timing does not reveal the name
             error = refused
         elif user.locked_until is not None and aware(user.locked_until) > at:
             wait = int((aware(user.locked_until) - at).total_seconds()) + 1
@@ -186,6 +188,12 @@ def authenticate(store: Store, name: str, password: str, *, at: datetime | None 
     if error:
         raise AuthError(error)
     return account
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against for an unknown name, so that a login costs the same whether the name exists or not."""
+    return _hasher.hash("mot de passe factice pour un compte inconnu")
 
 
 def _verify(digest: str, password: str) -> bool:

@@ -6,7 +6,6 @@ never printed, logged or accepted as an argument (a command line is visible to e
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import sys
 from pathlib import Path

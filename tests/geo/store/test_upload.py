@@ -11,7 +11,6 @@ from geo.store import StoreError, upload
 from tests.geo.store.conftest import ORGANISMES, PARTENARIATS, REGIES
 
 
-
 @pytest.fixture
 def store_url(tmp_path):
     """These checks run before any database access: SQLite is enough."""
