@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -42,21 +43,26 @@ def _number(value: float) -> str:
     return repr(float(value)).replace(".", ",")
 
 
+@cache
+def _column_kinds(kind: str) -> dict[str, str]:
+    return {c.name: c.kind for c in DATASETS[kind].columns}
+
+
 def cell_text(kind: str, column: str, value) -> str | None:
     """Canonical text of one typed cell of a `clean` frame (None when blank)."""
-    spec = DATASETS[kind].column(column)
-    if spec.kind == "list":
+    column_kind = _column_kinds(kind)[column]
+    if column_kind == "list":
         items = list(value) if isinstance(value, (list, tuple)) else []
         if column == "themes":
             items = [THEME_BY_SLUG[s].label if s in THEME_BY_SLUG else s for s in items]
         return LIST_JOINER.join(items) or None
     if _blank(value):
         return None
-    if spec.kind == "date":
-        return pd.Timestamp(value).strftime("%d/%m/%Y")
-    if spec.kind == "int":
+    if column_kind == "date":
+        return value.strftime("%d/%m/%Y")
+    if column_kind == "int":
         return str(int(value))
-    if spec.kind == "float":
+    if column_kind == "float":
         return _number(value)
     return str(value)
 
