@@ -29,8 +29,10 @@ run: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 
+# With PostgreSQL 15 installed, the store's tests run on it too, in a throw-away cluster (tools/test-postgres.sh).
+PGBIN ?= /usr/lib/postgresql/15/bin
 test: venv lint
-	$(PY) -m pytest
+	if [ -x $(PGBIN)/initdb ]; then PGBIN=$(PGBIN) tools/test-postgres.sh $(PY) -m pytest; else $(PY) -m pytest; fi
 
 # The naive baseline (GeoDataFrame.explore) needs matplotlib and mapclassify, which the app does not.
 bench: venv
