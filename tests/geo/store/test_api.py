@@ -169,3 +169,14 @@ def test_demo_folder_round_trips_through_the_store(tmp_path):
         pd.testing.assert_frame_equal(pd.DataFrame(getattr(from_store, kind)), pd.DataFrame(getattr(from_files, kind)))
     assert store.seed_from_folder(REPO / "data" / "demo") is None  # only an empty store is seeded
     store.close()
+
+
+def test_a_second_process_sees_a_change_on_its_next_read(store, store_url, data_folder):
+    other = Store.open(store_url, reference_folder=data_folder)  # another app process on the same database
+    seen = other.data_version()
+    other.read_frames()
+    change_set_id = store.write("hdf", "", [edit(store, "P-2", statut="terminé")])
+    assert other.data_version() == {**seen, "partenariats": change_set_id}
+    frame, _ = other.read_frames(["partenariats"])["partenariats"]
+    assert frame.set_index("id_partenariat").loc["P-2", "statut"] == "terminé"
+    other.close()
