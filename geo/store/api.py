@@ -572,6 +572,8 @@ class Store:
         wrong = upload.wrong_dataset(name, kind, [c for c in raw.columns if c != ROW])
         blocking += [wrong] if wrong else []
         blocking += upload.formula_cells(name, raw)
+        if suffix in (".xlsx", ".xlsm"):
+            blocking += upload.workbook_formulas(path, kind)
         raw = rename_to_model(raw, DATASETS[kind])
         key = DATASETS[kind].key
         raw_ids: dict[str, int] = {}

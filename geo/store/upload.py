@@ -20,9 +20,9 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member; text compresses ~10x
 MAX_ZIP_MEMBERS = 100
 UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".zip"}
-# A cell a spreadsheet would run as a formula (CSV injection): =…, @…, +/- followed by something not a number,
-# or a leading tab / carriage return.
-FORMULA = re.compile(r"^(?:[=@\t\r]|[+\-]\s*[^\d\s.,])")
+# A cell a spreadsheet would run as a formula (CSV injection): =…, @…, a leading tab or carriage return, or +/-
+# followed by a call, a reference or a DDE pipe (`+cmd|' /C calc'!A0`). "- Ateliers" or "-2,37" stay text/numbers.
+FORMULA = re.compile(r"^(?:[=@\t\r]|[+\-].*[(!|=])")
 _MANGLED = re.compile(r"^(.*)\.(\d+)$")
 
 
@@ -126,6 +126,36 @@ def formula_cells(file: str, frame: pd.DataFrame) -> list[Finding]:
                                         f"la cellule « {value[:40]} » est une formule de tableur : refusée.",
                                         "saisissez la valeur elle-même, sans « = » ni « + » ou « @ » initial."))
     return findings
+
+
+def workbook_formulas(path: Path, kind: str) -> list[Finding]:
+    """Formula cells of the sheet `geo.io.read_xlsx` reads (pandas sees only their cached values)."""
+    from openpyxl import load_workbook
+
+    name = Path(path).name
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # unreadable workbooks are reported by the reader itself
+        return []
+    try:
+        sheet = workbook.worksheets[0]
+        for candidate in workbook.worksheets:
+            if normalize_header(candidate.title) == kind:
+                sheet = candidate
+        findings, headers = [], []
+        for number, row in enumerate(sheet.iter_rows(), start=1):
+            if number == 1:
+                headers = [str(cell.value or "").strip() for cell in row]
+                continue
+            for position, cell in enumerate(row):
+                if getattr(cell, "data_type", None) == "f":
+                    column = headers[position] if position < len(headers) else str(position + 1)
+                    findings.append(Finding(ERREUR, name, number, column,
+                                            f"la cellule « {str(cell.value)[:40]} » est une formule de tableur : "
+                                            "refusée.", "collez la valeur elle-même (collage spécial, valeurs)."))
+        return findings
+    finally:
+        workbook.close()
 
 
 def wrong_dataset(file: str, kind: str, columns: list[str]) -> Finding | None:

@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from openpyxl import Workbook
 
 from geo.store import StoreError, upload
 from tests.geo.store.conftest import ORGANISMES, PARTENARIATS, REGIES
@@ -84,8 +85,19 @@ def test_formula_cells(store, tmp_path):
 
 
 def test_formula_rule_spares_numbers():
-    assert [bool(upload.FORMULA.match(v)) for v in ("=1+1", "@SUM(A1)", "+cmd", "-2,37", "+33 1 23", "48,8")] == \
-        [True, True, True, False, False, False]
+    cells = ("=1+1", "@SUM(A1)", "+cmd|' /C calc'!A0", "-2+3+cmd|'x'!A0", "\t=1", "-2,37", "+33 1 23", "48,8",
+             "- Ateliers en pied d'immeuble", "Quartier (nord)")
+    assert [bool(upload.FORMULA.match(v)) for v in cells] == [True] * 5 + [False] * 5
+
+
+def test_formula_in_a_workbook(store, tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    for line in PARTENARIATS.splitlines():
+        sheet.append(line.split(";"))
+    sheet["I3"] = "=1+1"
+    workbook.save(tmp_path / "partenariats.xlsx")
+    assert "partenariats.xlsx, ligne 3, colonne « description »" in refused(store, tmp_path / "partenariats.xlsx")
 
 
 def test_duplicate_headers(store, tmp_path):
