@@ -12,6 +12,7 @@ from geo.store.accounts import (
     disable_user,
     get_account,
     list_users,
+    login_required,
     reset_password,
     user_for_email,
 )
@@ -36,5 +37,5 @@ __all__ = [
     "ADMIN", "CONTRIBUTEUR", "Account", "AccountError", "AuthError", "CellChange", "ChangeInfo", "ChangeSetInfo",
     "ConflictError", "Edit", "ImportPlan", "RowChange", "SchemaError", "ScopeError", "Store", "StoreError",
     "UndoError", "ValidationError", "add_user", "authenticate", "data_dir", "database_url", "disable_user",
-    "get_account", "list_users", "reset_password", "user_for_email",
+    "get_account", "list_users", "login_required", "reset_password", "user_for_email",
 ]

@@ -7,6 +7,7 @@ never logged, shown or put in an exception; `Account` (what the rest of the code
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -64,6 +65,11 @@ class Account:
     def label(self) -> str:
         regions = f" ({', '.join(sorted(self.regions))})" if self.role == CONTRIBUTEUR else ""
         return f"{self.name} — {ROLE_LABELS[self.role]}{regions}"
+
+
+def login_required() -> bool:
+    """Viewing needs no account unless `CARTE_LOGIN_REQUIRED` says so (`1`, `true`, `oui`); writing always does."""
+    return os.environ.get("CARTE_LOGIN_REQUIRED", "").strip().lower() in ("1", "true", "oui")
 
 
 def _account(user: User) -> Account:

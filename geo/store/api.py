@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -300,9 +301,9 @@ class Store:
     # ----- writing
 
     def write(self, user: Account | str, comment: str, edits: Iterable[Edit], *, kind: str = "edit",
-              undoes: int | None = None) -> int:
-        """Apply `edits` as one journalled change set; its id. Raises `ValidationError`, `ScopeError`,
-        `ConflictError` (French messages) and then nothing at all is written."""
+              undoes: int | None = None, meta: dict | None = None) -> int:
+        """Apply `edits` as one journalled change set (and set `meta` facts in the same transaction); its id.
+        Raises `ValidationError`, `ScopeError`, `ConflictError` (French messages) and then nothing is written."""
         edits = list(edits)
         if not edits:
             raise StoreError("Aucune modification à publier.")
@@ -321,6 +322,9 @@ class Store:
                     CHANGE_SETS.insert().values(user=account.name, at=at, comment=comment.strip(), kind=kind,
                                                 undoes=undoes).returning(CHANGE_SETS.c.id)).scalar_one()
                 self._apply(conn, edits, current, afters, change_set_id, at)
+                for key, value in (meta or {}).items():
+                    conn.execute(META.delete().where(META.c.key == key))
+                    conn.execute(META.insert().values(key=key, value=value))
         except sa.exc.IntegrityError:
             raise ConflictError("Un autre utilisateur a ajouté un de ces enregistrements pendant la publication : "
                                 "rien n'a été publié. Rechargez la page et recommencez.") from None
@@ -462,18 +466,14 @@ class Store:
         if self.reference_folder is None:
             self.reference_folder = folder
         manifest = datasets.manifest
+        facts = {"seed_folder": str(folder), "demo": datasets.is_demo,
+                 "manifest": json.loads(manifest.to_json()) if manifest else None}
         try:
             change_set_id = self.write(SYSTEM, f"Chargement initial depuis {folder.name}"
                                        f"{' (données de démonstration)' if datasets.is_demo else ''}",
-                                       edits, kind="seed")
+                                       edits, kind="seed", meta=facts)
         except ConflictError:  # another process seeded the same database at the same moment
             return None
-        with self.write_engine.begin() as conn:
-            facts = {"seed_folder": str(folder), "demo": datasets.is_demo,
-                     "manifest": json_manifest(manifest) if manifest else None}
-            for key, value in facts.items():
-                conn.execute(META.delete().where(META.c.key == key))
-                conn.execute(META.insert().values(key=key, value=value))
         return change_set_id
 
     def plan_import(self, user: Account | str, source: Path) -> ImportPlan:
@@ -704,12 +704,6 @@ class Store:
         manifest = Manifest(demo=demo, title=(seeded.title if seeded else "") or "Export de la base", datasets=records)
         atomic_write_bytes(folder / MANIFEST_NAME, manifest.to_json().encode("utf-8"))
         return written + [folder / MANIFEST_NAME]
-
-
-def json_manifest(manifest: Manifest) -> dict:
-    import json
-
-    return json.loads(manifest.to_json())
 
 
 def _csv_bytes(columns: list[str], rows: list[RecordData]) -> bytes:

@@ -108,3 +108,11 @@ def test_no_password_or_hash_in_logs_or_reprs(store, caplog):
 
         user = Session(conn).scalar(sa.select(accounts.User).where(accounts.User.name == "nouveau"))
         assert digest not in repr(user)
+
+
+def test_viewing_needs_an_account_only_when_configured(monkeypatch):
+    monkeypatch.delenv("CARTE_LOGIN_REQUIRED", raising=False)
+    assert not accounts.login_required()
+    for value, expected in (("oui", True), ("1", True), ("true", True), ("non", False), ("0", False)):
+        monkeypatch.setenv("CARTE_LOGIN_REQUIRED", value)
+        assert accounts.login_required() is expected
