@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 
 from geo.datasets import Datasets
 from geo.io import ROW, ReadError, read_csv, read_xlsx, rename_to_model
-from geo.load import clean, find_dataset_files, load_folder
+from geo.load import clean, find_dataset_files, load_file, load_folder
 from geo.manifest import MANIFEST_NAME, DatasetRecord, Manifest, atomic_write_bytes, sha256_file
 from geo.schema import DATASETS, fold
 from geo.store import engine as engines
@@ -696,14 +696,25 @@ class Store:
                 if path.resolve() != target.resolve():
                     shutil.copyfile(path, target)
                 original = seeded.datasets.get(kind) if seeded else None
-                records[kind] = DatasetRecord(**{**(original.__dict__ if original else {
-                    "source": f"Copie de {path}", "licence": "", "date": date.today().isoformat(), "rows": 0}),
-                    "file": target.name, "sha256": sha256_file(target), "demo": demo if original is None
-                    else original.demo})
+                described = original.__dict__ if original else {
+                    "source": f"Copie de {path}", "licence": "", "date": date.today().isoformat(), "demo": demo}
+                records[kind] = DatasetRecord(**{**described, "file": target.name, "sha256": sha256_file(target),
+                                                 "rows": _feature_count(target)})
                 written.append(target)
         manifest = Manifest(demo=demo, title=(seeded.title if seeded else "") or "Export de la base", datasets=records)
         atomic_write_bytes(folder / MANIFEST_NAME, manifest.to_json().encode("utf-8"))
         return written + [folder / MANIFEST_NAME]
+
+
+def _feature_count(path: Path) -> int:
+    """Features of a reference file, for its manifest entry (the loader when GDAL cannot count alone)."""
+    import pyogrio
+
+    try:
+        return int(pyogrio.read_info(path)["features"])
+    except Exception:  # GDAL's error types vary with the driver
+        _, frame, _ = load_file(path)
+        return 0 if frame is None else len(frame)
 
 
 def _csv_bytes(columns: list[str], rows: list[RecordData]) -> bytes:

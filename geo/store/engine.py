@@ -12,10 +12,6 @@ import os
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -75,39 +71,48 @@ def _sqlite_events(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _alembic_config(connection: sa.Connection) -> Config:
+# Alembic is imported where it is used: every `python -m geo` command would otherwise pay for it.
+
+
+def _scripts():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
+    return ScriptDirectory.from_config(config)
 
 
 def head_revision() -> str:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config).get_current_head()
+    return _scripts().get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Create or upgrade the schema to the code's revision; (revision before, revision after)."""
+    from alembic import command
+    from alembic.config import Config
+
     before = current_revision(engine)
     _refuse_newer(engine, before)
     with engine.connect().execution_options(**{IMMEDIATE: True}) as connection, connection.begin():
-        command.upgrade(_alembic_config(connection), "head")
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
     return before, head_revision()
 
 
 def _refuse_newer(engine: Engine, revision: str | None) -> None:
     if revision is None:
         return
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    known = {script.revision for script in _scripts().walk_revisions()}
     if revision not in known:
         raise SchemaError(
             f"La base de données {describe(engine.url)} a un schéma plus récent (révision {revision}) que cette "

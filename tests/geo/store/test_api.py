@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -180,3 +182,16 @@ def test_a_second_process_sees_a_change_on_its_next_read(store, store_url, data_
     frame, _ = other.read_frames(["partenariats"])["partenariats"]
     assert frame.set_index("id_partenariat").loc["P-2", "statut"] == "terminé"
     other.close()
+
+
+def test_export_copies_the_reference_geography_with_a_true_manifest(tmp_path):
+    store = Store.open(f"sqlite:///{tmp_path / 'demo.sqlite3'}", reference_folder=REPO / "data" / "demo")
+    store.seed_from_folder(REPO / "data" / "demo")
+    store.export(tmp_path / "sauvegarde")
+    manifest = json.loads((tmp_path / "sauvegarde" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["demo"] is True
+    counts = {kind: record["rows"] for kind, record in manifest["datasets"].items()}
+    assert counts == {"qpv": 1493, "regies": 129, "organismes": 70, "partenariats": 650}  # data/demo/README.md
+    copied = (tmp_path / "sauvegarde" / "qpv.geojson").read_bytes()
+    assert copied == (REPO / "data" / "demo" / "qpv.geojson").read_bytes()
+    store.close()
