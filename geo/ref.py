@@ -92,3 +92,14 @@ def commune_names() -> dict[str, str]:
     """Name of each commune of the QPV 2024 reference list, by INSEE code."""
     table = qpv2024_table()
     return dict(zip(table["insee_com"], table["lib_com"], strict=True))
+
+
+@lru_cache(maxsize=1)
+def _region_by_dep() -> dict[str, str]:
+    table = departements_table()
+    return dict(zip(table["insee_dep"], table["insee_reg"], strict=True))
+
+
+def reg_of_dep(insee_dep: object) -> str:
+    """Région code of a département code ("2A" -> "94", "971" -> "01"); KeyError when unknown."""
+    return _region_by_dep()[normalize_code(insee_dep, CODE_WIDTHS["insee_dep"])]

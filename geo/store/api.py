@@ -568,9 +568,8 @@ class Store:
         except (upload.UploadError, ReadError) as exc:
             plan.blocking.append(Finding(ERREUR, name, None, None, str(exc)))
             return None
-        blocking = upload.duplicate_headers(name, list(raw.columns))
         wrong = upload.wrong_dataset(name, kind, [c for c in raw.columns if c != ROW])
-        blocking += [wrong] if wrong else []
+        blocking = [wrong] if wrong else []
         blocking += upload.formula_cells(name, raw)
         if suffix in (".xlsx", ".xlsm"):
             blocking += upload.workbook_formulas(path, kind)

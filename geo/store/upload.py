@@ -23,7 +23,6 @@ UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".zip"}
 # A cell a spreadsheet would run as a formula (CSV injection): =…, @…, a leading tab or carriage return, or +/-
 # followed by a call, a reference or a DDE pipe (`+cmd|' /C calc'!A0`). "- Ateliers" or "-2,37" stay text/numbers.
 FORMULA = re.compile(r"^(?:[=@\t\r]|[+\-].*[(!|=])")
-_MANGLED = re.compile(r"^(.*)\.(\d+)$")
 
 
 class UploadError(Exception):
@@ -94,23 +93,6 @@ def _check_members(name: str, members: list[zipfile.ZipInfo]) -> None:
                           f"{MAX_UNZIPPED_BYTES / 1e6:.0f} Mo.")
 
 
-def duplicate_headers(file: str, columns: list[str]) -> list[Finding]:
-    """Two headers naming the same column (`nom` and `Nom`, or pandas' `nom.1` for a repeated `nom`)."""
-    seen: dict[str, str] = {}
-    findings = []
-    present = set(columns)
-    for column in columns:
-        if column == ROW:
-            continue
-        mangled = _MANGLED.match(column)
-        base = mangled.group(1) if mangled and mangled.group(1) in present else column
-        key = normalize_header(base)
-        if key in seen:
-            findings.append(Finding(ERREUR, file, 1, base, f"en-tête « {base} » en double (déjà « {seen[key]} »).",
-                                    "gardez une seule colonne de ce nom."))
-        else:
-            seen[key] = base
-    return findings
 
 
 def formula_cells(file: str, frame: pd.DataFrame) -> list[Finding]:

@@ -138,6 +138,7 @@ def test_helpers(commune, dep, reg):
     assert ref.dep_of_commune(commune) == dep
     table = ref.departements_table()
     assert table.loc[table["insee_dep"] == dep, "insee_reg"].tolist() == [reg]
+    assert ref.reg_of_dep(ref.dep_of_commune(commune)) == reg
 
 
 def test_helpers_reject_bad_codes():
@@ -145,6 +146,8 @@ def test_helpers_reject_bad_codes():
         ref.dep_of_commune("123456")
     with pytest.raises(ValueError):
         ref.dep_of_commune("123")
+    with pytest.raises(KeyError):
+        ref.reg_of_dep("99")
 
 
 def test_split_with_commas_in_names():

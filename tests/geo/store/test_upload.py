@@ -104,7 +104,8 @@ def test_duplicate_headers(store, tmp_path):
     lines = ORGANISMES.splitlines()
     text = "\n".join([lines[0] + ";Nom", *(line + ";Autre" for line in lines[1:])]) + "\n"
     (tmp_path / "organismes.csv").write_text(text, encoding="utf-8")
-    assert "en-tête « Nom » en double (déjà « nom »)" in refused(store, tmp_path / "organismes.csv")
+    message = refused(store, tmp_path / "organismes.csv")
+    assert "a deux colonnes « Nom » : B (colonne 2) et J (colonne 10)" in message
 
 
 def test_two_rows_with_one_id(store, tmp_path):
