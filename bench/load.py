@@ -317,7 +317,9 @@ def format_report(report: dict) -> str:
     lines = []
     for page in report.get("warm", []):
         lines.append(f"Rerun chaud {page['page']:<14} médiane {_ms(page.get('median_ms'))}, "
-                     f"p95 {_ms(page.get('p95_ms'))} (n = {page['n']})"
+                     f"p95 {_ms(page.get('p95_ms'))} (n = {page['n']}"
+                     + (f", autres processus {fr.nombre(page['other_processes_cores'], 2)} cœur"
+                        if page.get("other_processes_cores") is not None else "") + ")"
                      + (f", {fr.pluriel(len(page['errors']), 'erreur')}" if page["errors"] else ""))
     for number, wave in enumerate(report.get("waves", []), start=1):
         burst_ = wave["summary"]
