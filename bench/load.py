@@ -243,7 +243,7 @@ class ServerProbe:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         wall, busy, servers, me = (b - a for a, b in zip(self._cpu0, self._cpu(), strict=True))
-        return {"rss_peak_mb": round(self.peak, 1), "server_cpu_s": round(servers, 1),
+        return {"rss_peak_mb": round(self.peak, 1), "server_cpu_s": round(servers, 3),
                 "load_tool_cpu_s": round(me, 1), "other_processes_cores": round(max(busy - servers - me, 0) / wall, 2)}
 
 
@@ -264,22 +264,27 @@ async def burst(host: str, port: int, sessions: int, page: str, query: str, dead
     return results
 
 
-async def warm_times(host: str, port: int, page: str, runs: int) -> dict:
-    """Median time of `runs` reruns of a page, after one run that fills the caches, one session alone."""
+async def warm_times(host: str, port: int, page: str, runs: int, probe: ServerProbe) -> dict:
+    """Median time of `runs` reruns of a page, after one run that fills the caches, one session alone; and the
+    servers' CPU time per run, which other processes on the machine disturb much less than the wall time."""
     cookies: dict[str, str] = {}
     await http_get(host, port, f"/{page}", cookies)
     ws = await connect(host, port, cookies)
     try:
         first = await run_page(ws, page, "")
         times, errors = [], list(first.errors)
+        probe.start()
         for _ in range(runs):
             asked = time.perf_counter()
             run = await run_page(ws, page, "", first.page_script_hash)
             times.append(time.perf_counter() - asked)
             errors += run.errors
+        cpu = await probe.stop()
     finally:
         await ws.close()
-    return {"page": f"/{page}", **stats(times), "errors": errors}
+    per_run = round(cpu["server_cpu_s"] * 1000 / runs, 1) if probe.processes and runs else None
+    return {"page": f"/{page}", **stats(times), "server_cpu_ms_per_run": per_run,
+            "other_processes_cores": cpu["other_processes_cores"] if probe.processes else None, "errors": errors}
 
 
 # --- report --------------------------------------------------------------------------------------------------
@@ -316,8 +321,10 @@ def format_report(report: dict) -> str:
 
     lines = []
     for page in report.get("warm", []):
+        cpu = page.get("server_cpu_ms_per_run")
         lines.append(f"Rerun chaud {page['page']:<14} médiane {_ms(page.get('median_ms'))}, "
-                     f"p95 {_ms(page.get('p95_ms'))} (n = {page['n']}"
+                     f"p95 {_ms(page.get('p95_ms'))}" + (f", CPU serveur {_ms(cpu)} par run" if cpu is not None else "")
+                     + f" (n = {page['n']}"
                      + (f", autres processus {fr.nombre(page['other_processes_cores'], 2)} cœur"
                         if page.get("other_processes_cores") is not None else "") + ")"
                      + (f", {fr.pluriel(len(page['errors']), 'erreur')}" if page["errors"] else ""))
@@ -356,12 +363,10 @@ async def main_async(args, host: str, port: int, pids: list[int]) -> dict:
     probe = ServerProbe(pids)
     for name in PAGES if args.warm_runs else ():
         log(f"rerun chaud /{name}…")
-        probe.start()
-        warm = await asyncio.wait_for(warm_times(host, port, name, args.warm_runs),
-                                      max(deadline - time.monotonic(), 0.1))
-        warm["other_processes_cores"] = (await probe.stop())["other_processes_cores"]
-        report["warm"].append(warm)
-    probe = ServerProbe(pids)
+        report["warm"].append(await asyncio.wait_for(warm_times(host, port, name, args.warm_runs, probe),
+                                                     max(deadline - time.monotonic(), 0.1)))
+    # A shared link is opened on a running server: one visit first, so that the waves do not measure loading.
+    await asyncio.wait_for(warm_times(host, port, page, 0, probe), max(deadline - time.monotonic(), 0.1))
     for number in range(1, args.waves + 1):
         log(f"vague {number} : {args.sessions} sessions…")
         wave: dict = {"rss_before_mb": probe.rss_mb() if pids else None}
