@@ -3,6 +3,7 @@ folder and its files' signature, so a new or edited file reloads it."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -53,7 +54,13 @@ class Loaded:
 @st.cache_resource(show_spinner="Chargement des données…", max_entries=2)
 def _load(folder: str, signature: tuple) -> Loaded:
     datasets = load_folder(Path(folder))
-    return Loaded(datasets, build_atlas(datasets))
+    data = Loaded(datasets, build_atlas(datasets))
+    # A full garbage collection walks every tracked object, holding the GIL for every session: the libraries' and
+    # the data's (~150 000) make it 0.1 to 0.5 s on 2 cores. They live as long as the process, so they are moved
+    # out of the collector's reach; what runs create is still collected.
+    gc.collect()
+    gc.freeze()
+    return data
 
 
 def loaded() -> Loaded:
