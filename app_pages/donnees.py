@@ -1,5 +1,7 @@
 """Données et sources: where each dataset comes from, what was loaded, what is wrong in it, and templates."""
 
+from functools import partial
+
 import streamlit as st
 
 from dashboard.data import data_dir
@@ -22,8 +24,8 @@ st.markdown(f"{fr.pluriel(errors, 'erreur')} (lignes exclues des chiffres), "
             f"{fr.pluriel(warnings, 'avertissement')} (lignes conservées).")
 if len(report):
     st.dataframe(report, hide_index=True, width="stretch")
-    st.download_button("Télécharger le rapport (CSV)", to_csv_fr(report), file_name="rapport_validation.csv",
-                       mime="text/csv", icon=":material/download:")
+    st.download_button("Télécharger le rapport (CSV)", lambda: to_csv_fr(report), file_name="rapport_validation.csv",
+                       mime="text/csv", icon=":material/download:", on_click="ignore")
 
 st.subheader("Modèles de fichiers")
 st.markdown("Fichiers vides avec les en-têtes exacts attendus ; le détail des colonnes est dans `data/README.md`. "
@@ -33,10 +35,11 @@ for name, spec in DATASETS.items():
         continue
     label, csv_col, xlsx_col = st.columns([3, 1, 1], vertical_alignment="center")
     label.markdown(f"**{spec.label}** : `{name}.csv` ou `{name}.xlsx`")
-    csv_col.download_button("CSV", to_csv_fr(template(spec)), file_name=f"{name}.csv", mime="text/csv",
-                            key=f"modele-csv-{name}", width="stretch")
-    xlsx_col.download_button("XLSX", to_xlsx(template(spec), name), file_name=f"{name}.xlsx",
+    # Files written on click (callables), not on every run of the page.
+    csv_col.download_button("CSV", partial(to_csv_fr, template(spec)), file_name=f"{name}.csv", mime="text/csv",
+                            key=f"modele-csv-{name}", width="stretch", on_click="ignore")
+    xlsx_col.download_button("XLSX", partial(to_xlsx, template(spec), name), file_name=f"{name}.xlsx",
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                             key=f"modele-xlsx-{name}", width="stretch")
+                             key=f"modele-xlsx-{name}", width="stretch", on_click="ignore")
 st.caption("Les QPV et les limites administratives se fournissent en GeoJSON, GeoPackage ou Shapefile "
            "(WGS84 ou Lambert-93) ; `python -m geo fetch` télécharge les fichiers officiels.")

@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from dashboard.components import PRINT_CSS
+from dashboard.components import PRINT_CSS, chart
 from dashboard.map_view import map_view
 from dashboard.page import start_page
 from dashboard.url_state import set_filters
 from geo import fr, indicators
 from geo.details import regies_table
-from ui import charts
 from ui.tables import territory_figures
 
 ctx = start_page("Territoires")
@@ -45,8 +44,7 @@ else:
     with map_col:
         map_view(ctx, key="carte-territoire", height=480)
     with mix_col:
-        comparison = indicators.compare_theme_mix(ctx.selection, ctx.national)
-        st.altair_chart(charts.theme_mix_chart(comparison, name, "Thèmes : territoire et France"), width="stretch")
+        chart(ctx, "theme_mix", name)
 
     st.subheader("Régies du territoire")
     st.dataframe(regies_table(ctx.selection), hide_index=True, width="stretch", column_config={

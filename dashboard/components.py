@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.data import chart_spec
+from dashboard.page import PageContext
 from geo import fr
 from geo.indicators import Kpis
 from ui.tables import KPI_LABELS
@@ -47,3 +49,8 @@ def kpi_cards(figures: Kpis, national: Kpis | None = None) -> None:
 def escape_markdown(text: object) -> str:
     """Data text shown through st.markdown: markdown and HTML characters are neutralised."""
     return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in str(text))
+
+
+def chart(ctx: PageContext, name: str, *args) -> None:
+    """The chart `name` (see `chart_specs.CHARTS`) of the page's selection, full width, from the shared cache."""
+    st.vega_lite_chart(chart_spec(ctx.filters, name, *args), width="stretch")

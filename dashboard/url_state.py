@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from dashboard.data import source
 from geo.filters import Filters
 from geo.joins import Atlas
 
@@ -15,8 +16,16 @@ SYNCED = "_synced"  # session key: the filters the widgets show
 
 def current_filters(atlas: Atlas) -> tuple[Filters, list[str]]:
     """The filters the URL asks for, and a French notice for each value it had to drop."""
-    params = {key: st.query_params.get_all(key) for key in st.query_params}
-    return Filters.from_query_params(params, atlas)
+    params = tuple((key, tuple(st.query_params.get_all(key))) for key in st.query_params)
+    filters, notices = _read_filters(source(), params, atlas)
+    return filters, list(notices)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _read_filters(data_source: tuple, params: tuple, _atlas: Atlas) -> tuple[Filters, tuple[str, ...]]:
+    """Read once per (data, URL parameters): the reading folds every territory name, twice a run otherwise."""
+    filters, notices = Filters.from_query_params(dict(params), _atlas)
+    return filters, tuple(notices)
 
 
 def set_filters(filters: Filters) -> None:

@@ -118,6 +118,23 @@ class CarteLayer(MacroElement):
         self.function = function
         self.payload = compact_json(data)
 
+    def render(self, **kwargs) -> None:
+        """As MacroElement.render, whose `Element(rendered script)` would compile the script as a Jinja template:
+        the whole data lexed again at every rerun (most of a map's server time), and `{{` in a name interpreted."""
+        script = self._template.module.script(self, kwargs)
+        self.get_root().script.add_child(_RenderedText(script), name=self.get_name())
+
+
+class _RenderedText(Element):
+    """Text rendered already, inserted as is."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
 
 def _escaped(series: pd.Series) -> list[str]:
     return series.fillna("").astype(str).map(escape).tolist()

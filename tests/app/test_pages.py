@@ -97,6 +97,37 @@ def test_national_figures_use_french_thousands_separator(national):
     assert shown["Salariés"] == f"{national['Salariés'] // 1000}\u202f{national['Salariés'] % 1000:03d}"
 
 
+
+def _chart_tables(at) -> list[pd.DataFrame]:
+    """The data of each chart on the page, decoded from the Arrow datasets sent to the browser."""
+    import pyarrow as pa
+
+    return [pa.ipc.open_stream(d.data.data).read_all().to_pandas()
+            for chart in at.get("vega_lite_chart") for d in chart.proto.datasets]
+
+
+def _statut_counts(tables: list[pd.DataFrame]) -> dict[str, int]:
+    (table,) = [t for t in tables if list(t.columns[:2]) == ["statut", "partenariats"]]
+    return {s: int(n) for s, n in zip(table["statut"], table["partenariats"], strict=True) if n}
+
+
+def test_charts_follow_the_filters_and_stay_the_same_when_served_again(demo):
+    """Charts are built once per filters and shared: a run served from that cache shows the same data, and other
+    filters show theirs (status counts checked against the independent count)."""
+    expected = {}
+    for name, params, ask in (("region", {"region": "11"}, ref.Ask(regions=("11",))), ("national", {}, ref.Ask())):
+        counts = ref.select(demo, ask).partenariats["statut"].value_counts()
+        expected[name] = {s: int(n) for s, n in counts.items()}
+        first = run_page("partenariats", params)
+        again = run_page("partenariats", params)
+        assert not first.exception and not again.exception
+        assert len(first.get("vega_lite_chart")) == 4
+        assert _statut_counts(_chart_tables(first)) == expected[name]
+        for a, b in zip(_chart_tables(first), _chart_tables(again), strict=True):
+            pd.testing.assert_frame_equal(a, b)
+    assert expected["region"] != expected["national"]
+
+
 # --- partnerships ---------------------------------------------------------------------------------------------
 
 PARTNERSHIP_CASES = {

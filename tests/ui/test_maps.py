@@ -176,6 +176,14 @@ def test_national_dots_render_through_the_served_drawing_code(qpv):
     assert "Carte.qpvDots(feature_group_" in html and XSS not in html
 
 
+def test_template_syntax_in_the_data_reaches_the_map_as_text(qpv):
+    """The layer's script is inserted as rendered: braces in a name are not evaluated as a Jinja template."""
+    names = qpv.assign(lib_qp=["{{ 6 * 7 }}", "{% if true %}oui{% endif %}", "Belsunce"])
+    html = render(maps.build_qpv_dots(maps.qpv_dot_data(names)))
+    assert '"n":["{{ 6 * 7 }}","{% if true %}oui{% endif %}","Belsunce"]' in html
+    assert html.count("Carte.qpvDots(feature_group_") == 1
+
+
 def test_drawing_code_keeps_a_feature_on_each_shape_so_clicks_resolve():
     code = (assets.STATIC_DIR / "carte.js").read_text(encoding="utf-8")
     assert code.count('{type: "Feature", properties: {qpv: d.qpv[i]}') == 2  # dots and outlines
