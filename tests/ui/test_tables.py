@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import fields
 from pathlib import Path
 
@@ -54,7 +56,7 @@ def test_territory_figures_beside_national_with_share():
 
 
 def test_territory_rate_without_national_rate_has_no_ratio():
-    national = Kpis(**{**NATIONAL.as_dict(), "qpv": 0, "taux_couverture": None, "taux_partenariat": None})
+    national = Kpis(**{**dataclasses.asdict(NATIONAL), "qpv": 0, "taux_couverture": None, "taux_partenariat": None})
     rates = territory_figures(LOCAL, national).iloc[-2:]
     assert rates["France"].tolist() == ["—", "—"]
     assert rates["Part de la France"].tolist() == ["—", "—"]
@@ -80,7 +82,10 @@ def test_sources_from_the_manifest_and_built_in_outlines():
              "partenariats": Path("donnees/partenariats.xlsx")}
     rows = sources_table(_datasets(manifest, files)).set_index("Jeu de données").to_dict("index")
     assert list(rows) == ["Quartiers prioritaires (QPV)", "Régies de quartier et de territoire", "Organismes HLM",
-                          "Partenariats", "Régions", "Départements"]
+                          "Partenariats", "Régions", "Départements", "Déclinaisons régionales de la convention",
+                          "Patrimoine HLM dans les QPV"]
+    assert rows["Patrimoine HLM dans les QPV"]["Fichier"] == "absent"
+    assert rows["Patrimoine HLM dans les QPV"]["Lignes chargées"] == 0
     assert rows["Quartiers prioritaires (QPV)"] == {
         "Fichier": "qpv.geojson", "Source": "ANCT", "Licence": "Licence Ouverte", "Date": "27/11/2026",
         "Lignes chargées": 3, "Démonstration": "non"}
