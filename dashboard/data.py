@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
+from geo import opportunities
 from geo.datasets import Datasets
 from geo.display import SCALES, display_frame, scale_for
 from geo.filters import Filters, Selection, apply
@@ -104,3 +106,13 @@ def _map_payload(folder: str, signature: tuple, filters: Filters, measure: str) 
 
 def map_payload(filters: Filters, measure: str) -> MapPayload:
     return _map_payload(*_source(), filters, measure)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _reach_pairs(folder: str, signature: tuple, reach_m: float) -> pd.DataFrame:
+    return opportunities.reach_pairs(_load(folder, signature).atlas, reach_m)
+
+
+def reach_pairs(reach_m: float) -> pd.DataFrame:
+    """Régie × QPV pairs within `reach_m`, computed once per distance (see `geo.opportunities.reach_pairs`)."""
+    return _reach_pairs(*_source(), reach_m)
