@@ -1,14 +1,19 @@
-"""Territoires: the portrait of one région or département for its regional lead, printable from the browser."""
+"""Territoires: the régions side by side (declination, coverage, partnerships), and the portrait of one région or
+département for its regional lead, its declination first, printable from the browser."""
 
+import pandas as pd
 import streamlit as st
 
-from dashboard.components import PRINT_CSS
+from dashboard.components import PARTNERSHIP_TABLE, PRINT_CSS, escape_markdown
 from dashboard.map_view import map_view
 from dashboard.page import start_page
 from dashboard.url_state import set_filters
 from geo import fr, indicators
+from geo.declinaisons import compare_regions, declinations, signed_since
 from geo.details import regies_table
 from ui import charts
+from ui.declinaisons import COMPARISON_LABELS, for_export
+from ui.exports import to_csv_fr, to_xlsx
 from ui.tables import territory_figures
 
 ctx = start_page("Territoires")
@@ -35,9 +40,39 @@ if (region, departement) != (current_region, current_dep):
 if region is None:
     st.info("Choisissez une région (et, si vous le souhaitez, un département) pour afficher son portrait.",
             icon=":material/location_city:")
+    st.subheader("Les régions côte à côte")
+    comparison = compare_regions(ctx.selection, ctx.datasets.declinaisons)
+    exported = for_export(comparison, COMPARISON_LABELS)
+    csv_col, xlsx_col, _ = st.columns([1, 1, 4])
+    csv_col.download_button("CSV (Excel)", to_csv_fr(exported), file_name="regions.csv", mime="text/csv",
+                            icon=":material/download:", width="stretch", key="csv-regions")
+    xlsx_col.download_button("XLSX", to_xlsx(exported, "regions"), file_name="regions.xlsx",
+                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                             icon=":material/download:", width="stretch", key="xlsx-regions")
+    st.dataframe(comparison[list(COMPARISON_LABELS)], hide_index=True, width="stretch", column_config={
+        **COMPARISON_LABELS,
+        "date_signature": st.column_config.DateColumn(COMPARISON_LABELS["date_signature"], format="DD/MM/YYYY"),
+        "taux_couverture": st.column_config.ProgressColumn(COMPARISON_LABELS["taux_couverture"], format="percent",
+                                                           min_value=0.0, max_value=1.0)})
 else:
     name = atlas.departement_name(departement) if departement else atlas.region_name(region)
     st.header(f"Portrait : {name}")
+    if len(ctx.datasets.declinaisons):
+        declined = declinations(ctx.selection, ctx.datasets.declinaisons).set_index("insee_reg").loc[region]
+        with st.container(border=True):
+            signed_on = declined["date_signature"]
+            status = declined["statut"] if pd.isna(signed_on) else f"signée le {fr.date_fr(signed_on)}"
+            st.markdown(f"**Déclinaison régionale de la convention : {escape_markdown(status)}**"
+                        + (f" — {escape_markdown(declined['ar_hlm'])}" if declined["ar_hlm"] else ""))
+            if declined["organismes_signataires"] or declined["regies_signataires"]:
+                st.markdown(f"Organismes signataires : {escape_markdown(declined['organismes_signataires'] or '—')}"
+                            f"  \nRégies signataires : {escape_markdown(declined['regies_signataires'] or '—')}")
+            if pd.notna(signed_on):
+                since = signed_since(ctx.selection, ctx.datasets.declinaisons, region)
+                with st.expander(f"{fr.pluriel(len(since), 'partenariat démarré', 'partenariats démarrés')} "
+                                 "depuis la signature dans la région"):
+                    st.dataframe(since[["id_partenariat", "nom_regie", "nom_organisme", "statut", "date_debut"]],
+                                 hide_index=True, width="stretch", column_config=PARTNERSHIP_TABLE)
     st.dataframe(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)), hide_index=True,
                  width="stretch")
 
