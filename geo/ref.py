@@ -92,3 +92,21 @@ def commune_names() -> dict[str, str]:
     """Name of each commune of the QPV 2024 reference list, by INSEE code."""
     table = qpv2024_table()
     return dict(zip(table["insee_com"], table["lib_com"], strict=True))
+
+
+@lru_cache(maxsize=1)
+def epci_names() -> dict[str, str]:
+    """Name of each EPCI holding a QPV commune (where contrats de ville are signed), by SIREN."""
+    table = _read_csv("epci.csv")
+    return dict(zip(table["siren_epci"], table["lib_epci"], strict=True))
+
+
+@lru_cache(maxsize=1)
+def _epci_by_commune() -> dict[str, str]:
+    table = qpv2024_table()
+    return {c: e for c, e in zip(table["insee_com"], table["siren_epci"], strict=True) if e}
+
+
+def epci_of_commune(insee_com: object) -> str | None:
+    """SIREN of the EPCI of a QPV commune (reference list), None for another or a blank code."""
+    return _epci_by_commune().get(normalize_code(insee_com, CODE_WIDTHS["insee_com"]) or "")
