@@ -11,6 +11,7 @@ from dashboard.url_state import set_filters
 from geo import fr, indicators
 from geo.declinaisons import compare_regions, declinations, signed_since
 from geo.details import regies_table
+from geo.filters import epci_choices, epci_name
 from ui import charts
 from ui.declinaisons import COMPARISON_LABELS, for_export
 from ui.exports import to_csv_fr, to_xlsx
@@ -22,10 +23,13 @@ atlas = ctx.atlas
 regions = sorted(atlas.region_names, key=atlas.region_name)
 current_region = ctx.filters.regions[0] if len(ctx.filters.regions) == 1 else None
 current_dep = ctx.filters.departements[0] if len(ctx.filters.departements) == 1 else None
+current_epci = ctx.filters.epci[0] if len(ctx.filters.epci) == 1 else None
 if current_dep and not current_region:
     current_region = atlas.departement_region.get(current_dep)
+if current_epci and not current_region and len(ctx.selection.qpv):
+    current_region = ctx.selection.qpv["insee_reg"].mode().iloc[0]  # the région of most of the EPCI's QPV
 
-pick_region, pick_dep = st.columns(2)
+pick_region, pick_dep, pick_epci = st.columns(3)
 region = pick_region.selectbox("Région", regions, index=regions.index(current_region) if current_region else None,
                                format_func=atlas.region_name, placeholder="Choisir une région")
 departements = sorted((c for c, r in atlas.departement_region.items() if r == region), key=atlas.departement_name)
@@ -33,8 +37,13 @@ departement = pick_dep.selectbox(
     "Département (facultatif)", departements, format_func=lambda c: f"{atlas.departement_name(c)} ({c})",
     index=departements.index(current_dep) if current_dep in departements else None,
     placeholder="Toute la région", disabled=region is None)
-if (region, departement) != (current_region, current_dep):
-    set_filters(ctx.filters.with_territory(region=region, departement=departement))
+epcis = epci_choices(atlas, [region] if region else [], [departement] if departement else []) if region else []
+epci = pick_epci.selectbox("EPCI (facultatif)", epcis, format_func=epci_name,
+                           index=epcis.index(current_epci) if current_epci in epcis else None,
+                           placeholder="Tous les EPCI", disabled=region is None,
+                           help="Les contrats de ville sont signés par les EPCI.")
+if (region, departement, epci) != (current_region, current_dep, current_epci):
+    set_filters(ctx.filters.with_territory(region=region, departement=departement, epci=epci))
     st.rerun()
 
 if region is None:
@@ -55,7 +64,8 @@ if region is None:
         "taux_couverture": st.column_config.ProgressColumn(COMPARISON_LABELS["taux_couverture"], format="percent",
                                                            min_value=0.0, max_value=1.0)})
 else:
-    name = atlas.departement_name(departement) if departement else atlas.region_name(region)
+    name = epci_name(epci) if epci else atlas.departement_name(departement) if departement else \
+        atlas.region_name(region)
     st.header(f"Portrait : {name}")
     if len(ctx.datasets.declinaisons):
         declined = declinations(ctx.selection, ctx.datasets.declinaisons).set_index("insee_reg").loc[region]

@@ -192,7 +192,7 @@ class Filters:
                 departements.append(code)
 
         epci_codes = _known_epci(atlas)
-        epci_by_name = {_name_key(ref.epci_names().get(c, c)): c for c in epci_codes}
+        epci_by_name = {_name_key(epci_name(c)): c for c in epci_codes}
         epci = []
         for value in get("epci"):
             code = schema.normalize_code(value)
@@ -258,7 +258,7 @@ class Filters:
             names = [atlas.region_name(c) if atlas else c for c in self.regions]
             parts.append(_enumerate(names, "régions"))
         if self.epci:
-            parts.append(_enumerate([ref.epci_names().get(c, c) for c in self.epci], "EPCI"))
+            parts.append(_enumerate([epci_name(c) for c in self.epci], "EPCI"))
         if self.themes:
             labels = [schema.THEME_BY_SLUG[t].label if t in schema.THEME_BY_SLUG else t for t in self.themes]
             parts.append(_enumerate(labels, "thèmes"))
@@ -343,6 +343,21 @@ def regie_epci(regies: pd.DataFrame) -> pd.Series:
 
 def _known_epci(atlas: Atlas) -> set[str]:
     return {c for c in qpv_epci(atlas.qpv).dropna() if c}
+
+
+def epci_choices(atlas: Atlas, regions: Iterable[str] = (), departements: Iterable[str] = ()) -> list[str]:
+    """The EPCI holding a QPV of these régions and départements (all when none), sorted by name."""
+    qpv = atlas.qpv
+    keep = np.ones(len(qpv), dtype=bool)
+    for column, values in (("insee_reg", list(regions)), ("insee_dep", list(departements))):
+        if values:
+            keep &= _mask_in(qpv[column], values)
+    codes = {c for c in qpv_epci(qpv[keep]).dropna() if c}
+    return sorted(codes, key=lambda c: (schema.fold(epci_name(c)), c))
+
+
+def epci_name(code: str) -> str:
+    return ref.epci_names().get(code, code)
 
 
 def _known_departements(atlas: Atlas) -> set[str]:
