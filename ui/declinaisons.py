@@ -4,6 +4,7 @@ timeline of signatures and the map of the régions coloured by status (both Alta
 from __future__ import annotations
 
 import altair as alt
+import folium
 import geopandas as gpd
 import pandas as pd
 
@@ -11,6 +12,7 @@ from geo import fr
 from geo.declinaisons import STATUS_COLORS
 from geo.schema import DECLINAISON_STATUTS
 from ui.charts import COUNT_AXIS, FONT
+from ui.maps import Legend
 
 OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")
 
@@ -79,3 +81,23 @@ def status_map(regions: gpd.GeoDataFrame, table: pd.DataFrame, title: str = "Ava
                  alt.Tooltip("properties.signee:N", title="Signée le"),
                  alt.Tooltip("properties.ar_hlm:N", title="AR HLM")],
     ).project("conicConformal", rotate=[-3, 0], parallels=[44, 49]).properties(height=420)
+
+
+def status_layer(regions: gpd.GeoDataFrame, table: pd.DataFrame, name: str = "Déclinaisons régionales"
+                 ) -> folium.FeatureGroup:
+    """The régions coloured by declination status, as a layer under the national map's QPV and régies; not
+    interactive, so that clicks reach the QPV and régies above it."""
+    status = dict(zip(table["insee_reg"], table["statut"], strict=True))
+    group = folium.FeatureGroup(name=name, show=True)
+    for code, geometry in zip(regions["insee_reg"], regions.geometry, strict=True):
+        if code not in status or geometry is None:
+            continue
+        color = STATUS_COLORS.get(status[code], STATUS_COLORS[DECLINAISON_STATUTS[0]])
+        folium.GeoJson(geometry.__geo_interface__, interactive=False,
+                       style_function=lambda _, c=color: {"fillColor": c, "color": c, "weight": 1,
+                                                          "fillOpacity": 0.35}).add_to(group)
+    return group
+
+
+def status_legend() -> Legend:
+    return Legend("Déclinaison régionale", [(STATUS_COLORS[s], s) for s in DECLINAISON_STATUTS])

@@ -12,9 +12,10 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from tests.app import reference as ref
-from tests.app.helpers import download_labels, run_page
+from tests.app.helpers import download_labels, map_text, run_page
 
 DECLINAISONS = ref.DEMO / "declinaisons.csv"
+SIGNED_COLOR = "#1a7f5a"
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +40,11 @@ def timeline_regions(at) -> list[str]:
 def map_statuses(at) -> dict[str, str]:
     chart = next(c for c in charts(at) if c.get("mark", {}).get("type") == "geoshape")
     return {f["properties"]["region"]: f["properties"]["statut"] for f in chart["data"]["values"]}
+
+
+def signed_fills(at) -> int:
+    """Régions the national map's declination layer paints as signed."""
+    return map_text(at).count(f'"fillColor": "{SIGNED_COLOR}"')
 
 
 def test_overview_table_map_and_timeline(declinaisons):
@@ -99,6 +105,10 @@ def test_a_signed_declination_shows_on_the_next_rerun(tmp_path, monkeypatch, dec
     name = pd.read_csv(ref.REF / "regions.csv", dtype=str).set_index("insee_reg").at[target["insee_reg"], "lib_reg"]
     at = run_page("")
     assert name not in timeline_regions(at) and map_statuses(at)[name] == "à engager"
+    national = run_page("carte")
+    national.toggle(key="couche_declinaisons").set_value(True).run()
+    signed_before = signed_fills(national)
+    assert signed_before == (declinaisons["statut"] == "signée").sum()
     edited = declinaisons.copy()
     edited.loc[edited["insee_reg"] == target["insee_reg"], ["statut", "date_signature"]] = ["signée", "02/11/2026"]
     edited.to_csv(folder / "declinaisons.csv", sep=";", index=False, encoding="utf-8-sig")
@@ -108,5 +118,7 @@ def test_a_signed_declination_shows_on_the_next_rerun(tmp_path, monkeypatch, dec
     assert map_statuses(at)[name] == "signée"
     table = at.dataframe[-1].value.set_index("lib_reg")
     assert table.at[name, "statut"] == "signée"
+    national.run()
+    assert signed_fills(national) == signed_before + 1
     portrait = run_page("territoires", {"region": target["insee_reg"]})
     assert any("signée le 02/11/2026" in m.value for m in portrait.markdown)

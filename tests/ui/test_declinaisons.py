@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import folium
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import box
 
-from ui.declinaisons import COMPARISON_LABELS, for_export, signatures_timeline, status_map
+from ui.declinaisons import COMPARISON_LABELS, for_export, signatures_timeline, status_layer, status_map
 
 TABLE = pd.DataFrame({
     "insee_reg": ["84", "11", "04", "53"],
@@ -46,3 +47,10 @@ def test_status_map_colours_metropolitan_regions_by_status():
     assert scale["range"] == ["#d1d5db", "#f59e0b", "#1a7f5a"]
     assert next(f for f in features if f["properties"]["region"] == "Île-de-France")["properties"]["signee"] == \
         "02/11/2024"
+
+
+def test_status_layer_paints_each_region_and_lets_clicks_through():
+    html = folium.Map().add_child(status_layer(REGIONS, TABLE)).get_root().render()
+    assert html.count('"fillColor": "#1a7f5a"') == 2
+    assert html.count('"fillColor": "#d1d5db"') == 1 and html.count('"fillColor": "#f59e0b"') == 1
+    assert html.count('"interactive": false') == 4
