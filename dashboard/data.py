@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.chart_specs import build_spec
+from geo import opportunities
 from geo.datasets import Datasets
 from geo.details import partnership_table as _partnership_rows
 from geo.display import SCALES, display_frame, scale_for
@@ -135,3 +136,13 @@ def _partnership_table(folder: str, signature: tuple, filters: Filters) -> pd.Da
 def partnership_table(filters: Filters) -> pd.DataFrame:
     """The partnerships table of the Partenariats page for these filters, shared by sessions; read-only."""
     return _partnership_table(*source(), filters)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _reach_pairs(folder: str, signature: tuple, reach_m: float) -> pd.DataFrame:
+    return opportunities.reach_pairs(_load(folder, signature).atlas, reach_m)
+
+
+def reach_pairs(reach_m: float) -> pd.DataFrame:
+    """Régie × QPV pairs within `reach_m`, computed once per distance (see `geo.opportunities.reach_pairs`)."""
+    return _reach_pairs(*source(), reach_m)

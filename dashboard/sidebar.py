@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.data import loaded
 from dashboard.navigation import PAGES
 from dashboard.url_state import current_filters, on_widget_change, reset, sync_widgets, year_bounds
-from geo.filters import Filters
+from geo.filters import Filters, epci_choices, epci_name
 from geo.joins import Atlas
 from geo.schema import FAMILLES, STATUTS, THEMES
 
@@ -35,6 +35,10 @@ def sidebar(atlas: Atlas, filters: Filters) -> None:
         st.multiselect("Département(s)", departements, key="f_departements",
                        format_func=lambda c: f"{atlas.departement_name(c)} ({c})",
                        placeholder="Tous les départements", **change)
+        epci = epci_choices(atlas, chosen, st.session_state.get("f_departements") or ())
+        st.session_state["f_epci"] = [e for e in st.session_state.get("f_epci") or [] if e in epci]
+        st.multiselect("EPCI (contrat de ville)", epci, key="f_epci", format_func=epci_name,
+                       placeholder="Tous les EPCI", **change)
         labels = {t.slug: t.label for t in THEMES}
         st.multiselect("Thème(s)", list(labels), key="f_themes", format_func=lambda s: labels[s].capitalize(),
                        placeholder="Tous les thèmes", **change)

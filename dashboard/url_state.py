@@ -8,7 +8,7 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard.data import source
-from geo.filters import Filters
+from geo.filters import Filters, epci_choices
 from geo.joins import Atlas
 
 SYNCED = "_synced"  # session key: the filters the widgets show
@@ -47,6 +47,7 @@ def _widget_values(filters: Filters, bounds: tuple[int, int]) -> dict:
     return {
         "f_regions": list(filters.regions),
         "f_departements": list(filters.departements),
+        "f_epci": list(filters.epci),
         "f_themes": list(filters.themes),
         "f_familles": list(filters.familles),
         "f_statuts": list(filters.statuts),
@@ -70,6 +71,7 @@ def _filters_from_widgets(year_bounds: tuple[int, int]) -> Filters:
     return Filters(
         regions=regions,
         departements=tuple(state.get("f_departements") or ()),
+        epci=tuple(state.get("f_epci") or ()),
         themes=tuple(state.get("f_themes") or ()),
         familles=tuple(state.get("f_familles") or ()),
         statuts=tuple(state.get("f_statuts") or ()),
@@ -84,6 +86,8 @@ def on_widget_change(atlas: Atlas, year_bounds: tuple[int, int]) -> None:
     filters = _filters_from_widgets(year_bounds)
     allowed = {c for c, r in atlas.departement_region.items() if not filters.regions or r in filters.regions}
     filters = replace(filters, departements=tuple(d for d in filters.departements if d in allowed))
+    epci = set(epci_choices(atlas, filters.regions, filters.departements))
+    filters = replace(filters, epci=tuple(e for e in filters.epci if e in epci))
     set_filters(filters)
     st.session_state[SYNCED] = filters
 

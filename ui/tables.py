@@ -45,9 +45,7 @@ def territory_figures(local: Kpis, national: Kpis) -> pd.DataFrame:
 
 def sources_table(datasets: Datasets) -> pd.DataFrame:
     """One row per dataset: file, source, licence, date, rows loaded, demo or not (from the manifest)."""
-    counts = {"qpv": len(datasets.qpv), "regies": len(datasets.regies), "organismes": len(datasets.organismes),
-              "partenariats": len(datasets.partenariats), "regions": len(datasets.regions),
-              "departements": len(datasets.departements)}
+    counts = {name: len(getattr(datasets, name)) for name in DATASETS}
     records = datasets.manifest.datasets if datasets.manifest else {}
     rows = []
     for name, spec in DATASETS.items():

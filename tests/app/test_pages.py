@@ -258,7 +258,7 @@ def test_territory_portrait_of_occitanie(demo):
     assert list(table["population"].head(10)) == [int(p) for p in expected["population"].head(10)]
     populations = table["population"].dropna().astype(int).tolist()
     assert populations == sorted(populations, reverse=True)
-    regies = at.dataframe[1].value
+    regies = next(d.value for d in at.dataframe if "salaries" in d.value.columns)  # after the declination's
     assert sorted(regies["nom"]) == sorted(scope.regies["nom"])
 
 
@@ -276,18 +276,20 @@ def test_data_page_lists_sources_and_templates(demo):
     at = run_page("donnees")
     assert not at.exception
     sources = at.dataframe[0].value
-    assert len(sources) == 6
+    assert len(sources) == 8
     loaded = dict(zip(sources["Fichier"], sources["Lignes chargées"], strict=True))
     assert loaded["qpv.geojson"] == len(demo.qpv)
     assert loaded["regies.csv"] == len(demo.regies)
     assert loaded["organismes.csv"] == len(demo.organismes)
     assert loaded["partenariats.csv"] == len(demo.partenariats)
     assert set(sources.loc[sources["Fichier"].str.endswith((".csv", ".geojson")), "Démonstration"]) == {"oui"}
+    assert loaded["declinaisons.csv"] == 18
+    assert loaded["patrimoine.csv"] == len(pd.read_csv(ref.DEMO / "patrimoine.csv", sep=";"))
     labels = download_labels(at)
-    assert labels.count("CSV") == 3 and labels.count("XLSX") == 3  # régies, organismes, partenariats
+    assert labels.count("CSV") == 5 and labels.count("XLSX") == 5  # the five table datasets
     keys = [d.proto.id for d in at.get("download_button")]
-    assert all(any(f"modele-{kind}-{name}" in k for k in keys)
-               for kind in ("csv", "xlsx") for name in ("regies", "organismes", "partenariats"))
+    assert all(any(f"modele-{kind}-{name}" in k for k in keys) for kind in ("csv", "xlsx")
+               for name in ("regies", "organismes", "partenariats", "declinaisons", "patrimoine"))
 
 
 def _main_page_links(at) -> list:

@@ -80,7 +80,10 @@ def test_sources_from_the_manifest_and_built_in_outlines():
              "partenariats": Path("donnees/partenariats.xlsx")}
     rows = sources_table(_datasets(manifest, files)).set_index("Jeu de données").to_dict("index")
     assert list(rows) == ["Quartiers prioritaires (QPV)", "Régies de quartier et de territoire", "Organismes HLM",
-                          "Partenariats", "Régions", "Départements"]
+                          "Partenariats", "Régions", "Départements", "Déclinaisons régionales de la convention",
+                          "Patrimoine HLM dans les QPV"]
+    assert rows["Patrimoine HLM dans les QPV"]["Fichier"] == "absent"
+    assert rows["Patrimoine HLM dans les QPV"]["Lignes chargées"] == 0
     assert rows["Quartiers prioritaires (QPV)"] == {
         "Fichier": "qpv.geojson", "Source": "ANCT", "Licence": "Licence Ouverte", "Date": "27/11/2026",
         "Lignes chargées": 3, "Démonstration": "non"}
