@@ -10,7 +10,6 @@ from geo import fr
 from geo.opportunities import (
     DEFAULT_REACH_M,
     REACH_CHOICES_M,
-    distance_fr,
     explain_ranking,
     organisme_gaps,
     qpv_opportunities,
@@ -46,7 +45,7 @@ if len(patrimoine) == 0:
             "organismes propriétaires ne sont pas connus, seules la population et les régies proches comptent.",
             icon=":material/info:")
 reach = st.select_slider("Distance maximale entre une régie et un QPV", REACH_CHOICES_M, value=DEFAULT_REACH_M,
-                         format_func=distance_fr, key="portee",
+                         format_func=fr.distance, key="portee",
                          help="Distance du siège de la régie au périmètre du QPV, mesurée dans la projection "
                               "métrique de la zone (Lambert-93 en métropole, projection locale outre-mer).")
 st.caption(explain_ranking(reach))
@@ -57,7 +56,7 @@ with by_qpv:
     table = qpv_opportunities(ctx.selection, patrimoine, pairs)
     within = int((table["n_regies_proches"] > 0).sum())
     st.markdown(f"**{fr.pluriel(len(table), 'QPV sans partenariat', 'QPV sans partenariat')}** dans le périmètre "
-                f"filtré, dont {fr.nombre(within)} à moins de {distance_fr(reach)} d'une régie.")
+                f"filtré, dont {fr.nombre(within)} à moins de {fr.distance(reach)} d'une régie.")
     downloads(table, QPV_LABELS, "opportunites_qpv")
     show(table, QPV_LABELS)
     st_folium(opportunities_map(table, ctx.selection.qpv, ctx.selection.regies), key="carte-opportunites",
@@ -70,7 +69,7 @@ with by_regie:
                          key="opp_regie")
     if regie:
         table = regie_reach(ctx.selection, regie, patrimoine, pairs)
-        st.markdown(f"**{fr.pluriel(len(table), 'QPV')}** à moins de {distance_fr(reach)} que la régie ne couvre "
+        st.markdown(f"**{fr.pluriel(len(table), 'QPV')}** à moins de {fr.distance(reach)} que la régie ne couvre "
                     "pas encore (plus proches d'abord).")
         downloads(table, REGIE_LABELS, "opportunites_regie")
         show(table, REGIE_LABELS)

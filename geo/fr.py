@@ -30,6 +30,23 @@ def pourcentage(ratio, decimals: int = 1) -> str:
     return f"{nombre(float(ratio) * 100, decimals)}{NBSP}%"
 
 
+def distance(metres) -> str:
+    """`350 m`, `1,2 km`; an em dash for a missing or infinite distance."""
+    if _missing(metres) or not math.isfinite(float(metres)):
+        return "—"
+    if float(metres) < 1_000:
+        return f"{nombre(metres)} m"
+    return f"{nombre(float(metres) / 1_000, 1)} km"
+
+
+def octets(count: int) -> str:
+    """A file size: `850 octets`, `1,5 Ko`, `12,3 Mo`."""
+    if count < 1024:
+        return f"{nombre(count)} octets"
+    size, unit = (count / 1024, "Ko") if count < 1024 * 1024 else (count / (1024 * 1024), "Mo")
+    return f"{nombre(size, 1)} {unit}"
+
+
 def euros(value) -> str:
     """`45 000 €`; a missing amount is a dash."""
     return "—" if _missing(value) else f"{nombre(value)}{NBSP}€"

@@ -28,7 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import ref, schema
+from geo import fr, ref, schema
 from geo.datasets import Datasets
 from geo.io import ROW
 from geo.territory import has_geometry, locate_departements
@@ -209,10 +209,10 @@ def _file_name(ds: Datasets, name: str) -> str:
 
 
 def format_distance(metres: float) -> str:
-    """"2 800 m" (regular space as thousands separator)."""
+    """A distance in a finding (`2,8 km`); no QPV at all is "une très grande distance"."""
     if metres is None or not np.isfinite(metres):
         return "une très grande distance"
-    return f"{round(metres):,} m".replace(",", " ")
+    return fr.distance(metres)
 
 
 def _metric_crs(departements: pd.Series) -> pd.Series:

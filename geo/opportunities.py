@@ -26,16 +26,9 @@ RANKING = ("une régie à portée", "logements HLM", "population")
 
 def explain_ranking(reach_m: float) -> str:
     """The one sentence that says how opportunities are ordered."""
-    return (f"Classement : d'abord les QPV qu'une régie peut atteindre (siège à moins de {distance_fr(reach_m)} "
+    return (f"Classement : d'abord les QPV qu'une régie peut atteindre (siège à moins de {fr.distance(reach_m)} "
             "du périmètre), puis ceux où les organismes HLM possèdent le plus de logements, puis les plus peuplés ; "
             "aucune note cachée, chaque critère est une colonne.")
-
-
-def distance_fr(metres: float) -> str:
-    """`350 m`, `1,2 km`: how a distance is shown."""
-    if metres < 1_000:
-        return f"{fr.nombre(metres)} m"
-    return f"{fr.nombre(metres / 1_000, 1)} km"
 
 
 def reach_pairs(atlas: Atlas, reach_m: float) -> pd.DataFrame:
@@ -100,7 +93,7 @@ def qpv_opportunities(sel: Selection, patrimoine: pd.DataFrame, pairs: pd.DataFr
             "n_regies_proches": len(regies),
             "regie_proche": regie_names[regies[0]] if regies else "",
             "distance_m": float(reach["distance_m"].iloc[0]) if regies else float("nan"),
-            "regies_proches": " ; ".join(f"{regie_names[r]} ({distance_fr(d)})" for r, d in
+            "regies_proches": " ; ".join(f"{regie_names[r]} ({fr.distance(d)})" for r, d in
                                          zip(regies[:NEAREST_SHOWN], reach["distance_m"].iloc[:NEAREST_SHOWN],
                                              strict=True)) if regies else "",
             "n_duos": len(working),

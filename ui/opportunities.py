@@ -61,8 +61,8 @@ def opportunities_map(table: pd.DataFrame, qpv: gpd.GeoDataFrame, regies: gpd.Ge
         color = WITHIN_REACH[0] if row.n_regies_proches else OUT_OF_REACH[0]
         tip = (f"<b>{escape(str(row.lib_qp))}</b> ({escape(str(row.code_qp))})<br>{escape(str(row.lib_com))}<br>"
                f"Population : {fr.nombre(row.population)} · logements HLM : {fr.nombre(row.logements_hlm)}<br>"
-               + (f"Régie la plus proche : {escape(str(row.regie_proche))}, "
-                  f"{fr.nombre(row.distance_m)} m" if row.n_regies_proches else "Aucune régie à portée"))
+               + (f"Régie la plus proche : {escape(str(row.regie_proche))}, {fr.distance(row.distance_m)}"
+                  if row.n_regies_proches else "Aucune régie à portée"))
         folium.CircleMarker(location=(round(point.y, 5), round(point.x, 5)), radius=5, weight=1, color="#ffffff",
                             fill=True, fill_color=color, fill_opacity=0.9, tooltip=tip).add_to(group)
     group.add_to(m)

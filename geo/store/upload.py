@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
+from geo import fr
 from geo.io import ROW
 from geo.schema import DATASETS, normalize_header
 from geo.validate import ERREUR, Finding
@@ -32,8 +33,8 @@ class UploadError(Exception):
 def check_size(name: str, size: int, limit: int | None = None) -> None:
     limit = limit or MAX_UPLOAD_BYTES
     if size > limit:
-        raise UploadError(f"Le fichier « {name} » fait {size / 1e6:.1f} Mo : la taille maximale est "
-                          f"{limit / 1e6:.0f} Mo.".replace(".", ","))
+        raise UploadError(f"Le fichier « {name} » fait {fr.octets(size)} : la taille maximale est "
+                          f"{fr.octets(limit)}.")
 
 
 def check_suffix(name: str) -> None:
@@ -89,8 +90,8 @@ def _check_members(name: str, members: list[zipfile.ZipInfo]) -> None:
             raise UploadError(f"L'archive « {name} » est anormalement compressée (« {info.filename} ») : elle est "
                               "refusée.")
     if total > MAX_UNZIPPED_BYTES:
-        raise UploadError(f"L'archive « {name} » décompressée ferait {total / 1e6:.0f} Mo : la taille maximale est "
-                          f"{MAX_UNZIPPED_BYTES / 1e6:.0f} Mo.")
+        raise UploadError(f"L'archive « {name} » décompressée ferait {fr.octets(total)} : la taille maximale est "
+                          f"{fr.octets(MAX_UNZIPPED_BYTES)}.")
 
 
 
