@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from dashboard.components import PRINT_CSS
+from dashboard.components import PRINT_CSS, downloads, table
 from dashboard.map_view import map_view
 from dashboard.page import start_page
 from dashboard.url_state import set_filters
 from geo import fr, indicators
 from geo.details import regies_table
 from ui import charts
-from ui.tables import territory_figures
+from ui.exports import territory_name
+from ui.tables import qpv_sheet, regie_sheet, territory_figures
 
 ctx = start_page("Territoires")
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
@@ -38,8 +39,7 @@ if region is None:
 else:
     name = atlas.departement_name(departement) if departement else atlas.region_name(region)
     st.header(f"Portrait : {name}")
-    st.dataframe(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)), hide_index=True,
-                 width="stretch")
+    table(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)))
 
     map_col, mix_col = st.columns([3, 2], gap="large")
     with map_col:
@@ -49,15 +49,11 @@ else:
         st.altair_chart(charts.theme_mix_chart(comparison, name, "Thèmes : territoire et France"), width="stretch")
 
     st.subheader("Régies du territoire")
-    st.dataframe(regies_table(ctx.selection), hide_index=True, width="stretch", column_config={
-        "nom": "Régie", "type": "Type", "commune": "Commune", "lib_dep": "Département",
-        "salaries": st.column_config.NumberColumn("Salariés", format="localized"),
-        "benevoles": st.column_config.NumberColumn("Bénévoles", format="localized"),
-        "qpv_couverts": st.column_config.NumberColumn("QPV couverts"),
-        "n_partenariats": st.column_config.NumberColumn("Partenariats")})
+    table(regie_sheet(regies_table(ctx.selection)))
 
-    uncovered = indicators.uncovered_qpv(ctx.selection)
-    st.subheader(f"QPV sans régie ni partenariat ({fr.nombre(len(uncovered))})")
-    st.dataframe(uncovered[["code_qp", "lib_qp", "lib_com", "lib_dep", "population"]], hide_index=True, width="stretch",
-                 column_config={"code_qp": "Code", "lib_qp": "Quartier", "lib_com": "Commune", "lib_dep": "Département",
-                                "population": st.column_config.NumberColumn("Population", format="localized")})
+# Without a chosen territory, the national list: where neither a régie nor a partnership is present yet.
+uncovered = qpv_sheet(indicators.uncovered_qpv(ctx.selection))
+where = territory_name(ctx.filters, atlas)
+st.subheader(f"QPV sans régie ni partenariat{'' if region else ' en France'} ({fr.nombre(len(uncovered))})")
+downloads(uncovered, "qpv-sans-regie-ni-partenariat", where, key="qpv", columns=st.columns([1, 1, 4])[:2])
+table(uncovered)
