@@ -16,8 +16,10 @@ from geo.schema import STATUTS, THEMES
 STATUT_COLORS = {"en projet": "#f59e0b", "en cours": "#1a7f5a", "terminé": "#6b7280"}
 FONT = "Source Sans Pro, sans-serif"
 NO_PARTNERSHIP = "Aucun partenariat dans la sélection : élargissez les filtres."
-# Streamlit sizes charts with autosize "fit": a height includes the title and the axes, hence the fixed part.
-CHROME_PX = 90
+# Streamlit sizes charts with autosize "fit": a height includes the title (about 30 px), the x axis with its
+# labels and title (about 50 px) and padding, hence the fixed part; 90 left a single bar no height at all.
+CHROME_PX = 130
+SUBTITLE_LINE_PX = 18
 
 
 def _height(rows: int, step: int) -> int:
@@ -29,21 +31,22 @@ COUNT_AXIS = alt.Axis(format="d", tickMinStep=1, labelExpr=fr.vega_nombre("datum
 COUNT_LEGEND = alt.Legend(format="d", labelExpr=fr.vega_nombre("datum.value"))
 
 
-# Room to the right of the longest bar for its value label ("356 (54,8 %)"), as a share of the longest bar.
-LABEL_ROOM = 0.35
+# Room to the right of the longest bar for its value label ("356 (54,8 %)"), as a share of the longest bar per
+# character of the longest label: a 12-character label then fits a half-column chart (plot about 250 px wide).
+LABEL_ROOM_PER_CHAR = 0.05
 # The chart menu's entries are English ("Save as PNG", "Show data", "Copy Vega-Lite spec"), and Streamlit
 # honours vega-embed's options from the spec's usermeta: the pages offer their own French downloads instead.
 NO_MENU = {"embedOptions": {"actions": False}}
-MULTI_THEME_NOTE = "Un partenariat peut porter plusieurs thèmes : les parts s'additionnent au-delà de 100 %."
+MULTI_THEME_NOTE = ["Un partenariat peut porter plusieurs thèmes :", "les parts s'additionnent au-delà de 100 %."]
 
 
-def _title(title: str, subtitle: str | None = None) -> alt.Title:
+def _title(title: str, subtitle: list[str] | None = None) -> alt.Title:
     extra = {"subtitle": subtitle, "subtitleFont": FONT, "subtitleFontSize": 12, "subtitleColor": "#4b5563"} \
         if subtitle else {}
     return alt.Title(title, anchor="start", fontSize=15, font=FONT, limit=0, **extra)
 
 
-def _base(data: pd.DataFrame, title: str, subtitle: str | None = None) -> alt.Chart:
+def _base(data: pd.DataFrame, title: str, subtitle: list[str] | None = None) -> alt.Chart:
     return alt.Chart(data, title=_title(title, subtitle)).properties(width="container")
 
 
@@ -58,9 +61,10 @@ def empty_chart(title: str, reason: str) -> alt.Chart:
         text="message:N").properties(height=80))
 
 
-def _room(maximum: float, minimum: float = 1.0) -> alt.Scale:
-    """An x scale from 0 that leaves the value labels room to the right of the longest bar."""
-    return alt.Scale(domain=[0, max(float(maximum or 0), minimum) * (1 + LABEL_ROOM)], nice=False)
+def _room(data: pd.DataFrame, value: str, label: str = "valeur", minimum: float = 1.0) -> alt.Scale:
+    """An x scale from 0 that leaves the `label` column's texts room to the right of the longest bar."""
+    room = max(0.2, LABEL_ROOM_PER_CHAR * max((len(str(v)) for v in data[label]), default=0))
+    return alt.Scale(domain=[0, max(float(data[value].max() or 0), minimum) * (1 + room)], nice=False)
 
 
 def _with_labels(frame: pd.DataFrame, count: str = "partenariats", share: str | None = "part") -> pd.DataFrame:
@@ -80,12 +84,12 @@ def theme_bar(by_theme: pd.DataFrame, title: str = "Partenariats par thème") ->
     order = [t.short for t in THEMES]
     bars = _base(data, title, MULTI_THEME_NOTE).mark_bar(cornerRadiusEnd=3).encode(
         y=alt.Y("short:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
-        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data["partenariats"].max())),
+        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data, "partenariats")),
         color=alt.Color("short:N", scale=alt.Scale(domain=order, range=[t.color for t in THEMES]), legend=None),
         tooltip=[alt.Tooltip("label:N", title="Thème"), alt.Tooltip("valeur:N", title="Partenariats")],
     )
     text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
-    return _done((bars + text).properties(height=_height(len(order), 34) + 18))
+    return _done((bars + text).properties(height=_height(len(order), 34) + SUBTITLE_LINE_PX * len(MULTI_THEME_NOTE)))
 
 
 def territory_bar(table: pd.DataFrame, name_column: str, title: str, count: str = "partenariats",
@@ -98,7 +102,7 @@ def territory_bar(table: pd.DataFrame, name_column: str, title: str, count: str 
     data["valeur"] = data[count].map(fr.nombre)
     bars = _base(data, title).mark_bar(color="#1f4e79", cornerRadiusEnd=3).encode(
         y=alt.Y(f"{name_column}:N", sort=list(data[name_column]), title=None, axis=alt.Axis(labelLimit=220)),
-        x=alt.X(f"{count}:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data[count].max())),
+        x=alt.X(f"{count}:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data, count)),
         tooltip=[alt.Tooltip(f"{name_column}:N", title="Territoire"), alt.Tooltip("valeur:N", title="Nombre")],
     )
     text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
@@ -131,7 +135,7 @@ def coverage_rate_bar(coverage: pd.DataFrame, title: str = "Taux de couverture d
     bars = _base(data, title).mark_bar(color="#1a7f5a", cornerRadiusEnd=3).encode(
         y=alt.Y("lib_reg:N", sort=list(data["lib_reg"]), title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X("taux_couverture:Q", title="QPV couverts par une régie", axis=PERCENT_AXIS,
-                scale=_room(data["taux_couverture"].max(), 0.05)),
+                scale=_room(data, "taux_couverture", "taux", 0.05)),
         tooltip=[alt.Tooltip("lib_reg:N", title="Région"), alt.Tooltip("taux:N", title="Taux"),
                  alt.Tooltip("detail:N", title="QPV couverts")],
     )
@@ -145,7 +149,7 @@ def statut_bar(by_statut: pd.DataFrame, title: str = "Statut des partenariats") 
     data = _with_labels(by_statut)
     bars = _base(data, title).mark_bar(cornerRadiusEnd=3).encode(
         y=alt.Y("statut:N", sort=list(STATUTS), title=None),
-        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data["partenariats"].max())),
+        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data, "partenariats")),
         color=alt.Color("statut:N", scale=alt.Scale(domain=list(STATUTS), range=list(STATUT_COLORS.values())),
                         legend=None),
         tooltip=[alt.Tooltip("statut:N", title="Statut"), alt.Tooltip("valeur:N", title="Partenariats")],
@@ -164,7 +168,7 @@ def theme_region_heatmap(matrix: pd.DataFrame, title: str = "Thèmes par région
     data["valeur"] = data["partenariats"].map(fr.nombre)
     data["part_fr"] = data["part"].map(fr.pourcentage)
     order = [t.short for t in THEMES]
-    base = _base(data, title, MULTI_THEME_NOTE).encode(
+    base = _base(data, title).encode(
         x=alt.X("short:N", sort=order, title=None,
                 axis=alt.Axis(labelAngle=-35, labelLimit=180, labelOverlap=False, labelAlign="right")),
         y=alt.Y("lib_reg:N", sort=list(dict.fromkeys(data["lib_reg"])), title=None, axis=alt.Axis(labelLimit=220)),
@@ -180,7 +184,7 @@ def theme_region_heatmap(matrix: pd.DataFrame, title: str = "Thèmes par région
         color=alt.condition(alt.datum.partenariats > data["partenariats"].max() / 2, alt.value("white"),
                             alt.value("#111827")) if len(data) else alt.value("#111827"),
     )
-    return _done((cells + text).properties(height=_height(data["lib_reg"].nunique(), 30) + 100))
+    return _done((cells + text).properties(height=_height(data["lib_reg"].nunique(), 30) + 70))
 
 
 def starts_timeline(partenariats: pd.DataFrame, title: str = "Démarrages par trimestre et statut") -> alt.Chart:
@@ -232,7 +236,7 @@ def famille_bar(by_famille: pd.DataFrame, title: str = "Partenariats par famille
     data = _with_labels(by_famille)
     bars = _base(data, title).mark_bar(color="#7c3aed", cornerRadiusEnd=3).encode(
         y=alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=220)),
-        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data["partenariats"].max())),
+        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data, "partenariats")),
         tooltip=[alt.Tooltip("label:N", title="Famille"), alt.Tooltip("valeur:N", title="Partenariats")],
     )
     text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
@@ -250,7 +254,7 @@ def organisme_bar(by_organisme: pd.DataFrame, limit: int = 10,
     bars = _base(data, f"{title} ({fr.nombre(len(data))} premiers)").mark_bar(
         color="#1f4e79", cornerRadiusEnd=3).encode(
         y=alt.Y("nom_organisme:N", sort=list(data["nom_organisme"]), title=None, axis=alt.Axis(labelLimit=260)),
-        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data["partenariats"].max())),
+        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data, "partenariats")),
         tooltip=[alt.Tooltip("nom_organisme:N", title="Organisme"), alt.Tooltip("famille:N", title="Famille"),
                  alt.Tooltip("valeur:N", title="Partenariats"), alt.Tooltip("detail:N", title="Avec")],
     )

@@ -42,8 +42,21 @@ def to_csv_fr(frame: pd.DataFrame) -> bytes:
     """CSV that a French Excel opens as columns with accents and decimal commas intact. Numbers carry no
     thousands separator: Excel would read `44 700` as text; whole amounts come as integers (see
     `ui.tables.whole_numbers`)."""
-    text = safe_frame(frame).to_csv(sep=";", decimal=",", index=False, date_format="%d/%m/%Y")
+    data = safe_frame(frame)
+    for column in data.columns:
+        if pd.api.types.is_float_dtype(data[column]):
+            data[column] = data[column].map(_csv_number)
+    text = data.to_csv(sep=";", index=False, date_format="%d/%m/%Y")
     return text.encode("utf-8-sig")
+
+
+def _csv_number(value: float) -> str:
+    """`66900` and `27948,33`: a decimal comma, no `,0` on a whole number, blank when missing."""
+    if pd.isna(value):
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return format(float(value), ".12g").replace(".", ",")
 
 
 def to_xlsx(frame: pd.DataFrame, sheet_name: str = "données") -> bytes:
