@@ -160,3 +160,13 @@ def test_national_uncovered_qpv_list_downloads_through_the_app(page, base_url, d
     assert table["Quartier"].tolist() == expected["lib_qp"].tolist()
     population = ["" if pd.isna(v) else str(int(v)) for v in expected["population"]]
     assert table["Population"].tolist() == population
+
+
+def test_basemap_without_network_says_so(page, base_url):
+    """Tile requests are stopped in the browser itself (nothing leaves the machine): the map must say so."""
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), lambda route: route.abort())
+    open_app(page, f"{base_url}/carte?region=32")
+    page.get_by_role("combobox", name="Fond de carte").click()
+    page.get_by_role("option", name="OpenStreetMap").click()
+    notice = page.frame_locator(MAP).locator(".carte-fond-indisponible")
+    expect(notice).to_have_text(re.compile("Fond OpenStreetMap indisponible"))
