@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from geo import fr
-from geo.schema import STATUTS, THEMES
+from geo.schema import FAMILLE_LABELS, STATUTS, THEMES
 
 STATUT_COLORS = {"en projet": "#f59e0b", "en cours": "#1a7f5a", "terminé": "#6b7280"}
 FONT = "Source Sans Pro, sans-serif"
@@ -251,6 +251,7 @@ def organisme_bar(by_organisme: pd.DataFrame, limit: int = 10,
         return empty_chart(title, NO_PARTNERSHIP)
     data["valeur"] = data["partenariats"].map(fr.nombre)
     data["detail"] = data["regies"].map(lambda n: fr.pluriel(n, "régie"))
+    data["famille"] = data["famille"].map(lambda f: FAMILLE_LABELS.get(f, f))
     bars = _base(data, f"{title} ({fr.nombre(len(data))} premiers)").mark_bar(
         color="#1f4e79", cornerRadiusEnd=3).encode(
         y=alt.Y("nom_organisme:N", sort=list(data["nom_organisme"]), title=None, axis=alt.Axis(labelLimit=260)),

@@ -17,7 +17,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo import fr
-from geo.schema import THEME_BY_SLUG, THEMES
+from geo.schema import FAMILLE_LABELS, THEME_BY_SLUG, THEMES
 from ui.assets import offline_fullscreen, offline_map
 
 COVERAGE = {
@@ -214,7 +214,8 @@ def build_organismes_layer(organismes: pd.DataFrame, name: str = "Sièges des or
     located = organismes.dropna(subset=["latitude", "longitude"])
     group = folium.FeatureGroup(name=name, show=False)
     for _, row in located.iterrows():
-        label = f"<b>{escape(str(row['nom']))}</b><br>{escape(str(row['famille']))} · " \
+        famille = FAMILLE_LABELS.get(row["famille"], row["famille"])
+        label = f"<b>{escape(str(row['nom']))}</b><br>{escape(str(famille))} · " \
                 f"{escape(str(row['commune_siege']))}"
         folium.CircleMarker(
             location=(round(float(row["latitude"]), 5), round(float(row["longitude"]), 5)),
