@@ -4,6 +4,7 @@ from functools import partial
 
 import streamlit as st
 
+from dashboard.components import table
 from dashboard.data import data_dir
 from dashboard.page import start_page
 from geo import fr
@@ -13,8 +14,7 @@ from ui.tables import findings_table, sources_table
 
 ctx = start_page("Données et sources")
 st.markdown(f"Dossier de données chargé : `{data_dir()}` (variable d'environnement `CARTE_DATA_DIR`).")
-st.dataframe(sources_table(ctx.datasets), hide_index=True, width="stretch",
-             column_config={"Lignes chargées": st.column_config.NumberColumn(format="localized")})
+table(sources_table(ctx.datasets))
 
 st.subheader("Rapport de validation")
 report = findings_table(ctx.datasets.findings + ctx.atlas.findings)
@@ -23,7 +23,7 @@ warnings = len(report) - errors
 st.markdown(f"{fr.pluriel(errors, 'erreur')} (lignes exclues des chiffres), "
             f"{fr.pluriel(warnings, 'avertissement')} (lignes conservées).")
 if len(report):
-    st.dataframe(report, hide_index=True, width="stretch")
+    table(report)
     st.download_button("Télécharger le rapport (CSV)", lambda: to_csv_fr(report), file_name="rapport_validation.csv",
                        mime="text/csv", icon=":material/download:", on_click="ignore")
 

@@ -4,14 +4,15 @@ printable, shareable page of one partnership."""
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard.components import PARTNERSHIP_TABLE, PRINT_CSS, chart, escape_markdown
+from dashboard.components import PRINT_CSS, chart, downloads, escape_markdown, table
 from dashboard.data import partnership_table
 from dashboard.navigation import PAGES
 from dashboard.page import start_page
 from geo import fr
 from geo.details import partnership_detail, theme_labels
-from ui.exports import to_csv_fr, to_xlsx
+from ui.exports import territory_name
 from ui.project import project_map
+from ui.tables import partnership_sheet
 
 ctx = start_page("Partenariats")
 project_id = st.query_params.get("id")
@@ -55,22 +56,14 @@ if project_id:
                   returned_objects=[])
     st.stop()
 
-table = partnership_table(ctx.filters)
+sheet = partnership_sheet(partnership_table(ctx.filters), ctx.atlas.qpv)
 
 head, csv_col, xlsx_col = st.columns([4, 1, 1], vertical_alignment="bottom")
-head.markdown(f"**{fr.pluriel(len(table), 'partenariat')}** dans le périmètre filtré.")
-# The files are written when the button is clicked (a callable), not on every run of the page.
-csv_col.download_button("CSV (Excel)", lambda: to_csv_fr(table), file_name="partenariats.csv", mime="text/csv",
-                        icon=":material/download:", width="stretch", key="csv", on_click="ignore")
-xlsx_col.download_button("XLSX", lambda: to_xlsx(table, "partenariats"), file_name="partenariats.xlsx",
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         icon=":material/download:", width="stretch", key="xlsx", on_click="ignore")
-st.dataframe(
-    table.assign(fiche="partenariats?id=" + table["id_partenariat"]), hide_index=True, width="stretch", height=420,
-    column_config={**PARTNERSHIP_TABLE, "qpv": st.column_config.ListColumn("QPV"),
-                   "lib_reg_principal": st.column_config.TextColumn("Région"),
-                   "fiche": st.column_config.LinkColumn("Fiche", display_text="ouvrir")},
-)
+head.markdown(f"**{fr.pluriel(len(sheet), 'partenariat')}** dans le périmètre filtré.")
+downloads(sheet, "partenariats", territory_name(ctx.filters, ctx.atlas), key="partenariats",
+          columns=(csv_col, xlsx_col))
+table(sheet.assign(Fiche="partenariats?id=" + sheet["Identifiant"]), height=420,
+      column_config={"Fiche": st.column_config.LinkColumn("Fiche", display_text="ouvrir")})
 
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -78,4 +71,9 @@ with left:
 with right:
     chart(ctx, "statuts")
     chart(ctx, "themes")
+left, right = st.columns(2, gap="large")
+with left:
+    chart(ctx, "familles")
+with right:
+    chart(ctx, "organismes")
 chart(ctx, "timeline")

@@ -4,7 +4,7 @@ département for its regional lead, its declination first, printable from the br
 import pandas as pd
 import streamlit as st
 
-from dashboard.components import PARTNERSHIP_TABLE, PRINT_CSS, chart, escape_markdown
+from dashboard.components import PRINT_CSS, chart, downloads, escape_markdown, table
 from dashboard.map_view import map_view
 from dashboard.page import start_page
 from dashboard.url_state import set_filters
@@ -13,8 +13,8 @@ from geo.declinaisons import compare_regions, declinations, signed_since
 from geo.details import regies_table
 from geo.filters import epci_choices, epci_name
 from ui.declinaisons import COMPARISON_LABELS, for_export
-from ui.exports import to_csv_fr, to_xlsx
-from ui.tables import territory_figures
+from ui.exports import territory_name
+from ui.tables import PARTNERSHIP_HEADERS, qpv_sheet, regie_sheet, territory_figures
 
 ctx = start_page("Territoires")
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
@@ -51,12 +51,8 @@ if region is None:
     st.subheader("Les régions côte à côte")
     comparison = compare_regions(ctx.selection, ctx.datasets.declinaisons)
     exported = for_export(comparison, COMPARISON_LABELS)
-    csv_col, xlsx_col, _ = st.columns([1, 1, 4])
-    csv_col.download_button("CSV (Excel)", lambda: to_csv_fr(exported), file_name="regions.csv", mime="text/csv",
-                            icon=":material/download:", width="stretch", key="csv-regions", on_click="ignore")
-    xlsx_col.download_button("XLSX", lambda: to_xlsx(exported, "regions"), file_name="regions.xlsx",
-                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                             icon=":material/download:", width="stretch", key="xlsx-regions", on_click="ignore")
+    downloads(exported, "regions", territory_name(ctx.filters, atlas), key="regions",
+              columns=st.columns([1, 1, 4])[:2])
     st.dataframe(comparison[list(COMPARISON_LABELS)], hide_index=True, width="stretch", column_config={
         **COMPARISON_LABELS,
         "date_signature": st.column_config.DateColumn(COMPARISON_LABELS["date_signature"], format="DD/MM/YYYY"),
@@ -80,10 +76,9 @@ else:
                 since = signed_since(ctx.selection, ctx.datasets.declinaisons, region)
                 with st.expander(f"{fr.pluriel(len(since), 'partenariat démarré', 'partenariats démarrés')} "
                                  "depuis la signature dans la région"):
-                    st.dataframe(since[["id_partenariat", "nom_regie", "nom_organisme", "statut", "date_debut"]],
-                                 hide_index=True, width="stretch", column_config=PARTNERSHIP_TABLE)
-    st.dataframe(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)), hide_index=True,
-                 width="stretch")
+                    columns = ["id_partenariat", "nom_regie", "nom_organisme", "statut", "date_debut"]
+                    table(since[columns].rename(columns=PARTNERSHIP_HEADERS))
+    table(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)))
 
     map_col, mix_col = st.columns([3, 2], gap="large")
     with map_col:
@@ -92,15 +87,11 @@ else:
         chart(ctx, "theme_mix", name)
 
     st.subheader("Régies du territoire")
-    st.dataframe(regies_table(ctx.selection), hide_index=True, width="stretch", column_config={
-        "nom": "Régie", "type": "Type", "commune": "Commune", "lib_dep": "Département",
-        "salaries": st.column_config.NumberColumn("Salariés", format="localized"),
-        "benevoles": st.column_config.NumberColumn("Bénévoles", format="localized"),
-        "qpv_couverts": st.column_config.NumberColumn("QPV couverts"),
-        "n_partenariats": st.column_config.NumberColumn("Partenariats")})
+    table(regie_sheet(regies_table(ctx.selection)))
 
-    uncovered = indicators.uncovered_qpv(ctx.selection)
-    st.subheader(f"QPV sans régie ni partenariat ({fr.nombre(len(uncovered))})")
-    st.dataframe(uncovered[["code_qp", "lib_qp", "lib_com", "lib_dep", "population"]], hide_index=True, width="stretch",
-                 column_config={"code_qp": "Code", "lib_qp": "Quartier", "lib_com": "Commune", "lib_dep": "Département",
-                                "population": st.column_config.NumberColumn("Population", format="localized")})
+# Without a chosen territory, the national list: where neither a régie nor a partnership is present yet.
+uncovered = qpv_sheet(indicators.uncovered_qpv(ctx.selection))
+where = territory_name(ctx.filters, atlas)
+st.subheader(f"QPV sans régie ni partenariat{'' if region else ' en France'} ({fr.nombre(len(uncovered))})")
+downloads(uncovered, "qpv-sans-regie-ni-partenariat", where, key="qpv", columns=st.columns([1, 1, 4])[:2])
+table(uncovered)

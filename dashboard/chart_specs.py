@@ -26,6 +26,8 @@ CHARTS: dict[str, Callable[..., alt.TopLevelMixin]] = {
     "coverage": lambda sel, national: charts.coverage_rate_bar(indicators.coverage_by_region(sel)),
     "theme_region": lambda sel, national: charts.theme_region_heatmap(indicators.theme_region_matrix(sel)),
     "statuts": lambda sel, national: charts.statut_bar(indicators.by_statut(sel)),
+    "familles": lambda sel, national: charts.famille_bar(indicators.by_famille(sel)),
+    "organismes": lambda sel, national: charts.organisme_bar(indicators.by_organisme(sel)),
     "timeline": lambda sel, national: charts.starts_timeline(sel.partenariats),
     "theme_mix": lambda sel, national, territory: charts.theme_mix_chart(
         indicators.compare_theme_mix(sel, national), territory, "Thèmes : territoire et France"),

@@ -34,7 +34,8 @@ def demo_banner(datasets: Datasets) -> None:
 
 
 def start_page(title: str) -> PageContext:
-    """Common top of every page: data, filters from the URL (with notices), banner and title."""
+    """Common top of every page: its tab title, data, filters from the URL (with notices), banner and title."""
+    st.set_page_config(page_title=f"{title} · Carte des coopérations")
     data = loaded()
     filters, notices = current_filters(data.atlas)
     demo_banner(data.datasets)

@@ -29,9 +29,12 @@ def _read_filters(data_source: tuple, params: tuple, _atlas: Atlas) -> tuple[Fil
 
 
 def set_filters(filters: Filters) -> None:
-    """Make `filters` the current ones: the URL changes, widgets follow it."""
-    st.query_params.clear()
-    st.query_params.update(filters.to_query_params())
+    """Make `filters` the current ones: the URL changes, widgets follow it.
+
+    One message to the browser, hence one history entry (Streamlit pushes one per query-string change): a
+    `clear()` then `update()` would push an unfiltered step between two filter states.
+    """
+    st.query_params.from_dict(filters.to_query_params())
 
 
 def year_bounds(atlas: Atlas) -> tuple[int, int]:

@@ -263,7 +263,7 @@ class Filters:
             labels = [schema.THEME_BY_SLUG[t].label if t in schema.THEME_BY_SLUG else t for t in self.themes]
             parts.append(_enumerate(labels, "thèmes"))
         if self.familles:
-            parts.append(", ".join(self.familles))
+            parts.append(", ".join(schema.FAMILLE_LABELS.get(f, f) for f in self.familles))
         if self.statuts:
             parts.append(", ".join(self.statuts))
         low, high = self.annee_min, self.annee_max

@@ -63,6 +63,23 @@ def date_fr(value) -> str:
     return str(value)
 
 
+def cellule(value) -> str:
+    """A table cell on screen: a number as `nombre` (up to 2 decimals), a date as `date_fr`, a list as is, text
+    as is; blank when missing, so that an empty cell reads empty rather than `None` or a dash."""
+    if isinstance(value, (list, tuple)):
+        return value
+    if _missing(value):
+        return ""
+    if isinstance(value, (datetime, date, pd.Timestamp)):
+        return date_fr(value)
+    if pd.api.types.is_bool(value):
+        return "oui" if value else "non"
+    if not pd.api.types.is_number(value):
+        return str(value)
+    number = float(value)
+    return nombre(number) if number.is_integer() else nombre(number, 2).rstrip("0")
+
+
 def pluriel(count: int, singular: str, plural: str | None = None) -> str:
     """`1 régie`, `129 régies`: the count formatted and the noun agreed (French: 0 and 1 are singular)."""
     word = singular if abs(int(count)) < 2 else (plural or singular + "s")

@@ -110,6 +110,8 @@ THEME_BY_LABEL = {t.label: t for t in THEMES}
 
 STATUTS: tuple[str, ...] = ("en projet", "en cours", "terminé")
 FAMILLES: tuple[str, ...] = ("OPH", "ESH", "Coop HLM", "SEM", "autre")
+# How a family is written for readers (the federation's own spelling); the data keeps the vocabulary value.
+FAMILLE_LABELS = {f: f for f in FAMILLES} | {"Coop HLM": "Coop'HLM"}
 REGIE_TYPES: tuple[str, ...] = ("régie de quartier", "régie de territoire")
 # Where a région stands in declining the national convention (its order is the progress order).
 DECLINAISON_STATUTS: tuple[str, ...] = ("à engager", "en préparation", "signée")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from datetime import date
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -269,12 +270,12 @@ def test_csv_download_matches_the_table(page, base_url, demo):
     with page.expect_download() as info:
         page.get_by_role("button", name=re.compile("CSV \\(Excel\\)")).click()
     download = info.value
-    assert download.suggested_filename == "partenariats.csv"
+    assert download.suggested_filename == f"partenariats_auvergne-rhone-alpes_{date.today().isoformat()}.csv"
     raw = download.path().read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     table = pd.read_csv(io.BytesIO(raw), sep=";", encoding="utf-8-sig", dtype=str)
     assert shown == len(table) == len(expected)
-    assert sorted(table["id_partenariat"]) == sorted(expected["id_partenariat"])
+    assert sorted(table["Identifiant"]) == sorted(expected["id_partenariat"])
 
 
 # --- privacy --------------------------------------------------------------------------------------------------

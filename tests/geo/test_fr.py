@@ -63,3 +63,14 @@ def test_vega_nombre_with_decimals():
 @pytest.mark.parametrize("ratio", [0, 0.05, 0.125, 0.5, 1])
 def test_vega_pourcentage_writes_like_pourcentage(ratio):
     assert _vega_eval(fr.vega_pourcentage("datum.value", 1), ratio) == fr.pourcentage(ratio, 1)
+
+
+def test_cellule_writes_table_cells_the_french_way():
+    import numpy as np
+    import pandas as pd
+
+    assert fr.cellule(231950.0) == "231\u202f950" and fr.cellule(np.int64(1181)) == "1\u202f181"
+    assert fr.cellule(27948.33) == "27\u202f948,33" and fr.cellule(12.5) == "12,5"
+    assert [fr.cellule(v) for v in (None, pd.NaT, pd.NA, float("nan"))] == ["", "", "", ""]
+    assert fr.cellule(pd.Timestamp("2024-01-02")) == "02/01/2024" and fr.cellule("Lille") == "Lille"
+    assert fr.cellule(True) == "oui" and fr.cellule(["a"]) == ["a"]

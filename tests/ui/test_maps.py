@@ -231,3 +231,16 @@ def test_a_layer_outside_the_contract_is_refused(qpv):
         maps.build_qpv_dots({**data, "words": {}})
     with pytest.raises(ValueError, match="radius"):
         maps.build_qpv_dots({k: v for k, v in data.items() if k != "radius"})
+
+
+def test_scale_is_metric_only():
+    html = maps.build_base_map("/app/static/generated/contours-test.json").get_root().render()
+    assert "L.control.scale({metric: true, imperial: false})" in html
+    assert html.count("L.control.scale(") == 1  # not folium's own (miles and kilometres) as well
+
+
+@pytest.mark.parametrize("tiles,name", [("osm", "OpenStreetMap"), ("ign", "Plan IGN")])
+def test_a_basemap_that_cannot_load_says_so(tiles, name):
+    html = maps.build_base_map("/app/static/generated/contours-test.json", tiles=tiles).get_root().render()
+    assert '.once("tileerror"' in html and f"Fond {name} indisponible" in html
+    assert "tileerror" not in maps.build_base_map("/app/static/generated/contours-test.json").get_root().render()

@@ -33,6 +33,8 @@ def test_territory_figures_beside_national_with_share():
     table = territory_figures(LOCAL, NATIONAL)
     assert list(table.columns) == ["Indicateur", "Territoire", "France", "Part de la France"]
     assert table.to_dict("records") == [
+        {"Indicateur": "Quartiers prioritaires de la politique de la ville dans le périmètre", "Territoire": "8",
+         "France": f"1{S}600", "Part de la France": f"0,5{S}%"},
         {"Indicateur": "Régies de quartier et de territoire", "Territoire": "3", "France": "120",
          "Part de la France": f"2,5{S}%"},
         {"Indicateur": "QPV couverts par une régie (déclarés par la régie)", "Territoire": "2", "France": "8",
