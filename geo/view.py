@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from geo.display import METROPOLE_BOUNDS
+
 MEASURES = ("coverage", "partenariats", "theme")  # ui.maps.MEASURES labels them (a test keeps both in step)
 LAYERS = ("qpv", "regies", "organismes")
 DEFAULT_LAYERS = frozenset({"qpv", "regies"})
@@ -16,6 +18,7 @@ ZOOM_MIN, ZOOM_MAX = 2.0, 18.0
 KEYS = ("mesure", "couches", "fond", "centre", "zoom")  # the URL parameters MapView owns
 CENTRE_DECIMALS = 4  # about 10 m: below a pixel up to zoom 13
 ZOOM_STEP = 0.25  # the map's zoomSnap
+OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")  # Guadeloupe, Martinique, Guyane, La Réunion, Mayotte
 
 
 def _last(params: Mapping[str, str | list[str]], key: str) -> str | None:
@@ -85,7 +88,7 @@ class MapView:
         if self.basemap != BASEMAPS[0]:
             params["fond"] = self.basemap
         if self.center is not None:
-            params["centre"] = f"{self.center[0]:.{CENTRE_DECIMALS}f},{self.center[1]:.{CENTRE_DECIMALS}f}"
+            params["centre"] = ",".join(f"{v:.{CENTRE_DECIMALS}f}".rstrip("0").rstrip(".") for v in self.center)
             params["zoom"] = f"{self.zoom:g}"
         return params
 
@@ -136,3 +139,19 @@ def _position(centre: str, zoom: str) -> tuple[tuple[float, float], float] | Non
     if lat is None or lon is None or level is None or not _valid_position(lat, lon, level):
         return None
     return (lat, lon), level
+
+
+def presentation_steps(regions, codes: tuple[str, ...]) -> list[list[list[float]]]:
+    """The views the arrows step through in presentation mode: metropolitan France, then each chosen région
+    (every metropolitan one when none is chosen), as [[south, west], [north, east]] in code order.
+
+    `regions`: the région outlines (GeoDataFrame in EPSG:4326 with `insee_reg`).
+    """
+    wanted = list(codes) or [c for c in regions["insee_reg"] if c not in OVERSEAS_REGIONS]
+    steps = [[list(METROPOLE_BOUNDS[0]), list(METROPOLE_BOUNDS[1])]]
+    for code in sorted(set(wanted)):
+        shapes = regions[regions["insee_reg"] == code]
+        if len(shapes):
+            west, south, east, north = (round(float(v), 4) for v in shapes.total_bounds)
+            steps.append([[south, west], [north, east]])
+    return steps

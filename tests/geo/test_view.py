@@ -78,3 +78,20 @@ def test_constructor_refuses_inconsistent_values():
 def test_vocabularies_match_the_map_builders():
     assert tuple(maps.MEASURES) == view_module.MEASURES
     assert tuple(maps.TILES) == view_module.BASEMAPS
+
+
+def test_presentation_steps_frame_france_then_each_region(atlas):
+    from geo.display import METROPOLE_BOUNDS
+
+    regions = atlas.regions
+    steps = view_module.presentation_steps(regions, ("84",))
+    assert steps[0] == [list(METROPOLE_BOUNDS[0]), list(METROPOLE_BOUNDS[1])]
+    west, south, east, north = regions[regions["insee_reg"] == "84"].geometry.iloc[0].bounds
+    assert steps[1][0] + steps[1][1] == pytest.approx([south, west, north, east], abs=1e-4)
+    assert len(steps) == 2
+
+
+def test_presentation_steps_without_a_choice_visit_every_metropolitan_region(atlas):
+    steps = view_module.presentation_steps(atlas.regions, ())
+    metropolitan = [c for c in atlas.regions["insee_reg"] if c not in view_module.OVERSEAS_REGIONS]
+    assert len(steps) == 1 + len(set(metropolitan))

@@ -208,7 +208,7 @@ def test_drawing_code_reads_exactly_the_keys_python_sends(qpv, regies):
     bodies = _functions(code)
     exported = set(re.search(r"return \{(.*?)\};\n\}\)\(\);", code, flags=re.S).group(1).replace(" ", "")
                    .replace("\n", "").split(","))
-    assert {entry.split(":")[0] for entry in exported} == {*maps.CONTRACT, "outlines"}
+    assert {entry.split(":")[0] for entry in exported} == {*maps.CONTRACT, "outlines", "keyboard", "steps"}
     for function, keys in maps.CONTRACT.items():
         assert _keys_read(function, bodies) == keys, function
     # ... and the builders send exactly those keys (CarteLayer would refuse anything else).
