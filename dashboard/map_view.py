@@ -83,7 +83,10 @@ def _keep_position(key: str, filters: Filters, view: MapView, requested: tuple, 
     if report == st.session_state.get(seen) or not report[0] or report[1] is None:
         return
     st.session_state[seen] = report
-    moved = view.with_position((report[0].get("lat"), report[0].get("lng")), report[1])
+    position = (report[0].get("lat"), report[0].get("lng")), report[1]
+    if position == maps.INITIAL_VIEW:
+        return  # the map's first report, before streamlit-folium moved it to the requested view
+    moved = view.with_position(*position)
     target = view if moved == view.with_position(*requested) else moved
     if target != st.session_state.get(MEMORY, (None, None))[1]:
         _write(target, filters)

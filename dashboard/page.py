@@ -41,7 +41,8 @@ def start_page(title: str) -> PageContext:
     filters, notices = current_filters(data.atlas)
     presenting = presentation.is_on()
     presentation.apply(presenting, data.datasets.is_demo)
-    demo_banner(data.datasets)
+    if not presenting:  # presentation mode keeps the notice in a corner
+        demo_banner(data.datasets)
     for notice in notices:
         st.info(notice, icon=":material/info:")
     if data.datasets.errors:
@@ -50,7 +51,7 @@ def start_page(title: str) -> PageContext:
             "concernées sont exclues des chiffres. Détail sur la page « Données et sources ».",
             icon=":material/error:",
         )
-    heading, switch = st.columns([5, 1], vertical_alignment="center")
+    heading, switch = st.columns([6, 1], vertical_alignment="center")
     heading.title(title)
     with switch:
         presentation.presentation_toggle(presenting)

@@ -10,6 +10,10 @@ PARAM = "presentation"
 MEMORY = "_presentation"  # session key: the mode last asked for (the URL may lose its parameter)
 TOGGLE = "mode_presentation"
 
+COMPACT_CSS = """<style>
+div[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+h1 { padding-top: 0.25rem !important; padding-bottom: 0.25rem !important; }
+</style>"""
 CSS = """<style>
 section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
 div[data-testid="stToolbar"], div[data-testid="stDecoration"], div[data-testid="stStatusWidget"],
@@ -17,7 +21,7 @@ div[data-testid="stMainMenu"], button[data-testid="stExpandSidebarButton"], .stA
   { display: none !important; }
 div[data-testid="stMainBlockContainer"], .main .block-container
   { max-width: 100% !important; padding: 0.75rem 1.5rem 1rem !important; }
-html { font-size: 20px; }
+html { font-size: 19px; }
 div[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
 h1 { font-size: 2.2rem !important; padding-top: 0 !important; }
 .carte-demo-coin { position: fixed; right: 0.75rem; bottom: 0.75rem; z-index: 1000000; background: #fef3c7;
@@ -50,13 +54,12 @@ def _toggled() -> None:
 def presentation_toggle(on: bool) -> None:
     """The switch, at the top of every page (the sidebar is hidden in presentation mode)."""
     st.session_state[TOGGLE] = on
-    st.toggle("Mode présentation", key=TOGGLE, on_change=_toggled,
+    st.toggle("Présentation", key=TOGGLE, on_change=_toggled,
               help="Plein écran sans barre latérale, grands caractères ; les flèches ← → passent d'une vue de la "
                    "carte à la suivante (la France, puis chaque région). Partageable : l'adresse le retient.")
 
 
 def apply(on: bool, demo: bool) -> None:
-    """The mode's styles, and the demo notice in a corner (the banner scrolls away with the page)."""
-    if not on:
-        return
-    st.html(CSS + (DEMO_CORNER if demo else ""))
+    """Less space above the title (the map of /carte then starts in the first screen of a 1280×720 display); in
+    presentation mode, its styles and the demo notice in a corner, in place of the banner."""
+    st.html(CSS + (DEMO_CORNER if demo else "") if on else COMPACT_CSS)

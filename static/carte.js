@@ -114,12 +114,22 @@ window.Carte = (function () {
     return level;
   }
 
-  /* Keyboard: the map takes focus once (arrows pan, +/- zoom); the next Tab leaves it. The focusable pieces
-     Leaflet adds inside the map (zoom and full-screen buttons, attribution and popup links) stay reachable. */
+  /* Keyboard: the map takes focus once (arrows pan, +/- zoom) and the next Tab leaves it. Leaflet listens to
+     focus on every shape with a tooltip, which makes Chromium put each of them (1 600 on the national view) in
+     the Tab order: they are taken out of it (still reachable with the mouse; the zoom and full-screen buttons,
+     attribution and popup links stay in the Tab order). */
   function keyboard(map) {
-    map.getContainer().setAttribute("aria-label", "Carte : flèches pour déplacer, + et - pour zoomer, "
-      + "Tab pour passer à la suite");
-    map.getContainer().setAttribute("role", "application");
+    var container = map.getContainer();
+    container.setAttribute("aria-label", "Carte : flèches pour déplacer, + et - pour zoomer, Tab pour passer à la "
+      + "suite");
+    [["in", "Zoomer"], ["out", "Dézoomer"]].forEach(function (pair) {
+      var button = container.querySelector(".leaflet-control-zoom-" + pair[0]);
+      if (button) { button.title = pair[1]; button.setAttribute("aria-label", pair[1]); }
+    });
+    map.on("layeradd", function (e) {
+      var el = typeof e.layer.getElement === "function" && e.layer.getElement();
+      if (el && el.tagName.toLowerCase() === "path") el.setAttribute("tabindex", "-1");
+    });
   }
 
   /* Presentation mode: the left and right arrows (outside a form field) step through framed views. The listener

@@ -299,6 +299,7 @@ def bounds_of(frames: list[gpd.GeoDataFrame]) -> list[list[float]] | None:
 
 
 ZOOM_SNAP = 0.25  # geo.view.ZOOM_STEP: a frame fitted to the quarter zoom level fills the map
+INITIAL_VIEW = ((46.6, 2.4), 6)  # where the map is drawn before streamlit-folium applies the requested view
 
 
 def build_base_map(outlines_url: str, tiles: str = "aucun", height: int = 620,
@@ -307,7 +308,7 @@ def build_base_map(outlines_url: str, tiles: str = "aucun", height: int = 620,
 
     `steps`: bounds the keyboard arrows step through (presentation mode), see `Carte.steps`.
     """
-    m = offline_map(location=(46.6, 2.4), zoom_start=6, min_zoom=3, max_zoom=18, prefer_canvas=False,
+    m = offline_map(location=INITIAL_VIEW[0], zoom_start=INITIAL_VIEW[1], min_zoom=3, max_zoom=18, prefer_canvas=False,
                     control_scale=True, height=height, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
     m.get_root().header.add_child(Element(MAP_CSS), name="carte_css")
     tile = TILES.get(tiles)
