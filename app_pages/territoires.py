@@ -8,11 +8,12 @@ from dashboard.page import start_page
 from dashboard.url_state import set_filters
 from geo import fr, indicators
 from geo.details import regies_table
-from ui import charts
+from ui import charts, printing
 from ui.tables import territory_figures
 
 ctx = start_page("Territoires")
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
+st.html(printing.CSS)  # printing shows every row of each table (st.dataframe prints only what is on screen)
 atlas = ctx.atlas
 regions = sorted(atlas.region_names, key=atlas.region_name)
 current_region = ctx.filters.regions[0] if len(ctx.filters.regions) == 1 else None
@@ -38,8 +39,9 @@ if region is None:
 else:
     name = atlas.departement_name(departement) if departement else atlas.region_name(region)
     st.header(f"Portrait : {name}")
-    st.dataframe(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)), hide_index=True,
-                 width="stretch")
+    figures = territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national))
+    st.dataframe(figures, hide_index=True, width="stretch")
+    st.html(printing.print_table(figures, {c: c for c in figures.columns}))
 
     map_col, mix_col = st.columns([3, 2], gap="large")
     with map_col:
@@ -49,15 +51,21 @@ else:
         st.altair_chart(charts.theme_mix_chart(comparison, name, "Thèmes : territoire et France"), width="stretch")
 
     st.subheader("Régies du territoire")
-    st.dataframe(regies_table(ctx.selection), hide_index=True, width="stretch", column_config={
+    regies = regies_table(ctx.selection)
+    st.dataframe(regies, hide_index=True, width="stretch", column_config={
         "nom": "Régie", "type": "Type", "commune": "Commune", "lib_dep": "Département",
         "salaries": st.column_config.NumberColumn("Salariés", format="localized"),
         "benevoles": st.column_config.NumberColumn("Bénévoles", format="localized"),
         "qpv_couverts": st.column_config.NumberColumn("QPV couverts"),
         "n_partenariats": st.column_config.NumberColumn("Partenariats")})
+    st.html(printing.print_table(regies, {"nom": "Régie", "type": "Type", "commune": "Commune",
+                                          "lib_dep": "Département", "salaries": "Salariés", "benevoles": "Bénévoles",
+                                          "qpv_couverts": "QPV couverts", "n_partenariats": "Partenariats"}))
 
     uncovered = indicators.uncovered_qpv(ctx.selection)
     st.subheader(f"QPV sans régie ni partenariat ({fr.nombre(len(uncovered))})")
     st.dataframe(uncovered[["code_qp", "lib_qp", "lib_com", "lib_dep", "population"]], hide_index=True, width="stretch",
                  column_config={"code_qp": "Code", "lib_qp": "Quartier", "lib_com": "Commune", "lib_dep": "Département",
                                 "population": st.column_config.NumberColumn("Population", format="localized")})
+    st.html(printing.print_table(uncovered, {"code_qp": "Code", "lib_qp": "Quartier", "lib_com": "Commune",
+                                             "lib_dep": "Département", "population": "Population"}))
