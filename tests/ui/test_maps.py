@@ -64,8 +64,8 @@ def test_partnership_classes_bin_the_counts(qpv):
 
 def test_dominant_theme_uses_the_theme_colour(qpv):
     colors, legend = maps.qpv_colors(qpv, "theme")
-    assert colors.iloc[0] == "#457b9d"
-    assert legend == [("#457b9d", "Inclusion numérique"), ("#c9ccd1", "Aucun partenariat")]
+    assert colors.iloc[0] == "#0072b2"
+    assert legend == [("#0072b2", "Inclusion numérique"), ("#c9ccd1", "Aucun partenariat")]
 
 
 def payload_of(group) -> dict:
