@@ -6,7 +6,7 @@ PORT ?= 8501
 STAMP := $(VENV)/.installed
 ASSETS := static/node_modules/.package-lock.json
 
-.PHONY: venv run test chromium lint bench demo check clean
+.PHONY: venv run test system-deps lint bench demo check clean
 
 venv: $(STAMP) $(ASSETS)
 
@@ -30,13 +30,16 @@ run: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 
-# Chromium first: without it (and without the rights to install it) the tests stop at once with one sentence.
-test: chromium venv lint
-	$(PY) -m pytest
+# Chromium and PostgreSQL 15 first: without them (and without the rights to install them) the tests stop at once
+# with one sentence. The store's tests run on SQLite and on a throw-away PostgreSQL cluster (tools/test-postgres.sh).
+test: system-deps venv lint
+	tools/test-postgres.sh $(PY) -m pytest
 
-# Debian's Chromium for the browser tests, installed with apt-get as root or with passwordless sudo.
-chromium:
+# Debian's Chromium (browser tests) and PostgreSQL 15 (store tests), installed with apt-get as root or with
+# passwordless sudo.
+system-deps:
 	@$(PYTHON) -m tools.system_deps chromium "make test"
+	@$(PYTHON) -m tools.system_deps postgresql-15 "make test"
 
 # The naive baseline (GeoDataFrame.explore) needs matplotlib and mapclassify, which the app does not.
 bench: venv

@@ -26,6 +26,8 @@ TARGETS = {
     "rerun_median_ms_x1": 150,
     "rerun_median_ms_x10": 1000,
     "session_mb": 30,
+    "store_import_preview_s": 5,
+    "store_import_publish_s": 10,
 }
 REGION_MIN_QPV = 20  # the regional payload target is checked on the régions with at least this many QPV (× scale)
 
@@ -283,6 +285,9 @@ def targets(results: dict) -> list[dict]:
                           (x1.get("memory") or {}).get("per_session_apptest_mb"),
                           (x10.get("memory") or {}).get("per_session_apptest_mb")) if v is not None]
     checks.append(_check("session_mb", max(memory) if memory else None, TARGETS["session_mb"], "MB"))
+    store = results.get("store_import") or {}
+    checks += [_check("store_import_preview_s", store.get("preview_s"), TARGETS["store_import_preview_s"], "s"),
+               _check("store_import_publish_s", store.get("publish_s"), TARGETS["store_import_publish_s"], "s")]
     return checks
 
 
@@ -389,6 +394,11 @@ def table(results: dict) -> str:
         add("Mémoire par session supplémentaire : onglets / AppTest",
             f"{_fmt(mem.get('per_session_browser_tab_mb'))} / {_fmt(mem.get('per_session_apptest_mb'))} Mo", "", "",
             "≤ 30 Mo", "session_mb")
+    store = results.get("store_import") or {}
+    if store:
+        add(f"Import dans la base (SQLite), {store.get('rows')} partenariats : aperçu",
+            _fmt(store.get("preview_s"), "s"), "", "", "≤ 5 s", "store_import_preview_s")
+        add("  publication", _fmt(store.get("publish_s"), "s"), "", "", "≤ 10 s", "store_import_publish_s")
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for k, row in enumerate(rows):
@@ -479,6 +489,10 @@ def main(argv: list[str] | None = None) -> int:
             part.setdefault("other_processes_cores", both.get("other_processes_cores"))
         results["x10"] = summarize(10, data10, python10, apptest10, None, None, regions10)
 
+    log(f"{_elapsed(start)} import dans la base : aperçu puis publication de 6 500 partenariats")
+    from bench.store_import import measure as measure_store_import
+
+    results["store_import"] = measure_store_import(OUT / "store-import")
     results["targets"] = targets(results)
     results["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     results["machine"]["git_commit_end"], _, tree_end = app_tree()

@@ -1,4 +1,5 @@
-"""Command line: `python -m geo check|demo|fetch`. French output, exit codes for scripts, never a traceback."""
+"""Command line: `python -m geo check|demo|fetch|db|users|import|export`. French output, exit codes for scripts,
+never a traceback."""
 
 from __future__ import annotations
 
@@ -89,6 +90,7 @@ def check(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from geo import demo, fetch
+    from geo.store import cli as store_cli
 
     parser = FrenchArgumentParser(prog="python -m geo", description="Carte des coopérations : données.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=FrenchArgumentParser)
@@ -102,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch_parser = commands.add_parser("fetch", help="télécharge les données officielles")
     fetch.add_arguments(fetch_parser)
     fetch_parser.set_defaults(handler=fetch.run)
+    store_cli.add_arguments(commands)
     return parser
 
 
@@ -116,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         print("Interrompu.", file=sys.stderr)
         return EXIT_UNREADABLE
     except Exception as exc:  # the promise is a French message, never a traceback
+        from geo.store.cli import STORE_ERRORS
+
+        if isinstance(exc, STORE_ERRORS):  # refusals of the store already say what to do
+            print(f"[erreur] {exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
         print(f"[erreur] erreur inattendue ({type(exc).__name__}) : {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
 

@@ -1,4 +1,4 @@
-"""French presentation of figures: `13 000`, `12,5 %`, `27/11/2026`. The only place that formats."""
+"""French presentation of figures: `13 000`, `12,5 %`, `27/11/2026`, `45 000 €`. The only place that formats."""
 
 from __future__ import annotations
 
@@ -28,6 +28,11 @@ def pourcentage(ratio, decimals: int = 1) -> str:
     if _missing(ratio):
         return "—"
     return f"{nombre(float(ratio) * 100, decimals)}{NBSP}%"
+
+
+def euros(value) -> str:
+    """`45 000 €`; a missing amount is a dash."""
+    return "—" if _missing(value) else f"{nombre(value)}{NBSP}€"
 
 
 def date_fr(value) -> str:

@@ -28,9 +28,14 @@ class MapPayload:
 def qpv_map_frame(sel: Selection, outlines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The selection's QPV with their dominant theme, drawn with their display outline (`outlines` indexed by
     `code_qp`, already simplified for the scale): filters only pick rows, nothing is simplified again."""
-    qpv = sel.qpv.drop(columns="geometry")
-    qpv = qpv.assign(theme_dominant=dominant_theme(sel).reindex(qpv["code_qp"]).to_numpy())
+    qpv = qpv_with_theme(sel).drop(columns="geometry")
     return gpd.GeoDataFrame(qpv, geometry=outlines.geometry.reindex(qpv["code_qp"]).to_numpy(), crs=outlines.crs)
+
+
+def qpv_with_theme(sel: Selection) -> gpd.GeoDataFrame:
+    """The selection's QPV with `theme_dominant`: the columns `ui.maps.qpv_colors` reads for every measure, on
+    screen and in the images."""
+    return sel.qpv.assign(theme_dominant=dominant_theme(sel).reindex(sel.qpv["code_qp"]).to_numpy())
 
 
 def build_map_payload(sel: Selection, outlines: gpd.GeoDataFrame, scale: Scale, measure: str, *,

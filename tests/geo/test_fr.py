@@ -23,6 +23,7 @@ def test_nombre(value, decimals, expected):
 def test_pourcentage_and_date():
     assert fr.pourcentage(0.125) == "12,5\u202f%"
     assert fr.pourcentage(None) == "—"
+    assert fr.euros(231950) == "231\u202f950\u202f€" and fr.euros(None) == "—"
     assert fr.date_fr(date(2026, 11, 27)) == "27/11/2026"
     assert fr.pluriel(1, "régie") == "1 régie" and fr.pluriel(1300, "régie") == "1\u202f300 régies"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -54,7 +54,7 @@ def test_territory_figures_beside_national_with_share():
 
 
 def test_territory_rate_without_national_rate_has_no_ratio():
-    national = Kpis(**{**NATIONAL.as_dict(), "qpv": 0, "taux_couverture": None, "taux_partenariat": None})
+    national = replace(NATIONAL, qpv=0, taux_couverture=None, taux_partenariat=None)
     rates = territory_figures(LOCAL, national).iloc[-2:]
     assert rates["France"].tolist() == ["—", "—"]
     assert rates["Part de la France"].tolist() == ["—", "—"]

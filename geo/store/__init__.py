@@ -1,0 +1,41 @@
+"""The records store: régies, organismes, partenariats (and datasets added later) in a database, written only by
+accounts, every write journalled. No Streamlit here. See docs/store.md."""
+
+from geo.store.accounts import (
+    ADMIN,
+    CONTRIBUTEUR,
+    Account,
+    AccountError,
+    AuthError,
+    add_user,
+    authenticate,
+    disable_user,
+    get_account,
+    list_users,
+    login_required,
+    reset_password,
+    user_for_email,
+)
+from geo.store.api import (
+    CellChange,
+    ChangeInfo,
+    ChangeSetInfo,
+    ConflictError,
+    Edit,
+    ImportPlan,
+    RowChange,
+    ScopeError,
+    Store,
+    StoreError,
+    UndoError,
+    ValidationError,
+)
+from geo.store.engine import SchemaError, database_url
+from geo.store.reference import data_dir
+
+__all__ = [
+    "ADMIN", "CONTRIBUTEUR", "Account", "AccountError", "AuthError", "CellChange", "ChangeInfo", "ChangeSetInfo",
+    "ConflictError", "Edit", "ImportPlan", "RowChange", "SchemaError", "ScopeError", "Store", "StoreError",
+    "UndoError", "ValidationError", "add_user", "authenticate", "data_dir", "database_url", "disable_user",
+    "get_account", "list_users", "login_required", "reset_password", "user_for_email",
+]

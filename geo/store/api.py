@@ -1,0 +1,727 @@
+"""The store of the records: one object, `Store`, through which everything reads and writes them.
+
+Every write goes through `Store.write`: validate (the same `geo.load.clean` as `geo check`, plus no spreadsheet
+formulas) → check the writer's scope on the records as they are now and as they would be (`ScopeError`) → check
+each record's version is the one the writer read (`ConflictError`) → apply and journal (one change set, one change
+per record with its before/after) → commit, all in one transaction: either everything is applied and journalled,
+or nothing is. Import (`plan_import` then `publish`), undo and seeding are built on it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from geo.datasets import Datasets
+from geo.io import ROW, ReadError, read_csv, read_xlsx, rename_to_model
+from geo.load import clean, find_dataset_files, load_file, load_folder
+from geo.manifest import MANIFEST_NAME, DatasetRecord, Manifest, atomic_write_bytes, sha256_file
+from geo.schema import DATASETS, fold
+from geo.store import engine as engines
+from geo.store import upload
+from geo.store.accounts import ADMIN, Account
+from geo.store.models import Change, ChangeSet, Meta, Record, User
+from geo.store.records import (
+    REFERENCE_DATASETS,
+    STORE_DATASETS,
+    Geography,
+    frame_to_records,
+    now,
+    records_to_frame,
+    regions_of_text,
+    regions_text,
+)
+from geo.store.records import Record as RecordData
+from geo.store.reference import data_dir, read_reference
+from geo.validate import AVERTISSEMENT, ERREUR, Finding
+
+RECORDS, CHANGE_SETS, CHANGES, USERS, META = (
+    Record.__table__, ChangeSet.__table__, Change.__table__, User.__table__, Meta.__table__)
+CHUNK = 500  # keys per IN (...) query
+SYSTEM = Account("système", ADMIN, frozenset())  # the seed's author; never a login
+
+
+class StoreError(Exception):
+    """A write is refused as a whole; the message is French and says why (nothing was written)."""
+
+
+class ScopeError(StoreError):
+    """The writer may not write some of these records (role or région)."""
+
+
+class ConflictError(StoreError):
+    """Someone else changed a record since the writer read it."""
+
+
+class ValidationError(StoreError):
+    """Some records are invalid; `findings` says where."""
+
+    def __init__(self, message: str, findings: list[Finding]):
+        super().__init__(message)
+        self.findings = findings
+
+
+class UndoError(StoreError):
+    """A change set cannot be undone (a later change touched the same records)."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One record's new data (None deletes it), and the version the writer read (0: it did not exist)."""
+
+    dataset: str
+    record_id: str
+    after: RecordData | None
+    expected_version: int
+
+
+@dataclass(frozen=True)
+class CellChange:
+    column: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One record of an import preview: as stored (`before`, `version`) and as in the file (`after`)."""
+
+    dataset: str
+    record_id: str
+    row: int | None  # spreadsheet row in the file; None for a store row the file does not contain
+    before: RecordData | None
+    after: RecordData | None
+    version: int
+    regions: frozenset[str] = frozenset()
+
+    @property
+    def cells(self) -> list[CellChange]:
+        """Cells whose value changes, in the dataset's column order."""
+        before, after = self.before or {}, self.after or {}
+        columns = [c for c in DATASETS[self.dataset].column_names if c in before or c in after]
+        return [CellChange(c, before.get(c), after.get(c)) for c in columns if before.get(c) != after.get(c)]
+
+
+@dataclass
+class ImportPlan:
+    """What publishing a file would do, computed for one user against the store as it was read."""
+
+    user: str
+    files: dict[str, str] = field(default_factory=dict)  # dataset -> file name
+    findings: list[Finding] = field(default_factory=list)  # the `geo check` report of the files
+    blocking: list[Finding] = field(default_factory=list)  # problems that refuse the whole import
+    added: list[RowChange] = field(default_factory=list)
+    changed: list[RowChange] = field(default_factory=list)
+    unchanged: list[RowChange] = field(default_factory=list)
+    out_of_scope: list[RowChange] = field(default_factory=list)  # refused: outside the user's régions
+    missing: list[RowChange] = field(default_factory=list)  # in the store (and in scope), not in the file
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.blocking + self.findings if f.severity == ERREUR]
+
+    @property
+    def publishable(self) -> bool:
+        return not self.blocking and bool(self.added or self.changed or self.missing)
+
+    def edits(self, remove_missing: bool = False) -> list[Edit]:
+        rows = self.added + self.changed + (self.missing if remove_missing else [])
+        return [Edit(r.dataset, r.record_id, r.after, r.version) for r in rows]
+
+
+@dataclass(frozen=True)
+class ChangeSetInfo:
+    id: int
+    user: str
+    at: object  # datetime (UTC)
+    comment: str
+    kind: str  # seed | import | undo | edit
+    undoes: int | None
+    size: int  # number of records changed
+
+
+@dataclass(frozen=True)
+class ChangeInfo:
+    change_set_id: int
+    dataset: str
+    record_id: str
+    before: RecordData | None
+    after: RecordData | None
+    user: str = ""
+    at: object = None
+    comment: str = ""
+    kind: str = ""
+
+    @property
+    def cells(self) -> list[CellChange]:
+        return RowChange(self.dataset, self.record_id, None, self.before, self.after, 0).cells
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class Store:
+    """The records in one database (SQLite by default, PostgreSQL when `CARTE_DATABASE_URL` says so)."""
+
+    def __init__(self, engine: Engine, reference_folder: Path | None = None):
+        self.engine = engine
+        self.write_engine = engine.execution_options(**{engines.IMMEDIATE: True})
+        self.reference_folder = Path(reference_folder) if reference_folder else None
+
+    @classmethod
+    def open(cls, url: str | None = None, *, reference_folder: Path | None = None, create: bool = True) -> Store:
+        """The store at `url` (default `CARTE_DATABASE_URL`, else the SQLite file). An empty database gets the
+        schema (`create`); one whose schema is older or newer than the code raises `SchemaError`."""
+        engine = engines.make_engine(url)
+        engines.check_schema(engine, create=create)
+        return cls(engine, reference_folder)
+
+    def upgrade(self) -> tuple[str | None, str]:
+        return engines.upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Store({engines.describe(self.engine.url)})"
+
+    # ----- reading
+
+    @cached_property
+    def geography(self) -> Geography:
+        """The région of each QPV, for the scope rule (reference folder's QPV over the official list)."""
+        return Geography.from_folder(self.reference_folder)
+
+    def meta(self, key: str, default=None):
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(META.c.value).where(META.c.key == key)).first()
+        return default if row is None else row.value
+
+    def is_empty(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(CHANGE_SETS.c.id).limit(1)).first() is None
+
+    def data_version(self) -> dict[str, int]:
+        """Dataset -> id of the last change set that touched it: a cheap cache key, so that a dashboard reloads
+        a dataset only when it changed (in this process or any other on the same database)."""
+        query = sa.select(CHANGES.c.dataset, sa.func.max(CHANGES.c.change_set_id)).group_by(CHANGES.c.dataset)
+        with self.engine.connect() as conn:
+            found = dict(conn.execute(query).all())
+        return {kind: int(found.get(kind) or 0) for kind in sorted(set(STORE_DATASETS) | set(found))}
+
+    def read_records(self, dataset: str) -> dict[str, tuple[RecordData, int]]:
+        """record_id -> (data, version) of the live records of a dataset, in arrival order."""
+        query = (sa.select(RECORDS.c.record_id, RECORDS.c.data, RECORDS.c.version)
+                 .where(RECORDS.c.dataset == dataset, RECORDS.c.data.is_not(None)).order_by(RECORDS.c.seq))
+        with self.engine.connect() as conn:
+            return {row.record_id: (row.data, row.version) for row in conn.execute(query)}
+
+    def read_frames(self, datasets: Iterable[str] = STORE_DATASETS) -> dict[str, tuple[pd.DataFrame, list[Finding]]]:
+        """The frames `geo.load` would give for these datasets' files, built from the store."""
+        out = {}
+        for kind in datasets:
+            records = [data for data, _ in self.read_records(kind).values()]
+            out[kind] = records_to_frame(kind, records, f"{DATASETS[kind].file_stem}.csv")
+        return out
+
+    def manifest(self) -> Manifest | None:
+        raw = self.meta("manifest")
+        return Manifest.from_dict(raw) if raw else None
+
+    def read_datasets(self, reference_folder: Path | None = None) -> Datasets:
+        """Everything the dashboards need, as `geo.load.load_folder` gives it: the records from the store, the
+        reference geography (QPV, régions, départements) from the files of `reference_folder`."""
+        folder = Path(reference_folder or self.reference_folder or data_dir())
+        reference = read_reference(folder)
+        frames = self.read_frames()
+        findings = [f for kind in REFERENCE_DATASETS for f in reference[kind][1]]
+        findings += [f for kind in STORE_DATASETS for f in frames[kind][1]]
+        return Datasets(
+            folder=folder,
+            qpv=reference["qpv"][0],
+            regies=frames["regies"][0],
+            organismes=frames["organismes"][0],
+            partenariats=frames["partenariats"][0],
+            regions=reference["regions"][0],
+            departements=reference["departements"][0],
+            manifest=self.manifest(),
+            findings=findings,
+            files={kind: path for kind, (_, _, path) in reference.items() if path is not None},
+        )
+
+    # ----- journal
+
+    def change_sets(self, limit: int | None = None, offset: int = 0) -> list[ChangeSetInfo]:
+        """Change sets, newest first."""
+        size = (sa.select(sa.func.count()).where(CHANGES.c.change_set_id == CHANGE_SETS.c.id)
+                .correlate(CHANGE_SETS).scalar_subquery())
+        query = (sa.select(CHANGE_SETS, size.label("size")).order_by(CHANGE_SETS.c.id.desc())
+                 .limit(limit).offset(offset))
+        with self.engine.connect() as conn:
+            return [ChangeSetInfo(r.id, r.user, r.at, r.comment, r.kind, r.undoes, r.size)
+                    for r in conn.execute(query)]
+
+    def change_set(self, change_set_id: int) -> tuple[ChangeSetInfo, list[ChangeInfo]]:
+        """One change set and its changes; `StoreError` when it does not exist."""
+        with self.engine.connect() as conn:
+            head = conn.execute(sa.select(CHANGE_SETS).where(CHANGE_SETS.c.id == change_set_id)).first()
+            if head is None:
+                raise StoreError(f"Le lot de modifications n° {change_set_id} n'existe pas.")
+            rows = conn.execute(sa.select(CHANGES).where(CHANGES.c.change_set_id == change_set_id)
+                                .order_by(CHANGES.c.id)).all()
+        info = ChangeSetInfo(head.id, head.user, head.at, head.comment, head.kind, head.undoes, len(rows))
+        return info, [ChangeInfo(r.change_set_id, r.dataset, r.record_id, r.before, r.after, head.user, head.at,
+                                 head.comment, head.kind) for r in rows]
+
+    def record_history(self, dataset: str, record_id: str) -> list[ChangeInfo]:
+        """Every change of one record, oldest first (e.g. a partnership's status over time)."""
+        query = (sa.select(CHANGES, CHANGE_SETS.c.user, CHANGE_SETS.c.at, CHANGE_SETS.c.comment,
+                           CHANGE_SETS.c.kind)
+                 .join(CHANGE_SETS, CHANGE_SETS.c.id == CHANGES.c.change_set_id)
+                 .where(CHANGES.c.dataset == dataset, CHANGES.c.record_id == record_id)
+                 .order_by(CHANGES.c.change_set_id))
+        with self.engine.connect() as conn:
+            return [ChangeInfo(r.change_set_id, r.dataset, r.record_id, r.before, r.after, r.user, r.at,
+                               r.comment, r.kind) for r in conn.execute(query)]
+
+    # ----- writing
+
+    def write(self, user: Account | str, comment: str, edits: Iterable[Edit], *, kind: str = "edit",
+              undoes: int | None = None, meta: dict | None = None) -> int:
+        """Apply `edits` as one journalled change set (and set `meta` facts in the same transaction); its id.
+        Raises `ValidationError`, `ScopeError`, `ConflictError` (French messages) and then nothing is written."""
+        edits = list(edits)
+        if not edits:
+            raise StoreError("Aucune modification à publier.")
+        afters = self._validate(edits)
+        keys = sorted({(e.dataset, e.record_id) for e in edits})
+        if len(keys) != len(edits):
+            raise StoreError("Un même enregistrement figure deux fois dans les modifications.")
+        at = now()
+        try:
+            with self.write_engine.connect() as conn, conn.begin():
+                account = self._writer(conn, user)
+                current = self._lock_current(conn, keys)
+                self._check_versions(conn, edits, current)
+                self._check_scope(account, edits, current, afters)
+                change_set_id = conn.execute(
+                    CHANGE_SETS.insert().values(user=account.name, at=at, comment=comment.strip(), kind=kind,
+                                                undoes=undoes).returning(CHANGE_SETS.c.id)).scalar_one()
+                self._apply(conn, edits, current, afters, change_set_id, at)
+                for key, value in (meta or {}).items():
+                    conn.execute(META.delete().where(META.c.key == key))
+                    conn.execute(META.insert().values(key=key, value=value))
+        except sa.exc.IntegrityError:
+            raise ConflictError("Un autre utilisateur a ajouté un de ces enregistrements pendant la publication : "
+                                "rien n'a été publié. Rechargez la page et recommencez.") from None
+        except sa.exc.OperationalError as exc:
+            if "deadlock" in str(exc.orig).lower() or "could not serialize" in str(exc.orig).lower():
+                raise ConflictError("Un autre utilisateur publie les mêmes enregistrements au même moment : rien "
+                                    "n'a été publié. Recommencez dans un instant.") from None
+            raise
+        return change_set_id
+
+    def _validate(self, edits: list[Edit]) -> dict[tuple[str, str], RecordData]:
+        """Canonical data of every non-deleting edit; `ValidationError` naming each problem."""
+        out: dict[tuple[str, str], RecordData] = {}
+        by_kind: dict[str, list[Edit]] = {}
+        for edit in edits:
+            if edit.dataset not in STORE_DATASETS:
+                raise StoreError(f"Jeu de données « {edit.dataset} » inconnu de la base (attendu : "
+                                 f"{', '.join(STORE_DATASETS)}).")
+            if edit.after is not None:
+                by_kind.setdefault(edit.dataset, []).append(edit)
+        findings: list[Finding] = []
+        for kind, kind_edits in by_kind.items():
+            file = f"{DATASETS[kind].file_stem} (saisie)"
+            frame, kind_findings = records_to_frame(kind, [e.after for e in kind_edits], file)
+            findings += [f for f in kind_findings if f.severity == ERREUR]
+            raw = pd.DataFrame([e.after for e in kind_edits], dtype=object)
+            raw[ROW] = range(2, len(raw) + 2)
+            findings += upload.formula_cells(file, raw)
+            records = frame_to_records(kind, frame)
+            key = DATASETS[kind].key
+            for edit in kind_edits:
+                if (edit.after.get(key) or "").strip().upper() != edit.record_id.upper():
+                    findings.append(Finding(ERREUR, file, None, key, f"l'identifiant « {edit.after.get(key)} » "
+                                            f"ne correspond pas à l'enregistrement « {edit.record_id} »."))
+                elif edit.record_id in records:
+                    out[(kind, edit.record_id)] = records[edit.record_id][0]
+        if findings:
+            raise ValidationError(f"{len(findings)} erreur(s) de validation : rien n'a été publié.", findings)
+        return out
+
+    def _writer(self, conn: sa.Connection, user: Account | str) -> Account:
+        """The writer as the database knows it now (role, régions, not disabled): never trust a stale object."""
+        if user is SYSTEM:
+            return SYSTEM
+        name = user.name if isinstance(user, Account) else str(user)
+        row = conn.execute(sa.select(USERS).where(USERS.c.name == name)).first()
+        if row is None:
+            raise ScopeError(f"Compte « {name} » inconnu : l'écriture demande un compte.")
+        if row.disabled:
+            raise ScopeError(f"Le compte « {name} » est désactivé : il ne peut plus rien modifier.")
+        return Account(row.name, row.role, regions_of_text(row.regions), row.email, row.disabled)
+
+    def _lock_current(self, conn: sa.Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], sa.Row]:
+        """Current rows of these records, locked until commit (PostgreSQL; SQLite holds the write lock)."""
+        current = {}
+        for kind in sorted({k for k, _ in keys}):
+            ids = [i for k, i in keys if k == kind]
+            for chunk in _chunks(ids):
+                query = (sa.select(RECORDS.c.seq, RECORDS.c.record_id, RECORDS.c.data, RECORDS.c.version,
+                                   RECORDS.c.change_set_id)
+                         .where(RECORDS.c.dataset == kind, RECORDS.c.record_id.in_(chunk))
+                         .order_by(RECORDS.c.record_id).with_for_update())
+                current.update({(kind, row.record_id): row for row in conn.execute(query)})
+        return current
+
+    def _check_versions(self, conn, edits: list[Edit], current: dict) -> None:
+        stale = []
+        for edit in edits:
+            row = current.get((edit.dataset, edit.record_id))
+            version = row.version if row is not None else 0
+            if version != edit.expected_version:
+                stale.append((edit, row))
+        if not stale:
+            return
+        sets = {row.change_set_id for _, row in stale if row is not None}
+        authors = dict(conn.execute(sa.select(CHANGE_SETS.c.id, CHANGE_SETS.c.user)
+                                    .where(CHANGE_SETS.c.id.in_(sets))).all()) if sets else {}
+        lines = [f"« {edit.record_id} » ({DATASETS[edit.dataset].label.lower()}) modifié entre-temps par "
+                 f"{authors.get(row.change_set_id, 'un autre utilisateur') if row is not None else 'un autre'} "
+                 f"(lot n° {row.change_set_id if row is not None else '?'})" for edit, row in stale[:5]]
+        more = f" et {len(stale) - 5} autre(s)" if len(stale) > 5 else ""
+        raise ConflictError("Conflit : " + " ; ".join(lines) + more + ". Rien n'a été publié : rechargez les "
+                            "données et recommencez.")
+
+    def _check_scope(self, account: Account, edits: list[Edit], current: dict, afters: dict) -> None:
+        if account.is_admin:
+            return
+        refused = []
+        for edit in edits:
+            row = current.get((edit.dataset, edit.record_id))
+            before = row.data if row is not None else None
+            after = afters.get((edit.dataset, edit.record_id))
+            for data in (before, after):
+                if data is not None and not account.may_write(self.geography.record_regions(edit.dataset, data)):
+                    refused.append(edit)
+                    break
+        if refused:
+            names = ", ".join(f"« {e.record_id} »" for e in refused[:10])
+            more = f" et {len(refused) - 10} autre(s)" if len(refused) > 10 else ""
+            raise ScopeError(
+                f"Le compte « {account.name} » (régions {', '.join(sorted(account.regions)) or 'aucune'}) ne peut "
+                f"pas modifier {names}{more} : ces enregistrements ne relèvent pas de ses régions. Rien n'a été "
+                "publié.")
+
+    def _apply(self, conn, edits: list[Edit], current: dict, afters: dict, change_set_id: int, at) -> None:
+        inserts, updates, changes = [], [], []
+        for edit in edits:
+            key = (edit.dataset, edit.record_id)
+            row = current.get(key)
+            after = afters.get(key)
+            regions = regions_text(self.geography.record_regions(edit.dataset, after)) if after else ""
+            values = {"data": after, "regions": regions, "updated_at": at, "change_set_id": change_set_id}
+            if row is None:
+                inserts.append({"dataset": edit.dataset, "record_id": edit.record_id, "version": 1, **values})
+            else:
+                updates.append({"b_seq": row.seq, "b_version": row.version + 1, **values})
+            changes.append({"change_set_id": change_set_id, "dataset": edit.dataset, "record_id": edit.record_id,
+                            "before": row.data if row is not None else None, "after": after})
+        if inserts:
+            conn.execute(RECORDS.insert(), inserts)
+        if updates:
+            conn.execute(RECORDS.update().where(RECORDS.c.seq == sa.bindparam("b_seq"))
+                         .values(version=sa.bindparam("b_version")), updates)
+        conn.execute(CHANGES.insert(), changes)
+
+    # ----- seeding, import, undo, export
+
+    def seed_from_folder(self, folder: Path) -> int | None:
+        """Fill an empty store from a data folder (e.g. the demo), keeping its manifest and demo flag; the change
+        set id, or None when the store already holds something (then nothing is read)."""
+        folder = Path(folder)
+        if not self.is_empty():
+            return None
+        datasets = load_folder(folder)
+        edits = []
+        for kind in STORE_DATASETS:
+            for record_id, (data, _) in frame_to_records(kind, getattr(datasets, kind)).items():
+                edits.append(Edit(kind, record_id, data, 0))
+        if self.reference_folder is None:
+            self.reference_folder = folder
+        manifest = datasets.manifest
+        facts = {"seed_folder": str(folder), "demo": datasets.is_demo,
+                 "manifest": json.loads(manifest.to_json()) if manifest else None}
+        try:
+            change_set_id = self.write(SYSTEM, f"Chargement initial depuis {folder.name}"
+                                       f"{' (données de démonstration)' if datasets.is_demo else ''}",
+                                       edits, kind="seed", meta=facts)
+        except ConflictError:  # another process seeded the same database at the same moment
+            return None
+        return change_set_id
+
+    def plan_import(self, user: Account | str, source: Path) -> ImportPlan:
+        """Preview of importing a file (`partenariats.csv`, `regies.xlsx`…), a data folder or a zip of one: the
+        validation report, then rows added, changed (cell by cell), unchanged, out of the user's scope, and store
+        rows the file does not contain. Reads only."""
+        source = Path(source)
+        name = user.name if isinstance(user, Account) else str(user)
+        plan = ImportPlan(user=name)
+        with self.engine.connect() as conn:
+            account = self._writer(conn, user)
+        if source.suffix.lower() == ".zip" and source.is_file():
+            with tempfile.TemporaryDirectory(prefix="carte-import-") as tmp:
+                try:
+                    upload.check_size(source.name, source.stat().st_size)
+                    folder = upload.safe_extract(source, Path(tmp))
+                except upload.UploadError as exc:
+                    plan.blocking.append(Finding(ERREUR, source.name, None, None, str(exc)))
+                    return plan
+                return self._plan(plan, account, self._import_files(plan, folder))
+        if source.is_dir():
+            return self._plan(plan, account, self._import_files(plan, source))
+        if not source.exists():
+            plan.blocking.append(Finding(ERREUR, str(source), None, None, "fichier ou dossier introuvable."))
+            return plan
+        kind = fold(source.stem).replace("-", "_")
+        if kind in REFERENCE_DATASETS:
+            plan.blocking.append(Finding(ERREUR, source.name, None, None,
+                                         "la géographie de référence (QPV, régions, départements) reste dans les "
+                                         "fichiers du dossier de données : elle ne s'importe pas dans la base."))
+        elif kind not in STORE_DATASETS:
+            plan.blocking.append(Finding(ERREUR, source.name, None, None,
+                                         "nom de fichier non reconnu : le jeu de données se reconnaît à son nom.",
+                                         "nommez-le regies.csv, organismes.csv ou partenariats.csv (ou .xlsx)."))
+        else:
+            return self._plan(plan, account, {kind: source})
+        return plan
+
+    def plan_upload(self, user: Account | str, name: str, data: bytes) -> ImportPlan:
+        """`plan_import` of an uploaded file (bytes from the page): size and type checked before anything else."""
+        plan = ImportPlan(user=user.name if isinstance(user, Account) else str(user))
+        safe_name = Path(name).name or "fichier"
+        try:
+            upload.check_suffix(safe_name)
+            upload.check_size(safe_name, len(data))
+        except upload.UploadError as exc:
+            plan.blocking.append(Finding(ERREUR, safe_name, None, None, str(exc)))
+            return plan
+        with tempfile.TemporaryDirectory(prefix="carte-upload-") as tmp:
+            path = Path(tmp) / safe_name
+            path.write_bytes(data)
+            return self.plan_import(user, path)
+
+    def _import_files(self, plan: ImportPlan, folder: Path) -> dict[str, Path]:
+        files = find_dataset_files(folder)
+        for kind in REFERENCE_DATASETS:
+            if kind in files:
+                plan.findings.append(Finding(AVERTISSEMENT, files[kind].name, None, None,
+                                             "géographie de référence : ignorée par l'import (elle reste dans les "
+                                             "fichiers du dossier de données)."))
+        chosen = {kind: path for kind, path in files.items() if kind in STORE_DATASETS}
+        if not chosen:
+            plan.blocking.append(Finding(ERREUR, folder.name, None, None,
+                                         "aucun fichier de régies, d'organismes ou de partenariats dans le dossier.",
+                                         "nommez les fichiers regies.csv, organismes.csv, partenariats.csv."))
+        return chosen
+
+    def _plan(self, plan: ImportPlan, account: Account, files: dict[str, Path]) -> ImportPlan:
+        parsed = {}
+        for kind, path in files.items():
+            plan.files[kind] = path.name
+            result = self._read_import_file(plan, kind, path)
+            if result is not None:
+                parsed[kind] = result
+        if plan.blocking:
+            return plan
+        for kind, (records, raw_ids) in parsed.items():
+            self._diff(plan, account, kind, records, raw_ids)
+        return plan
+
+    def _read_import_file(self, plan: ImportPlan, kind: str, path: Path):
+        """(records, ids present in the file even on rows in error), or None when the file is refused."""
+        name = path.name
+        suffix = path.suffix.lower()
+        if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
+            plan.blocking.append(Finding(ERREUR, name, None, None, "format non accepté pour des enregistrements : "
+                                         "CSV (UTF-8 ou Windows-1252, « ; » ou « , ») ou XLSX."))
+            return None
+        try:
+            upload.check_size(name, path.stat().st_size)
+            raw = read_csv(path) if suffix in (".csv", ".txt") else read_xlsx(path, kind)
+        except (upload.UploadError, ReadError) as exc:
+            plan.blocking.append(Finding(ERREUR, name, None, None, str(exc)))
+            return None
+        blocking = upload.duplicate_headers(name, list(raw.columns))
+        wrong = upload.wrong_dataset(name, kind, [c for c in raw.columns if c != ROW])
+        blocking += [wrong] if wrong else []
+        blocking += upload.formula_cells(name, raw)
+        if suffix in (".xlsx", ".xlsm"):
+            blocking += upload.workbook_formulas(path, kind)
+        raw = rename_to_model(raw, DATASETS[kind])
+        key = DATASETS[kind].key
+        raw_ids: dict[str, int] = {}
+        if not blocking and key in raw:
+            for row, value in zip(raw[ROW].tolist(), raw[key].tolist(), strict=True):
+                norm = "".join(str(value).split()).upper()
+                if norm and norm in raw_ids:
+                    blocking.append(Finding(ERREUR, name, row, key, f"identifiant « {value} » en double (déjà "
+                                            f"ligne {raw_ids[norm]}) : l'import est refusé.",
+                                            "un identifiant ne figure qu'une fois par fichier."))
+                elif norm:
+                    raw_ids[norm] = row
+        if blocking:
+            plan.blocking.extend(blocking)
+            return None
+        frame, findings = clean(kind, raw, name)
+        if len(frame) == 0 and not any(f.severity == ERREUR for f in findings):
+            findings.append(Finding(ERREUR, name, None, None, "le fichier ne contient aucune ligne de données."))
+        plan.findings.extend(findings)
+        return frame_to_records(kind, frame), set(raw_ids)
+
+    def _diff(self, plan: ImportPlan, account: Account, kind: str, records: dict, raw_ids: set[str]) -> None:
+        query = (sa.select(RECORDS.c.record_id, RECORDS.c.data, RECORDS.c.version)
+                 .where(RECORDS.c.dataset == kind).order_by(RECORDS.c.seq))
+        with self.engine.connect() as conn:
+            stored = {r.record_id: r for r in conn.execute(query)}
+        regions_of = self.geography.record_regions
+        for record_id, (after, row) in records.items():
+            current = stored.get(record_id)
+            before = current.data if current is not None else None
+            version = current.version if current is not None else 0
+            change = RowChange(kind, record_id, row, before, after, version, regions_of(kind, after))
+            if before == after:
+                plan.unchanged.append(change)
+            elif not account.may_write(change.regions) or (
+                    before is not None and not account.may_write(regions_of(kind, before))):
+                plan.out_of_scope.append(change)
+            else:
+                (plan.added if before is None else plan.changed).append(change)
+        for record_id, current in stored.items():
+            if current.data is None or record_id in records or record_id.upper() in raw_ids:
+                continue
+            regions = regions_of(kind, current.data)
+            if account.may_write(regions):
+                plan.missing.append(RowChange(kind, record_id, None, current.data, None, current.version, regions))
+
+    def publish(self, plan: ImportPlan, user: Account | str, comment: str, remove_missing: bool = False) -> int:
+        """Apply a preview as one change set (rows in error and out of scope are never part of it); its id."""
+        if plan.blocking:
+            raise StoreError("Import refusé : " + " ; ".join(str(f) for f in plan.blocking[:3]))
+        edits = plan.edits(remove_missing)
+        if not edits:
+            raise StoreError("Rien à publier : le fichier ne change aucun enregistrement.")
+        return self.write(user, comment or f"Import de {', '.join(plan.files.values())}", edits, kind="import")
+
+    def undo(self, change_set_id: int, user: Account | str, comment: str = "") -> int:
+        """A new change set restoring the "before" of `change_set_id`; `UndoError` (French) when a later change
+        set touched one of its records, `ScopeError` when the user may not write them."""
+        _, changes = self.change_set(change_set_id)
+        if not changes:
+            raise UndoError(f"Le lot n° {change_set_id} ne contient aucune modification à annuler.")
+        later = self._later_changes(change_set_id, [(c.dataset, c.record_id) for c in changes])
+        if later:
+            detail = " ; ".join(f"« {record_id} » modifié ensuite par {user_name} (lot n° {set_id})"
+                                for record_id, set_id, user_name in later[:5])
+            raise UndoError(f"Le lot n° {change_set_id} ne peut pas être annulé : {detail}"
+                            f"{' …' if len(later) > 5 else ''}. Annulez d'abord les lots plus récents ou "
+                            "corrigez ces enregistrements directement.")
+        versions = {}
+        with self.engine.connect() as conn:
+            for kind in {c.dataset for c in changes}:
+                ids = [c.record_id for c in changes if c.dataset == kind]
+                for chunk in _chunks(ids):
+                    query = sa.select(RECORDS.c.record_id, RECORDS.c.version).where(
+                        RECORDS.c.dataset == kind, RECORDS.c.record_id.in_(chunk))
+                    versions.update({(kind, r.record_id): r.version for r in conn.execute(query)})
+        edits = [Edit(c.dataset, c.record_id, c.before, versions.get((c.dataset, c.record_id), 0)) for c in changes]
+        return self.write(user, comment or f"Annulation du lot n° {change_set_id}", edits, kind="undo",
+                          undoes=change_set_id)
+
+    def _later_changes(self, change_set_id: int, keys: list[tuple[str, str]]) -> list[tuple[str, int, str]]:
+        found = []
+        with self.engine.connect() as conn:
+            for kind in sorted({k for k, _ in keys}):
+                ids = [i for k, i in keys if k == kind]
+                for chunk in _chunks(ids):
+                    query = (sa.select(CHANGES.c.record_id, CHANGES.c.change_set_id, CHANGE_SETS.c.user)
+                             .join(CHANGE_SETS, CHANGE_SETS.c.id == CHANGES.c.change_set_id)
+                             .where(CHANGES.c.dataset == kind, CHANGES.c.record_id.in_(chunk),
+                                    CHANGES.c.change_set_id > change_set_id)
+                             .order_by(CHANGES.c.change_set_id))
+                    found += [(r.record_id, r.change_set_id, r.user) for r in conn.execute(query)]
+        return found
+
+    def export(self, folder: Path) -> list[Path]:
+        """A backup in the data-folder format (`data/README.md`): one CSV per dataset, the reference geography's
+        files when known, and `manifest.json`. Importing it into an empty store gives the same records."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        demo = bool(self.meta("demo", False))
+        last = max(self.data_version().values(), default=0)
+        seeded = self.manifest()
+        records: dict[str, DatasetRecord] = {}
+        written = []
+        for kind in STORE_DATASETS:
+            path = folder / f"{DATASETS[kind].file_stem}.csv"
+            rows = [data for data, _ in self.read_records(kind).values()]
+            atomic_write_bytes(path, _csv_bytes(DATASETS[kind].column_names, rows))
+            records[kind] = DatasetRecord(file=path.name, source=f"Export de la base (lot n° {last})",
+                                          licence=seeded.datasets[kind].licence if seeded and kind in
+                                          seeded.datasets else "", date=date.today().isoformat(), rows=len(rows),
+                                          sha256=sha256_file(path), demo=demo)
+            written.append(path)
+        reference = self.reference_folder or (Path(self.meta("seed_folder")) if self.meta("seed_folder") else None)
+        if reference and reference.is_dir():
+            for kind, path in find_dataset_files(reference).items():
+                if kind not in REFERENCE_DATASETS or path.is_dir():
+                    continue
+                target = folder / path.name
+                if path.resolve() != target.resolve():
+                    shutil.copyfile(path, target)
+                original = seeded.datasets.get(kind) if seeded else None
+                described = original.__dict__ if original else {
+                    "source": f"Copie de {path}", "licence": "", "date": date.today().isoformat(), "demo": demo}
+                records[kind] = DatasetRecord(**{**described, "file": target.name, "sha256": sha256_file(target),
+                                                 "rows": _feature_count(target)})
+                written.append(target)
+        manifest = Manifest(demo=demo, title=(seeded.title if seeded else "") or "Export de la base", datasets=records)
+        atomic_write_bytes(folder / MANIFEST_NAME, manifest.to_json().encode("utf-8"))
+        return written + [folder / MANIFEST_NAME]
+
+
+def _feature_count(path: Path) -> int:
+    """Features of a reference file, for its manifest entry (the loader when GDAL cannot count alone)."""
+    import pyogrio
+
+    try:
+        return int(pyogrio.read_info(path)["features"])
+    except Exception:  # GDAL's error types vary with the driver
+        _, frame, _ = load_file(path)
+        return 0 if frame is None else len(frame)
+
+
+def _csv_bytes(columns: list[str], rows: list[RecordData]) -> bytes:
+    """`;`-separated UTF-8 with BOM, as the demo files and French spreadsheets use."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(c) or "" for c in columns])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,154 @@
+"""Records as the store keeps them, and the scope rule.
+
+A record is a dict column -> canonical text (or None), exactly as the cell would be written in a data-folder file:
+codes upper-case with their leading zeros, dates `JJ/MM/AAAA`, decimals with a comma and no thousands separator
+(`27948,33`), integers plain, lists joined by ` | `, themes by their convention label. It is derived from the
+frame `geo.load.clean` validated, and turned back into that frame by the same `clean`: the store never has its
+own parser, and comparing two records cell by cell is comparing what the user sees.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from geo import ref
+from geo.io import ROW
+from geo.load import clean
+from geo.schema import DATASETS, LIST_JOINER, THEME_BY_SLUG
+from geo.validate import Finding
+
+# Datasets the store holds; the reference geography (QPV perimeters, régions, départements) stays in files.
+STORE_DATASETS = ("regies", "organismes", "partenariats")
+REFERENCE_DATASETS = ("qpv", "regions", "departements")
+
+Record = dict[str, str | None]
+
+
+def _blank(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _number(value: float) -> str:
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(float(value)).replace(".", ",")
+
+
+@cache
+def _column_kinds(kind: str) -> dict[str, str]:
+    return {c.name: c.kind for c in DATASETS[kind].columns}
+
+
+def cell_text(kind: str, column: str, value) -> str | None:
+    """Canonical text of one typed cell of a `clean` frame (None when blank)."""
+    column_kind = _column_kinds(kind)[column]
+    if column_kind == "list":
+        items = list(value) if isinstance(value, (list, tuple)) else []
+        if column == "themes":
+            items = [THEME_BY_SLUG[s].label if s in THEME_BY_SLUG else s for s in items]
+        return LIST_JOINER.join(items) or None
+    if _blank(value):
+        return None
+    if column_kind == "date":
+        return value.strftime("%d/%m/%Y")
+    if column_kind == "int":
+        return str(int(value))
+    if column_kind == "float":
+        return _number(value)
+    return str(value)
+
+
+def frame_to_records(kind: str, frame: pd.DataFrame) -> dict[str, tuple[Record, int | None]]:
+    """record_id -> (record, spreadsheet row) for every row of a validated frame, in row order."""
+    spec = DATASETS[kind]
+    names = spec.column_names
+    rows = frame[ROW].tolist() if ROW in frame else [None] * len(frame)
+    columns = {name: frame[name].tolist() for name in names}
+    out: dict[str, tuple[Record, int | None]] = {}
+    for position, row in enumerate(rows):
+        record = {name: cell_text(kind, name, columns[name][position]) for name in names}
+        out[record[spec.key]] = (record, None if _blank(row) else int(row))
+    return out
+
+
+def records_to_frame(kind: str, records: Iterable[Record], file: str) -> tuple[pd.DataFrame, list[Finding]]:
+    """The frame `geo.load` would give for a file holding these records (same parsing, same validation)."""
+    names = DATASETS[kind].column_names
+    raw = pd.DataFrame([[r.get(n) or "" for n in names] for r in records], columns=names, dtype=object)
+    raw[ROW] = range(2, len(raw) + 2)
+    return clean(kind, raw, file)
+
+
+@dataclass(frozen=True)
+class Geography:
+    """What the scope rule needs from the reference geography: the région of each QPV code."""
+
+    qpv_region: dict[str, str]
+
+    @classmethod
+    def from_qpv(cls, qpv: pd.DataFrame | None = None) -> Geography:
+        """From a QPV frame (the data folder's file) over the official 2024 list (`data/ref`)."""
+        table = ref.qpv2024_table()
+        mapping = dict(zip(table["code_qp"], table["insee_reg"], strict=True))
+        if qpv is not None and len(qpv):
+            known = qpv[qpv["insee_reg"].notna()]
+            mapping.update(zip(known["code_qp"].astype(str), known["insee_reg"].astype(str), strict=True))
+        return cls(mapping)
+
+    @classmethod
+    def from_folder(cls, folder: Path | None) -> Geography:
+        from geo.store.reference import read_reference
+
+        return cls.from_qpv(read_reference(folder)["qpv"][0] if folder else None)
+
+    def record_regions(self, kind: str, record: Record | None) -> frozenset[str]:
+        """Scope rule: a partnership lies in the régions of its QPV; a régie in the région of its seat (commune)
+        and of the QPV it covers; an organisme in the région of its seat. Unknown datasets lie nowhere (only an
+        administrator writes them)."""
+        if not record:
+            return frozenset()
+        regions: set[str] = set()
+        if kind in ("partenariats", "regies"):
+            codes = (record.get("qpv") if kind == "partenariats" else record.get("qpv_couverts")) or ""
+            regions |= {self.qpv_region[c] for c in codes.split(LIST_JOINER) if c in self.qpv_region}
+        if kind in ("regies", "organismes") and record.get("insee_com"):
+            regions |= _seat_region(record["insee_com"])
+        if kind == "organismes" and record.get("insee_reg"):
+            regions.add(record["insee_reg"])
+        return frozenset(regions)
+
+
+def _seat_region(insee_com: str) -> set[str]:
+    try:
+        return {ref.reg_of_dep(ref.dep_of_commune(insee_com))}
+    except (KeyError, ValueError):
+        return set()
+
+
+def regions_text(regions: Iterable[str]) -> str:
+    """`|11|84|`: a LIKE '%|84|%' finds a région without a false match on a prefix."""
+    regions = sorted(regions)
+    return f"|{'|'.join(regions)}|" if regions else ""
+
+
+def regions_of_text(text: str | None) -> frozenset[str]:
+    return frozenset(r for r in (text or "").split("|") if r)
+
+
+def now() -> datetime:
+    """Times are stored in UTC; pages show them in French local time."""
+    return datetime.now(UTC)
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite gives datetimes back without their zone: they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,54 @@
+"""`python -m geo db|users|import|export`, run as an administrator would (subprocesses, SQLite)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.geo.store.test_import import HDF_FILE
+from tests.paths import REPO
+
+
+def run(env: dict, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "geo", *args], cwd=REPO, capture_output=True, text=True,
+                          input=stdin, env={**os.environ, **env}, timeout=300)
+
+
+def test_accounts_import_and_export_from_the_command_line(tmp_path, data_folder):
+    env = {"CARTE_DATABASE_URL": f"sqlite:///{tmp_path / 'carte.sqlite3'}", "CARTE_DATA_DIR": str(data_folder)}
+    assert "schéma créé (révision 0001)" in run(env, "db", "upgrade").stdout
+    secret = "mot-de-passe-de-la-ligne-de-commande"
+    added = run(env, "users", "add", "hdf", "--role", "contributeur", "--region", "32", "--password-stdin",
+                stdin=secret + "\n")
+    assert added.returncode == 0 and "Compte créé : hdf — contributeur régional (32)." in added.stdout
+    assert secret not in added.stdout + added.stderr
+    run(env, "users", "add", "adm", "--role", "admin", "--password-stdin", stdin=secret + "\n")
+    refused = run(env, "users", "add", "x", "--role", "contributeur", "--password-stdin", stdin=secret + "\n")
+    assert refused.returncode == 2 and "au moins une région" in refused.stderr and "Traceback" not in refused.stderr
+    assert run(env, "users", "list").stdout.splitlines() == [
+        "adm — administrateur national", "hdf — contributeur régional (32)", "2 comptes"]
+
+    seeded = run(env, "import", str(data_folder), "--as", "adm", "--comment", "chargement")
+    assert seeded.returncode == 0 and "Publié : lot de modifications n° 1." in seeded.stdout
+    (tmp_path / "partenariats.csv").write_text(HDF_FILE, encoding="utf-8")
+    dry = run(env, "import", str(tmp_path / "partenariats.csv"), "--as", "hdf", "--dry-run")
+    assert dry.returncode == 1  # a row in error and a row out of scope
+    assert "modifié P-1 : statut « en projet » → « en cours »" in dry.stdout
+    assert "hors de votre périmètre (refusé) P-4 : régions 11" in dry.stdout
+    assert "Aperçu : 2 ajouts, 3 modifications, 0 inchangé(s), 1 hors périmètre, 0 absent(s) du fichier, 1 ligne " \
+           "en erreur." in dry.stdout
+    assert "rien n'a été publié" in dry.stdout
+    published = run(env, "import", str(tmp_path / "partenariats.csv"), "--as", "hdf")
+    assert "Publié : lot de modifications n° 2." in published.stdout
+
+    exported = run(env, "export", "--out", str(tmp_path / "sauvegarde"))
+    assert exported.returncode == 0
+    lines = (tmp_path / "sauvegarde" / "partenariats.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 1 + 6 and lines[1].startswith("P-1;RQ-059-01;123456782;QN05972M;cohésion sociale;en cours;")
+    assert (tmp_path / "sauvegarde" / "manifest.json").exists()
+
+    disabled = run(env, "users", "disable", "hdf")
+    assert disabled.stdout.strip() == "Compte désactivé : hdf."
+    again = run(env, "import", str(tmp_path / "partenariats.csv"), "--as", "hdf")
+    assert again.returncode == 2 and "désactivé" in again.stderr

@@ -1,0 +1,114 @@
+"""Bad input: refused as a whole with a clear French message, nothing written (SQLite: no engine involved)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+from geo.store import StoreError, upload
+from tests.geo.store.conftest import ORGANISMES, PARTENARIATS, REGIES
+
+
+@pytest.fixture
+def store_url(tmp_path):
+    """These checks run before any database access: SQLite is enough."""
+    return f"sqlite:///{tmp_path / 'carte.sqlite3'}"
+
+
+def refused(store, path_or_upload, *, user="adm") -> str:
+    before = store.data_version()
+    if isinstance(path_or_upload, tuple):
+        plan = store.plan_upload(user, *path_or_upload)
+    else:
+        plan = store.plan_import(user, path_or_upload)
+    assert plan.blocking, "the import should have been refused"
+    assert not (plan.added or plan.changed)
+    with pytest.raises(StoreError, match="Import refusé"):
+        store.publish(plan, user, "")
+    assert store.data_version() == before
+    return " ".join(str(f) for f in plan.blocking)
+
+
+def test_file_of_another_dataset(store, tmp_path):
+    (tmp_path / "partenariats.csv").write_text(REGIES, encoding="utf-8")
+    message = refused(store, tmp_path / "partenariats.csv")
+    assert "colonnes sont celles de « Régies de quartier et de territoire »" in message
+    assert "renommez-le regies.csv" in message
+
+
+def test_unknown_file_name_and_reference_geography(store, tmp_path):
+    (tmp_path / "export_2025.csv").write_text(PARTENARIATS, encoding="utf-8")
+    assert "nom de fichier non reconnu" in refused(store, tmp_path / "export_2025.csv")
+    (tmp_path / "qpv.geojson").write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    assert "géographie de référence" in refused(store, tmp_path / "qpv.geojson")
+
+
+def test_zip_with_a_path_outside_its_folder(store, tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("partenariats.csv", PARTENARIATS)
+        zf.writestr("../../etc/regies.csv", REGIES)
+    assert "chemin hors de son dossier" in refused(store, ("envoi.zip", buffer.getvalue()))
+    assert not (tmp_path.parent.parent / "etc" / "regies.csv").exists()
+
+
+def test_zip_bomb(store):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("partenariats.csv", b"0" * 20_000_000)
+    assert "anormalement compressée" in refused(store, ("envoi.zip", buffer.getvalue()))
+
+
+def test_too_many_uncompressed_bytes(monkeypatch):
+    monkeypatch.setattr(upload, "MAX_UNZIPPED_BYTES", 1000)
+    infos = [zipfile.ZipInfo("a.csv"), zipfile.ZipInfo("b.csv")]
+    for info in infos:
+        info.file_size, info.compress_size = 600, 600
+    with pytest.raises(upload.UploadError, match="décompressée"):
+        upload._check_members("envoi.zip", infos)
+
+
+def test_upload_over_the_size_limit_and_of_another_format(store, monkeypatch):
+    monkeypatch.setattr(upload, "MAX_UPLOAD_BYTES", 100)
+    assert "taille maximale" in refused(store, ("partenariats.csv", PARTENARIATS.encode()))
+    assert "n'est pas accepté" in refused(store, ("partenariats.exe", b"MZ"))
+
+
+def test_formula_cells(store, tmp_path):
+    text = PARTENARIATS.replace(";Ateliers;", ';=HYPERLINK("http://exemple.org");')
+    (tmp_path / "partenariats.csv").write_text(text, encoding="utf-8")
+    message = refused(store, tmp_path / "partenariats.csv")
+    assert "partenariats.csv, ligne 2, colonne « description »" in message and "formule" in message
+
+
+def test_formula_rule_spares_numbers():
+    cells = ("=1+1", "@SUM(A1)", "+cmd|' /C calc'!A0", "-2+3+cmd|'x'!A0", "\t=1", "-2,37", "+33 1 23", "48,8",
+             "- Ateliers en pied d'immeuble", "Quartier (nord)")
+    assert [bool(upload.FORMULA.match(v)) for v in cells] == [True] * 5 + [False] * 5
+
+
+def test_formula_in_a_workbook(store, tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    for line in PARTENARIATS.splitlines():
+        sheet.append(line.split(";"))
+    sheet["I3"] = "=1+1"
+    workbook.save(tmp_path / "partenariats.xlsx")
+    assert "partenariats.xlsx, ligne 3, colonne « description »" in refused(store, tmp_path / "partenariats.xlsx")
+
+
+def test_duplicate_headers(store, tmp_path):
+    lines = ORGANISMES.splitlines()
+    text = "\n".join([lines[0] + ";Nom", *(line + ";Autre" for line in lines[1:])]) + "\n"
+    (tmp_path / "organismes.csv").write_text(text, encoding="utf-8")
+    assert "en-tête « Nom » en double (déjà « nom »)" in refused(store, tmp_path / "organismes.csv")
+
+
+def test_two_rows_with_one_id(store, tmp_path):
+    lines = PARTENARIATS.splitlines()
+    (tmp_path / "partenariats.csv").write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    message = refused(store, tmp_path / "partenariats.csv")
+    assert "ligne 6, colonne « id_partenariat » : identifiant « P-1 » en double (déjà ligne 2)" in message
