@@ -165,3 +165,23 @@ def test_printed_portrait_holds_every_uncovered_qpv(page, base_url):
     assert expected <= printed
     assert "Couverture (régie / partenariat)" in text  # the map's legend is printed with it
     local_only(page, base_url)
+
+
+AXE = "/app/static/node_modules/axe-core/axe.min.js"  # npm (static/package.json), served by the app, never a CDN
+AXE_RUN = """async () => {
+    const result = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});
+    return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+        .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(' | '));
+}"""
+
+
+@pytest.mark.parametrize("path", ["", "carte?region=84", "partenariats", "territoires?region=32", "donnees",
+                                  "carte?presentation=1"])
+def test_no_serious_accessibility_violation(page, base_url, path):
+    open_app(page, f"{base_url}/{path}")
+    if "carte" in path or not path:
+        expect(page.frame_locator(MAP).locator(".leaflet-container")).to_be_visible(timeout=LOAD_TIMEOUT)
+    for frame in page.frames:  # axe checks a frame's content only when it runs inside it too (the map)
+        frame.add_script_tag(url=AXE)
+    assert page.evaluate(AXE_RUN) == []
+    local_only(page, base_url)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dashboard.presentation import CAPTION_CSS
 from dashboard.presentation import CSS as PRESENTATION_CSS
 from geo.schema import THEMES
 from ui import maps
@@ -120,6 +121,7 @@ MAP_SOURCE = Path(maps.__file__).read_text(encoding="utf-8")
     ("#111827", "#ffffff", MAP_SOURCE),  # legend text on its (92 % opaque) white box
     ("#111827", "#e8eef3", maps.MAP_CSS),  # place names on the sea (they also have a white halo)
     ("#713f12", "#fef3c7", PRESENTATION_CSS),  # presentation mode's demo notice
+    ("#5f5e5c", "#ffffff", CAPTION_CSS),  # captions
 ])
 def test_text_contrast_is_at_least_4_5(foreground, background, source):
     assert foreground in source
