@@ -23,5 +23,5 @@ controls[4].selectbox("Fond de carte", list(BASEMAPS), key="fond",
                       format_func={"aucun": "Contours seuls", "osm": "OpenStreetMap", "ign": "Plan IGN"}.get,
                       help="Les fonds OpenStreetMap et IGN nécessitent une connexion internet ; "
                            "les contours fonctionnent toujours.", **change)
-map_with_details(ctx, key="carte", view=view, height=480 if ctx.presenting else 520)
+map_with_details(ctx, key="carte", view=view, height=480 if ctx.presenting else 640)
 overseas_links(ctx)

@@ -122,8 +122,10 @@ def map_view(ctx: PageContext, *, key: str, view: MapView | None = None, height:
     if show_qpv:
         extra = [(maps.REGIE_COLOR, "Régie")] if regies_layer else []
         maps.Legend(maps.MEASURES[shown.measure], list(payload.legend_items), extra).add_to(base)
+    # The metropolitan frame (no bounds) is fitted to the quarter zoom level, so that France fills the map; a
+    # selection to the whole level below, which leaves its edge shapes a margin (clear of a popup's pan).
     requested = (shown.center, shown.zoom) if shown.framed else view_for_bounds(
-        payload.bounds, height_px=height, step=maps.ZOOM_SNAP)
+        payload.bounds, height_px=height, step=1 if payload.bounds else maps.ZOOM_SNAP)
     returned = ["last_active_drawing", "center", "zoom"] if view else ["last_active_drawing"]
     result = st_folium(
         base, key=key, height=height, use_container_width=True, feature_group_to_add=layers,
