@@ -16,7 +16,7 @@ def test_a_link_with_a_view_reopens_it():
     at = run_page("carte", VIEW)
     assert not at.exception
     assert _controls(at) == {"mesure": "theme", "fond": "osm", "couche_qpv": True, "couche_regies": False,
-                             "couche_organismes": True, "mode_presentation": False}
+                             "couche_organismes": True, "couche_declinaisons": False, "mode_presentation": False}
     args = map_args(at)
     assert (args["center"], args["zoom"]) == ([45.5, 4.5], 8.5)
     assert "Carte.regies(" not in args["feature_group"] and "Carte.qpvOutlines(" in args["feature_group"]
