@@ -92,7 +92,7 @@ def test_map_scale_is_metric(page, base_url):
 
 def test_table_numbers_are_french(page, base_url, demo):
     open_app(page, f"{base_url}/territoires?region=32")
-    grid = page.locator('[data-testid="stDataFrame"]')
+    grid = page.locator('[data-testid="stDataFrame"]:visible')  # not the folded declination table
     expect(grid.first.locator("td").first).to_be_attached()
     settle(page)
     cells = [t.strip() for t in grid.locator("td").all_inner_texts()]
