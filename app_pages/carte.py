@@ -4,6 +4,7 @@ user comes back from another page."""
 
 import streamlit as st
 
+from dashboard.images import map_export
 from dashboard.map_view import current_view, map_with_details, on_view_widget_change, overseas_links, view_widgets
 from dashboard.page import start_page
 from geo.declinaisons import declinations
@@ -33,4 +34,6 @@ if "declinaisons" in view.layers and len(ctx.datasets.declinaisons):
     under = (status_layer(ctx.atlas.regions, declinations(ctx.selection, ctx.datasets.declinaisons)),)
     legends = (status_legend(),)
 map_with_details(ctx, key="carte", view=view, height=480 if ctx.presenting else 640, under=under, legends=legends)
+if not ctx.presenting:
+    map_export(ctx, view)
 overseas_links(ctx)

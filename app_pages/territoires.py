@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components import PRINT_CSS, chart, downloads, escape_markdown, table
+from dashboard.images import deck_buttons
 from dashboard.map_view import map_view
 from dashboard.page import start_page
 from dashboard.url_state import set_filters
@@ -64,6 +65,7 @@ else:
     name = epci_name(epci) if epci else atlas.departement_name(departement) if departement else \
         atlas.region_name(region)
     st.header(f"Portrait : {name}")
+    deck_buttons(ctx, name, region, ("Diaporama PowerPoint", "PDF"), st.columns([1.4, 1, 3.6])[:2])
     if len(ctx.datasets.declinaisons):
         declined = declinations(ctx.selection, ctx.datasets.declinaisons).set_index("insee_reg").loc[region]
         with st.container(border=True):

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data import chart_spec
+from dashboard.images import chart_export
 from dashboard.page import PageContext
 from geo.indicators import Kpis
 from ui import printing
@@ -77,6 +78,10 @@ def escape_markdown(text: object) -> str:
 
 
 def chart(ctx: PageContext, name: str, *args) -> None:
-    """The chart `name` (see `chart_specs.CHARTS`) of the page's selection, full width, from the shared cache."""
+    """The chart `name` (see `chart_specs.CHARTS`) of the page's selection, full width, from the shared cache,
+    with its own French "Image" menu (PNG, SVG) in place of the chart's English one (off), except when
+    presenting."""
     st.vega_lite_chart(chart_spec(ctx.filters, name, *args), width="stretch")
+    if not ctx.presenting:
+        chart_export(ctx, name, args)
 
