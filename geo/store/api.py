@@ -242,12 +242,14 @@ class Store:
         raw = self.meta("manifest")
         return Manifest.from_dict(raw) if raw else None
 
-    def read_datasets(self, reference_folder: Path | None = None) -> Datasets:
+    def read_datasets(self, reference_folder: Path | None = None, *, reference: dict | None = None,
+                      frames: dict | None = None) -> Datasets:
         """Everything the dashboards need, as `geo.load.load_folder` gives it: the records from the store, the
-        reference geography (QPV, régions, départements) from the files of `reference_folder`."""
+        reference geography (QPV, régions, départements) from the files of `reference_folder`. A caller that keeps
+        `read_reference(folder)` or some `read_frames` results (the dashboards, per data version) passes them."""
         folder = Path(reference_folder or self.reference_folder or data_dir())
-        reference = read_reference(folder)
-        frames = self.read_frames()
+        reference = reference if reference is not None else read_reference(folder)
+        frames = {**self.read_frames([k for k in STORE_DATASETS if k not in (frames or {})]), **(frames or {})}
         findings = [f for kind in REFERENCE_DATASETS for f in reference[kind][1]]
         findings += [f for kind in STORE_DATASETS for f in frames[kind][1]]
         return Datasets(
@@ -261,6 +263,7 @@ class Store:
             manifest=self.manifest(),
             findings=findings,
             files={kind: path for kind, (_, _, path) in reference.items() if path is not None},
+            stored=STORE_DATASETS,
         )
 
     # ----- journal

@@ -246,12 +246,12 @@ def test_data_page_lists_sources_and_templates(demo):
     assert not at.exception
     sources = at.dataframe[0].value
     assert len(sources) == 6
-    loaded = dict(zip(sources["Fichier"], sources["Lignes chargées"], strict=True))
-    assert loaded["qpv.geojson"] == len(demo.qpv)
-    assert loaded["regies.csv"] == len(demo.regies)
-    assert loaded["organismes.csv"] == len(demo.organismes)
-    assert loaded["partenariats.csv"] == len(demo.partenariats)
-    assert set(sources.loc[sources["Fichier"].str.endswith((".csv", ".geojson")), "Démonstration"]) == {"oui"}
+    loaded = dict(zip(sources["Jeu de données"], zip(sources["Fichier"], sources["Lignes chargées"]), strict=True))
+    assert loaded["Quartiers prioritaires (QPV)"] == ("qpv.geojson", len(demo.qpv))
+    assert loaded["Régies de quartier et de territoire"] == ("base de données", len(demo.regies))  # seeded from the demo folder's files
+    assert loaded["Organismes HLM"] == ("base de données", len(demo.organismes))
+    assert loaded["Partenariats"] == ("base de données", len(demo.partenariats))
+    assert set(sources.loc[sources["Fichier"].isin(["qpv.geojson", "base de données"]), "Démonstration"]) == {"oui"}
     labels = download_labels(at)
     assert labels.count("CSV") == 3 and labels.count("XLSX") == 3  # régies, organismes, partenariats
     keys = [d.proto.id for d in at.get("download_button")]
