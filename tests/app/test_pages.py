@@ -246,9 +246,9 @@ def test_data_page_lists_sources_and_templates(demo):
     assert not at.exception
     sources = at.dataframe[0].value
     assert len(sources) == 6
-    loaded = dict(zip(sources["Jeu de données"], zip(sources["Fichier"], sources["Lignes chargées"]), strict=True))
+    loaded = {row["Jeu de données"]: (row["Fichier"], row["Lignes chargées"]) for _, row in sources.iterrows()}
     assert loaded["Quartiers prioritaires (QPV)"] == ("qpv.geojson", len(demo.qpv))
-    assert loaded["Régies de quartier et de territoire"] == ("base de données", len(demo.regies))  # seeded from the demo folder's files
+    assert loaded["Régies de quartier et de territoire"] == ("base de données", len(demo.regies))
     assert loaded["Organismes HLM"] == ("base de données", len(demo.organismes))
     assert loaded["Partenariats"] == ("base de données", len(demo.partenariats))
     assert set(sources.loc[sources["Fichier"].isin(["qpv.geojson", "base de données"]), "Démonstration"]) == {"oui"}
