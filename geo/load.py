@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import ref
+from geo import fr, ref
 from geo.datasets import Datasets
 from geo.io import GEO_SUFFIXES, ROW, TABLE_SUFFIXES, ReadError, in_france, read_any
 from geo.manifest import read_manifest
@@ -43,6 +43,7 @@ CODE_QP = re.compile(r"^Q[NP][0-9]{2}[0-9AB][0-9]{2}[0-9A-Z]$")
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%y")
 REQUIRED_KINDS = ("qpv", "regies", "organismes", "partenariats")
 BOUNDARY_KINDS = ("regions", "departements")
+MAX_TEXT_LENGTH = 2000  # characters of one text cell (a description, a name): longer is an input mistake
 
 
 class _Collector:
@@ -94,6 +95,9 @@ def _convert_cell(column: Column, text: str) -> tuple[object, list[tuple[str, st
     name = column.name
     issues: list[tuple[str, str, str | None]] = []
     if column.kind == "text":
+        if len(text) > MAX_TEXT_LENGTH:
+            issues.append((ERREUR, f"texte trop long ({fr.nombre(len(text))} caractères) : au plus "
+                           f"{fr.nombre(MAX_TEXT_LENGTH)}.", "raccourcissez le texte."))
         return text, issues
     if column.kind == "code":
         code = normalize_code(text, CODE_WIDTHS.get(name, 0))
