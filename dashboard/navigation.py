@@ -6,4 +6,8 @@ PAGES = {  # key -> (script relative to app.py, title, url path, icon)
     "partnerships": ("app_pages/partenariats.py", "Partenariats", "partenariats", ":material/handshake:"),
     "territory": ("app_pages/territoires.py", "Territoires", "territoires", ":material/location_city:"),
     "data": ("app_pages/donnees.py", "Données et sources", "donnees", ":material/database:"),
+    "edit": ("app_pages/saisie.py", "Saisie", "saisie", ":material/edit_note:"),
+    "import": ("app_pages/import.py", "Import", "import", ":material/upload_file:"),
+    "history": ("app_pages/historique.py", "Historique", "historique", ":material/history:"),
+    "login": ("app_pages/connexion.py", "Connexion", "connexion", ":material/login:"),
 }

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from dashboard.auth import require_viewer
 from dashboard.data import loaded, selection
 from dashboard.url_state import current_filters
 from geo import fr
@@ -34,7 +35,9 @@ def demo_banner(datasets: Datasets) -> None:
 
 
 def start_page(title: str) -> PageContext:
-    """Common top of every page: data, filters from the URL (with notices), banner and title."""
+    """Common top of every page: data, filters from the URL (with notices), banner and title (the login form
+    instead when viewing needs an account)."""
+    require_viewer()
     data = loaded()
     filters, notices = current_filters(data.atlas)
     demo_banner(data.datasets)

@@ -46,6 +46,15 @@ def date_fr(value) -> str:
     return str(value)
 
 
+def date_heure(value) -> str:
+    """`27/11/2026 17:05`, in French local time (a naive moment is taken as UTC, as the store writes it)."""
+    if _missing(value):
+        return "—"
+    moment = pd.Timestamp(value)
+    moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment
+    return moment.tz_convert("Europe/Paris").strftime("%d/%m/%Y %H:%M")
+
+
 def pluriel(count: int, singular: str, plural: str | None = None) -> str:
     """`1 régie`, `129 régies`: the count formatted and the noun agreed (French: 0 and 1 are singular)."""
     word = singular if abs(int(count)) < 2 else (plural or singular + "s")
