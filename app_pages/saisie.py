@@ -158,7 +158,7 @@ def _partnership_form(account: Account) -> None:
             st.text_input("Heures d'insertion", key="p-heures", placeholder="par ex. 1 200")
             _field_error(kind, "heures_insertion")
         st.text_input("Commentaire du journal (facultatif)", key="p-commentaire", max_chars=500)
-        submitted = st.form_submit_button("Enregistrer", type="primary", icon=":material/save:")
+        submitted = st.form_submit_button("Enregistrer", type="primary", icon=":material/save:", key="p-enregistrer")
     state = st.session_state
     if submitted:
         record = edits.partnership_record(
@@ -206,7 +206,8 @@ def _record_form(kind: str, account: Account) -> None:
                           disabled=column.name == spec.key and choice != NEW)
             _field_error(kind, column.name)
         st.text_input("Commentaire du journal (facultatif)", key=prefix + "commentaire", max_chars=500)
-        submitted = st.form_submit_button("Enregistrer", type="primary", icon=":material/save:")
+        submitted = st.form_submit_button("Enregistrer", type="primary", icon=":material/save:",
+                                          key=prefix + "enregistrer")
     if submitted:
         record = {c.name: st.session_state[prefix + c.name].strip() or None for c in spec.columns}
         key = record[spec.key] = (record[spec.key] or "").upper() if choice == NEW else record_id
