@@ -15,7 +15,7 @@ from geo.validate import Finding
 
 Record = dict[str, str | None]
 WHOLE = ""  # field key of a message about the whole record
-MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?]")  # the start of an HTML tag, comment or declaration
+MARKUP = re.compile(r"<[A-Za-z/!?]")  # how a browser sees a tag, comment or declaration start ("a < b" is text)
 
 
 def _text(value) -> str | None:

@@ -11,11 +11,13 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
+from geo import fr
 from geo.io import ROW
 from geo.schema import DATASETS, normalize_header
 from geo.validate import ERREUR, Finding
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MIB = 1024 * 1024  # a "Mo" as Streamlit's server.maxUploadSize counts it
+MAX_UPLOAD_BYTES = 50 * MIB
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member; text compresses ~10x
 MAX_ZIP_MEMBERS = 100
@@ -32,8 +34,8 @@ class UploadError(Exception):
 def check_size(name: str, size: int, limit: int | None = None) -> None:
     limit = limit or MAX_UPLOAD_BYTES
     if size > limit:
-        raise UploadError(f"Le fichier « {name} » fait {size / 1e6:.1f} Mo : la taille maximale est "
-                          f"{limit / 1e6:.0f} Mo.".replace(".", ","))
+        raise UploadError(f"Le fichier « {name} » fait {fr.nombre(size / MIB, 1)} Mo : la taille maximale est "
+                          f"{fr.nombre(limit / MIB)} Mo.")
 
 
 def check_suffix(name: str) -> None:
