@@ -21,10 +21,6 @@ DONE = "saisie_ok"  # session_state: the last success message, shown once
 DATES = {"format": "DD/MM/YYYY", "min_value": date(2000, 1, 1), "max_value": date(2100, 12, 31)}
 
 ctx = start_page("Saisie")
-account = auth.require_account("La saisie")
-st.markdown(auth.account_line(account))
-if DONE in st.session_state:
-    st.success(escape_markdown(st.session_state.pop(DONE)), icon=":material/check:")
 st.session_state.setdefault(ERRORS, {})
 
 
@@ -215,14 +211,19 @@ def _record_form(kind: str, account: Account) -> None:
         _write(kind, account, key, record, version, st.session_state[prefix + "commentaire"], errors)
 
 
-if account.is_admin:
-    partnership_tab, regie_tab, organisme_tab = st.tabs(["Partenariat", "Régie", "Organisme HLM"])
-    with partnership_tab:
+account = auth.require_account("La saisie")
+if account is not None:
+    st.markdown(auth.account_line(account))
+    if DONE in st.session_state:
+        st.success(escape_markdown(st.session_state.pop(DONE)), icon=":material/check:")
+    if account.is_admin:
+        partnership_tab, regie_tab, organisme_tab = st.tabs(["Partenariat", "Régie", "Organisme HLM"])
+        with partnership_tab:
+            _partnership_form(account)
+        with regie_tab:
+            _record_form("regies", account)
+        with organisme_tab:
+            _record_form("organismes", account)
+    else:
         _partnership_form(account)
-    with regie_tab:
-        _record_form("regies", account)
-    with organisme_tab:
-        _record_form("organismes", account)
-else:
-    _partnership_form(account)
-    st.caption("Les régies et les organismes sont modifiés par un administrateur national (ou par import).")
+        st.caption("Les régies et les organismes sont modifiés par un administrateur national (ou par import).")

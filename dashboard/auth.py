@@ -84,13 +84,13 @@ def account_line(account: Account) -> str:
     return f"Connecté : **{escape_markdown(account.label)}**"
 
 
-def require_account(purpose: str) -> Account:
-    """The logged-in account; otherwise the login form and the page stops there."""
+def require_account(purpose: str) -> Account | None:
+    """The logged-in account; otherwise the login form and None (the page shows nothing else; it returns rather
+    than `st.stop()`, which would also stop app.py before it draws the sidebar)."""
     account = current_account()
     if account is None:
         st.info(f"{purpose} demande un compte : connectez-vous.", icon=":material/lock:")
         login_form()
-        st.stop()
     return account
 
 

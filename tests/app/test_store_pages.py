@@ -132,8 +132,8 @@ def test_import_preview_publish_and_undo(store, tmp_path):
     (report,) = frame_with(at, "Gravité", "Ligne", "Colonne")
     errors = report[report["Gravité"] == "erreur"]
     assert list(zip(errors["Ligne"], errors["Colonne"], strict=True)) == [(scenario.error_row, "date_debut")]
-    (summary,) = frame_with(at, "Lignes", "Nombre")
-    assert dict(zip(summary["Lignes"], summary["Nombre"], strict=True)) == {
+    summary = at.table[0].value
+    assert dict(zip(summary.index, summary["Nombre"], strict=True)) == {
         "Ajoutés": "2", "Modifiés": "3", "Inchangés": "0", "Hors de votre périmètre (refusés)": "1",
         "En erreur (non publiés)": "1", "Dans la base, absents du fichier": str(scenario.missing)}
     added = next(t for t in frame_with(at, "id_partenariat") if set(t["id_partenariat"]) == set(scenario.added))
