@@ -118,6 +118,32 @@ def test_writing_pages_ask_for_an_account(store):
         assert [t.label for t in at.main.text_input] == ["Identifiant", "Mot de passe"]
 
 
+# --- reading the store ------------------------------------------------------------------------------------------
+
+def test_a_change_by_another_process_shows_on_the_next_rerun_and_only_its_dataset_is_read(store, monkeypatch):
+    at = run_page("")
+    assert kpis(at) == expected_kpis(ref.load(ref.DEMO))
+    other = Store.open(str(store.engine.url), reference_folder=ref.DEMO)  # its own engine, like another process
+    regions_of = other.geography.record_regions
+    rid, (data, version) = next((rid, v) for rid, v in other.read_records("partenariats").items()
+                                if regions_of("partenariats", v[0]) == {HDF})
+    other.write("admin", "suppression", [Edit("partenariats", rid, None, version)])
+    other.close()
+    read = []
+    original = Store.read_frames
+
+    def counting(self, datasets=("regies", "organismes", "partenariats")):
+        read.extend(datasets)
+        return original(self, datasets)
+
+    monkeypatch.setattr(Store, "read_frames", counting)
+    at.run(timeout=TIMEOUT)
+    demo = ref.load(ref.DEMO)
+    demo.partenariats = demo.partenariats[demo.partenariats["id_partenariat"] != rid]
+    assert kpis(at) == expected_kpis(demo) != expected_kpis(ref.load(ref.DEMO))
+    assert read == ["partenariats"]  # régies and organismes did not change: not read again
+
+
 # --- import → publish → figures → undo ------------------------------------------------------------------------
 
 def test_import_preview_publish_and_undo(store, tmp_path):
