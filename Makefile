@@ -6,7 +6,7 @@ PORT ?= 8501
 STAMP := $(VENV)/.installed
 ASSETS := static/node_modules/.package-lock.json
 
-.PHONY: venv run test system-deps lint bench demo check clean
+.PHONY: venv run serve test system-deps lint bench load demo check clean
 
 venv: $(STAMP) $(ASSETS)
 
@@ -27,6 +27,11 @@ $(ASSETS): static/package.json static/package-lock.json
 run: venv
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
+# K Streamlit processes behind HAProxy with cookie-sticky sessions (README, « Déploiement »).
+K ?= $(shell nproc)
+serve: venv
+	tools/serve-multi.sh $(K) $(PORT)
+
 lint: venv
 	$(VENV)/bin/ruff check .
 
@@ -45,6 +50,14 @@ system-deps:
 bench: venv
 	$(VENV)/bin/uv pip install -q -p $(PY) -r bench/requirements.txt
 	$(PY) -m bench
+
+# N sessions opening a page at once over the websocket, then a filter change (bench/README.md, « Charge »).
+# Loopback only, N ≤ 200, stops after LOAD_TIMEOUT s; URL=http://127.0.0.1:PORT targets a running server
+# (PIDS="…" its processes, for their memory).
+N ?= 50
+LOAD_TIMEOUT ?= 600
+load: venv
+	$(PY) -m bench.load --sessions $(N) --timeout $(LOAD_TIMEOUT) $(if $(URL),--url $(URL)) $(foreach p,$(PIDS),--pid $(p))
 
 demo: venv
 	$(PY) -m geo demo --out data/demo

@@ -7,11 +7,14 @@ page without this entry point (no wide layout, no navigation).
 
 import streamlit as st
 
+from dashboard.locale import french_document
 from dashboard.navigation import PAGES
 from dashboard.sidebar import navigation_sidebar
 
 # An emoji icon becomes a data: URL; a ":material/…:" one would load the favicon from Google's font servers.
-st.set_page_config(page_title="Carte des coopérations HLM × régies", page_icon="🗺️", layout="wide")
+# Each page sets its own tab title (dashboard.page.start_page).
+st.set_page_config(page_icon="🗺️", layout="wide")
+french_document()
 pages = [
     st.Page(script, title=title, icon=icon, url_path=path or None, default=not path)
     for script, title, path, icon in PAGES.values()

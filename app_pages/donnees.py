@@ -1,7 +1,10 @@
 """Données et sources: where each dataset comes from, what was loaded, what is wrong in it, and templates."""
 
+from functools import partial
+
 import streamlit as st
 
+from dashboard.components import table
 from dashboard.data import data_dir
 from dashboard.page import start_page
 from geo import fr
@@ -11,8 +14,7 @@ from ui.tables import findings_table, sources_table
 
 ctx = start_page("Données et sources")
 st.markdown(f"Dossier de données chargé : `{data_dir()}` (variable d'environnement `CARTE_DATA_DIR`).")
-st.dataframe(sources_table(ctx.datasets), hide_index=True, width="stretch",
-             column_config={"Lignes chargées": st.column_config.NumberColumn(format="localized")})
+table(sources_table(ctx.datasets))
 
 st.subheader("Rapport de validation")
 report = findings_table(ctx.datasets.findings + ctx.atlas.findings)
@@ -21,9 +23,9 @@ warnings = len(report) - errors
 st.markdown(f"{fr.pluriel(errors, 'erreur')} (lignes exclues des chiffres), "
             f"{fr.pluriel(warnings, 'avertissement')} (lignes conservées).")
 if len(report):
-    st.dataframe(report, hide_index=True, width="stretch")
-    st.download_button("Télécharger le rapport (CSV)", to_csv_fr(report), file_name="rapport_validation.csv",
-                       mime="text/csv", icon=":material/download:")
+    table(report)
+    st.download_button("Télécharger le rapport (CSV)", lambda: to_csv_fr(report), file_name="rapport_validation.csv",
+                       mime="text/csv", icon=":material/download:", on_click="ignore")
 
 st.subheader("Modèles de fichiers")
 st.markdown("Fichiers vides avec les en-têtes exacts attendus ; le détail des colonnes est dans `data/README.md`. "
@@ -33,10 +35,11 @@ for name, spec in DATASETS.items():
         continue
     label, csv_col, xlsx_col = st.columns([3, 1, 1], vertical_alignment="center")
     label.markdown(f"**{spec.label}** : `{name}.csv` ou `{name}.xlsx`")
-    csv_col.download_button("CSV", to_csv_fr(template(spec)), file_name=f"{name}.csv", mime="text/csv",
-                            key=f"modele-csv-{name}", width="stretch")
-    xlsx_col.download_button("XLSX", to_xlsx(template(spec), name), file_name=f"{name}.xlsx",
+    # Files written on click (callables), not on every run of the page.
+    csv_col.download_button("CSV", partial(to_csv_fr, template(spec)), file_name=f"{name}.csv", mime="text/csv",
+                            key=f"modele-csv-{name}", width="stretch", on_click="ignore")
+    xlsx_col.download_button("XLSX", partial(to_xlsx, template(spec), name), file_name=f"{name}.xlsx",
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                             key=f"modele-xlsx-{name}", width="stretch")
+                             key=f"modele-xlsx-{name}", width="stretch", on_click="ignore")
 st.caption("Les QPV et les limites administratives se fournissent en GeoJSON, GeoPackage ou Shapefile "
            "(WGS84 ou Lambert-93) ; `python -m geo fetch` télécharge les fichiers officiels.")

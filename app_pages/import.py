@@ -9,7 +9,7 @@ from dashboard.navigation import PAGES
 from dashboard.page import start_page
 from geo import fr
 from geo.store import Account, StoreError
-from geo.store.upload import MAX_UPLOAD_BYTES, MIB
+from geo.store.upload import MAX_UPLOAD_BYTES
 from ui import journal
 from ui.tables import findings_table
 
@@ -27,7 +27,7 @@ def _import_page(account: Account) -> None:
     st.markdown("Déposez un fichier de **régies**, d'**organismes** ou de **partenariats** (CSV en UTF-8 ou "
                 "Windows-1252, séparé par « ; » ou « , », ou XLSX), nommé comme le jeu de données (`partenariats.csv`, "
                 "`regies.xlsx`…), ou un zip d'un dossier de données. Rien n'est écrit avant « Publier ».")
-    st.caption(f"Taille maximale : {fr.nombre(MAX_UPLOAD_BYTES / MIB)} Mo.")
+    st.caption(f"Taille maximale : {fr.octets(MAX_UPLOAD_BYTES)}.")
     uploaded = st.file_uploader("Fichier à importer", type=["csv", "txt", "xlsx", "zip"],
                                 key=f"fichier-import-{st.session_state.get(ROUND, 0)}")
     if uploaded is None:

@@ -1,15 +1,20 @@
-"""Territoires: the portrait of one région or département for its regional lead, printable from the browser."""
+"""Territoires: the régions side by side (declination, coverage, partnerships), and the portrait of one région or
+département for its regional lead, its declination first, printable from the browser."""
 
+import pandas as pd
 import streamlit as st
 
-from dashboard.components import PRINT_CSS
+from dashboard.components import PRINT_CSS, chart, downloads, escape_markdown, table
 from dashboard.map_view import map_view
 from dashboard.page import start_page
 from dashboard.url_state import set_filters
 from geo import fr, indicators
+from geo.declinaisons import compare_regions, declinations, signed_since
 from geo.details import regies_table
-from ui import charts
-from ui.tables import territory_figures
+from geo.filters import epci_choices, epci_name
+from ui.declinaisons import COMPARISON_LABELS, for_export
+from ui.exports import territory_name
+from ui.tables import PARTNERSHIP_HEADERS, qpv_sheet, regie_sheet, territory_figures
 
 ctx = start_page("Territoires")
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
@@ -17,10 +22,13 @@ atlas = ctx.atlas
 regions = sorted(atlas.region_names, key=atlas.region_name)
 current_region = ctx.filters.regions[0] if len(ctx.filters.regions) == 1 else None
 current_dep = ctx.filters.departements[0] if len(ctx.filters.departements) == 1 else None
+current_epci = ctx.filters.epci[0] if len(ctx.filters.epci) == 1 else None
 if current_dep and not current_region:
     current_region = atlas.departement_region.get(current_dep)
+if current_epci and not current_region and len(ctx.selection.qpv):
+    current_region = ctx.selection.qpv["insee_reg"].mode().iloc[0]  # the région of most of the EPCI's QPV
 
-pick_region, pick_dep = st.columns(2)
+pick_region, pick_dep, pick_epci = st.columns(3)
 region = pick_region.selectbox("Région", regions, index=regions.index(current_region) if current_region else None,
                                format_func=atlas.region_name, placeholder="Choisir une région")
 departements = sorted((c for c, r in atlas.departement_region.items() if r == region), key=atlas.departement_name)
@@ -28,36 +36,62 @@ departement = pick_dep.selectbox(
     "Département (facultatif)", departements, format_func=lambda c: f"{atlas.departement_name(c)} ({c})",
     index=departements.index(current_dep) if current_dep in departements else None,
     placeholder="Toute la région", disabled=region is None)
-if (region, departement) != (current_region, current_dep):
-    set_filters(ctx.filters.with_territory(region=region, departement=departement))
+epcis = epci_choices(atlas, [region] if region else [], [departement] if departement else []) if region else []
+epci = pick_epci.selectbox("EPCI (facultatif)", epcis, format_func=epci_name,
+                           index=epcis.index(current_epci) if current_epci in epcis else None,
+                           placeholder="Tous les EPCI", disabled=region is None,
+                           help="Les contrats de ville sont signés par les EPCI.")
+if (region, departement, epci) != (current_region, current_dep, current_epci):
+    set_filters(ctx.filters.with_territory(region=region, departement=departement, epci=epci))
     st.rerun()
 
 if region is None:
     st.info("Choisissez une région (et, si vous le souhaitez, un département) pour afficher son portrait.",
             icon=":material/location_city:")
+    st.subheader("Les régions côte à côte")
+    comparison = compare_regions(ctx.selection, ctx.datasets.declinaisons)
+    exported = for_export(comparison, COMPARISON_LABELS)
+    downloads(exported, "regions", territory_name(ctx.filters, atlas), key="regions",
+              columns=st.columns([1, 1, 4])[:2])
+    st.dataframe(comparison[list(COMPARISON_LABELS)], hide_index=True, width="stretch", column_config={
+        **COMPARISON_LABELS,
+        "date_signature": st.column_config.DateColumn(COMPARISON_LABELS["date_signature"], format="DD/MM/YYYY"),
+        "taux_couverture": st.column_config.ProgressColumn(COMPARISON_LABELS["taux_couverture"], format="percent",
+                                                           min_value=0.0, max_value=1.0)})
 else:
-    name = atlas.departement_name(departement) if departement else atlas.region_name(region)
+    name = epci_name(epci) if epci else atlas.departement_name(departement) if departement else \
+        atlas.region_name(region)
     st.header(f"Portrait : {name}")
-    st.dataframe(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)), hide_index=True,
-                 width="stretch")
+    if len(ctx.datasets.declinaisons):
+        declined = declinations(ctx.selection, ctx.datasets.declinaisons).set_index("insee_reg").loc[region]
+        with st.container(border=True):
+            signed_on = declined["date_signature"]
+            status = declined["statut"] if pd.isna(signed_on) else f"signée le {fr.date_fr(signed_on)}"
+            st.markdown(f"**Déclinaison régionale de la convention : {escape_markdown(status)}**"
+                        + (f" — {escape_markdown(declined['ar_hlm'])}" if declined["ar_hlm"] else ""))
+            if declined["organismes_signataires"] or declined["regies_signataires"]:
+                st.markdown(f"Organismes signataires : {escape_markdown(declined['organismes_signataires'] or '—')}"
+                            f"  \nRégies signataires : {escape_markdown(declined['regies_signataires'] or '—')}")
+            if pd.notna(signed_on):
+                since = signed_since(ctx.selection, ctx.datasets.declinaisons, region)
+                with st.expander(f"{fr.pluriel(len(since), 'partenariat démarré', 'partenariats démarrés')} "
+                                 "depuis la signature dans la région"):
+                    columns = ["id_partenariat", "nom_regie", "nom_organisme", "statut", "date_debut"]
+                    table(since[columns].rename(columns=PARTNERSHIP_HEADERS))
+    table(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)))
 
     map_col, mix_col = st.columns([3, 2], gap="large")
     with map_col:
         map_view(ctx, key="carte-territoire", height=480)
     with mix_col:
-        comparison = indicators.compare_theme_mix(ctx.selection, ctx.national)
-        st.altair_chart(charts.theme_mix_chart(comparison, name, "Thèmes : territoire et France"), width="stretch")
+        chart(ctx, "theme_mix", name)
 
     st.subheader("Régies du territoire")
-    st.dataframe(regies_table(ctx.selection), hide_index=True, width="stretch", column_config={
-        "nom": "Régie", "type": "Type", "commune": "Commune", "lib_dep": "Département",
-        "salaries": st.column_config.NumberColumn("Salariés", format="localized"),
-        "benevoles": st.column_config.NumberColumn("Bénévoles", format="localized"),
-        "qpv_couverts": st.column_config.NumberColumn("QPV couverts"),
-        "n_partenariats": st.column_config.NumberColumn("Partenariats")})
+    table(regie_sheet(regies_table(ctx.selection)))
 
-    uncovered = indicators.uncovered_qpv(ctx.selection)
-    st.subheader(f"QPV sans régie ni partenariat ({fr.nombre(len(uncovered))})")
-    st.dataframe(uncovered[["code_qp", "lib_qp", "lib_com", "lib_dep", "population"]], hide_index=True, width="stretch",
-                 column_config={"code_qp": "Code", "lib_qp": "Quartier", "lib_com": "Commune", "lib_dep": "Département",
-                                "population": st.column_config.NumberColumn("Population", format="localized")})
+# Without a chosen territory, the national list: where neither a régie nor a partnership is present yet.
+uncovered = qpv_sheet(indicators.uncovered_qpv(ctx.selection))
+where = territory_name(ctx.filters, atlas)
+st.subheader(f"QPV sans régie ni partenariat{'' if region else ' en France'} ({fr.nombre(len(uncovered))})")
+downloads(uncovered, "qpv-sans-regie-ni-partenariat", where, key="qpv", columns=st.columns([1, 1, 4])[:2])
+table(uncovered)

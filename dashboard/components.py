@@ -1,26 +1,24 @@
-"""Small Streamlit pieces several pages share: key-figure cards, markdown escaping, column configs, print CSS."""
+"""Small Streamlit pieces several pages share: key-figure cards, tables, markdown escaping, print CSS."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
-from geo import fr
+from dashboard.data import chart_spec
+from dashboard.page import PageContext
 from geo.indicators import Kpis
-from ui.tables import KPI_LABELS
+from ui.exports import file_name, to_csv_fr, to_xlsx
+from ui.tables import KPI_CARDS, french_cells, kpi_text
 
-PARTNERSHIP_TABLE = {
-    "id_partenariat": st.column_config.TextColumn("Identifiant"),
-    "nom_regie": st.column_config.TextColumn("Régie"),
-    "nom_organisme": st.column_config.TextColumn("Organisme HLM"),
-    "famille": st.column_config.TextColumn("Famille"),
-    "themes": st.column_config.ListColumn("Thèmes"),
-    "statut": st.column_config.TextColumn("Statut"),
-    "date_debut": st.column_config.DateColumn("Début", format="DD/MM/YYYY"),
-    "date_fin": st.column_config.DateColumn("Fin", format="DD/MM/YYYY"),
-    "montant_eur": st.column_config.NumberColumn("Montant (€)", format="%.0f €"),
-    "heures_insertion": st.column_config.NumberColumn("Heures d'insertion", format="%d"),
-    "description": st.column_config.TextColumn("Description", width="large"),
-}
+LIST_COLUMNS = {"Codes QPV": st.column_config.ListColumn("Codes QPV"),
+                "Quartiers": st.column_config.ListColumn("Quartiers"),
+                "Communes": st.column_config.ListColumn("Communes"),
+                "Départements": st.column_config.ListColumn("Départements"),
+                "Thèmes": st.column_config.ListColumn("Thèmes"),
+                "Description": st.column_config.TextColumn("Description", width="large")}
 
 PRINT_CSS = """<style>
 @media print {
@@ -33,17 +31,48 @@ PRINT_CSS = """<style>
 
 
 def kpi_cards(figures: Kpis, national: Kpis | None = None) -> None:
-    """One card per key figure, French formatted, four then three per row so that labels are never cut; the
+    """One card per key figure, French formatted, five then four per row so that labels are never cut; the
     national value in small type under a filtered one."""
-    for row in (KPI_LABELS[:4], KPI_LABELS[4:]):
-        columns = st.columns(4)
+    for row in (KPI_CARDS[:5], KPI_CARDS[5:]):
+        columns = st.columns(5)
         for column, (field, label, meaning) in zip(columns, row, strict=False):
             with column, st.container(border=True):
-                st.metric(label, fr.nombre(getattr(figures, field)), help=meaning)
+                st.metric(label, kpi_text(figures, field), help=meaning)
                 if national is not None:
-                    st.caption(f"France : {fr.nombre(getattr(national, field))}")
+                    st.caption(f"France : {kpi_text(national, field)}")
+
+
+def table(frame: pd.DataFrame, column_config: dict | None = None, **options) -> None:
+    """A table as French readers expect it (`ui.tables.french_cells`), without the grid's English toolbar: the
+    pages offer their own French downloads."""
+    config = {k: v for k, v in LIST_COLUMNS.items() if k in frame.columns} | (column_config or {})
+    st.dataframe(french_cells(frame), hide_index=True, width="stretch", placeholder="", column_config=config,
+                 **options)
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def downloads(frame: pd.DataFrame, kind: str, territory: str, key: str, columns=None) -> None:
+    """The app's own French download buttons (CSV for Excel, XLSX) of exactly `frame`, named after what it holds,
+    its territory and today's date."""
+    csv_col, xlsx_col = columns or st.columns(2)
+    today = date.today()
+    # The files are written when the button is clicked (a callable), not on every run of the page.
+    csv_col.download_button("CSV (Excel)", lambda: to_csv_fr(frame), file_name=file_name(kind, territory, today, "csv"),
+                            mime="text/csv", icon=":material/download:", width="stretch", key=f"{key}-csv",
+                            on_click="ignore")
+    xlsx_col.download_button("XLSX", lambda: to_xlsx(frame, kind), file_name=file_name(kind, territory, today, "xlsx"),
+                             mime=XLSX_MIME, icon=":material/download:", width="stretch", key=f"{key}-xlsx",
+                             on_click="ignore")
 
 
 def escape_markdown(text: object) -> str:
     """Data text shown through st.markdown: markdown and HTML characters are neutralised."""
     return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in str(text))
+
+
+def chart(ctx: PageContext, name: str, *args) -> None:
+    """The chart `name` (see `chart_specs.CHARTS`) of the page's selection, full width, from the shared cache."""
+    st.vega_lite_chart(chart_spec(ctx.filters, name, *args), width="stretch")
+

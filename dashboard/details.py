@@ -6,11 +6,12 @@ import html
 
 import streamlit as st
 
-from dashboard.components import PARTNERSHIP_TABLE, escape_markdown
+from dashboard.components import escape_markdown, table
 from dashboard.page import PageContext
 from dashboard.url_state import set_filters
 from geo import fr
 from geo.details import qpv_detail, regie_detail
+from ui.tables import partnership_sheet, qpv_sheet
 
 
 def _filter_button(ctx: PageContext, region: str | None, departement: str | None, key: str) -> None:
@@ -49,7 +50,7 @@ def _qpv_panel(ctx: PageContext, code: str) -> None:
             st.markdown("**Régie(s) :** " + ", ".join(detail.regies["nom"].map(escape_markdown)))
         else:
             st.markdown("**Aucune régie** ne déclare couvrir ce quartier.")
-        st.dataframe(detail.partenariats, column_config=PARTNERSHIP_TABLE, hide_index=True, width="stretch")
+        table(partnership_sheet(detail.partenariats, ctx.atlas.qpv))
         _filter_button(ctx, qpv["insee_reg"], qpv["insee_dep"], key="filtre-qpv")
 
 
@@ -67,9 +68,6 @@ def _regie_panel(ctx: PageContext, id_regie: str) -> None:
         cols[1].metric("Bénévoles", fr.nombre(regie["benevoles"]))
         cols[2].metric("QPV couverts", fr.nombre(len(detail.qpv)))
         cols[3].metric("Partenariats", fr.nombre(len(detail.partenariats)))
-        st.dataframe(detail.qpv, hide_index=True, width="stretch", column_config={
-            "code_qp": "Code QPV", "lib_qp": "Quartier", "lib_com": "Commune",
-            "population": st.column_config.NumberColumn("Population", format="localized"),
-            "n_partenariats": st.column_config.NumberColumn("Partenariats")})
-        st.dataframe(detail.partenariats, column_config=PARTNERSHIP_TABLE, hide_index=True, width="stretch")
+        table(qpv_sheet(detail.qpv))
+        table(partnership_sheet(detail.partenariats, ctx.atlas.qpv))
         _filter_button(ctx, regie["insee_reg"], regie["insee_dep"], key="filtre-regie")

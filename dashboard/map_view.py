@@ -16,16 +16,17 @@ OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")  # Guadeloupe, Martinique, Guy
 
 def map_view(ctx: PageContext, *, key: str, measure: str = "coverage", show_qpv: bool = True,
              show_regies: bool = True, show_organismes: bool = False, tiles: str = "aucun",
-             height: int = 600) -> dict | None:
+             height: int = 600, under: tuple = (), legends: tuple = ()) -> dict | None:
     """The map of the current selection; returns the properties of the feature the user clicked, if any.
 
+    `under`: extra folium layers drawn beneath the QPV and régies, with their `legends`.
     The base map (outlines) keeps the same script across reruns, so streamlit-folium keeps it mounted and only
     swaps the overlays (`feature_group_to_add`); only a click reruns the script (`returned_objects`).
     """
     from streamlit_folium import st_folium
 
     payload = data.map_payload(ctx.filters, measure)
-    layers = []
+    layers = list(under)
     if show_qpv and payload.qpv["qpv"]:
         layers.append(maps.build_qpv_dots(payload.qpv) if payload.dots else maps.build_qpv_layer(payload.qpv))
     if show_regies and payload.regies["regie"]:
@@ -36,6 +37,8 @@ def map_view(ctx: PageContext, *, key: str, measure: str = "coverage", show_qpv:
     if show_qpv and payload.qpv["qpv"]:
         extra = [(maps.REGIE_COLOR, "Régie")] if show_regies else []
         maps.Legend(maps.MEASURES[measure], list(payload.legend_items), extra).add_to(base)
+    for legend in legends:
+        legend.add_to(base)
     center, zoom = view_for_bounds(payload.bounds, height_px=height)
     result = st_folium(
         base, key=key, height=height, use_container_width=True, feature_group_to_add=layers,

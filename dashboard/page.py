@@ -35,8 +35,9 @@ def demo_banner(datasets: Datasets) -> None:
 
 
 def start_page(title: str) -> PageContext:
-    """Common top of every page: data, filters from the URL (with notices), banner and title (the login form
-    instead when viewing needs an account)."""
+    """Common top of every page: its tab title, data, filters from the URL (with notices), banner and title (the
+    login form instead when viewing needs an account)."""
+    st.set_page_config(page_title=f"{title} · Carte des coopérations")
     require_viewer()
     data = loaded()
     filters, notices = current_filters(data.atlas)

@@ -8,9 +8,9 @@ from dashboard.auth import sidebar_account
 from dashboard.data import loaded
 from dashboard.navigation import PAGES
 from dashboard.url_state import current_filters, on_widget_change, reset, sync_widgets, year_bounds
-from geo.filters import Filters
+from geo.filters import Filters, epci_choices, epci_name
 from geo.joins import Atlas
-from geo.schema import FAMILLES, STATUTS, THEMES
+from geo.schema import FAMILLE_LABELS, FAMILLES, STATUTS, THEMES
 
 
 def sidebar(atlas: Atlas, filters: Filters) -> None:
@@ -36,10 +36,15 @@ def sidebar(atlas: Atlas, filters: Filters) -> None:
         st.multiselect("Département(s)", departements, key="f_departements",
                        format_func=lambda c: f"{atlas.departement_name(c)} ({c})",
                        placeholder="Tous les départements", **change)
+        epci = epci_choices(atlas, chosen, st.session_state.get("f_departements") or ())
+        st.session_state["f_epci"] = [e for e in st.session_state.get("f_epci") or [] if e in epci]
+        st.multiselect("EPCI (contrat de ville)", epci, key="f_epci", format_func=epci_name,
+                       placeholder="Tous les EPCI", **change)
         labels = {t.slug: t.label for t in THEMES}
         st.multiselect("Thème(s)", list(labels), key="f_themes", format_func=lambda s: labels[s].capitalize(),
                        placeholder="Tous les thèmes", **change)
-        st.multiselect("Famille d'organisme", list(FAMILLES), key="f_familles", placeholder="Toutes", **change)
+        st.multiselect("Famille d'organisme", list(FAMILLES), key="f_familles", placeholder="Toutes",
+                       format_func=FAMILLE_LABELS.get, **change)
         st.multiselect("Statut", list(STATUTS), key="f_statuts", placeholder="Tous", **change)
         st.slider("Année de début", min_value=bounds[0], max_value=bounds[1], key="f_annees", **change)
         st.text_input("Recherche", key="f_q", placeholder="Régie, organisme, QPV, commune…", **change)

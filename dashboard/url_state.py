@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from geo.filters import Filters
+from dashboard.data import source
+from geo.filters import Filters, epci_choices
 from geo.joins import Atlas
 
 SYNCED = "_synced"  # session key: the filters the widgets show
@@ -15,14 +16,25 @@ SYNCED = "_synced"  # session key: the filters the widgets show
 
 def current_filters(atlas: Atlas) -> tuple[Filters, list[str]]:
     """The filters the URL asks for, and a French notice for each value it had to drop."""
-    params = {key: st.query_params.get_all(key) for key in st.query_params}
-    return Filters.from_query_params(params, atlas)
+    params = tuple((key, tuple(st.query_params.get_all(key))) for key in st.query_params)
+    filters, notices = _read_filters(source(), params, atlas)
+    return filters, list(notices)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _read_filters(data_source: tuple, params: tuple, _atlas: Atlas) -> tuple[Filters, tuple[str, ...]]:
+    """Read once per (data, URL parameters): the reading folds every territory name, twice a run otherwise."""
+    filters, notices = Filters.from_query_params(dict(params), _atlas)
+    return filters, tuple(notices)
 
 
 def set_filters(filters: Filters) -> None:
-    """Make `filters` the current ones: the URL changes, widgets follow it."""
-    st.query_params.clear()
-    st.query_params.update(filters.to_query_params())
+    """Make `filters` the current ones: the URL changes, widgets follow it.
+
+    One message to the browser, hence one history entry (Streamlit pushes one per query-string change): a
+    `clear()` then `update()` would push an unfiltered step between two filter states.
+    """
+    st.query_params.from_dict(filters.to_query_params())
 
 
 def year_bounds(atlas: Atlas) -> tuple[int, int]:
@@ -38,6 +50,7 @@ def _widget_values(filters: Filters, bounds: tuple[int, int]) -> dict:
     return {
         "f_regions": list(filters.regions),
         "f_departements": list(filters.departements),
+        "f_epci": list(filters.epci),
         "f_themes": list(filters.themes),
         "f_familles": list(filters.familles),
         "f_statuts": list(filters.statuts),
@@ -61,6 +74,7 @@ def _filters_from_widgets(year_bounds: tuple[int, int]) -> Filters:
     return Filters(
         regions=regions,
         departements=tuple(state.get("f_departements") or ()),
+        epci=tuple(state.get("f_epci") or ()),
         themes=tuple(state.get("f_themes") or ()),
         familles=tuple(state.get("f_familles") or ()),
         statuts=tuple(state.get("f_statuts") or ()),
@@ -75,6 +89,8 @@ def on_widget_change(atlas: Atlas, year_bounds: tuple[int, int]) -> None:
     filters = _filters_from_widgets(year_bounds)
     allowed = {c for c, r in atlas.departement_region.items() if not filters.regions or r in filters.regions}
     filters = replace(filters, departements=tuple(d for d in filters.departements if d in allowed))
+    epci = set(epci_choices(atlas, filters.regions, filters.departements))
+    filters = replace(filters, epci=tuple(e for e in filters.epci if e in epci))
     set_filters(filters)
     st.session_state[SYNCED] = filters
 

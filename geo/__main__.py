@@ -55,8 +55,13 @@ def _file_summary(path: Path, kind: str | None) -> tuple[list[Finding], str, boo
     if frame is None:
         return findings, f"{path.name} : illisible", False
     label = {"qpv": "QPV", "regies": "régie", "organismes": "organisme", "partenariats": "partenariat",
-             "regions": "région", "departements": "département"}[kind]
-    count = fr.nombre(len(frame)) + " QPV" if kind == "qpv" else fr.pluriel(len(frame), label)
+             "regions": "région", "departements": "département", "declinaisons": "déclinaison"}.get(kind)
+    if kind == "qpv":
+        count = fr.nombre(len(frame)) + " QPV"
+    elif kind == "patrimoine":
+        count = fr.pluriel(len(frame), "ligne organisme × QPV", "lignes organisme × QPV")
+    else:
+        count = fr.pluriel(len(frame), label)
     return findings, f"{path.name} ({DATASETS[kind].label}) : {count} valides", True
 
 

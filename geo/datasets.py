@@ -11,6 +11,11 @@ Contract of the frames (produced by `geo.load.load_folder`, relied on by joins, 
   `date_fin`); `montant_eur` float; `heures_insertion` Int64.
 - `regions`: GeoDataFrame EPSG:4326, `insee_reg`, `lib_reg`, geometry.
 - `departements`: GeoDataFrame EPSG:4326, `insee_dep`, `lib_dep`, `insee_reg`, geometry.
+- `declinaisons` (optional file, empty frame when absent): DataFrame, columns of `schema.DECLINAISONS`, one row per
+  `insee_reg`; `statut` one of `schema.DECLINAISON_STATUTS`; `date_signature` datetime64 (NaT allowed);
+  `organismes_signataires` / `regies_signataires` list[str].
+- `patrimoine` (optional file, empty frame when absent): DataFrame, columns of `schema.PATRIMOINE`, one row per
+  (`siren_organisme`, `code_qp`) naming a known organism and QPV; `nb_logements` Int64.
 Rows that failed validation with an `erreur` are kept out of the frames and listed in `findings`.
 """
 
@@ -23,7 +28,13 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.manifest import Manifest
+from geo.schema import DATASETS
 from geo.validate import Finding
+
+
+def empty_table(kind: str) -> pd.DataFrame:
+    """A table dataset with its model columns and no row: what an absent optional file loads as."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in DATASETS[kind].column_names})
 
 
 @dataclass
@@ -35,6 +46,8 @@ class Datasets:
     partenariats: pd.DataFrame
     regions: gpd.GeoDataFrame
     departements: gpd.GeoDataFrame
+    declinaisons: pd.DataFrame = field(default_factory=lambda: empty_table("declinaisons"))
+    patrimoine: pd.DataFrame = field(default_factory=lambda: empty_table("patrimoine"))
     manifest: Manifest | None = None
     findings: list[Finding] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)

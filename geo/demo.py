@@ -37,11 +37,15 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from geo import fr, ref
 from geo.manifest import DatasetRecord, Manifest, atomic_write_bytes, sha256_file, write_manifest
 from geo.schema import (
+    DECLINAISON_SIGNEE,
+    DECLINAISON_STATUTS,
+    DECLINAISONS,
     FAMILLES,
     LIST_JOINER,
     ORGANISMES,
     OVERSEAS_METRIC_CRS,
     PARTENARIATS,
+    PATRIMOINE,
     QPV,
     REGIE_TYPES,
     REGIES,
@@ -85,6 +89,8 @@ QPV_FILE = "qpv.geojson"
 REGIES_FILE = "regies.csv"
 ORGANISMES_FILE = "organismes.csv"
 PARTENARIATS_FILE = "partenariats.csv"
+DECLINAISONS_FILE = "declinaisons.csv"
+PATRIMOINE_FILE = "patrimoine.csv"
 README_FILE = "README.md"
 QPV_COLUMNS = [*QPV.column_names, "source"]
 
@@ -989,6 +995,86 @@ def generate_partenariats(rng: np.random.Generator, regies: list[_Regie],
 
 
 # --------------------------------------------------------------------------------------------------------------
+# Convention follow-up: regional declinations and HLM housing in the QPV
+# --------------------------------------------------------------------------------------------------------------
+
+# How many régions are at each stage of the declination (the rest: "à engager").
+DECLINAISONS_SIGNEES = 7
+DECLINAISONS_EN_PREPARATION = 5
+PART_QPV_AVEC_PATRIMOINE = 0.8  # share of the QPV where at least one demo organism owns housing
+PERSONNES_PAR_LOGEMENT = 2.3
+
+
+def generate_declinaisons(rng: np.random.Generator, regies: list[_Regie], organismes: list[_Organisme],
+                          partenariats: list[dict]) -> list[dict]:
+    """One row per région of the regions list: the régions with the most partnerships are the likeliest to have
+    signed; signatories are taken among the région's own organisms and régies."""
+    regions = ref.regions_table()
+    regie_region = {r.id_regie: r.insee_reg for r in regies}
+    activity = {code: 0 for code in regions["insee_reg"]}
+    for part in partenariats:
+        activity[regie_region[part["id_regie"]]] = activity.get(regie_region[part["id_regie"]], 0) + 1
+    weights = np.array([activity[c] + 1.0 for c in regions["insee_reg"]])
+    order = [int(k) for k in rng.choice(len(regions), size=len(regions), replace=False, p=weights / weights.sum())]
+    stage = {}
+    for rank, k in enumerate(order):
+        signed, preparing = rank < DECLINAISONS_SIGNEES, rank < DECLINAISONS_SIGNEES + DECLINAISONS_EN_PREPARATION
+        stage[k] = DECLINAISON_STATUTS[2] if signed else DECLINAISON_STATUTS[1] if preparing else DECLINAISON_STATUTS[0]
+    rows = []
+    for k, (code, name) in enumerate(regions[["insee_reg", "lib_reg"]].itertuples(index=False)):
+        statut = stage[k]
+        row = {"insee_reg": code, "ar_hlm": f"Association régionale HLM {name}{DEMO_SUFFIX}", "statut": statut,
+               "date_signature": "", "organismes_signataires": "", "regies_signataires": "",
+               "lien_document": "", "commentaire": "Déclinaison fictive (démo)."}
+        if statut == DECLINAISON_SIGNEE:
+            local_orgs = [o.siren for o in organismes if o.insee_reg == code]
+            local_regies = [r.id_regie for r in regies if r.insee_reg == code]
+            n_orgs, n_regies = min(len(local_orgs), int(rng.integers(2, 6))), min(len(local_regies),
+                                                                                 int(rng.integers(2, 5)))
+            row["date_signature"] = _fr_date(_draw_date(rng, date(2025, 1, 15), TODAY - timedelta(days=30)))
+            row["organismes_signataires"] = LIST_JOINER.join(
+                sorted(local_orgs[i] for i in rng.choice(len(local_orgs), size=n_orgs, replace=False)))
+            row["regies_signataires"] = LIST_JOINER.join(
+                sorted(local_regies[i] for i in rng.choice(len(local_regies), size=n_regies, replace=False)))
+            row["lien_document"] = f"https://exemple.org/declinaison-{_slug(name)}.pdf"
+        elif statut == DECLINAISON_STATUTS[1]:
+            row["commentaire"] = "Déclinaison fictive (démo) : texte en cours de rédaction."
+        rows.append(row)
+    return rows
+
+
+def generate_patrimoine(rng: np.random.Generator, qpv: pd.DataFrame, organismes: list[_Organisme],
+                        partenariats: list[dict]) -> list[dict]:
+    """Social housing of the organisms in the QPV (what RPLS gives): the partners of a QPV's partnerships own
+    housing there, other QPV get one to three organisms of their région; about a quarter of the population."""
+    by_region: dict[str, list[int]] = {}
+    for i, o in enumerate(organismes):
+        by_region.setdefault(o.insee_reg, []).append(i)
+    index_of = {o.siren: i for i, o in enumerate(organismes)}
+    partners: dict[str, list[int]] = {}
+    for part in partenariats:
+        for code in part["qpv"].split(LIST_JOINER):
+            partners.setdefault(code, []).append(index_of[part["siren_organisme"]])
+    rows = []
+    for code, region, population in qpv[["code_qp", "insee_reg", "population"]].itertuples(index=False):
+        owners = list(dict.fromkeys(partners.get(code, [])))
+        local = by_region.get(region, [])
+        if local and (owners or rng.random() < PART_QPV_AVEC_PATRIMOINE):
+            size = np.array([organismes[j].nb_logements ** 0.5 for j in local])
+            for _ in range(max(0, int(rng.integers(1, 4)) - len(owners))):
+                owners.append(local[_weighted_choice(rng, size)])
+        owners = list(dict.fromkeys(owners))
+        if not owners:
+            continue
+        units = int(population * rng.uniform(0.2, 0.55) / PERSONNES_PAR_LOGEMENT)
+        shares = _largest_remainder(rng.dirichlet(np.full(len(owners), 2.0)), max(units, 10 * len(owners)),
+                                    minimum=10)
+        rows.extend({"siren_organisme": organismes[j].siren, "code_qp": code, "nb_logements": int(n)}
+                    for j, n in zip(owners, shares, strict=True))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Folder
 # --------------------------------------------------------------------------------------------------------------
 
@@ -1043,6 +1129,12 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, sizes: Sizes = DEMO, 
     atomic_write_bytes(out_dir / ORGANISMES_FILE,
                        _csv_bytes(ORGANISMES.column_names, organismes_rows(organismes)))
     atomic_write_bytes(out_dir / PARTENARIATS_FILE, _csv_bytes(PARTENARIATS.column_names, partenariats))
+    # A generator of their own, so that adding these files left the others byte-identical.
+    follow_up = np.random.default_rng([seed, 1])
+    declinaisons = generate_declinaisons(follow_up, regies, organismes, partenariats)
+    patrimoine = generate_patrimoine(follow_up, qpv, organismes, partenariats)
+    atomic_write_bytes(out_dir / DECLINAISONS_FILE, _csv_bytes(DECLINAISONS.column_names, declinaisons))
+    atomic_write_bytes(out_dir / PATRIMOINE_FILE, _csv_bytes(PATRIMOINE.column_names, patrimoine))
 
     real = "Codes et noms des QPV 2024 : liste ANCT 2024 ; communes, départements, régions, EPCI : INSEE COG, DGCL"
     manifest = Manifest(demo=True, title=TITLE, datasets={
@@ -1057,6 +1149,13 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, sizes: Sizes = DEMO, 
                                 f"Partenariats fictifs générés (démo) entre régies et organismes fictifs ; "
                                 f"codes QPV réels (liste ANCT 2024). Statuts au {TODAY:%d/%m/%Y}.",
                                 len(partenariats)),
+        "declinaisons": _record(out_dir, DECLINAISONS_FILE,
+                                "Déclinaisons régionales fictives générées (démo) ; régions réelles (INSEE COG).",
+                                len(declinaisons), note="Associations régionales, dates et signataires fictifs."),
+        "patrimoine": _record(out_dir, PATRIMOINE_FILE,
+                              "Logements sociaux fictifs par organisme et QPV, générés (démo) à la manière du RPLS.",
+                              len(patrimoine), note="Nombres de logements inventés (environ un quart de la "
+                                                    "population du quartier)."),
     })
     write_manifest(out_dir, manifest)
     generated = int((~qpv["code_qp"].isin(ref.qpv2024_table()["code_qp"])).sum())  # the benchmark's extra QPV

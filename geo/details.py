@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo.filters import Selection
+from geo.joins import Atlas
 from geo.schema import THEME_BY_SLUG
 
 PARTNERSHIP_COLUMNS = ["id_partenariat", "nom_regie", "nom_organisme", "famille", "themes", "statut", "date_debut",
@@ -93,3 +94,41 @@ def regies_table(sel: Selection) -> pd.DataFrame:
     out = sel.regies[columns].copy()
     out["qpv_couverts"] = out["qpv_couverts"].map(len)
     return out.sort_values(["salaries", "nom"], ascending=[False, True]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class PartnershipDetail:
+    partenariat: pd.Series  # the partnership as the atlas holds it (names, family, territories)
+    regie: pd.Series
+    organisme: pd.Series
+    qpv: pd.DataFrame  # its QPV, with their outlines (GeoDataFrame, EPSG:4326)
+    history: pd.DataFrame  # `HISTORY_COLUMNS`, oldest first
+
+
+HISTORY_COLUMNS = ["date", "statut", "source"]
+
+
+def status_history(partenariat: pd.Series, journal: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The partnership's status changes, oldest first. `journal` is the hook for the store's journal of changes
+    (issue 8: rows with the `HISTORY_COLUMNS`); without it, all that is known is the current status, dated from
+    the partnership's start."""
+    if journal is not None and len(journal):
+        return journal[HISTORY_COLUMNS].sort_values("date", kind="stable").reset_index(drop=True)
+    return pd.DataFrame([{"date": partenariat["date_debut"], "statut": partenariat["statut"],
+                          "source": "fichier des partenariats (statut actuel)"}], columns=HISTORY_COLUMNS)
+
+
+def partnership_detail(atlas: Atlas, id_partenariat: str, journal: pd.DataFrame | None = None
+                       ) -> PartnershipDetail | None:
+    """Everything the page of one partnership shows, whatever the filters (a shared link opens it); None when
+    the identifier is unknown or the partnership was left out for errors."""
+    rows = atlas.partenariats[atlas.partenariats["id_partenariat"] == str(id_partenariat).strip()]
+    if rows.empty:
+        return None
+    part = rows.iloc[0]
+    regie = atlas.regies[atlas.regies["id_regie"] == part["id_regie"]].iloc[0]
+    organisme = atlas.organismes[atlas.organismes["siren"] == part["siren_organisme"]].iloc[0]
+    qpv = atlas.qpv[atlas.qpv["code_qp"].isin(part["qpv"])]
+    columns = ["code_qp", "lib_qp", "lib_com", "lib_dep", "lib_reg", "population", "geometry"]
+    return PartnershipDetail(part, regie, organisme, qpv[columns].reset_index(drop=True),
+                             status_history(part, journal))

@@ -28,6 +28,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple, TextIO
 
+from geo import fr
 from geo.manifest import DatasetRecord, Manifest, read_manifest, sha256_file, write_manifest
 
 DEFAULT_OUT = Path(".cache/officiel")
@@ -155,17 +156,9 @@ def _mirror_url(base: str, filename: str) -> str:
 # --- Transfer ----------------------------------------------------------------------------------------------
 
 
-def format_bytes(count: int) -> str:
-    """Size the French way ("1,5 Mo"), for progress lines and messages."""
-    if count < 1024:
-        return f"{count} octets"
-    size, unit = (count / 1024, "Ko") if count < 1024 * 1024 else (count / (1024 * 1024), "Mo")
-    return f"{size:.1f} {unit}".replace(".", ",")
-
-
 def _too_large(src: OfficialSource, location: str) -> FetchError:
     return FetchError(f"Fichier trop volumineux pour « {src.name} » ({location}) : plus de "
-                      f"{format_bytes(src.max_bytes)} ; téléchargement interrompu.")
+                      f"{fr.octets(src.max_bytes)} ; téléchargement interrompu.")
 
 
 def _truncated(src: OfficialSource, location: str, received: int, expected: int | None) -> FetchError:
@@ -483,9 +476,9 @@ class StderrProgress:
         if name != self.current:
             self.close()
             self.current = name
-        self.line = f"{name} : {format_bytes(received)}"
+        self.line = f"{name} : {fr.octets(received)}"
         if total:
-            self.line += f" / {format_bytes(total)} ({100 * received // total} %)"
+            self.line += f" / {fr.octets(total)} ({100 * received // total} %)"
         now = time.monotonic()
         if self.interactive and (now - self.last_draw >= self.min_interval or received == total):
             self.stream.write("\r" + self.line.ljust(60))

@@ -3,9 +3,11 @@
 `Filters` is a frozen, hashable value (it can key caches) built from the page's widgets or from the URL
 (`Filters.from_query_params`), and `apply(atlas, filters)` returns a `Selection`. Semantics of `apply`:
 
-- Territory (`regions`, `departements`, INSEE codes; both may be given, they intersect): keeps the QPV and the
-  régies located there, and the partnerships with at least one QPV there; `links` keeps only the rows of QPV of
-  the territory. A partnership spanning several territories therefore appears in each (its amount is not split).
+- Territory (`regions`, `departements`, INSEE codes, and `epci`, SIREN of the EPCI that sign the contrats de
+  ville; all may be given, they intersect): keeps the QPV and the régies located there (a QPV's EPCI is its
+  `siren_epci`, else that of its commune; a régie's is that of its commune, `ref.epci_of_commune`), and the
+  partnerships with at least one QPV there; `links` keeps only the rows of QPV of the territory. A partnership
+  spanning several territories therefore appears in each (its amount is not split).
 - Partnership filters: `themes` (a partnership having at least one of them), `familles` (of the HLM organism),
   `statuts`, `annee_min`/`annee_max` (inclusive, on `annee_debut`). They keep partnerships; `links` also keeps
   only the rows of the chosen themes. `qpv` and `regies` stay all those of the territory, so that QPV without
@@ -30,7 +32,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import schema
+from geo import ref, schema
 from geo.joins import coverage_of
 
 if TYPE_CHECKING:
@@ -97,11 +99,13 @@ class Filters:
     annee_min: int | None = None
     annee_max: int | None = None
     q: str = ""
+    epci: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         put = object.__setattr__
         put(self, "regions", tuple(sorted({_code(c) for c in _as_tuple(self.regions)})))
         put(self, "departements", tuple(sorted({_code(c) for c in _as_tuple(self.departements)})))
+        put(self, "epci", tuple(sorted({schema.normalize_code(c) for c in _as_tuple(self.epci)})))
         put(self, "themes", _theme_slugs(_as_tuple(self.themes)))
         put(self, "familles", _vocabulary(_as_tuple(self.familles), schema.FAMILLES))
         put(self, "statuts", _vocabulary(_as_tuple(self.statuts), schema.STATUTS))
@@ -116,16 +120,18 @@ class Filters:
 
     @property
     def is_active(self) -> bool:
-        return bool(self.regions or self.departements or self.themes or self.familles or self.statuts
+        return bool(self.regions or self.departements or self.epci or self.themes or self.familles or self.statuts
                     or self.annee_min is not None or self.annee_max is not None or self.q)
 
     @property
     def has_territory(self) -> bool:
-        return bool(self.regions or self.departements)
+        return bool(self.regions or self.departements or self.epci)
 
-    def with_territory(self, region: str | None = None, departement: str | None = None) -> Filters:
-        """The same filters on another territory (None, None: the whole country)."""
-        return replace(self, regions=(region,) if region else (), departements=(departement,) if departement else ())
+    def with_territory(self, region: str | None = None, departement: str | None = None, epci: str | None = None
+                       ) -> Filters:
+        """The same filters on another territory (None, None, None: the whole country)."""
+        return replace(self, regions=(region,) if region else (), departements=(departement,) if departement else (),
+                       epci=(epci,) if epci else ())
 
     # --- URL ---------------------------------------------------------------------------------------------------
 
@@ -134,6 +140,7 @@ class Filters:
         params = {
             "region": ",".join(self.regions),
             "departement": ",".join(self.departements),
+            "epci": ",".join(self.epci),
             "theme": ",".join(self.themes),
             "famille": ",".join(_slug(f) for f in self.familles),
             "statut": ",".join(_slug(s) for s in self.statuts),
@@ -148,7 +155,8 @@ class Filters:
                           ) -> tuple[Filters, list[str]]:
         """Filters read from URL parameters, and a French notice for each value dropped. Never raises.
 
-        Parameters: `region`, `departement` (INSEE codes or names, comma-separated), `theme` (slugs or labels),
+        Parameters: `region`, `departement` (INSEE codes or names, comma-separated), `epci` (SIREN or names),
+        `theme` (slugs or labels),
         `famille`, `statut` (case, accents and dashes do not matter: `en-cours`, `termine`), `annee_min`,
         `annee_max`, `q`. Plural spellings (`regions`, `themes`...) are accepted; other keys are ignored.
         """
@@ -182,6 +190,17 @@ class Filters:
                 notices.append(f"Département « {value} » ({atlas.departement_name(code)}) hors {where} : ignoré.")
             else:
                 departements.append(code)
+
+        epci_codes = _known_epci(atlas)
+        epci_by_name = {_name_key(epci_name(c)): c for c in epci_codes}
+        epci = []
+        for value in get("epci"):
+            code = schema.normalize_code(value)
+            code = code if code in epci_codes else epci_by_name.get(_name_key(value))
+            if code:
+                epci.append(code)
+            else:
+                notices.append(f"EPCI « {value} » inconnu : ignoré.")
 
         themes = []
         for value in get("theme", "themes"):
@@ -223,8 +242,8 @@ class Filters:
             q = q[:Q_MAX].strip()
             notices.append(f"Recherche tronquée à {Q_MAX} caractères.")
 
-        filters = cls(regions=tuple(regions), departements=tuple(departements), themes=tuple(themes),
-                      familles=familles, statuts=statuts, annee_min=low, annee_max=high, q=q)
+        filters = cls(regions=tuple(regions), departements=tuple(departements), epci=tuple(epci),
+                      themes=tuple(themes), familles=familles, statuts=statuts, annee_min=low, annee_max=high, q=q)
         return filters, notices
 
     # --- text --------------------------------------------------------------------------------------------------
@@ -238,11 +257,13 @@ class Filters:
         elif self.regions:
             names = [atlas.region_name(c) if atlas else c for c in self.regions]
             parts.append(_enumerate(names, "régions"))
+        if self.epci:
+            parts.append(_enumerate([epci_name(c) for c in self.epci], "EPCI"))
         if self.themes:
             labels = [schema.THEME_BY_SLUG[t].label if t in schema.THEME_BY_SLUG else t for t in self.themes]
             parts.append(_enumerate(labels, "thèmes"))
         if self.familles:
-            parts.append(", ".join(self.familles))
+            parts.append(", ".join(schema.FAMILLE_LABELS.get(f, f) for f in self.familles))
         if self.statuts:
             parts.append(", ".join(self.statuts))
         low, high = self.annee_min, self.annee_max
@@ -308,6 +329,37 @@ def _known_regions(atlas: Atlas) -> set[str]:
     return {c for c in codes if c}
 
 
+def qpv_epci(qpv: pd.DataFrame) -> pd.Series:
+    """The EPCI of each QPV: its `siren_epci`, else that of its commune."""
+    given = pd.Series([schema.normalize_code(v) for v in qpv["siren_epci"]], index=qpv.index, dtype=object) \
+        if "siren_epci" in qpv.columns else pd.Series(None, index=qpv.index, dtype=object)
+    return given.where(given.notna(), qpv["insee_com"].map(ref.epci_of_commune))
+
+
+def regie_epci(regies: pd.DataFrame) -> pd.Series:
+    """The EPCI of each régie: that of its commune."""
+    return regies["insee_com"].map(ref.epci_of_commune)
+
+
+def _known_epci(atlas: Atlas) -> set[str]:
+    return {c for c in qpv_epci(atlas.qpv).dropna() if c}
+
+
+def epci_choices(atlas: Atlas, regions: Iterable[str] = (), departements: Iterable[str] = ()) -> list[str]:
+    """The EPCI holding a QPV of these régions and départements (all when none), sorted by name."""
+    qpv = atlas.qpv
+    keep = np.ones(len(qpv), dtype=bool)
+    for column, values in (("insee_reg", list(regions)), ("insee_dep", list(departements))):
+        if values:
+            keep &= _mask_in(qpv[column], values)
+    codes = {c for c in qpv_epci(qpv[keep]).dropna() if c}
+    return sorted(codes, key=lambda c: (schema.fold(epci_name(c)), c))
+
+
+def epci_name(code: str) -> str:
+    return ref.epci_names().get(code, code)
+
+
 def _known_departements(atlas: Atlas) -> set[str]:
     codes = set(atlas.departement_names) | set(atlas.qpv["insee_dep"]) | set(atlas.regies["insee_dep"])
     return {c for c in codes if c}
@@ -367,6 +419,9 @@ def apply(atlas: Atlas, filters: Filters) -> Selection:
         if values:
             q_terr &= _mask_in(qpv[column], values)
             r_mask &= _mask_in(regies[column], values)
+    if filters.epci:
+        q_terr &= _mask_in(qpv_epci(qpv), filters.epci)
+        r_mask &= _mask_in(regie_epci(regies), filters.epci)
     l_mask = q_terr[ix.link_qpv]
     pair_terr = q_terr[ix.pair_qpv]
 

@@ -30,6 +30,23 @@ def pourcentage(ratio, decimals: int = 1) -> str:
     return f"{nombre(float(ratio) * 100, decimals)}{NBSP}%"
 
 
+def distance(metres) -> str:
+    """`350 m`, `1,2 km`; an em dash for a missing or infinite distance."""
+    if _missing(metres) or not math.isfinite(float(metres)):
+        return "—"
+    if float(metres) < 1_000:
+        return f"{nombre(metres)} m"
+    return f"{nombre(float(metres) / 1_000, 1)} km"
+
+
+def octets(count: int) -> str:
+    """A file size: `850 octets`, `1,5 Ko`, `12,3 Mo`."""
+    if count < 1024:
+        return f"{nombre(count)} octets"
+    size, unit = (count / 1024, "Ko") if count < 1024 * 1024 else (count / (1024 * 1024), "Mo")
+    return f"{nombre(size, 1)} {unit}"
+
+
 def euros(value) -> str:
     """`45 000 €`; a missing amount is a dash."""
     return "—" if _missing(value) else f"{nombre(value)}{NBSP}€"
@@ -53,6 +70,23 @@ def date_heure(value) -> str:
     moment = pd.Timestamp(value)
     moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment
     return moment.tz_convert("Europe/Paris").strftime("%d/%m/%Y %H:%M")
+
+
+def cellule(value) -> str:
+    """A table cell on screen: a number as `nombre` (up to 2 decimals), a date as `date_fr`, a list as is, text
+    as is; blank when missing, so that an empty cell reads empty rather than `None` or a dash."""
+    if isinstance(value, (list, tuple)):
+        return value
+    if _missing(value):
+        return ""
+    if isinstance(value, (datetime, date, pd.Timestamp)):
+        return date_fr(value)
+    if pd.api.types.is_bool(value):
+        return "oui" if value else "non"
+    if not pd.api.types.is_number(value):
+        return str(value)
+    number = float(value)
+    return nombre(number) if number.is_integer() else nombre(number, 2).rstrip("0")
 
 
 def pluriel(count: int, singular: str, plural: str | None = None) -> str:

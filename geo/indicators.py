@@ -244,6 +244,30 @@ def by_statut(sel: Selection) -> pd.DataFrame:
     return out
 
 
+def by_famille(sel: Selection) -> pd.DataFrame:
+    """One row per HLM family, schema order: famille, label (as the federations write it), partenariats (of the
+    selection with an organism of the family), part (of the selection's partnerships; families do not overlap)."""
+    counts = sel.partenariats["famille"].value_counts()
+    out = pd.DataFrame({"famille": list(schema.FAMILLES)})
+    out["label"] = out["famille"].map(schema.FAMILLE_LABELS)
+    out["partenariats"] = out["famille"].map(counts).fillna(0).astype(int)
+    out["part"] = [_ratio(n, len(sel.partenariats)) for n in out["partenariats"]]
+    return out
+
+
+def by_organisme(sel: Selection, limit: int | None = None) -> pd.DataFrame:
+    """One row per HLM organism of the selection's partnerships, by partnerships descending then name (the first
+    `limit` only): siren_organisme, nom_organisme, famille, partenariats, regies (distinct régies it works with)."""
+    parts = sel.partenariats
+    grouped = parts.groupby("siren_organisme", as_index=False).agg(
+        nom_organisme=("nom_organisme", "first"), famille=("famille", "first"),
+        partenariats=("id_partenariat", "nunique"), regies=("id_regie", "nunique"))
+    grouped["_key"] = grouped["nom_organisme"].map(schema.fold)
+    out = grouped.sort_values(["partenariats", "_key"], ascending=[False, True]).drop(columns="_key")
+    out = out.head(limit) if limit is not None else out
+    return out.astype({"partenariats": int, "regies": int}).reset_index(drop=True)
+
+
 def starts_by_year(sel: Selection) -> pd.DataFrame:
     """One row per year from the first to the last start year (years without start included, 0):
     annee, partenariats (partnerships starting that year). Empty without dated partnership."""

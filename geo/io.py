@@ -60,7 +60,10 @@ def in_france(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 def guess_kind(path: Path, columns: list[str] | None = None) -> str | None:
     """The dataset a file holds, from its name, else from its columns."""
     stem = fold(Path(path).stem).replace("-", "_")
-    by_name = (
+    by_name = (  # first match wins: "patrimoine_qpv" is a patrimoine file, "declinaisons_regions" a declinaisons one
+        ("patrimoine", "patrimoine"),
+        ("rpls", "patrimoine"),
+        ("declinaison", "declinaisons"),
         ("partenariat", "partenariats"),
         ("organisme", "organismes"),
         ("bailleur", "organismes"),

@@ -28,7 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import ref, schema
+from geo import fr, ref, schema
 from geo.datasets import Datasets
 from geo.io import ROW
 from geo.territory import has_geometry, locate_departements
@@ -209,10 +209,10 @@ def _file_name(ds: Datasets, name: str) -> str:
 
 
 def format_distance(metres: float) -> str:
-    """"2 800 m" (regular space as thousands separator)."""
+    """A distance in a finding (`2,8 km`); no QPV at all is "une très grande distance"."""
     if metres is None or not np.isfinite(metres):
         return "une très grande distance"
-    return f"{round(metres):,} m".replace(",", " ")
+    return fr.distance(metres)
 
 
 def _metric_crs(departements: pd.Series) -> pd.Series:
@@ -280,8 +280,9 @@ def _locate(frame: gpd.GeoDataFrame, departements: gpd.GeoDataFrame, names: _Ter
 # --- spatial matches -------------------------------------------------------------------------------------------
 
 
-def _spatial_pairs(regies: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame, distance_m: float) -> pd.DataFrame:
-    """(id_regie, code_qp, distance_m) for every QPV within distance_m of a régie, per metric CRS."""
+def spatial_pairs(regies: gpd.GeoDataFrame, qpv: gpd.GeoDataFrame, distance_m: float) -> pd.DataFrame:
+    """(id_regie, code_qp, distance_m) for every QPV within distance_m of a régie, in the metric CRS of the
+    régie's zone (`schema.metric_crs`; a QPV of another zone is never paired), nearest first per régie."""
     empty = pd.DataFrame({"id_regie": pd.Series(dtype=object), "code_qp": pd.Series(dtype=object),
                           "distance_m": pd.Series(dtype=float)})
     ok = has_geometry(regies.geometry)
@@ -589,7 +590,7 @@ def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
     regies["qpv_couverts"] = [[canon.get(c.upper(), c) for c in codes] for codes in _lists(_column(regies,
                                                                                                   "qpv_couverts"))]
     declared = _declared_pairs(regies, qpv, canon, regie_file, findings)
-    spatial = _spatial_pairs(regies, qpv, distance_m)
+    spatial = spatial_pairs(regies, qpv, distance_m)
     spatial_lists = _group_lists(spatial["id_regie"], spatial["code_qp"])
     regies["qpv_spatial"] = [spatial_lists.get(r, []) for r in regies["id_regie"]]
     _check_regie_places(regies, qpv, declared, spatial, distance_m, regie_file, findings)

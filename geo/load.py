@@ -18,12 +18,13 @@ import pandas as pd
 import shapely
 
 from geo import fr, ref
-from geo.datasets import Datasets
+from geo.datasets import Datasets, empty_table
 from geo.io import GEO_SUFFIXES, ROW, TABLE_SUFFIXES, ReadError, in_france, read_any
 from geo.manifest import read_manifest
 from geo.schema import (
     CODE_WIDTHS,
     DATASETS,
+    DECLINAISON_SIGNEE,
     WGS84,
     Column,
     DatasetSpec,
@@ -44,6 +45,7 @@ DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:
 REQUIRED_KINDS = ("qpv", "regies", "organismes", "partenariats")
 BOUNDARY_KINDS = ("regions", "departements")
 MAX_TEXT_LENGTH = 2000  # characters of one text cell (a description, a name): longer is an input mistake
+OPTIONAL_KINDS = ("declinaisons", "patrimoine")
 
 
 class _Collector:
@@ -286,6 +288,11 @@ def clean(kind: str, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[F
             out.add(ERREUR, index, "date_fin", "la date de fin précède la date de début.")
     elif kind == "organismes":
         _check_coordinates(frame, out, required=False)
+    elif kind == "declinaisons":
+        _check_declinaisons(frame, out)
+    elif kind == "patrimoine":
+        frame["code_qp"] = frame["code_qp"].str.upper()
+        _check_duplicate_pairs(frame, ("siren_organisme", "code_qp"), out)
     if kind == "qpv" or kind in BOUNDARY_KINDS:
         frame = _check_geometries(gpd.GeoDataFrame(frame, geometry="geometry", crs=WGS84), out, polygonal=True)
         if kind == "qpv":
@@ -300,6 +307,61 @@ def clean(kind: str, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[F
         )
     columns = spec.column_names + [ROW] + [c for c in ("source", "geometry") if c in kept.columns]
     return kept[columns].reset_index(drop=True), out.findings
+
+
+def _check_declinaisons(frame: pd.DataFrame, out: _Collector) -> None:
+    """A signed declination has a date; a date on an unsigned one is kept but questioned; a région is known."""
+    known = set(ref.regions_table()["insee_reg"])
+    for index, code, statut, signed in frame[["insee_reg", "statut", "date_signature"]].itertuples():
+        if code is not None and code not in known:
+            out.add(ERREUR, index, "insee_reg", f"région « {code} » inconnue (code INSEE attendu, par ex. 84).")
+        if statut == DECLINAISON_SIGNEE and pd.isna(signed):
+            out.add(ERREUR, index, "date_signature", "déclinaison signée sans date de signature.",
+                    "indiquez la date (JJ/MM/AAAA) ou un autre statut.")
+        elif statut is not None and statut != DECLINAISON_SIGNEE and pd.notna(signed):
+            out.add(AVERTISSEMENT, index, "date_signature",
+                    f"date de signature renseignée alors que le statut est « {statut} ».",
+                    f"statut « {DECLINAISON_SIGNEE} » ?")
+
+
+def _check_duplicate_pairs(frame: pd.DataFrame, key: tuple[str, str], out: _Collector) -> None:
+    first_row: dict = {}
+    for index, a, b in frame[list(key)].itertuples():
+        if a is None or b is None:
+            continue
+        if (a, b) in first_row:
+            out.add(ERREUR, index, key[1], f"couple « {a} » × « {b} » en double (déjà ligne {first_row[a, b]}).")
+        else:
+            first_row[a, b] = int(out.rows.loc[index])
+
+
+def check_references(kind: str, frame: pd.DataFrame, file: str, frames: dict[str, pd.DataFrame]
+                      ) -> tuple[pd.DataFrame, list[Finding]]:
+    """Cross-file check of an optional dataset: a patrimoine row naming an unknown organism or QPV is an error
+    (left out); an unknown signatory of a declination is a warning (the declination is kept)."""
+    findings: list[Finding] = []
+    sirens, regies, codes = (set(frames["organismes"]["siren"]), set(frames["regies"]["id_regie"]),
+                             set(frames["qpv"]["code_qp"].str.upper()))
+    bad = []
+    for index, row in frame.iterrows():
+        line = int(row[ROW]) if ROW in frame.columns and not is_blank(row[ROW]) else None
+        if kind == "patrimoine":
+            if row["siren_organisme"] not in sirens:
+                findings.append(Finding(ERREUR, file, line, "siren_organisme", f"SIREN « {row['siren_organisme']} » "
+                                        "absent du fichier des organismes : ligne ignorée."))
+                bad.append(index)
+            if row["code_qp"] not in codes:
+                findings.append(Finding(ERREUR, file, line, "code_qp", f"QPV « {row['code_qp']} » absent du "
+                                        "fichier des QPV : ligne ignorée."))
+                bad.append(index)
+            continue
+        for column, known, what in (("organismes_signataires", sirens, "organismes"),
+                                    ("regies_signataires", regies, "régies")):
+            unknown = [v for v in row[column] or [] if v not in known]
+            if unknown:
+                findings.append(Finding(AVERTISSEMENT, file, line, column, f"signataire(s) absent(s) du fichier "
+                                        f"des {what} : {', '.join(unknown)}."))
+    return frame.drop(index=list(dict.fromkeys(bad))).reset_index(drop=True), findings
 
 
 def _communes_from_codes(raw: pd.DataFrame, out: _Collector) -> pd.DataFrame:
@@ -378,7 +440,7 @@ def load_folder(folder: Path | str) -> Datasets:
         files: dict[str, Path] = {}
     else:
         files = find_dataset_files(folder)
-    for kind in REQUIRED_KINDS + BOUNDARY_KINDS:
+    for kind in REQUIRED_KINDS + BOUNDARY_KINDS + OPTIONAL_KINDS:
         path = files.get(kind)
         frame = None
         if path is not None:
@@ -390,6 +452,9 @@ def load_folder(folder: Path | str) -> Datasets:
                                     f"ajoutez {kind}.csv, {kind}.xlsx ou {kind}.geojson (voir data/README.md)."))
         if frame is None:
             frame = _fallback(kind)
+        elif kind in OPTIONAL_KINDS:
+            frame, cross = check_references(kind, frame, path.name, frames)
+            findings.extend(cross)
         frames[kind] = frame
     return Datasets(
         folder=folder,
@@ -399,6 +464,8 @@ def load_folder(folder: Path | str) -> Datasets:
         partenariats=frames["partenariats"],
         regions=frames["regions"],
         departements=frames["departements"],
+        declinaisons=frames["declinaisons"],
+        patrimoine=frames["patrimoine"],
         manifest=read_manifest(folder) if folder.is_dir() else None,
         findings=findings,
         files=files,
@@ -410,6 +477,8 @@ def _fallback(kind: str) -> pd.DataFrame:
         return ref.basemap_regions().copy()
     if kind == "departements":
         return ref.basemap_departements().copy()
+    if kind in OPTIONAL_KINDS:
+        return empty_table(kind)
     return empty_frame(kind)
 
 

@@ -103,3 +103,21 @@ def _region_by_dep() -> dict[str, str]:
 def reg_of_dep(insee_dep: object) -> str:
     """Région code of a département code ("2A" -> "94", "971" -> "01"); KeyError when unknown."""
     return _region_by_dep()[normalize_code(insee_dep, CODE_WIDTHS["insee_dep"])]
+
+
+@lru_cache(maxsize=1)
+def epci_names() -> dict[str, str]:
+    """Name of each EPCI holding a QPV commune (where contrats de ville are signed), by SIREN."""
+    table = _read_csv("epci.csv")
+    return dict(zip(table["siren_epci"], table["lib_epci"], strict=True))
+
+
+@lru_cache(maxsize=1)
+def _epci_by_commune() -> dict[str, str]:
+    table = qpv2024_table()
+    return {c: e for c, e in zip(table["insee_com"], table["siren_epci"], strict=True) if e}
+
+
+def epci_of_commune(insee_com: object) -> str | None:
+    """SIREN of the EPCI of a QPV commune (reference list), None for another or a blank code."""
+    return _epci_by_commune().get(normalize_code(insee_com, CODE_WIDTHS["insee_com"]) or "")

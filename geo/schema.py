@@ -110,7 +110,12 @@ THEME_BY_LABEL = {t.label: t for t in THEMES}
 
 STATUTS: tuple[str, ...] = ("en projet", "en cours", "terminé")
 FAMILLES: tuple[str, ...] = ("OPH", "ESH", "Coop HLM", "SEM", "autre")
+# How a family is written for readers (the federation's own spelling); the data keeps the vocabulary value.
+FAMILLE_LABELS = {f: f for f in FAMILLES} | {"Coop HLM": "Coop'HLM"}
 REGIE_TYPES: tuple[str, ...] = ("régie de quartier", "régie de territoire")
+# Where a région stands in declining the national convention (its order is the progress order).
+DECLINAISON_STATUTS: tuple[str, ...] = ("à engager", "en préparation", "signée")
+DECLINAISON_SIGNEE = "signée"
 
 # Separators accepted inside a cell that holds several values (QPV codes, themes).
 LIST_SEPARATORS = re.compile(r"\s*[|;,]\s*")
@@ -330,6 +335,48 @@ DEPARTEMENTS = DatasetSpec(
     ),
 )
 
+DECLINAISONS = DatasetSpec(
+    name="declinaisons",
+    label="Déclinaisons régionales de la convention",
+    key="insee_reg",
+    spatial=False,
+    file_stem="declinaisons",
+    columns=(
+        Column("insee_reg", "code", description="Code INSEE de la région", example="84",
+               aliases=("code_region", "reg")),
+        Column("ar_hlm", "text", description="Association régionale HLM qui porte la déclinaison",
+               example="AURA Hlm", aliases=("association_regionale", "ar")),
+        Column("statut", "enum", description="Avancement de la déclinaison", example="signée",
+               choices=DECLINAISON_STATUTS),
+        Column("date_signature", "date", required=False, description="Date de signature (si signée)",
+               example="14/03/2025"),
+        Column("organismes_signataires", "list", required=False,
+               description="SIREN des organismes signataires (séparés par |)", example="123456789 | 987654321"),
+        Column("regies_signataires", "list", required=False,
+               description="Identifiants des régies signataires (séparés par |)", example="RQ-069-01 | RQ-038-02"),
+        Column("lien_document", "text", required=False, description="Lien vers le texte signé",
+               example="https://exemple.org/declinaison-aura.pdf", aliases=("lien", "document")),
+        Column("commentaire", "text", required=False, description="Commentaire libre",
+               example="Signée lors du congrès régional"),
+    ),
+)
+
+PATRIMOINE = DatasetSpec(
+    name="patrimoine",
+    label="Patrimoine HLM dans les QPV",
+    key=None,
+    spatial=False,
+    file_stem="patrimoine",
+    columns=(
+        Column("siren_organisme", "code", description="Organisme HLM propriétaire (SIREN)", example="123456789",
+               aliases=("siren",)),
+        Column("code_qp", "code", description="Code du QPV", example="QN07519M", aliases=("qpv", "code_quartier")),
+        Column("nb_logements", "int", description="Logements sociaux de l'organisme dans le QPV (RPLS)",
+               example="420", aliases=("logements", "nb_logements_sociaux")),
+    ),
+)
+
 DATASETS: dict[str, DatasetSpec] = {
-    spec.name: spec for spec in (QPV, REGIES, ORGANISMES, PARTENARIATS, REGIONS, DEPARTEMENTS)
+    spec.name: spec for spec in (QPV, REGIES, ORGANISMES, PARTENARIATS, REGIONS, DEPARTEMENTS, DECLINAISONS,
+                                 PATRIMOINE)
 }

@@ -8,8 +8,8 @@ Deterministic: the same inputs give byte-identical outputs. Inputs (read-only, p
 - `anct_qpv2024_par_commune_centroides.geojson` (ANCT, QPV 2024 list aggregated by commune, commune points);
 - `france-geojson_{regions,departements}-avec-outre-mer.geojson` (france-geojson, IGN ADMIN EXPRESS 2018).
 
-Outputs: regions.csv, departements.csv, qpv2024_communes.csv, regions.geojson, departements.geojson,
-SOURCES.md.
+Outputs: regions.csv, departements.csv, qpv2024_communes.csv, epci.csv, regions.geojson,
+departements.geojson, SOURCES.md.
 The CSV files are plain machine CSV (UTF-8 without BOM, `,` separator, `.` decimal point); codes are text.
 """
 
@@ -65,6 +65,12 @@ def regions_rows(shared: Path) -> list[list[str]]:
 def departements_rows(shared: Path) -> list[list[str]]:
     deps = [d for d in _load_json(shared, "departements") if d["zone"] in ("metro", "drom")]
     return sorted([[d["code"], d["nom"], d["region"]] for d in deps])
+
+
+def epci_rows(shared: Path, pairs: list[list[object]]) -> list[list[str]]:
+    """(siren_epci, lib_epci, type) of the EPCI holding a QPV commune: what the `epci` filter names."""
+    wanted = {p[QPV_COLUMNS.index("siren_epci")] for p in pairs} - {""}
+    return sorted([e["code"], e["nom"], e["type"]] for e in _load_json(shared, "epci") if e["code"] in wanted)
 
 
 def split_qpv_feature(codes: str, names: str) -> list[tuple[str, str]]:
@@ -238,6 +244,12 @@ lon, lat, codes_postaux.
   INSEE/DGCL Licence Ouverte.
 - Limite : Saint-Martin (978) et la Polynésie ne figurent pas dans le fichier ANCT.
 
+## epci.csv (siren_epci, lib_epci, type) — {n_epci} lignes
+- Source : `decoupage-administratif-6.0.0_epci.json` (même paquet ; liste DGCL des EPCI 2026). Licence : MIT
+  (paquet) ; DGCL Licence Ouverte.
+- Dérivé : les EPCI qui comptent au moins une commune de `qpv2024_communes.csv` (ceux qui signent les contrats
+  de ville), avec leur nom et leur type (CA, CC, CU, METRO, MET69), triés par SIREN.
+
 ## regions.geojson (insee_reg, lib_reg) et departements.geojson (insee_dep, lib_dep, insee_reg)
 - Sources : `france-geojson_regions-avec-outre-mer.geojson` et
   `france-geojson_departements-avec-outre-mer.geojson` — github.com/gregoiredavid/france-geojson
@@ -257,15 +269,18 @@ def derive(shared: Path, out: Path) -> dict[str, int]:
     regions = regions_rows(shared)
     deps = departements_rows(shared)
     pairs = qpv_rows(shared)
+    epci = epci_rows(shared, pairs)
     reg_geojson, dep_geojson = basemaps(shared, regions, deps)
     outputs = {
         "regions.csv": _csv_bytes(["insee_reg", "lib_reg"], regions),
         "departements.csv": _csv_bytes(["insee_dep", "lib_dep", "insee_reg"], deps),
         "qpv2024_communes.csv": _csv_bytes(QPV_COLUMNS, pairs),
+        "epci.csv": _csv_bytes(["siren_epci", "lib_epci", "type"], epci),
         "regions.geojson": reg_geojson,
         "departements.geojson": dep_geojson,
         "SOURCES.md": SOURCES_MD.format(
             n_reg=len(regions), n_dep=len(deps), n_pairs=len(pairs), n_codes=len({p[0] for p in pairs}),
+            n_epci=len(epci),
             tol_metro=TOLERANCE_METRO_M, tol_om=TOLERANCE_OVERSEAS_M, decimals=BASEMAP_DECIMALS,
         ).encode("utf-8"),
     }

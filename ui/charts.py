@@ -11,12 +11,15 @@ import altair as alt
 import pandas as pd
 
 from geo import fr
-from geo.schema import STATUTS, THEMES
+from geo.schema import FAMILLE_LABELS, STATUTS, THEMES
 
 STATUT_COLORS = {"en projet": "#f59e0b", "en cours": "#1a7f5a", "terminé": "#6b7280"}
 FONT = "Source Sans Pro, sans-serif"
-# Streamlit sizes charts with autosize "fit": a height includes the title and the axes, hence the fixed part.
-CHROME_PX = 90
+NO_PARTNERSHIP = "Aucun partenariat dans la sélection : élargissez les filtres."
+# Streamlit sizes charts with autosize "fit": a height includes the title (about 30 px), the x axis with its
+# labels and title (about 50 px) and padding, hence the fixed part; 90 left a single bar no height at all.
+CHROME_PX = 130
+SUBTITLE_LINE_PX = 18
 
 
 def _height(rows: int, step: int) -> int:
@@ -28,9 +31,40 @@ COUNT_AXIS = alt.Axis(format="d", tickMinStep=1, labelExpr=fr.vega_nombre("datum
 COUNT_LEGEND = alt.Legend(format="d", labelExpr=fr.vega_nombre("datum.value"))
 
 
-def _base(data: pd.DataFrame, title: str) -> alt.Chart:
-    return alt.Chart(data, title=alt.Title(title, anchor="start", fontSize=15, font=FONT)).properties(
-        width="container")
+# Room to the right of the longest bar for its value label ("356 (54,8 %)"), as a share of the longest bar per
+# character of the longest label: a 12-character label then fits a half-column chart (plot about 250 px wide).
+LABEL_ROOM_PER_CHAR = 0.05
+# The chart menu's entries are English ("Save as PNG", "Show data", "Copy Vega-Lite spec"), and Streamlit
+# honours vega-embed's options from the spec's usermeta: the pages offer their own French downloads instead.
+NO_MENU = {"embedOptions": {"actions": False}}
+MULTI_THEME_NOTE = ["Un partenariat peut porter plusieurs thèmes :", "les parts s'additionnent au-delà de 100 %."]
+
+
+def _title(title: str, subtitle: list[str] | None = None) -> alt.Title:
+    extra = {"subtitle": subtitle, "subtitleFont": FONT, "subtitleFontSize": 12, "subtitleColor": "#4b5563"} \
+        if subtitle else {}
+    return alt.Title(title, anchor="start", fontSize=15, font=FONT, limit=0, **extra)
+
+
+def _base(data: pd.DataFrame, title: str, subtitle: list[str] | None = None) -> alt.Chart:
+    return alt.Chart(data, title=_title(title, subtitle)).properties(width="container")
+
+
+def _done(chart) -> alt.TopLevelMixin:
+    return chart.properties(usermeta=NO_MENU)
+
+
+def empty_chart(title: str, reason: str) -> alt.Chart:
+    """What a chart draws when its selection has nothing to show: its title and why, never a blank frame."""
+    data = pd.DataFrame({"message": [reason]})
+    return _done(_base(data, title).mark_text(fontSize=13, color="#4b5563", font=FONT, align="left", x=0).encode(
+        text="message:N").properties(height=80))
+
+
+def _room(data: pd.DataFrame, value: str, label: str = "valeur", minimum: float = 1.0) -> alt.Scale:
+    """An x scale from 0 that leaves the `label` column's texts room to the right of the longest bar."""
+    room = max(0.2, LABEL_ROOM_PER_CHAR * max((len(str(v)) for v in data[label]), default=0))
+    return alt.Scale(domain=[0, max(float(data[value].max() or 0), minimum) * (1 + room)], nice=False)
 
 
 def _with_labels(frame: pd.DataFrame, count: str = "partenariats", share: str | None = "part") -> pd.DataFrame:
@@ -42,84 +76,102 @@ def _with_labels(frame: pd.DataFrame, count: str = "partenariats", share: str | 
 
 
 def theme_bar(by_theme: pd.DataFrame, title: str = "Partenariats par thème") -> alt.Chart:
-    """Horizontal bars, one per theme in the convention's order, in the theme's colour."""
+    """Horizontal bars, one per theme in the convention's order, in the theme's colour; the subtitle says why the
+    shares add up above 100 %."""
+    if not by_theme["partenariats"].sum():
+        return empty_chart(title, NO_PARTNERSHIP)
     data = _with_labels(by_theme)
     order = [t.short for t in THEMES]
-    bars = _base(data, title).mark_bar(cornerRadiusEnd=3).encode(
+    bars = _base(data, title, MULTI_THEME_NOTE).mark_bar(cornerRadiusEnd=3).encode(
         y=alt.Y("short:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
-        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS),
+        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data, "partenariats")),
         color=alt.Color("short:N", scale=alt.Scale(domain=order, range=[t.color for t in THEMES]), legend=None),
         tooltip=[alt.Tooltip("label:N", title="Thème"), alt.Tooltip("valeur:N", title="Partenariats")],
     )
     text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
-    return (bars + text).properties(height=_height(len(order), 34))
+    return _done((bars + text).properties(height=_height(len(order), 34) + SUBTITLE_LINE_PX * len(MULTI_THEME_NOTE)))
 
 
 def territory_bar(table: pd.DataFrame, name_column: str, title: str, count: str = "partenariats",
                   limit: int = 20) -> alt.Chart:
-    """Partnerships (or another count) per territory, largest first."""
-    data = table.sort_values(count, ascending=False).head(limit).copy()
+    """Partnerships (or another count) per territory, largest first (the order is given explicitly: a "-x" sort
+    of a layered chart lost the bars of a single territory)."""
+    data = table[table[count] > 0].sort_values(count, ascending=False, kind="stable").head(limit).copy()
+    if data.empty:
+        return empty_chart(title, NO_PARTNERSHIP)
     data["valeur"] = data[count].map(fr.nombre)
     bars = _base(data, title).mark_bar(color="#1f4e79", cornerRadiusEnd=3).encode(
-        y=alt.Y(f"{name_column}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
-        x=alt.X(f"{count}:Q", title="Partenariats", axis=COUNT_AXIS),
+        y=alt.Y(f"{name_column}:N", sort=list(data[name_column]), title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X(f"{count}:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data, count)),
         tooltip=[alt.Tooltip(f"{name_column}:N", title="Territoire"), alt.Tooltip("valeur:N", title="Nombre")],
     )
     text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
-    return (bars + text).properties(height=_height(len(data), 26))
+    return _done((bars + text).properties(height=_height(len(data), 26)))
 
 
 def starts_bar(by_year: pd.DataFrame, title: str = "Démarrages de partenariats par année") -> alt.Chart:
+    if by_year.empty:
+        return empty_chart(title, NO_PARTNERSHIP)
     data = by_year.copy()
     data["valeur"] = data["partenariats"].map(fr.nombre)
     data["annee"] = data["annee"].astype(str)
     bars = _base(data, title).mark_bar(color="#2a9d8f", cornerRadiusTopLeft=3, cornerRadiusTopRight=3).encode(
         x=alt.X("annee:O", title="Année de début", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("partenariats:Q", title="Partenariats", axis=COUNT_AXIS),
+        y=alt.Y("partenariats:Q", title="Partenariats", axis=COUNT_AXIS,
+                scale=alt.Scale(domain=[0, max(int(data["partenariats"].max()), 1) * 1.15], nice=False)),
         tooltip=[alt.Tooltip("annee:O", title="Année"), alt.Tooltip("valeur:N", title="Partenariats")],
     )
     text = bars.mark_text(dy=-6, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
-    return (bars + text).properties(height=260)
+    return _done((bars + text).properties(height=260))
 
 
 def coverage_rate_bar(coverage: pd.DataFrame, title: str = "Taux de couverture des QPV par région") -> alt.Chart:
-    """Share of QPV covered by a régie per région, with the counts in the tooltip."""
-    data = coverage.copy()
+    """Share of QPV covered by a régie per région, highest first, with the counts in the tooltip."""
+    if coverage.empty:
+        return empty_chart(title, "Aucun QPV dans la sélection.")
+    data = coverage.sort_values("taux_couverture", ascending=False, kind="stable").copy()
     data["taux"] = data["taux_couverture"].map(fr.pourcentage)
     data["detail"] = data["qpv_couverts"].map(fr.nombre) + " sur " + data["qpv"].map(fr.nombre)
     bars = _base(data, title).mark_bar(color="#1a7f5a", cornerRadiusEnd=3).encode(
-        y=alt.Y("lib_reg:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("lib_reg:N", sort=list(data["lib_reg"]), title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X("taux_couverture:Q", title="QPV couverts par une régie", axis=PERCENT_AXIS,
-                scale=alt.Scale(domain=[0, max(0.05, float(data["taux_couverture"].max() or 0) * 1.15)])),
+                scale=_room(data, "taux_couverture", "taux", 0.05)),
         tooltip=[alt.Tooltip("lib_reg:N", title="Région"), alt.Tooltip("taux:N", title="Taux"),
                  alt.Tooltip("detail:N", title="QPV couverts")],
     )
     text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="taux:N", color=alt.value("#111827"))
-    return (bars + text).properties(height=_height(len(data), 26))
+    return _done((bars + text).properties(height=_height(len(data), 26)))
 
 
 def statut_bar(by_statut: pd.DataFrame, title: str = "Statut des partenariats") -> alt.Chart:
+    if not by_statut["partenariats"].sum():
+        return empty_chart(title, NO_PARTNERSHIP)
     data = _with_labels(by_statut)
     bars = _base(data, title).mark_bar(cornerRadiusEnd=3).encode(
         y=alt.Y("statut:N", sort=list(STATUTS), title=None),
-        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS),
+        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data, "partenariats")),
         color=alt.Color("statut:N", scale=alt.Scale(domain=list(STATUTS), range=list(STATUT_COLORS.values())),
                         legend=None),
         tooltip=[alt.Tooltip("statut:N", title="Statut"), alt.Tooltip("valeur:N", title="Partenariats")],
     )
     text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
-    return (bars + text).properties(height=_height(len(STATUTS), 34))
+    return _done((bars + text).properties(height=_height(len(STATUTS), 34)))
 
 
 def theme_region_heatmap(matrix: pd.DataFrame, title: str = "Thèmes par région") -> alt.Chart:
-    """Partnerships of each région carrying each theme; colour by count, count written in the cell."""
+    """Partnerships of each région carrying each theme; colour by count, count written in the cell. Every theme
+    is labelled (no overlap removal) and the régions keep the French order of the table (Île-de-France among
+    the I, not after Z as a code-point sort would put it)."""
+    if matrix.empty:
+        return empty_chart(title, NO_PARTNERSHIP)
     data = matrix.copy()
     data["valeur"] = data["partenariats"].map(fr.nombre)
     data["part_fr"] = data["part"].map(fr.pourcentage)
     order = [t.short for t in THEMES]
     base = _base(data, title).encode(
-        x=alt.X("short:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160)),
-        y=alt.Y("lib_reg:N", title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X("short:N", sort=order, title=None,
+                axis=alt.Axis(labelAngle=-35, labelLimit=180, labelOverlap=False, labelAlign="right")),
+        y=alt.Y("lib_reg:N", sort=list(dict.fromkeys(data["lib_reg"])), title=None, axis=alt.Axis(labelLimit=220)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color("partenariats:Q", title="Partenariats", scale=alt.Scale(scheme="blues"), legend=COUNT_LEGEND),
@@ -132,17 +184,19 @@ def theme_region_heatmap(matrix: pd.DataFrame, title: str = "Thèmes par région
         color=alt.condition(alt.datum.partenariats > data["partenariats"].max() / 2, alt.value("white"),
                             alt.value("#111827")) if len(data) else alt.value("#111827"),
     )
-    return (cells + text).properties(height=_height(data["lib_reg"].nunique(), 30) + 60)
+    return _done((cells + text).properties(height=_height(data["lib_reg"].nunique(), 30) + 70))
 
 
 def starts_timeline(partenariats: pd.DataFrame, title: str = "Démarrages par trimestre et statut") -> alt.Chart:
     """Starts per quarter, stacked by status: the pace of the convention's roll-out."""
     data = partenariats[["date_debut", "statut"]].dropna().copy()
+    if data.empty:
+        return empty_chart(title, NO_PARTNERSHIP)
     data["trimestre"] = data["date_debut"].dt.to_period("Q").dt.start_time
     data = data.groupby(["trimestre", "statut"], as_index=False).size().rename(columns={"size": "partenariats"})
     data["periode"] = data["trimestre"].dt.year.astype(str) + " T" + data["trimestre"].dt.quarter.astype(str)
     data["valeur"] = data["partenariats"].map(fr.nombre)
-    return _base(data, title).mark_bar().encode(
+    return _done(_base(data, title).mark_bar().encode(
         x=alt.X("periode:O", title="Trimestre de début", sort=sorted(data["periode"].unique()),
                 axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, stack=True),
@@ -150,11 +204,13 @@ def starts_timeline(partenariats: pd.DataFrame, title: str = "Démarrages par tr
                         scale=alt.Scale(domain=list(STATUTS), range=list(STATUT_COLORS.values()))),
         tooltip=[alt.Tooltip("periode:O", title="Trimestre"), alt.Tooltip("statut:N", title="Statut"),
                  alt.Tooltip("valeur:N", title="Partenariats")],
-    ).properties(height=280)
+    ).properties(height=280))
 
 
 def theme_mix_chart(comparison: pd.DataFrame, territory: str, title: str = "Répartition des thèmes") -> alt.Chart:
     """Share of each theme in the territory beside the national share."""
+    if not comparison["partenariats"].sum():
+        return empty_chart(title, NO_PARTNERSHIP)
     rows = []
     for _, row in comparison.iterrows():
         rows.append({"short": row["short"], "ensemble": territory, "part": row["part"]})
@@ -162,7 +218,7 @@ def theme_mix_chart(comparison: pd.DataFrame, territory: str, title: str = "Rép
     data = pd.DataFrame(rows)
     data["part_fr"] = data["part"].map(fr.pourcentage)
     order = [t.short for t in THEMES]
-    return _base(data, title).mark_bar().encode(
+    return _done(_base(data, title).mark_bar().encode(
         y=alt.Y("short:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
         yOffset=alt.YOffset("ensemble:N", sort=[territory, "France"]),
         x=alt.X("part:Q", title="Part des partenariats", axis=PERCENT_AXIS),
@@ -170,4 +226,38 @@ def theme_mix_chart(comparison: pd.DataFrame, territory: str, title: str = "Rép
                         scale=alt.Scale(range=["#1f4e79", "#b6c2d1"])),
         tooltip=[alt.Tooltip("short:N", title="Thème"), alt.Tooltip("ensemble:N", title="Périmètre"),
                  alt.Tooltip("part_fr:N", title="Part")],
-    ).properties(height=_height(len(order), 48))
+    ).properties(height=_height(len(order), 48)))
+
+
+def famille_bar(by_famille: pd.DataFrame, title: str = "Partenariats par famille d'organisme") -> alt.Chart:
+    """Partnerships per HLM family (`indicators.by_famille`), in the schema's order, with their share."""
+    if not by_famille["partenariats"].sum():
+        return empty_chart(title, NO_PARTNERSHIP)
+    data = _with_labels(by_famille)
+    bars = _base(data, title).mark_bar(color="#7c3aed", cornerRadiusEnd=3).encode(
+        y=alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data, "partenariats")),
+        tooltip=[alt.Tooltip("label:N", title="Famille"), alt.Tooltip("valeur:N", title="Partenariats")],
+    )
+    text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
+    return _done((bars + text).properties(height=_height(len(data), 30)))
+
+
+def organisme_bar(by_organisme: pd.DataFrame, limit: int = 10,
+                  title: str = "Organismes HLM les plus engagés") -> alt.Chart:
+    """The `limit` organisms with the most partnerships (`indicators.by_organisme`), largest first."""
+    data = by_organisme.head(limit).copy()
+    if data.empty:
+        return empty_chart(title, NO_PARTNERSHIP)
+    data["valeur"] = data["partenariats"].map(fr.nombre)
+    data["detail"] = data["regies"].map(lambda n: fr.pluriel(n, "régie"))
+    data["famille"] = data["famille"].map(lambda f: FAMILLE_LABELS.get(f, f))
+    bars = _base(data, f"{title} ({fr.nombre(len(data))} premiers)").mark_bar(
+        color="#1f4e79", cornerRadiusEnd=3).encode(
+        y=alt.Y("nom_organisme:N", sort=list(data["nom_organisme"]), title=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data, "partenariats")),
+        tooltip=[alt.Tooltip("nom_organisme:N", title="Organisme"), alt.Tooltip("famille:N", title="Famille"),
+                 alt.Tooltip("valeur:N", title="Partenariats"), alt.Tooltip("detail:N", title="Avec")],
+    )
+    text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
+    return _done((bars + text).properties(height=_height(len(data), 26)))

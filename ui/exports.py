@@ -7,8 +7,12 @@ A cell starting with `=`, `+`, `-` or `@` (or a tab/carriage return) would be ru
 from __future__ import annotations
 
 import io
+import re
+from datetime import date
 
 import pandas as pd
+
+from geo import schema
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -35,9 +39,24 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_fr(frame: pd.DataFrame) -> bytes:
-    """CSV that a French Excel opens as columns with accents and decimal commas intact."""
-    text = safe_frame(frame).to_csv(sep=";", decimal=",", index=False, date_format="%d/%m/%Y")
+    """CSV that a French Excel opens as columns with accents and decimal commas intact. Numbers carry no
+    thousands separator: Excel would read `44 700` as text; whole amounts come as integers (see
+    `ui.tables.whole_numbers`)."""
+    data = safe_frame(frame)
+    for column in data.columns:
+        if pd.api.types.is_float_dtype(data[column]):
+            data[column] = data[column].map(_csv_number)
+    text = data.to_csv(sep=";", index=False, date_format="%d/%m/%Y")
     return text.encode("utf-8-sig")
+
+
+def _csv_number(value: float) -> str:
+    """`66900` and `27948,33`: a decimal comma, no `,0` on a whole number, blank when missing."""
+    if pd.isna(value):
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return format(float(value), ".12g").replace(".", ",")
 
 
 def to_xlsx(frame: pd.DataFrame, sheet_name: str = "données") -> bytes:
@@ -47,14 +66,40 @@ def to_xlsx(frame: pd.DataFrame, sheet_name: str = "données") -> bytes:
         data.to_excel(writer, sheet_name=sheet_name[:31], index=False)
         sheet = writer.sheets[sheet_name[:31]]
         for index, column in enumerate(data.columns, start=1):
-            if pd.api.types.is_datetime64_any_dtype(data[column]):
+            number_format = _number_format(data[column])
+            if number_format:
                 for cell in sheet.iter_cols(min_col=index, max_col=index, min_row=2):
                     for item in cell:
-                        item.number_format = "DD/MM/YYYY"
+                        item.number_format = number_format
             width = max([len(str(column))] + [len(str(v)) for v in data[column].head(200)]) + 2
             sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(width, 60)
         sheet.freeze_panes = "A2"
     return buffer.getvalue()
+
+
+def _number_format(column: pd.Series) -> str | None:
+    """Dates as `27/11/2026`; numbers with thousands grouping, which a French Excel shows as `44 700`."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return "DD/MM/YYYY"
+    if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+        return None
+    return "#,##0" if pd.api.types.is_integer_dtype(column) else "#,##0.##"
+
+
+def territory_name(filters, atlas) -> str:
+    """The territory a file covers: its départements, else its régions, else France (`Filters`, `Atlas`)."""
+    if filters.departements:
+        return ", ".join(atlas.departement_name(c) for c in filters.departements)
+    if filters.regions:
+        return ", ".join(atlas.region_name(c) for c in filters.regions)
+    return "France"
+
+
+def file_name(kind: str, territory: str, day: date, extension: str) -> str:
+    """`partenariats_auvergne-rhone-alpes_2026-11-27.csv`: what, where and when, readable in a folder listing
+    (ISO date so that files sort by day)."""
+    where = re.sub(r"[^a-z0-9]+", "-", schema.fold(territory)).strip("-") or "france"
+    return f"{kind}_{where[:80]}_{day.isoformat()}.{extension}"
 
 
 def template(spec) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo import fr
-from geo.schema import THEME_BY_SLUG, THEMES
+from geo.schema import FAMILLE_LABELS, THEME_BY_SLUG, THEMES
 from ui.assets import offline_fullscreen, offline_map
 
 COVERAGE = {
@@ -46,6 +46,7 @@ TILES = {
             ".PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
             "© IGN Plan IGN"),
 }
+TILE_NAMES = {"osm": "OpenStreetMap", "ign": "Plan IGN"}
 REGIE_COLOR = "#c2410c"
 # Without tiles the map background is the sea and foreign land: a pale blue-grey under white-ish outlines.
 MAP_CSS = "<style>.leaflet-container{background:#e8eef3;font-family:'Source Sans Pro',sans-serif}</style>"
@@ -117,6 +118,23 @@ class CarteLayer(MacroElement):
         self._name = "CarteLayer"
         self.function = function
         self.payload = compact_json(data)
+
+    def render(self, **kwargs) -> None:
+        """As MacroElement.render, whose `Element(rendered script)` would compile the script as a Jinja template:
+        the whole data lexed again at every rerun (most of a map's server time), and `{{` in a name interpreted."""
+        script = self._template.module.script(self, kwargs)
+        self.get_root().script.add_child(_RenderedText(script), name=self.get_name())
+
+
+class _RenderedText(Element):
+    """Text rendered already, inserted as is."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
 
 
 def _escaped(series: pd.Series) -> list[str]:
@@ -213,7 +231,8 @@ def build_organismes_layer(organismes: pd.DataFrame, name: str = "Sièges des or
     located = organismes.dropna(subset=["latitude", "longitude"])
     group = folium.FeatureGroup(name=name, show=False)
     for _, row in located.iterrows():
-        label = f"<b>{escape(str(row['nom']))}</b><br>{escape(str(row['famille']))} · " \
+        famille = FAMILLE_LABELS.get(row["famille"], row["famille"])
+        label = f"<b>{escape(str(row['nom']))}</b><br>{escape(str(famille))} · " \
                 f"{escape(str(row['commune_siege']))}"
         folium.CircleMarker(
             location=(round(float(row["latitude"]), 5), round(float(row["longitude"]), 5)),
@@ -286,14 +305,59 @@ def bounds_of(frames: list[gpd.GeoDataFrame]) -> list[list[float]] | None:
     return [[float(south), float(west)], [float(north), float(east)]]
 
 
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in kilometres only (folium's `control_scale` adds miles as well)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MetricScale"
+
+
+class TileFailureNotice(MacroElement):
+    """Without network a tiled basemap stays blank: on the first tile that fails to load, the map says so."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this.layer.get_name() }}.once("tileerror", function () {
+            var notice = L.control({position: "topright"});
+            notice.onAdd = function () {
+                var div = L.DomUtil.create("div", "carte-fond-indisponible");
+                div.setAttribute("role", "status");
+                div.style.cssText = "background:#fff7ed;border:1px solid #c2410c;padding:6px 10px;"
+                    + "border-radius:6px;font:13px/1.4 sans-serif;color:#7c2d12;max-width:280px";
+                div.textContent = {{ this.message|tojson }};
+                return div;
+            };
+            notice.addTo({{ this._parent.get_name() }});
+        });
+        {% endmacro %}
+    """)
+
+    def __init__(self, layer: folium.TileLayer, name: str):
+        super().__init__()
+        self._name = "TileFailureNotice"
+        self.layer = layer
+        self.message = (f"Fond {name} indisponible (pas de connexion au serveur de tuiles) : "
+                        "les contours et les données restent affichés.")
+
+
 def build_base_map(outlines_url: str, tiles: str = "aucun", height: int = 620) -> folium.Map:
-    """The map that stays mounted: outlines served by the app (`outline_features`), optional tiles, full screen."""
+    """The map that stays mounted: outlines served by the app (`outline_features`), optional tiles (saying when
+    they cannot load), a metric scale, full screen."""
     m = offline_map(location=(46.6, 2.4), zoom_start=6, min_zoom=3, max_zoom=18, prefer_canvas=False,
-                    control_scale=True, height=height)
+                    control_scale=False, height=height)
     m.get_root().header.add_child(Element(MAP_CSS), name="carte_css")
+    MetricScale().add_to(m)
     tile = TILES.get(tiles)
     if tile is not None:
-        folium.TileLayer(tile[0], attr=tile[1], name="Fond de carte", max_zoom=18).add_to(m)
+        layer = folium.TileLayer(tile[0], attr=tile[1], name="Fond de carte", max_zoom=18).add_to(m)
+        TileFailureNotice(layer, TILE_NAMES[tiles]).add_to(m)
     CarteLayer("outlines", outlines_url).add_to(m)
     offline_fullscreen(position="topleft").add_to(m)
     return m

@@ -7,10 +7,11 @@ import pandas as pd
 from geo import fr
 from geo.datasets import Datasets
 from geo.indicators import Kpis
-from geo.schema import DATASETS
+from geo.schema import DATASETS, FAMILLE_LABELS
 from geo.validate import Finding
 
 KPI_LABELS = (  # (Kpis field, card label, full meaning): the key figures, in the order every page shows them
+    ("qpv", "QPV", "Quartiers prioritaires de la politique de la ville dans le périmètre"),
     ("regies", "Régies", "Régies de quartier et de territoire"),
     ("qpv_couverts", "QPV couverts", "QPV couverts par une régie (déclarés par la régie)"),
     ("qpv_avec_partenariat", "QPV avec partenariat", "QPV concernés par au moins un partenariat"),
@@ -19,12 +20,33 @@ KPI_LABELS = (  # (Kpis field, card label, full meaning): the key figures, in th
     ("partenariats", "Partenariats", "Partenariats organisme HLM × régie"),
     ("organismes_partenaires", "Organismes HLM", "Organismes HLM engagés dans au moins un partenariat"),
 )
+KPI_CARDS = (  # the overview's cards: the QPV count and its coverage rate first, the decision-maker's first question
+    KPI_LABELS[0], ("taux_couverture", "Taux de couverture", "Part des QPV couverts par une régie"), *KPI_LABELS[1:])
 RATE_LABELS = (  # (Kpis field, meaning): rates compared with the national one rather than summed
     ("taux_couverture", "Taux de QPV couverts par une régie"),
     ("taux_partenariat", "Taux de QPV avec un partenariat"),
 )
+PARTNERSHIP_HEADERS = {  # geo.details partnership columns -> French headers (screen and exports)
+    "id_partenariat": "Identifiant", "nom_regie": "Régie", "nom_organisme": "Organisme HLM", "famille": "Famille",
+    "lib_reg_principal": "Région", "qpv": "Codes QPV", "quartiers": "Quartiers", "communes": "Communes",
+    "departements": "Départements", "themes": "Thèmes", "statut": "Statut", "date_debut": "Début",
+    "date_fin": "Fin", "montant_eur": "Montant (€)", "heures_insertion": "Heures d'insertion",
+    "description": "Description",
+}
+QPV_HEADERS = {"code_qp": "Code QPV", "lib_qp": "Quartier", "lib_com": "Commune", "insee_dep": "Code département",
+               "lib_dep": "Département", "insee_reg": "Code région", "lib_reg": "Région", "population": "Population",
+               "n_partenariats": "Partenariats"}
+REGIE_HEADERS = {"nom": "Régie", "type": "Type", "commune": "Commune", "lib_dep": "Département",
+                 "salaries": "Salariés", "benevoles": "Bénévoles", "qpv_couverts": "QPV couverts",
+                 "n_partenariats": "Partenariats"}
 FINDING_COLUMNS = ["Gravité", "Fichier", "Ligne", "Colonne", "Message", "Suggestion"]
 BUILT_IN_OUTLINES = ("regions", "departements")  # shipped in data/ref when the folder has none
+
+
+def kpi_text(figures: Kpis, field: str) -> str:
+    """A key figure as its card writes it: a rate as a percentage, a count as a number."""
+    value = getattr(figures, field)
+    return fr.pourcentage(value) if field.startswith("taux_") else fr.nombre(value)
 
 
 def territory_figures(local: Kpis, national: Kpis) -> pd.DataFrame:
@@ -48,9 +70,7 @@ STORE_FILE = "base de données"
 
 def sources_table(datasets: Datasets) -> pd.DataFrame:
     """One row per dataset: file, source, licence, date, rows loaded, demo or not (from the manifest)."""
-    counts = {"qpv": len(datasets.qpv), "regies": len(datasets.regies), "organismes": len(datasets.organismes),
-              "partenariats": len(datasets.partenariats), "regions": len(datasets.regions),
-              "departements": len(datasets.departements)}
+    counts = {name: len(getattr(datasets, name)) for name in DATASETS}
     records = datasets.manifest.datasets if datasets.manifest else {}
     rows = []
     for name, spec in DATASETS.items():
@@ -75,3 +95,45 @@ def findings_table(findings: list[Finding]) -> pd.DataFrame:
     rows = [{"Gravité": f.severity, "Fichier": f.file, "Ligne": f.row, "Colonne": f.column or "",
              "Message": f.message, "Suggestion": f.suggestion or ""} for f in findings]
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+
+def french_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """What `st.dataframe` shows: every number and date written by `geo.fr` (the grid would otherwise write
+    `231950` or the browser's locale), blanks for missing values, lists kept as lists."""
+    return frame.apply(lambda column: column.map(fr.cellule)).astype(object) if len(frame) else frame.astype(object)
+
+
+def partnership_sheet(table: pd.DataFrame, qpv: pd.DataFrame) -> pd.DataFrame:
+    """The partnerships as shown and exported: French headers, next to the QPV codes their names, communes and
+    départements (lists in the codes' order), the HLM family as the federations write it, whole numbers as
+    integers (`44700`, not `44700,0`). `table` from `geo.details.partnership_table`, `qpv` the atlas' QPV."""
+    lookup = qpv.drop_duplicates("code_qp").set_index("code_qp")
+    out = table.copy()
+    for column, source in (("quartiers", "lib_qp"), ("communes", "lib_com"), ("departements", "lib_dep")):
+        if "qpv" in out and source in lookup:
+            names = lookup[source].to_dict()
+            out[column] = out["qpv"].map(lambda codes, names=names: [str(names.get(c, "")) for c in codes])
+    out["famille"] = out["famille"].map(lambda f: FAMILLE_LABELS.get(f, f))
+    for column in ("montant_eur", "heures_insertion"):
+        out[column] = whole_numbers(out[column])
+    return out[[c for c in PARTNERSHIP_HEADERS if c in out.columns]].rename(columns=PARTNERSHIP_HEADERS)
+
+
+def whole_numbers(series: pd.Series) -> pd.Series:
+    """Numbers without fractional part as nullable integers: exports then write `44700`, not `44700,0`."""
+    numbers = pd.to_numeric(series, errors="coerce")
+    known = numbers.dropna()
+    return numbers.round().astype("Int64") if (known == known.round()).all() else numbers
+
+
+def qpv_sheet(qpv: pd.DataFrame) -> pd.DataFrame:
+    """QPV rows (e.g. `geo.indicators.uncovered_qpv`) under French headers, population as integers."""
+    out = qpv[[c for c in QPV_HEADERS if c in qpv.columns]].copy()
+    if "population" in out:
+        out["population"] = whole_numbers(out["population"])
+    return out.rename(columns=QPV_HEADERS)
+
+
+def regie_sheet(regies: pd.DataFrame) -> pd.DataFrame:
+    """Régies (`geo.details.regies_table`) under French headers."""
+    return regies[[c for c in REGIE_HEADERS if c in regies.columns]].rename(columns=REGIE_HEADERS)

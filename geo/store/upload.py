@@ -34,8 +34,8 @@ class UploadError(Exception):
 def check_size(name: str, size: int, limit: int | None = None) -> None:
     limit = limit or MAX_UPLOAD_BYTES
     if size > limit:
-        raise UploadError(f"Le fichier « {name} » fait {fr.nombre(size / MIB, 1)} Mo : la taille maximale est "
-                          f"{fr.nombre(limit / MIB)} Mo.")
+        raise UploadError(f"Le fichier « {name} » fait {fr.octets(size)} : la taille maximale est "
+                          f"{fr.octets(limit)}.")
 
 
 def check_suffix(name: str) -> None:
@@ -91,8 +91,8 @@ def _check_members(name: str, members: list[zipfile.ZipInfo]) -> None:
             raise UploadError(f"L'archive « {name} » est anormalement compressée (« {info.filename} ») : elle est "
                               "refusée.")
     if total > MAX_UNZIPPED_BYTES:
-        raise UploadError(f"L'archive « {name} » décompressée ferait {total / 1e6:.0f} Mo : la taille maximale est "
-                          f"{MAX_UNZIPPED_BYTES / 1e6:.0f} Mo.")
+        raise UploadError(f"L'archive « {name} » décompressée ferait {fr.octets(total)} : la taille maximale est "
+                          f"{fr.octets(MAX_UNZIPPED_BYTES)}.")
 
 
 

@@ -40,13 +40,29 @@ THEME_SLUG = {  # the convention's labels, as the CSV files spell them, and thei
     "inclusion numérique": "inclusion-numerique",
     "insertion professionnelle des habitants": "insertion-professionnelle",
 }
-KPI_LABELS = ("Régies", "QPV couverts", "QPV avec partenariat", "Salariés", "Bénévoles", "Partenariats",
-              "Organismes HLM")
+KPI_LABELS = ("QPV", "Taux de couverture", "Régies", "QPV couverts", "QPV avec partenariat", "Salariés", "Bénévoles",
+              "Partenariats", "Organismes HLM")
 
 
 def fr_int(value: int) -> str:
     """13000 -> "13 000" with a narrow no-break space, as a French reader expects."""
     return f"{int(value):,d}".replace(",", NNBSP)
+
+
+def fr_amount(cell: str) -> str:
+    """A file's amount cell ("27948,33", "66900,00", "") as a French reader expects it: "27 948,33", "66 900"."""
+    if cell == "":
+        return ""
+    euros, _, cents = cell.partition(",")
+    cents = cents.rstrip("0")
+    return fr_int(int(euros)) + (f",{cents}" if cents else "")
+
+
+def card(label: str, value) -> str:
+    """A key figure as its card should read: the coverage rate as `22,1 %` (one decimal), counts as `fr_int`."""
+    if label != "Taux de couverture":
+        return fr_int(value)
+    return "—" if value is None else f"{value * 100:.1f}".replace(".", ",") + NNBSP + "%"
 
 
 def fold(text: object) -> str:
@@ -129,7 +145,7 @@ class Scope:
     qpv: pd.DataFrame
     regies: pd.DataFrame
     partenariats: pd.DataFrame
-    kpis: dict[str, int] = field(default_factory=dict)
+    kpis: dict[str, int | float | None] = field(default_factory=dict)
 
 
 def select(data: Data, ask: Ask) -> Scope:
@@ -188,9 +204,12 @@ def select(data: Data, ask: Ask) -> Scope:
     sel_parts = parts[keep]
     declared_anywhere = {c for codes in regies["declared"] for c in codes}
     in_kept = {c for codes in sel_parts["qpv_list"] for c in codes}
+    covered = int(sel_qpv["code_qp"].isin(declared_anywhere).sum())
     kpis = {
+        "QPV": len(sel_qpv),
+        "Taux de couverture": covered / len(sel_qpv) if len(sel_qpv) else None,
         "Régies": len(sel_regies),
-        "QPV couverts": int(sel_qpv["code_qp"].isin(declared_anywhere).sum()),
+        "QPV couverts": covered,
         "QPV avec partenariat": int(sel_qpv["code_qp"].isin(in_kept).sum()),
         "Salariés": int(sel_regies["salaries"].sum()),
         "Bénévoles": int(sel_regies["benevoles"].sum()),

@@ -52,7 +52,7 @@ def test_pages_render_without_demo_banner(path, params, fixture_env):
 def test_kpis_come_from_the_folder(params, ask, fixture_env):
     expected = ref.select(fixture_env, ask).kpis
     at = run_page("", params)
-    assert {m.label: m.value for m in at.metric} == {k: ref.fr_int(v) for k, v in expected.items()}
+    assert {m.label: m.value for m in at.metric} == {k: ref.card(k, v) for k, v in expected.items()}
 
 
 @pytest.mark.parametrize("params", [{}, {"departement": "93"}], ids=["national", "departement-93"])
@@ -81,12 +81,12 @@ def test_data_page_says_the_files_are_not_demo(fixture_env, folder):
     labels = ["Quartiers prioritaires (QPV)", "Régies de quartier et de territoire", "Organismes HLM", "Partenariats"]
     assert list(sources.loc[labels, "Fichier"]) == ["qpv.geojson"] + ["base de données"] * 3
     assert list(sources.loc[labels, "Démonstration"]) == ["non"] * 4
-    assert sources.at[labels[1], "Lignes chargées"] == len(fixture_env.regies)
+    assert sources.at[labels[1], "Lignes chargées"] == ref.fr_int(len(fixture_env.regies))
     assert any(str(folder) in m.value for m in at.markdown)
 
 
 def test_partnership_table_of_the_folder(fixture_env):
     at = run_page("partenariats", {"region": "84"})
     expected = ref.select(fixture_env, ref.Ask(regions=("84",))).partenariats
-    assert sorted(at.dataframe[0].value["id_partenariat"]) == sorted(expected["id_partenariat"])
+    assert sorted(at.dataframe[0].value["Identifiant"]) == sorted(expected["id_partenariat"])
     assert sorted(expected["id_partenariat"]) == ["P-T-0003", "P-T-0004"]  # P-T-0003 spans two régions

@@ -82,10 +82,10 @@ def test_overview_kpis_match_independent_count(case, demo, national):
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
     assert list(shown) == list(ref.KPI_LABELS)
-    assert shown == {label: ref.fr_int(expected[label]) for label in ref.KPI_LABELS}
+    assert shown == {label: ref.card(label, expected[label]) for label in ref.KPI_LABELS}
     captions = [c.value for c in at.caption if str(c.value).startswith("France :")]
     if params:
-        assert captions == [f"France : {ref.fr_int(national[label])}" for label in ref.KPI_LABELS]
+        assert captions == [f"France : {ref.card(label, national[label])}" for label in ref.KPI_LABELS]
     else:
         assert captions == []
 
@@ -95,6 +95,37 @@ def test_national_figures_use_french_thousands_separator(national):
     shown = {m.label: m.value for m in at.metric}
     assert national["Salariés"] >= 1000
     assert shown["Salariés"] == f"{national['Salariés'] // 1000}\u202f{national['Salariés'] % 1000:03d}"
+
+
+
+def _chart_tables(at) -> list[pd.DataFrame]:
+    """The data of each chart on the page, decoded from the Arrow datasets sent to the browser."""
+    import pyarrow as pa
+
+    return [pa.ipc.open_stream(d.data.data).read_all().to_pandas()
+            for chart in at.get("vega_lite_chart") for d in chart.proto.datasets]
+
+
+def _statut_counts(tables: list[pd.DataFrame]) -> dict[str, int]:
+    (table,) = [t for t in tables if list(t.columns[:2]) == ["statut", "partenariats"]]
+    return {s: int(n) for s, n in zip(table["statut"], table["partenariats"], strict=True) if n}
+
+
+def test_charts_follow_the_filters_and_stay_the_same_when_served_again(demo):
+    """Charts are built once per filters and shared: a run served from that cache shows the same data, and other
+    filters show theirs (status counts checked against the independent count)."""
+    expected = {}
+    for name, params, ask in (("region", {"region": "11"}, ref.Ask(regions=("11",))), ("national", {}, ref.Ask())):
+        counts = ref.select(demo, ask).partenariats["statut"].value_counts()
+        expected[name] = {s: int(n) for s, n in counts.items()}
+        first = run_page("partenariats", params)
+        again = run_page("partenariats", params)
+        assert not first.exception and not again.exception
+        assert len(first.get("vega_lite_chart")) == 4
+        assert _statut_counts(_chart_tables(first)) == expected[name]
+        for a, b in zip(_chart_tables(first), _chart_tables(again), strict=True):
+            pd.testing.assert_frame_equal(a, b)
+    assert expected["region"] != expected["national"]
 
 
 # --- partnerships ---------------------------------------------------------------------------------------------
@@ -117,7 +148,7 @@ def test_partnership_table_matches_independent_filter(case, demo):
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) == len(expected)
-    assert sorted(table["id_partenariat"]) == sorted(expected["id_partenariat"])
+    assert sorted(table["Identifiant"]) == sorted(expected["id_partenariat"])
     word = "partenariat" if len(expected) < 2 else "partenariats"
     assert any(m.value.startswith(f"**{ref.fr_int(len(expected))} {word}** dans le périmètre filtré")
                for m in at.markdown)
@@ -126,18 +157,22 @@ def test_partnership_table_matches_independent_filter(case, demo):
 
 def test_partnership_table_rows_carry_the_file_values(demo):
     at = run_page("partenariats", {"departement": "93"})
-    table = at.dataframe[0].value.set_index("id_partenariat")
+    table = at.dataframe[0].value.set_index("Identifiant")
     expected = ref.select(demo, ref.Ask(departements=("93",))).partenariats.set_index("id_partenariat")
     assert len(expected) > 0
     regies = demo.regies.set_index("id_regie")["nom"]
     organismes = demo.organismes.set_index("siren")["nom"]
+    quartiers = demo.qpv.set_index("code_qp")["lib_qp"]
     for pid, row in expected.iterrows():
         shown = table.loc[pid]
-        assert shown["nom_regie"] == regies[row["id_regie"]]
-        assert shown["nom_organisme"] == organismes[row["siren_organisme"]]
-        assert shown["statut"] == row["statut"]
-        assert pd.Timestamp(shown["date_debut"]).strftime("%d/%m/%Y") == row["date_debut"]
-        assert sorted(shown["qpv"]) == sorted(row["qpv_list"])
+        assert shown["Régie"] == regies[row["id_regie"]]
+        assert shown["Organisme HLM"] == organismes[row["siren_organisme"]]
+        assert shown["Statut"] == row["statut"]
+        assert shown["Début"] == row["date_debut"]
+        assert sorted(shown["Codes QPV"]) == sorted(row["qpv_list"])
+        assert list(shown["Quartiers"]) == [quartiers[c] for c in shown["Codes QPV"]]  # each name beside its code
+        assert shown["Montant (€)"] == ref.fr_amount(row["montant_eur"])
+        assert shown["Fin"] == row["date_fin"]  # blank when the file has none, never "None"
 
 
 # --- bad parameters -------------------------------------------------------------------------------------------
@@ -160,7 +195,7 @@ def test_bad_parameter_shows_notice_and_is_ignored(case, path, demo, national):
     notices = infos(at)
     assert len(notices) == 1 and f"« {value} »" in notices[0], notices
     if path == "":  # the bad value is dropped: the figures are the national ones
-        assert {m.label: m.value for m in at.metric} == {k: ref.fr_int(v) for k, v in national.items()}
+        assert {m.label: m.value for m in at.metric} == {k: ref.card(k, v) for k, v in national.items()}
     else:
         assert len(at.dataframe[0].value) == len(demo.partenariats)
 
@@ -172,7 +207,7 @@ def test_bad_and_good_parameters_together(demo):
     assert len(notices) == 2
     assert any("« 99 »" in n for n in notices) and any("« cadre-de-vie-xx »" in n for n in notices)
     expected = ref.select(demo, ref.Ask(regions=("84",), themes=("inclusion-numerique",))).kpis
-    assert {m.label: m.value for m in at.metric} == {k: ref.fr_int(v) for k, v in expected.items()}
+    assert {m.label: m.value for m in at.metric} == {k: ref.card(k, v) for k, v in expected.items()}
 
 
 # --- map ------------------------------------------------------------------------------------------------------
@@ -223,19 +258,23 @@ def test_territory_portrait_of_occitanie(demo):
     assert f"QPV sans régie ni partenariat ({ref.fr_int(len(expected))})" in [s.value for s in at.subheader]
     table = at.dataframe[-1].value
     assert len(table) == len(expected)
-    assert list(table["code_qp"].head(10)) == list(expected["code_qp"].head(10))
-    assert list(table["population"].head(10)) == [int(p) for p in expected["population"].head(10)]
-    populations = table["population"].dropna().astype(int).tolist()
+    assert list(table["Code QPV"].head(10)) == list(expected["code_qp"].head(10))
+    assert list(table["Population"].head(10)) == [ref.fr_int(p) for p in expected["population"].head(10)]
+    populations = [int(p.replace(ref.NNBSP, "")) for p in table["Population"] if p]
     assert populations == sorted(populations, reverse=True)
-    regies = at.dataframe[1].value
-    assert sorted(regies["nom"]) == sorted(scope.regies["nom"])
+    regies = next(d.value for d in at.dataframe if "Salariés" in d.value.columns)  # after the declination's
+    assert sorted(regies["Régie"]) == sorted(scope.regies["nom"])
 
 
-def test_territory_page_without_region_asks_for_one():
+def test_territory_page_without_region_asks_for_one_and_lists_uncovered_qpv(demo):
     at = run_page("territoires")
     assert not at.exception
     assert not at.header
     assert any("Choisissez une région" in n for n in infos(at))
+    expected = ref.uncovered(ref.select(demo, ref.Ask()), demo)
+    assert f"QPV sans régie ni partenariat en France ({ref.fr_int(len(expected))})" in [s.value for s in at.subheader]
+    assert list(at.dataframe[-1].value["Code QPV"]) == list(expected["code_qp"])
+    assert {"CSV (Excel)", "XLSX"} <= set(download_labels(at))
 
 
 # --- data and sources -----------------------------------------------------------------------------------------
@@ -245,18 +284,22 @@ def test_data_page_lists_sources_and_templates(demo):
     at = run_page("donnees")
     assert not at.exception
     sources = at.dataframe[0].value
-    assert len(sources) == 6
+    assert len(sources) == 8
     loaded = {row["Jeu de données"]: (row["Fichier"], row["Lignes chargées"]) for _, row in sources.iterrows()}
-    assert loaded["Quartiers prioritaires (QPV)"] == ("qpv.geojson", len(demo.qpv))
-    assert loaded["Régies de quartier et de territoire"] == ("base de données", len(demo.regies))
-    assert loaded["Organismes HLM"] == ("base de données", len(demo.organismes))
-    assert loaded["Partenariats"] == ("base de données", len(demo.partenariats))
-    assert set(sources.loc[sources["Fichier"].isin(["qpv.geojson", "base de données"]), "Démonstration"]) == {"oui"}
+    assert loaded["Quartiers prioritaires (QPV)"] == ("qpv.geojson", ref.fr_int(len(demo.qpv)))
+    assert loaded["Régies de quartier et de territoire"] == ("base de données", ref.fr_int(len(demo.regies)))
+    assert loaded["Organismes HLM"] == ("base de données", ref.fr_int(len(demo.organismes)))
+    assert loaded["Partenariats"] == ("base de données", ref.fr_int(len(demo.partenariats)))
+    shown = sources["Fichier"].str.endswith((".csv", ".geojson")) | (sources["Fichier"] == "base de données")
+    assert set(sources.loc[shown, "Démonstration"]) == {"oui"}
+    by_file = dict(zip(sources["Fichier"], sources["Lignes chargées"], strict=True))
+    assert by_file["declinaisons.csv"] == 18
+    assert by_file["patrimoine.csv"] == len(pd.read_csv(ref.DEMO / "patrimoine.csv", sep=";"))
     labels = download_labels(at)
-    assert labels.count("CSV") == 3 and labels.count("XLSX") == 3  # régies, organismes, partenariats
+    assert labels.count("CSV") == 5 and labels.count("XLSX") == 5  # the five table datasets
     keys = [d.proto.id for d in at.get("download_button")]
-    assert all(any(f"modele-{kind}-{name}" in k for k in keys)
-               for kind in ("csv", "xlsx") for name in ("regies", "organismes", "partenariats"))
+    assert all(any(f"modele-{kind}-{name}" in k for k in keys) for kind in ("csv", "xlsx")
+               for name in ("regies", "organismes", "partenariats", "declinaisons", "patrimoine"))
 
 
 def _main_page_links(at) -> list:

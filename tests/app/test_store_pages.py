@@ -213,7 +213,7 @@ def test_oversized_upload_is_refused_and_nothing_written(store):
     at.run(timeout=TIMEOUT)
     assert any("Import refusé" in e for e in texts(at, "error"))
     (report,) = frame_with(at, "Gravité", "Message")
-    assert report["Message"].iloc[0] == "Le fichier « partenariats.csv » fait 50,0 Mo : la taille maximale est 50 Mo."
+    assert report["Message"].iloc[0] == "Le fichier « partenariats.csv » fait 50,0 Mo : la taille maximale est 50,0 Mo."
     assert not [b for b in at.button if b.label == "Publier"]
     assert store.data_version() == version
 

@@ -20,11 +20,23 @@ import pytest
 import shapely
 
 from geo import demo
-from geo.schema import FAMILLES, ORGANISMES, PARTENARIATS, QPV, REGIE_TYPES, REGIES, STATUTS, THEMES
+from geo.schema import (
+    DECLINAISONS,
+    FAMILLES,
+    ORGANISMES,
+    PARTENARIATS,
+    PATRIMOINE,
+    QPV,
+    REGIE_TYPES,
+    REGIES,
+    STATUTS,
+    THEMES,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "data" / "demo"
-FILES = ["qpv.geojson", "regies.csv", "organismes.csv", "partenariats.csv", "manifest.json", "README.md"]
+FILES = ["qpv.geojson", "regies.csv", "organismes.csv", "partenariats.csv", "declinaisons.csv", "patrimoine.csv",
+         "manifest.json", "README.md"]
 TODAY = date(2026, 11, 27)
 OVERSEAS_CRS = {"971": "EPSG:5490", "972": "EPSG:5490", "973": "EPSG:2972", "974": "EPSG:2975",
                 "976": "EPSG:4471"}
@@ -101,7 +113,8 @@ def test_deterministic_and_committed(out):
 
 def test_csv_format(out):
     for name, spec in [("regies.csv", REGIES), ("organismes.csv", ORGANISMES),
-                       ("partenariats.csv", PARTENARIATS)]:
+                       ("partenariats.csv", PARTENARIATS), ("declinaisons.csv", DECLINAISONS),
+                       ("patrimoine.csv", PATRIMOINE)]:
         raw = (out / name).read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf")
         header = raw[3:].split(b"\n", 1)[0].decode("utf-8")
@@ -112,7 +125,8 @@ def test_manifest(out):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["demo"] is True
     assert manifest["title"] == "Données de démonstration (fictives)"
-    assert set(manifest["datasets"]) == {"qpv", "regies", "organismes", "partenariats"}
+    assert set(manifest["datasets"]) == {"qpv", "regies", "organismes", "partenariats", "declinaisons",
+                                         "patrimoine"}
     for record in manifest["datasets"].values():
         path = out / record["file"]
         assert record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -378,3 +392,37 @@ def test_real_outlines_shape_every_qpv(scaled, templates_file):
     qpv = gpd.read_file(scaled / "qpv.geojson")
     assert qpv.geometry.is_valid.all()
     assert set(shapely.get_num_coordinates(qpv.geometry.to_numpy()).tolist()) <= templates_file[1]
+
+
+# --- declinaisons and patrimoine --------------------------------------------------------------------------------
+
+def test_declinaisons_one_per_region_labelled_demo(out, regies, organismes, reg_of_dep):
+    table = read_csv(out, "declinaisons.csv")
+    assert sorted(table["insee_reg"]) == sorted(ALL_REGIONS)
+    assert table["ar_hlm"].str.endswith("(démo)").all()
+    assert table["commentaire"].str.contains("démo").all()
+    assert table["statut"].value_counts().to_dict() == {"signée": 7, "en préparation": 5, "à engager": 6}
+    signed = table[table["statut"] == "signée"]
+    assert signed["date_signature"].notna().all()
+    assert table.loc[table["statut"] != "signée", "date_signature"].isna().all()
+    dates = pd.to_datetime(signed["date_signature"], format="%d/%m/%Y")
+    assert (dates >= "2025-01-01").all() and (dates.dt.date < TODAY).all()
+    org_region = dict(zip(organismes["siren"], organismes["insee_reg"], strict=True))
+    regie_region = {r: reg_of_dep[dep_of(c)] for r, c in zip(regies["id_regie"], regies["insee_com"], strict=True)}
+    for code, orgs, regs in signed[["insee_reg", "organismes_signataires", "regies_signataires"]].itertuples(
+            index=False):
+        assert split(orgs) and {org_region[s] for s in split(orgs)} == {code}
+        assert split(regs) and {regie_region[r] for r in split(regs)} == {code}
+
+
+def test_patrimoine_names_known_pairs_and_partners_own_housing(out, qpv, organismes, partenariats):
+    table = read_csv(out, "patrimoine.csv").astype({"siren_organisme": str})
+    assert not table.duplicated(["siren_organisme", "code_qp"]).any()
+    assert set(table["siren_organisme"]) <= set(organismes["siren"])
+    assert set(table["code_qp"]) <= set(qpv["code_qp"])
+    assert (table["nb_logements"] >= 10).all()
+    owned = set(zip(table["siren_organisme"], table["code_qp"], strict=True))
+    for siren, cell in partenariats[["siren_organisme", "qpv"]].itertuples(index=False):
+        assert all((siren, code) in owned for code in split(cell))
+    with_housing = table["code_qp"].nunique() / len(qpv)
+    assert 0.75 < with_housing < 0.9

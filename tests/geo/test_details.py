@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from geo.details import qpv_detail, regie_detail
+import pandas as pd
+
+from geo.details import partnership_detail, qpv_detail, regie_detail
 from geo.filters import Filters, apply
 
 
@@ -38,3 +40,28 @@ def test_qpv_card_counts_its_regies_partnerships_within_the_selection(atlas):
     detail = qpv_detail(apply(atlas, Filters(statuts=("terminé",))), "QN07501A")  # P04 only
     assert detail.partenariats["id_partenariat"].tolist() == ["P04"]
     assert dict(zip(detail.regies["id_regie"], detail.regies["n_partenariats"], strict=True)) == {"RQ-075-01": 1}
+
+
+def test_partnership_detail_whatever_the_filters(atlas):
+    detail = partnership_detail(atlas, " P05 ")
+    assert detail.partenariat["id_partenariat"] == "P05"
+    assert detail.regie["nom"] == "Régie Plaine Commune"
+    assert detail.organisme["nom"] == "Habitat Francilien"
+    assert sorted(detail.qpv["code_qp"]) == ["QN03801A", "QN03802B", "QN09301A"]
+    assert detail.qpv.crs.to_epsg() == 4326 and detail.qpv.geometry.notna().all()
+    assert detail.history.to_dict("records") == [
+        {"date": pd.Timestamp("2024-02-01"), "statut": "en cours",
+         "source": "fichier des partenariats (statut actuel)"}]
+
+
+def test_unknown_or_excluded_partnership_has_no_detail(atlas):
+    assert partnership_detail(atlas, "P99") is None
+    assert partnership_detail(atlas, "P09") is None  # unknown régie: left out by the join
+
+
+def test_status_history_comes_from_the_journal_when_given(atlas):
+    journal = pd.DataFrame({"date": pd.to_datetime(["2025-03-01", "2024-01-10"]), "statut": ["en cours", "en projet"],
+                            "source": ["a", "b"], "autre": [1, 2]})
+    history = partnership_detail(atlas, "P01", journal).history
+    assert history.columns.tolist() == ["date", "statut", "source"]
+    assert history["statut"].tolist() == ["en projet", "en cours"]

@@ -22,7 +22,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from geo import fetch
+from geo import fetch, fr
 from geo.fetch import OfficialSource, fetch_official
 
 QPV_FILE = "QP2024_France_Hexagonale_Outre_Mer_WGS84.geojson"
@@ -486,7 +486,7 @@ def test_run_success_prints_progress_and_summary(tmp_path, served, monkeypatch, 
     assert fetch.run(_parse("--out", str(tmp_path), "--only", "regions")) == 0
     captured = capsys.readouterr()
     size = len(payloads["regions"])
-    assert f"regions : {fetch.format_bytes(size)} / {fetch.format_bytes(size)} (100 %) reçus" in captured.err
+    assert f"regions : {fr.octets(size)} / {fr.octets(size)} (100 %) reçus" in captured.err
     assert "regions : téléchargé, 2 entités, regions-100m.geojson" in captured.out
     assert "Traceback" not in captured.err
     assert set(_manifest(tmp_path)["datasets"]) == {"regions"}

@@ -251,3 +251,36 @@ def test_query_params_round_trip(atlas):
     params = f.to_query_params()
     assert all(isinstance(v, str) for v in params.values())
     assert Filters.from_query_params(params, atlas) == (f, [])
+
+
+# --- EPCI (contrats de ville) -----------------------------------------------------------------------------------
+
+LYON_METROPOLE, GRAND_PARIS = "200046977", "200054781"  # data/ref/epci.csv: Vénissieux and Lyon; Paris, Saint-Denis
+
+
+def test_epci_keeps_its_qpv_regies_and_partnerships(atlas):
+    sel = apply(atlas, Filters(epci=(LYON_METROPOLE,)))
+    assert sorted(sel.qpv["code_qp"]) == ["QN06901A", "QN06902B", "QN06903C"]
+    assert sel.regies["id_regie"].tolist() == ["RQ-069-01"]
+    assert sorted(sel.partenariats["id_partenariat"]) == ["P01", "P02"]
+
+
+def test_epci_intersects_with_the_region(atlas):
+    assert apply(atlas, Filters(regions=("11",), epci=(LYON_METROPOLE,))).qpv.empty
+    # P05 has QPV in Saint-Denis (Grand Paris) and in Grenoble: it is a partnership of the Grand Paris.
+    sel = apply(atlas, Filters(epci=(GRAND_PARIS,)))
+    assert sorted(sel.qpv["code_qp"]) == ["QN07501A", "QN07502B", "QN09301A", "QN09302B"]
+    assert sorted(sel.partenariats["id_partenariat"]) == ["P03", "P04", "P05", "P08"]
+
+
+def test_epci_from_the_url_by_siren_or_name(atlas):
+    assert Filters.from_query_params({"epci": "200046977"}, atlas) == (Filters(epci=(LYON_METROPOLE,)), [])
+    assert Filters.from_query_params({"epci": "metropole de lyon"}, atlas)[0] == Filters(epci=(LYON_METROPOLE,))
+    f, notices = Filters.from_query_params({"epci": "CA Inconnue"}, atlas)
+    assert f == Filters() and notices == ["EPCI « CA Inconnue » inconnu : ignoré."]
+    f = Filters(epci=(GRAND_PARIS,), themes=("cadre-de-vie",))
+    assert f.to_query_params() == {"epci": GRAND_PARIS, "theme": "cadre-de-vie"}
+    assert Filters.from_query_params(f.to_query_params(), atlas) == (f, [])
+    assert f.is_active and f.has_territory
+    assert f.describe(atlas).startswith("Métropole du Grand Paris")
+    assert f.with_territory(region="84") == Filters(regions=("84",), themes=("cadre-de-vie",))

@@ -23,6 +23,10 @@ def test_nombre(value, decimals, expected):
 def test_pourcentage_and_date():
     assert fr.pourcentage(0.125) == "12,5\u202f%"
     assert fr.pourcentage(None) == "—"
+    assert fr.distance(350) == "350 m" and fr.distance(1234) == "1,2 km" and fr.distance(None) == "—"
+    assert fr.distance(float("inf")) == "—"
+    assert fr.octets(850) == "850 octets" and fr.octets(1536) == "1,5 Ko"
+    assert fr.octets(25 * 1024 * 1024) == "25,0 Mo"
     assert fr.euros(231950) == "231\u202f950\u202f€" and fr.euros(None) == "—"
     assert fr.date_fr(date(2026, 11, 27)) == "27/11/2026"
     assert fr.pluriel(1, "régie") == "1 régie" and fr.pluriel(1300, "régie") == "1\u202f300 régies"
@@ -65,3 +69,14 @@ def test_date_heure_in_paris_time():
     assert fr.date_heure(datetime(2026, 11, 27, 16, 5, tzinfo=UTC)) == "27/11/2026 17:05"  # UTC+1
     assert fr.date_heure(datetime(2026, 7, 1, 22, 30)) == "02/07/2026 00:30"  # naive = UTC; summer UTC+2
     assert fr.date_heure(None) == "—"
+
+
+def test_cellule_writes_table_cells_the_french_way():
+    import numpy as np
+    import pandas as pd
+
+    assert fr.cellule(231950.0) == "231\u202f950" and fr.cellule(np.int64(1181)) == "1\u202f181"
+    assert fr.cellule(27948.33) == "27\u202f948,33" and fr.cellule(12.5) == "12,5"
+    assert [fr.cellule(v) for v in (None, pd.NaT, pd.NA, float("nan"))] == ["", "", "", ""]
+    assert fr.cellule(pd.Timestamp("2024-01-02")) == "02/01/2024" and fr.cellule("Lille") == "Lille"
+    assert fr.cellule(True) == "oui" and fr.cellule(["a"]) == ["a"]

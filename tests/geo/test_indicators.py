@@ -166,3 +166,21 @@ def test_dominant_theme_breaks_ties_in_the_convention_order(national):
 def test_dominant_theme_follows_the_theme_filter(atlas):
     dominant = indicators.dominant_theme(apply(atlas, Filters(themes=("cohesion-sociale",))))
     assert dominant["QN07501A"] == "cohesion-sociale"
+
+
+def test_partnerships_by_family_in_schema_order(national):
+    # 111111111 (OPH): P01 P02 P08; 222222222 (ESH): P03 P04 P05; 333333333 (SEM): P06 P07.
+    table = indicators.by_famille(national)
+    assert list(table["famille"]) == ["OPH", "ESH", "Coop HLM", "SEM", "autre"]
+    assert list(table["label"]) == ["OPH", "ESH", "Coop'HLM", "SEM", "autre"]
+    assert list(table["partenariats"]) == [3, 3, 0, 2, 0]
+    assert list(table["part"]) == [3 / 8, 3 / 8, 0.0, 2 / 8, 0.0]
+
+
+def test_partnerships_by_organism_largest_first(national):
+    table = indicators.by_organisme(national, limit=2)
+    # 3 each for Habitat Francilien and Lyon Métropole Habitat: ties by name.
+    assert list(table["nom_organisme"]) == ["Habitat Francilien", "Lyon Métropole Habitat"]
+    assert list(table["partenariats"]) == [3, 3]
+    assert list(table["regies"]) == [2, 2]  # RQ-075-01, RQ-093-01 / RQ-069-01, RQ-075-01
+    assert len(indicators.by_organisme(national)) == 3

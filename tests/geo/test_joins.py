@@ -136,7 +136,7 @@ def test_regie_away_from_its_declared_qpv_names_the_nearest_and_distance(atlas):
 
 def test_overseas_regie_away_from_its_declared_qpv(atlas):
     messages = [f.message for f in findings(atlas, "regies.csv", AVERTISSEMENT, 5)]
-    assert any("QN97401A" in m and "2 800 m" in m for m in messages)
+    assert any("QN97401A" in m and "2,8 km" in m for m in messages)
 
 
 def test_regie_inside_an_undeclared_qpv_is_reported(atlas):

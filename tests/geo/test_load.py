@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, Polygon
 
+from geo.io import guess_kind
 from geo.load import clean, find_dataset_files, load_file, load_folder
 from tests.paths import QPV2015_EXTRACT
 
@@ -307,3 +308,76 @@ def test_qpv_commune_names_come_from_the_codes_with_a_warning():
     assert frame["lib_com"].tolist() == ["Vénissieux"]
     assert [(f.severity, f.row, f.column) for f in findings] == [("avertissement", None, None),
                                                                    ("erreur", 2, "lib_com")]
+
+
+# --- optional datasets: declinaisons and patrimoine ------------------------------------------------------------
+
+DECLINAISON = {"insee_reg": "11", "ar_hlm": "AORIF", "statut": "signée", "date_signature": "14/03/2025",
+               "organismes_signataires": "123456782", "regies_signataires": "RQ1"}
+
+
+def _folder_with(tmp_path: Path, **tables: list[dict]) -> Path:
+    gpd.GeoDataFrame({"code_qp": ["QN07519M"], "lib_qp": ["Stalingrad"], "lib_com": ["Paris"],
+                      "insee_com": ["75056"]},
+                     geometry=[Polygon([(2.36, 48.88), (2.38, 48.88), (2.38, 48.89), (2.36, 48.89)])],
+                     crs="EPSG:4326").to_file(tmp_path / "qpv.geojson")
+    write_csv(tmp_path, "regies.csv", [REGIE])
+    write_csv(tmp_path, "organismes.csv", [ORGANISME])
+    write_csv(tmp_path, "partenariats.csv", [PARTENARIAT])
+    for name, rows in tables.items():
+        write_csv(tmp_path, f"{name}.csv", rows)
+    return tmp_path
+
+
+def test_optional_datasets_absent_load_as_empty_tables_without_finding(tmp_path):
+    ds = load_folder(_folder_with(tmp_path))
+    assert len(ds.declinaisons) == 0 and len(ds.patrimoine) == 0
+    assert not [f for f in ds.findings if f.file.startswith(("declinaisons", "patrimoine"))]
+
+
+def test_a_clean_declination_is_typed(tmp_path):
+    ds = load_folder(_folder_with(tmp_path, declinaisons=[DECLINAISON]))
+    row = ds.declinaisons.iloc[0]
+    assert (row["insee_reg"], row["statut"]) == ("11", "signée")
+    assert row["date_signature"] == pd.Timestamp(2025, 3, 14)
+    assert row["organismes_signataires"] == ["123456782"] and row["regies_signataires"] == ["RQ1"]
+    assert not [f for f in ds.findings if f.file == "declinaisons.csv"]
+
+
+def test_declination_rules(tmp_path):
+    rows = [{**DECLINAISON, "date_signature": ""},
+            {**DECLINAISON, "insee_reg": "99"},
+            {**DECLINAISON, "insee_reg": "84", "statut": "en preparation"},
+            {**DECLINAISON, "insee_reg": "32", "organismes_signataires": "987654321", "regies_signataires": "RQ9"}]
+    ds = load_folder(_folder_with(tmp_path, declinaisons=rows))
+    found = {(f.severity, f.row, f.column) for f in ds.findings if f.file == "declinaisons.csv"}
+    assert found == {("erreur", 2, "date_signature"), ("erreur", 3, "insee_reg"),
+                     ("avertissement", 4, "date_signature"), ("avertissement", 5, "organismes_signataires"),
+                     ("avertissement", 5, "regies_signataires")}
+    assert list(ds.declinaisons["insee_reg"]) == ["84", "32"]
+    assert list(ds.declinaisons["statut"]) == ["en préparation", "signée"]
+
+
+def test_patrimoine_rules(tmp_path):
+    rows = [{"siren_organisme": "123456782", "code_qp": "qn07519m", "nb_logements": "1 200"},
+            {"siren_organisme": "123456782", "code_qp": "QN07519M", "nb_logements": "5"},
+            {"siren_organisme": "987654321", "code_qp": "QN07519M", "nb_logements": "10"},
+            {"siren_organisme": "123456782", "code_qp": "QN07520M", "nb_logements": "10"},
+            {"siren_organisme": "123456782", "code_qp": "QN07521M", "nb_logements": "-3"}]
+    ds = load_folder(_folder_with(tmp_path, patrimoine=rows))
+    found = {(f.severity, f.row, f.column) for f in ds.findings if f.file == "patrimoine.csv"}
+    assert found == {("erreur", 3, "code_qp"), ("erreur", 4, "siren_organisme"), ("erreur", 5, "code_qp"),
+                     ("erreur", 6, "nb_logements")}
+    assert ds.patrimoine[["siren_organisme", "code_qp", "nb_logements"]].values.tolist() == [
+        ["123456782", "QN07519M", 1200]]
+
+
+def test_optional_files_are_recognised_by_name(tmp_path):
+    write_csv(tmp_path, "Patrimoine.csv", [{"siren": "123456782", "qpv": "QN07519M", "logements": "3"}])
+    write_csv(tmp_path, "declinaisons.csv", [DECLINAISON])
+    assert {k: p.name for k, p in find_dataset_files(tmp_path).items()} == {
+        "patrimoine": "Patrimoine.csv", "declinaisons": "declinaisons.csv"}
+    assert guess_kind(Path("patrimoine_qpv_2025.csv")) == "patrimoine"
+    assert guess_kind(Path("declinaisons_regions.xlsx")) == "declinaisons"
+    kind, frame, findings = load_file(tmp_path / "Patrimoine.csv")
+    assert (kind, frame["nb_logements"].tolist(), findings) == ("patrimoine", [3], [])

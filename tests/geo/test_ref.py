@@ -156,3 +156,12 @@ def test_split_with_commas_in_names():
     assert derive_reference.split_qpv_feature("QN1, QN2", "A, B") == [("QN1", "A"), ("QN2", "B")]
     with pytest.raises(ValueError):
         derive_reference.split_qpv_feature("QN1, QN2, QN3", "A, B")
+
+
+def test_epci_of_the_qpv_communes_are_named():
+    table = pd.read_csv(REPO / "data" / "ref" / "epci.csv", dtype=str)
+    communes = pd.read_csv(REPO / "data" / "ref" / "qpv2024_communes.csv", dtype=str, keep_default_na=False)
+    assert set(table["siren_epci"]) == set(communes["siren_epci"]) - {""}
+    assert ref.epci_names()["200046977"] == "Métropole de Lyon"
+    assert ref.epci_of_commune("69259") == "200046977" and ref.epci_of_commune(69123.0) == "200046977"
+    assert ref.epci_of_commune(None) is None and ref.epci_of_commune("99999") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from geo import fr
 from geo.schema import THEMES
@@ -35,7 +36,7 @@ def test_theme_bar_labels_are_french_formatted():
 
 
 def test_heights_leave_room_for_title_and_axes():
-    assert charts.theme_bar(BY_THEME).to_dict()["height"] == charts.CHROME_PX + 34 * 6
+    assert charts.theme_bar(BY_THEME).to_dict()["height"] == charts.CHROME_PX + 34 * 6 + 2 * charts.SUBTITLE_LINE_PX
 
 
 def test_coverage_rate_axis_is_percent_in_french():
@@ -111,3 +112,81 @@ def test_heatmap_writes_counts_in_cells():
                            "part": [0.9, 0.1]})
     rows = spec_data(charts.theme_region_heatmap(matrix))
     assert [r["valeur"] for r in rows] == ["1\u202f500", "3"]
+
+
+# --- issue 11: every chart draws or says why, labels fit, French order ------------------------------------------
+
+ALL_CHARTS_EMPTY = {  # each builder on an empty selection's table
+    "theme_bar": lambda: charts.theme_bar(BY_THEME.assign(partenariats=0, part=0.0)),
+    "territory_bar": lambda: charts.territory_bar(pd.DataFrame({"lib_reg": [], "partenariats": []}), "lib_reg", "R"),
+    "coverage": lambda: charts.coverage_rate_bar(pd.DataFrame(columns=["lib_reg", "qpv", "qpv_couverts",
+                                                                       "taux_couverture"])),
+    "statut": lambda: charts.statut_bar(pd.DataFrame({"statut": ["en projet", "en cours", "terminé"],
+                                                      "partenariats": [0, 0, 0], "part": [0.0] * 3})),
+    "heatmap": lambda: charts.theme_region_heatmap(pd.DataFrame(columns=["lib_reg", "short", "label",
+                                                                         "partenariats", "part"])),
+    "starts": lambda: charts.starts_bar(pd.DataFrame({"annee": [], "partenariats": []})),
+    "timeline": lambda: charts.starts_timeline(pd.DataFrame({"date_debut": pd.to_datetime([]), "statut": []})),
+    "famille": lambda: charts.famille_bar(pd.DataFrame({"famille": ["OPH"], "label": ["OPH"], "partenariats": [0],
+                                                        "part": [0.0]})),
+    "organisme": lambda: charts.organisme_bar(pd.DataFrame(columns=["nom_organisme", "famille", "partenariats",
+                                                                    "regies"])),
+}
+
+
+@pytest.mark.parametrize("name", list(ALL_CHARTS_EMPTY))
+def test_empty_selection_says_why_instead_of_a_blank_chart(name):
+    spec = ALL_CHARTS_EMPTY[name]().to_dict()
+    assert spec["mark"]["type"] == "text"
+    message = spec_data(ALL_CHARTS_EMPTY[name]())[0]["message"]
+    assert message.startswith("Aucun")
+
+
+def test_one_region_gets_a_visible_bar():
+    table = pd.DataFrame({"lib_reg": ["Hauts-de-France"], "partenariats": [78]})
+    spec = charts.territory_bar(table, "lib_reg", "Partenariats par région").to_dict()
+    assert spec["height"] - charts.CHROME_PX >= 26  # the band left once title and axes are drawn
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == ["Hauts-de-France"]
+    coverage = pd.DataFrame({"lib_reg": ["Hauts-de-France"], "qpv": [204], "qpv_couverts": [45],
+                             "taux_couverture": [45 / 204]})
+    spec = charts.coverage_rate_bar(coverage).to_dict()
+    assert spec["height"] - charts.CHROME_PX >= 26 and spec["layer"][0]["encoding"]["y"]["sort"] == ["Hauts-de-France"]
+
+
+def test_value_labels_have_room_right_of_the_longest_bar():
+    spec = charts.theme_bar(BY_THEME).to_dict()
+    domain_max = spec["layer"][0]["encoding"]["x"]["scale"]["domain"][1]
+    longest = "1\u202f200 (50,0\u202f%)"  # 14 characters: the bar may fill at most 1 / (1 + 14 × 5 %) of the width
+    assert domain_max >= 1200 * (1 + 0.05 * len(longest))
+
+
+def test_heatmap_labels_every_theme_and_sorts_regions_the_french_way():
+    rows = [{"lib_reg": reg, "short": t.short, "label": t.label, "partenariats": 1, "part": 0.5}
+            for reg in ["Auvergne-Rhône-Alpes", "Île-de-France", "Normandie"] for t in THEMES]
+    spec = charts.theme_region_heatmap(pd.DataFrame(rows)).to_dict()
+    x_axis = spec["layer"][0]["encoding"]["x"]["axis"]
+    assert x_axis["labelOverlap"] is False
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == ["Auvergne-Rhône-Alpes", "Île-de-France", "Normandie"]
+
+
+def test_theme_bar_says_shares_may_add_up_above_100():
+    title = charts.theme_bar(BY_THEME).to_dict()["layer"][0]["title"]
+    assert "plusieurs thèmes" in " ".join(title["subtitle"])
+
+
+def test_famille_and_organisme_charts():
+    by_famille = pd.DataFrame({"famille": ["OPH", "Coop HLM"], "label": ["OPH", "Coop'HLM"], "partenariats": [3, 1],
+                               "part": [0.75, 0.25]})
+    rows = spec_data(charts.famille_bar(by_famille))
+    assert [r["label"] for r in rows] == ["OPH", "Coop'HLM"] and rows[0]["valeur"] == "3 (75,0\u202f%)"
+    organismes = pd.DataFrame({"nom_organisme": [f"O{i}" for i in range(15)], "famille": ["OPH"] * 15,
+                               "partenariats": list(range(15, 0, -1)), "regies": [1] * 15})
+    spec = charts.organisme_bar(organismes, limit=10).to_dict()
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == [f"O{i}" for i in range(10)]
+    assert "10 premiers" in spec["layer"][0]["title"]["text"]
+
+
+@pytest.mark.parametrize("name", list(ALL_CHARTS_EMPTY))
+def test_no_chart_offers_vega_s_english_menu(name):
+    assert ALL_CHARTS_EMPTY[name]().to_dict()["usermeta"] == {"embedOptions": {"actions": False}}
+    assert charts.theme_bar(BY_THEME).to_dict()["usermeta"] == {"embedOptions": {"actions": False}}

@@ -176,6 +176,14 @@ def test_national_dots_render_through_the_served_drawing_code(qpv):
     assert "Carte.qpvDots(feature_group_" in html and XSS not in html
 
 
+def test_template_syntax_in_the_data_reaches_the_map_as_text(qpv):
+    """The layer's script is inserted as rendered: braces in a name are not evaluated as a Jinja template."""
+    names = qpv.assign(lib_qp=["{{ 6 * 7 }}", "{% if true %}oui{% endif %}", "Belsunce"])
+    html = render(maps.build_qpv_dots(maps.qpv_dot_data(names)))
+    assert '"n":["{{ 6 * 7 }}","{% if true %}oui{% endif %}","Belsunce"]' in html
+    assert html.count("Carte.qpvDots(feature_group_") == 1
+
+
 def test_drawing_code_keeps_a_feature_on_each_shape_so_clicks_resolve():
     code = (assets.STATIC_DIR / "carte.js").read_text(encoding="utf-8")
     assert code.count('{type: "Feature", properties: {qpv: d.qpv[i]}') == 2  # dots and outlines
@@ -223,3 +231,16 @@ def test_a_layer_outside_the_contract_is_refused(qpv):
         maps.build_qpv_dots({**data, "words": {}})
     with pytest.raises(ValueError, match="radius"):
         maps.build_qpv_dots({k: v for k, v in data.items() if k != "radius"})
+
+
+def test_scale_is_metric_only():
+    html = maps.build_base_map("/app/static/generated/contours-test.json").get_root().render()
+    assert "L.control.scale({metric: true, imperial: false})" in html
+    assert html.count("L.control.scale(") == 1  # not folium's own (miles and kilometres) as well
+
+
+@pytest.mark.parametrize("tiles,name", [("osm", "OpenStreetMap"), ("ign", "Plan IGN")])
+def test_a_basemap_that_cannot_load_says_so(tiles, name):
+    html = maps.build_base_map("/app/static/generated/contours-test.json", tiles=tiles).get_root().render()
+    assert '.once("tileerror"' in html and f"Fond {name} indisponible" in html
+    assert "tileerror" not in maps.build_base_map("/app/static/generated/contours-test.json").get_root().render()

@@ -33,6 +33,8 @@ def test_territory_figures_beside_national_with_share():
     table = territory_figures(LOCAL, NATIONAL)
     assert list(table.columns) == ["Indicateur", "Territoire", "France", "Part de la France"]
     assert table.to_dict("records") == [
+        {"Indicateur": "Quartiers prioritaires de la politique de la ville dans le périmètre", "Territoire": "8",
+         "France": f"1{S}600", "Part de la France": f"0,5{S}%"},
         {"Indicateur": "Régies de quartier et de territoire", "Territoire": "3", "France": "120",
          "Part de la France": f"2,5{S}%"},
         {"Indicateur": "QPV couverts par une régie (déclarés par la régie)", "Territoire": "2", "France": "8",
@@ -80,7 +82,10 @@ def test_sources_from_the_manifest_and_built_in_outlines():
              "partenariats": Path("donnees/partenariats.xlsx")}
     rows = sources_table(_datasets(manifest, files)).set_index("Jeu de données").to_dict("index")
     assert list(rows) == ["Quartiers prioritaires (QPV)", "Régies de quartier et de territoire", "Organismes HLM",
-                          "Partenariats", "Régions", "Départements"]
+                          "Partenariats", "Régions", "Départements", "Déclinaisons régionales de la convention",
+                          "Patrimoine HLM dans les QPV"]
+    assert rows["Patrimoine HLM dans les QPV"]["Fichier"] == "absent"
+    assert rows["Patrimoine HLM dans les QPV"]["Lignes chargées"] == 0
     assert rows["Quartiers prioritaires (QPV)"] == {
         "Fichier": "qpv.geojson", "Source": "ANCT", "Licence": "Licence Ouverte", "Date": "27/11/2026",
         "Lignes chargées": 3, "Démonstration": "non"}

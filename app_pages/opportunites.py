@@ -1,0 +1,89 @@
+"""Opportunités: where to cooperate next — QPV without partnership, per régie the QPV within reach it does not
+cover, per organism its QPV without partnership; each criterion shown, exportable."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard.data import reach_pairs
+from dashboard.page import start_page
+from geo import fr
+from geo.opportunities import (
+    DEFAULT_REACH_M,
+    REACH_CHOICES_M,
+    explain_ranking,
+    organisme_gaps,
+    qpv_opportunities,
+    regie_reach,
+)
+from ui.exports import to_csv_fr, to_xlsx
+from ui.opportunities import ORGANISME_LABELS, QPV_LABELS, REGIE_LABELS, for_export, opportunities_map
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NUMBER = st.column_config.NumberColumn
+
+
+def downloads(table, labels: dict[str, str], name: str) -> None:
+    frame = for_export(table, labels)
+    csv_col, xlsx_col, _ = st.columns([1, 1, 4])
+    csv_col.download_button("CSV (Excel)", to_csv_fr(frame), file_name=f"{name}.csv", mime="text/csv",
+                            icon=":material/download:", width="stretch", key=f"csv-{name}")
+    xlsx_col.download_button("XLSX", to_xlsx(frame, name[:31]), file_name=f"{name}.xlsx", mime=XLSX,
+                             icon=":material/download:", width="stretch", key=f"xlsx-{name}")
+
+
+def show(table, labels: dict[str, str]) -> None:
+    config = {c: NUMBER(label, format="localized") if c in ("population", "logements_hlm", "logements",
+                                                             "distance_m") else label
+              for c, label in labels.items()}
+    st.dataframe(table[list(labels)], hide_index=True, width="stretch", column_config=config)
+
+
+ctx = start_page("Opportunités")
+patrimoine = ctx.datasets.patrimoine
+if len(patrimoine) == 0:
+    st.info("Aucun fichier « patrimoine » (logements HLM par QPV) dans les données : les logements et les "
+            "organismes propriétaires ne sont pas connus, seules la population et les régies proches comptent.",
+            icon=":material/info:")
+reach = st.select_slider("Distance maximale entre une régie et un QPV", REACH_CHOICES_M, value=DEFAULT_REACH_M,
+                         format_func=fr.distance, key="portee",
+                         help="Distance du siège de la régie au périmètre du QPV, mesurée dans la projection "
+                              "métrique de la zone (Lambert-93 en métropole, projection locale outre-mer).")
+st.caption(explain_ranking(reach))
+pairs = reach_pairs(reach)
+by_qpv, by_regie, by_organisme = st.tabs(["Par QPV", "Par régie", "Par organisme HLM"])
+
+with by_qpv:
+    table = qpv_opportunities(ctx.selection, patrimoine, pairs)
+    within = int((table["n_regies_proches"] > 0).sum())
+    st.markdown(f"**{fr.pluriel(len(table), 'QPV sans partenariat', 'QPV sans partenariat')}** dans le périmètre "
+                f"filtré, dont {fr.nombre(within)} à moins de {fr.distance(reach)} d'une régie.")
+    downloads(table, QPV_LABELS, "opportunites_qpv")
+    show(table, QPV_LABELS)
+    st_folium(opportunities_map(table, ctx.selection.qpv, ctx.selection.regies), key="carte-opportunites",
+              height=520, use_container_width=True, returned_objects=[])
+
+with by_regie:
+    regies = ctx.selection.regies.sort_values("nom")
+    names = dict(zip(regies["id_regie"], regies["nom"], strict=True))
+    regie = st.selectbox("Régie", list(names), format_func=names.get, index=None, placeholder="Choisir une régie",
+                         key="opp_regie")
+    if regie:
+        table = regie_reach(ctx.selection, regie, patrimoine, pairs)
+        st.markdown(f"**{fr.pluriel(len(table), 'QPV')}** à moins de {fr.distance(reach)} que la régie ne couvre "
+                    "pas encore (plus proches d'abord).")
+        downloads(table, REGIE_LABELS, "opportunites_regie")
+        show(table, REGIE_LABELS)
+
+with by_organisme:
+    owners = set(patrimoine["siren_organisme"])
+    organismes = ctx.atlas.organismes
+    organismes = organismes[organismes["siren"].isin(owners)].sort_values("nom")
+    names = dict(zip(organismes["siren"], organismes["nom"], strict=True))
+    siren = st.selectbox("Organisme HLM", list(names), format_func=names.get, index=None,
+                         placeholder="Choisir un organisme propriétaire", key="opp_organisme")
+    if siren:
+        table = organisme_gaps(ctx.selection, siren, patrimoine, pairs)
+        st.markdown(f"**{fr.pluriel(len(table), 'QPV')}** où l'organisme possède des logements sans aucun "
+                    "partenariat (plus de logements d'abord).")
+        downloads(table, ORGANISME_LABELS, "opportunites_organisme")
+        show(table, ORGANISME_LABELS)

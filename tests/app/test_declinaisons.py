@@ -1,0 +1,124 @@
+"""Regional declinations in the pages: the overview's table, map and timeline, the portrait's block and the régions
+side by side, checked against declinaisons.csv read with plain pandas; a declination signed in the file shows on
+the next rerun of the same session."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+from tests.app import reference as ref
+from tests.app.helpers import download_labels, map_text, run_page
+
+DECLINAISONS = ref.DEMO / "declinaisons.csv"
+SIGNED_COLOR = "#1a7f5a"
+
+
+@pytest.fixture(scope="module")
+def declinaisons() -> pd.DataFrame:
+    return ref.read_csv(DECLINAISONS)
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def timeline_regions(at) -> list[str]:
+    """The régions of the signature timeline, in the order of its data (Streamlit ships it as Arrow)."""
+    for element in at.get("vega_lite_chart"):
+        spec = json.dumps(json.loads(element.proto.spec), ensure_ascii=False)
+        if "Signatures des déclinaisons régionales" in spec and element.proto.datasets:
+            frame = convert_arrow_bytes_to_pandas_df(element.proto.datasets[0].data.data)
+            return frame["region"].tolist()
+    raise AssertionError("no signature timeline")
+
+
+def map_statuses(at) -> dict[str, str]:
+    chart = next(c for c in charts(at) if c.get("mark", {}).get("type") == "geoshape")
+    return {f["properties"]["region"]: f["properties"]["statut"] for f in chart["data"]["values"]}
+
+
+def signed_fills(at) -> int:
+    """Régions the national map's declination layer paints as signed."""
+    return map_text(at).count(f'"fillColor": "{SIGNED_COLOR}"')
+
+
+def test_overview_table_map_and_timeline(declinaisons):
+    at = run_page("")
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[-1].value
+    regions = pd.read_csv(ref.REF / "regions.csv", dtype=str).set_index("insee_reg")["lib_reg"]
+    expected = {regions[c]: s for c, s in zip(declinaisons["insee_reg"], declinaisons["statut"], strict=True)}
+    assert dict(zip(table["lib_reg"], table["statut"], strict=True)) == expected
+    signed = declinaisons[declinaisons["statut"] == "signée"]
+    assert any(f"**{len(signed)} sur 18 régions**" in m.value for m in at.markdown)
+    order = signed.assign(d=pd.to_datetime(signed["date_signature"], format="%d/%m/%Y")).sort_values("d")
+    assert timeline_regions(at) == [regions[c] for c in order["insee_reg"]]
+    overseas = {"01", "02", "03", "04", "06"}
+    assert map_statuses(at) == {regions[c]: s for c, s in zip(declinaisons["insee_reg"], declinaisons["statut"],
+                                                                strict=True) if c not in overseas}
+
+
+def test_portrait_shows_the_declination_and_partnerships_since(declinaisons, monkeypatch):
+    row = declinaisons[declinaisons["statut"] == "signée"].iloc[0]
+    at = run_page("territoires", {"region": row["insee_reg"]})
+    assert not at.exception, [e.value for e in at.exception]
+    head = next(m.value for m in at.markdown if "Déclinaison régionale" in m.value)
+    assert f"signée le {row['date_signature']}" in head
+    demo = ref.load(ref.DEMO)
+    scope = ref.select(demo, ref.Ask(regions=(row["insee_reg"],)))
+    since = scope.partenariats[pd.to_datetime(scope.partenariats["date_debut"], format="%d/%m/%Y")
+                               >= pd.to_datetime(row["date_signature"], format="%d/%m/%Y")]
+    label = [e.label for e in at.expander if "depuis la signature" in e.label]
+    assert label and label[0].startswith(f"{ref.fr_int(len(since))} partenariat")
+
+
+def test_regions_side_by_side_sortable_and_exportable(declinaisons):
+    at = run_page("territoires")
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    demo = ref.load(ref.DEMO)
+    for code in ("11", "84", "76"):
+        name = pd.read_csv(ref.REF / "regions.csv", dtype=str).set_index("insee_reg").at[code, "lib_reg"]
+        scope = ref.select(demo, ref.Ask(regions=(code,)))
+        row = table.set_index("lib_reg").loc[name]
+        assert row["regies"] == len(scope.regies) and row["qpv"] == len(scope.qpv)
+        assert row["partenariats"] == len(scope.partenariats)
+        covered = {c for codes in scope.regies["declared"] for c in codes} & set(scope.qpv["code_qp"])
+        assert row["qpv_couverts"] == len(covered)
+        assert row["taux_couverture"] == pytest.approx(len(covered) / len(scope.qpv))
+        assert row["statut"] == declinaisons.set_index("insee_reg").at[code, "statut"]
+    assert download_labels(at)[:2] == ["CSV (Excel)", "XLSX"]
+
+
+def test_a_signed_declination_shows_on_the_next_rerun(tmp_path, monkeypatch, declinaisons):
+    folder = tmp_path / "donnees"
+    shutil.copytree(ref.DEMO, folder)
+    (folder / "manifest.json").unlink()
+    monkeypatch.setenv("CARTE_DATA_DIR", str(folder))
+    waiting = declinaisons[(declinaisons["statut"] == "à engager") & (declinaisons["insee_reg"] >= "11")]
+    target = waiting.iloc[0]
+    name = pd.read_csv(ref.REF / "regions.csv", dtype=str).set_index("insee_reg").at[target["insee_reg"], "lib_reg"]
+    at = run_page("")
+    assert name not in timeline_regions(at) and map_statuses(at)[name] == "à engager"
+    national = run_page("carte")
+    national.toggle(key="couche_declinaisons").set_value(True).run()
+    signed_before = signed_fills(national)
+    assert signed_before == (declinaisons["statut"] == "signée").sum()
+    edited = declinaisons.copy()
+    edited.loc[edited["insee_reg"] == target["insee_reg"], ["statut", "date_signature"]] = ["signée", "02/11/2026"]
+    edited.to_csv(folder / "declinaisons.csv", sep=";", index=False, encoding="utf-8-sig")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert timeline_regions(at)[-1] == name
+    assert map_statuses(at)[name] == "signée"
+    table = at.dataframe[-1].value.set_index("lib_reg")
+    assert table.at[name, "statut"] == "signée"
+    national.run()
+    assert signed_fills(national) == signed_before + 1
+    portrait = run_page("territoires", {"region": target["insee_reg"]})
+    assert any("signée le 02/11/2026" in m.value for m in portrait.markdown)

@@ -1,0 +1,56 @@
+"""Declination builders: export frame, timeline and status map, checked on the objects they return."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import box
+
+from ui.declinaisons import COMPARISON_LABELS, for_export, signatures_timeline, status_layer, status_map
+
+TABLE = pd.DataFrame({
+    "insee_reg": ["84", "11", "04", "53"],
+    "lib_reg": ["Auvergne-Rhône-Alpes", "Île-de-France", "La Réunion", "Bretagne"],
+    "ar_hlm": ["AURA Hlm", "<b>AORIF</b>", "", ""],
+    "statut": ["signée", "signée", "à engager", "en préparation"],
+    "date_signature": pd.to_datetime(["2025-03-14", "2024-11-02", None, None]),
+    "regies": [3, 4, 1, 0], "qpv": [10, 8, 2, 0], "qpv_couverts": [4, 2, 1, 0],
+    "taux_couverture": [0.4, 0.25, 0.5, 0.0], "partenariats": [7, 5, 2, 0], "organismes": [2, 3, 1, 0],
+})
+REGIONS = gpd.GeoDataFrame({"insee_reg": ["84", "11", "04", "53"]},
+                           geometry=[box(4, 45, 5, 46), box(2, 48, 3, 49), box(55, -21, 56, -20), box(-4, 48, -3, 49)],
+                           crs="EPSG:4326")
+
+
+def test_export_in_french_words():
+    out = for_export(TABLE, COMPARISON_LABELS)
+    assert out.columns.tolist() == list(COMPARISON_LABELS.values())
+    assert out["Signée le"].tolist() == ["14/03/2025", "02/11/2024", "", ""]
+    assert out["Taux de couverture"].tolist() == ["40,0\u202f%", "25,0\u202f%", "50,0\u202f%", "0,0\u202f%"]
+
+
+def test_timeline_has_one_point_per_signature_in_date_order_with_running_count():
+    spec = signatures_timeline(TABLE).to_dict()
+    values = spec["datasets"][next(iter(spec["datasets"]))]
+    assert [(v["region"], v["cumul"], v["date_fr"]) for v in values] == [
+        ("Île-de-France", 1, "02/11/2024"), ("Auvergne-Rhône-Alpes", 2, "14/03/2025")]
+
+
+def test_status_map_colours_metropolitan_regions_by_status():
+    spec = status_map(REGIONS, TABLE).to_dict()
+    features = spec["data"]["values"]
+    assert {f["properties"]["region"]: f["properties"]["statut"] for f in features} == {
+        "Auvergne-Rhône-Alpes": "signée", "Île-de-France": "signée", "Bretagne": "en préparation"}
+    scale = spec["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["à engager", "en préparation", "signée"]
+    assert scale["range"] == ["#d1d5db", "#f59e0b", "#1a7f5a"]
+    assert next(f for f in features if f["properties"]["region"] == "Île-de-France")["properties"]["signee"] == \
+        "02/11/2024"
+
+
+def test_status_layer_paints_each_region_and_lets_clicks_through():
+    html = folium.Map().add_child(status_layer(REGIONS, TABLE)).get_root().render()
+    assert html.count('"fillColor": "#1a7f5a"') == 2
+    assert html.count('"fillColor": "#d1d5db"') == 1 and html.count('"fillColor": "#f59e0b"') == 1
+    assert html.count('"interactive": false') == 4

@@ -1,0 +1,43 @@
+"""Opportunity builders: export frame and map, checked on what they return."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point, box
+
+from ui.assets import external_links
+from ui.opportunities import ORGANISME_LABELS, QPV_LABELS, for_export, opportunities_map
+
+TABLE = pd.DataFrame({
+    "code_qp": ["QN07501A", "QN06901A"], "lib_qp": ["<script>x</script>", "Mermoz"], "lib_com": ["Paris", "Lyon"],
+    "lib_dep": ["Paris", "Rhône"], "lib_reg": ["Île-de-France", "Auvergne-Rhône-Alpes"],
+    "population": pd.array([12000, None], dtype="Int64"), "logements_hlm": [900, 0], "n_organismes": [2, 0],
+    "organismes": ["A (800 logements) ; B (100 logements)", ""], "n_regies_proches": [1, 0],
+    "regie_proche": ["Régie Stalingrad", ""], "distance_m": [1349.6, np.nan],
+    "regies_proches": ["Régie Stalingrad (1,3 km)", ""], "n_duos": [1, 0], "duos": ["A × Régie Stalingrad", ""],
+})
+QPV = gpd.GeoDataFrame({"code_qp": ["QN07501A", "QN06901A"]},
+                       geometry=[box(2.36, 48.88, 2.37, 48.89), box(4.85, 45.75, 4.86, 45.76)], crs="EPSG:4326")
+REGIES = gpd.GeoDataFrame({"nom": ["Régie Stalingrad"]}, geometry=[Point(2.35, 48.88)], crs="EPSG:4326")
+
+
+def test_export_rounds_distances_and_names_columns_in_french():
+    out = for_export(TABLE, QPV_LABELS)
+    assert out.columns.tolist() == list(QPV_LABELS.values())
+    assert out["Distance (m)"].tolist()[0] == 1350 and pd.isna(out["Distance (m)"].tolist()[1])
+
+
+def test_export_says_yes_or_no():
+    table = pd.DataFrame({c: ["x"] for c in ORGANISME_LABELS}).assign(deja_partenaire=[True], distance_m=[10.2])
+    assert for_export(table, ORGANISME_LABELS)["Déjà partenaire de cette régie"].tolist() == ["oui"]
+
+
+def test_map_colours_by_reach_escapes_names_and_stays_offline():
+    m = opportunities_map(TABLE, QPV, REGIES)
+    html = m.get_root().render()
+    assert "#c2410c" in html and "#6b7280" in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x</script>" not in html
+    assert "1\u202f350 m" in html
+    assert external_links(m) == []

@@ -1,0 +1,103 @@
+"""Builders for the regional declinations: the table and comparison as shown and exported (French headers), the
+timeline of signatures and the map of the régions coloured by status (both Altair)."""
+
+from __future__ import annotations
+
+import altair as alt
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geo import fr
+from geo.declinaisons import STATUS_COLORS
+from geo.schema import DECLINAISON_STATUTS
+from ui.charts import COUNT_AXIS, FONT
+from ui.maps import Legend
+
+OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")
+
+DECLINATION_LABELS = {
+    "lib_reg": "Région", "ar_hlm": "Association régionale HLM", "statut": "Déclinaison",
+    "date_signature": "Signée le", "organismes_signataires": "Organismes signataires",
+    "regies_signataires": "Régies signataires", "partenariats_depuis": "Partenariats démarrés depuis",
+    "lien_document": "Document", "commentaire": "Commentaire",
+}
+COMPARISON_LABELS = {
+    "lib_reg": "Région", "statut": "Déclinaison", "date_signature": "Signée le", "regies": "Régies", "qpv": "QPV",
+    "qpv_couverts": "QPV couverts", "taux_couverture": "Taux de couverture", "partenariats": "Partenariats",
+    "organismes": "Organismes engagés",
+}
+
+
+def for_export(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """French headers, dates as 27/11/2026, rates as 12,5 %: what a spreadsheet reader expects."""
+    out = table[list(labels)].copy()
+    out["date_signature"] = out["date_signature"].map(lambda d: "" if pd.isna(d) else fr.date_fr(d))
+    if "taux_couverture" in out:
+        out["taux_couverture"] = out["taux_couverture"].map(fr.pourcentage)
+    return out.rename(columns=labels)
+
+
+def signatures_timeline(table: pd.DataFrame, title: str = "Signatures des déclinaisons régionales") -> alt.Chart:
+    """One point per signed declination on a time axis, labelled with its région; the running count as a step
+    line, so the pace of the roll-out reads at a glance."""
+    signed = table.dropna(subset=["date_signature"]).sort_values(["date_signature", "lib_reg"])
+    data = pd.DataFrame({"date": signed["date_signature"].to_numpy(), "region": signed["lib_reg"].to_numpy(),
+                         "cumul": range(1, len(signed) + 1)})
+    data["date_fr"] = data["date"].map(fr.date_fr)
+    base = alt.Chart(data, title=alt.Title(title, anchor="start", font=FONT)).encode(
+        x=alt.X("date:T", title="Date de signature", axis=alt.Axis(format="%m/%Y")),
+        y=alt.Y("cumul:Q", title="Régions signataires (cumul)", axis=COUNT_AXIS),
+    )
+    tooltip = [alt.Tooltip("region:N", title="Région"), alt.Tooltip("date_fr:N", title="Signée le"),
+               alt.Tooltip("cumul:Q", title="Cumul")]
+    line = base.mark_line(interpolate="step-after", color=STATUS_COLORS["signée"])
+    points = base.mark_circle(size=80, color=STATUS_COLORS["signée"]).encode(tooltip=tooltip)
+    labels = base.mark_text(align="left", dx=7, fontSize=11, color="#111827").encode(text="region:N")
+    return (line + points + labels).properties(height=280)
+
+
+def status_map(regions: gpd.GeoDataFrame, table: pd.DataFrame, title: str = "Avancement des déclinaisons",
+               overseas: tuple[str, ...] = OVERSEAS_REGIONS) -> alt.Chart:
+    """The metropolitan régions coloured by declination status (the overseas ones are in the table), tooltip
+    with the status, the AR HLM and the date. Vega draws it in the page: no second Leaflet map."""
+    status = table.set_index("insee_reg")
+    shown = regions[regions["insee_reg"].isin(status.index) & ~regions["insee_reg"].isin(overseas)]
+    data = gpd.GeoDataFrame({
+        "region": status.loc[shown["insee_reg"], "lib_reg"].to_numpy(),
+        "statut": status.loc[shown["insee_reg"], "statut"].to_numpy(),
+        "ar_hlm": status.loc[shown["insee_reg"], "ar_hlm"].to_numpy(),
+        "signee": [fr.date_fr(d) if pd.notna(d) else "" for d in status.loc[shown["insee_reg"], "date_signature"]],
+    }, geometry=shown.geometry.to_numpy(), crs=regions.crs).to_crs(4326)
+    # GeoJSON features inline: Streamlit would otherwise try (and fail) to pass the geometry column to Arrow.
+    features = alt.Data(values=data.__geo_interface__["features"])
+    return alt.Chart(features, title=alt.Title(title, anchor="start", font=FONT)).mark_geoshape(
+        stroke="#ffffff", strokeWidth=1).encode(
+        color=alt.Color("properties.statut:N", title="Déclinaison", sort=list(DECLINAISON_STATUTS),
+                        scale=alt.Scale(domain=list(DECLINAISON_STATUTS),
+                                        range=[STATUS_COLORS[s] for s in DECLINAISON_STATUTS])),
+        tooltip=[alt.Tooltip("properties.region:N", title="Région"),
+                 alt.Tooltip("properties.statut:N", title="Déclinaison"),
+                 alt.Tooltip("properties.signee:N", title="Signée le"),
+                 alt.Tooltip("properties.ar_hlm:N", title="AR HLM")],
+    ).project("conicConformal", rotate=[-3, 0], parallels=[44, 49]).properties(height=420)
+
+
+def status_layer(regions: gpd.GeoDataFrame, table: pd.DataFrame, name: str = "Déclinaisons régionales"
+                 ) -> folium.FeatureGroup:
+    """The régions coloured by declination status, as a layer under the national map's QPV and régies; not
+    interactive, so that clicks reach the QPV and régies above it."""
+    status = dict(zip(table["insee_reg"], table["statut"], strict=True))
+    group = folium.FeatureGroup(name=name, show=True)
+    for code, geometry in zip(regions["insee_reg"], regions.geometry, strict=True):
+        if code not in status or geometry is None:
+            continue
+        color = STATUS_COLORS.get(status[code], STATUS_COLORS[DECLINAISON_STATUTS[0]])
+        folium.GeoJson(geometry.__geo_interface__, interactive=False,
+                       style_function=lambda _, c=color: {"fillColor": c, "color": c, "weight": 1,
+                                                          "fillOpacity": 0.35}).add_to(group)
+    return group
+
+
+def status_legend() -> Legend:
+    return Legend("Déclinaison régionale", [(STATUS_COLORS[s], s) for s in DECLINAISON_STATUTS])
