@@ -12,7 +12,6 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from dashboard.components import escape_markdown
 from dashboard.data import store
 from geo.store import Account, AuthError, Store, authenticate, get_account, login_required, user_for_email
 
@@ -81,6 +80,8 @@ def logout() -> None:
 
 
 def account_line(account: Account) -> str:
+    from dashboard.components import escape_markdown  # here: components → page → auth would be a cycle
+
     return f"Connecté : **{escape_markdown(account.label)}**"
 
 

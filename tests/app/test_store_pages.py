@@ -56,7 +56,7 @@ def kpis(at: AppTest) -> dict[str, str]:
 
 
 def expected_kpis(data: ref.Data, ask: ref.Ask | None = None) -> dict[str, str]:
-    return {k: ref.fr_int(v) for k, v in ref.select(data, ask or ref.Ask()).kpis.items()}
+    return {k: ref.card(k, v) for k, v in ref.select(data, ask or ref.Ask()).kpis.items()}
 
 
 def frame_with(at: AppTest, *columns: str) -> list[pd.DataFrame]:
@@ -186,7 +186,7 @@ def test_import_preview_publish_and_undo(store, tmp_path):
     go(at, "", {"region": HDF, "statut": "termine"})
     assert kpis(at) == expected_kpis(after, hdf_termine) != expected_kpis(before, hdf_termine)
     go(at, "partenariats", {"region": HDF})
-    assert set(scenario.added) <= set(at.dataframe[0].value["id_partenariat"])
+    assert set(scenario.added) <= set(at.dataframe[0].value["Identifiant"])
 
     go(at, "historique")
     at.button(key="annuler-lot").click()
@@ -272,7 +272,7 @@ def test_contributor_adds_a_partnership_and_the_pages_show_it(store, tmp_path):
     assert (stored["statut"], stored["date_debut"], stored["themes"]) == ("en cours", "01/03/2026",
                                                                           "cohésion sociale")
     go(at, "partenariats", {"region": HDF})
-    assert new_id in set(at.dataframe[0].value["id_partenariat"])
+    assert new_id in set(at.dataframe[0].value["Identifiant"])
     assert store.change_sets(limit=1)[0].user == "hdf"
 
 

@@ -42,14 +42,14 @@ def go(page: Page, title: str) -> None:
 
 
 def metrics(page: Page) -> dict[str, str]:
-    expect(page.locator('[data-testid="stMetric"]')).to_have_count(7, timeout=LOAD_TIMEOUT)
+    expect(page.locator('[data-testid="stMetric"]')).to_have_count(len(ref.KPI_LABELS), timeout=LOAD_TIMEOUT)
     labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     return {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
 
 
 def expected(data: ref.Data) -> dict[str, str]:
-    return {k: ref.fr_int(v) for k, v in ref.select(data, ref.Ask()).kpis.items()}
+    return {k: ref.card(k, v) for k, v in ref.select(data, ref.Ask()).kpis.items()}
 
 
 def test_contributor_imports_publishes_and_undoes(page, flow_url, tmp_path):
