@@ -1,31 +1,36 @@
-"""Carte: the layered map of the selection (régions coloured by declination status on demand), and the detail
-of the QPV or régie clicked on it."""
+"""Carte: the layered map of the selection (régions coloured by declination status on demand), and the detail of
+the QPV or régie clicked on it. Its view (measure, layers, basemap, centre, zoom) is in the URL and stays when the
+user comes back from another page."""
 
 import streamlit as st
 
-from dashboard.map_view import map_with_details, overseas_links
+from dashboard.map_view import current_view, map_with_details, on_view_widget_change, overseas_links, view_widgets
 from dashboard.page import start_page
 from geo.declinaisons import declinations
+from geo.view import BASEMAPS
 from ui.declinaisons import status_layer, status_legend
 from ui.maps import MEASURES
 
 ctx = start_page("Carte")
+view, notices = current_view(ctx.filters)
+for notice in notices:
+    st.info(notice, icon=":material/info:")
+view_widgets(view)
+change = {"on_change": on_view_widget_change, "args": (view, ctx.filters)}
 controls = st.columns([2.2, 0.8, 0.8, 1, 1, 1.6], vertical_alignment="bottom")
-measure = controls[0].selectbox("Colorer les QPV selon", list(MEASURES), format_func=MEASURES.get, key="mesure")
-show_qpv = controls[1].toggle("QPV", value=True, key="couche_qpv")
-show_regies = controls[2].toggle("Régies", value=True, key="couche_regies")
-show_organismes = controls[3].toggle("Sièges HLM", value=False, key="couche_organismes")
-show_declinaisons = controls[4].toggle("Déclinaisons", value=False, key="couche_declinaisons",
-                                      disabled=len(ctx.datasets.declinaisons) == 0,
-                                      help="Colore les régions selon l'avancement de leur déclinaison régionale.")
-tiles = controls[5].selectbox("Fond de carte", ["aucun", "osm", "ign"], key="fond",
-                              format_func={"aucun": "Contours seuls", "osm": "OpenStreetMap", "ign": "Plan IGN"}.get,
-                              help="Les fonds OpenStreetMap et IGN nécessitent une connexion internet ; "
-                                   "les contours fonctionnent toujours.")
+controls[0].selectbox("Colorer les QPV selon", list(MEASURES), format_func=MEASURES.get, key="mesure", **change)
+controls[1].toggle("QPV", key="couche_qpv", **change)
+controls[2].toggle("Régies", key="couche_regies", **change)
+controls[3].toggle("Sièges HLM", key="couche_organismes", **change)
+controls[4].toggle("Déclinaisons", key="couche_declinaisons", disabled=len(ctx.datasets.declinaisons) == 0,
+                   help="Colore les régions selon l'avancement de leur déclinaison régionale.", **change)
+controls[5].selectbox("Fond de carte", list(BASEMAPS), key="fond",
+                      format_func={"aucun": "Contours seuls", "osm": "OpenStreetMap", "ign": "Plan IGN"}.get,
+                      help="Les fonds OpenStreetMap et IGN nécessitent une connexion internet ; "
+                           "les contours fonctionnent toujours.", **change)
 under, legends = (), ()
-if show_declinaisons:
+if "declinaisons" in view.layers and len(ctx.datasets.declinaisons):
     under = (status_layer(ctx.atlas.regions, declinations(ctx.selection, ctx.datasets.declinaisons)),)
     legends = (status_legend(),)
-map_with_details(ctx, key="carte", measure=measure, show_qpv=show_qpv, show_regies=show_regies,
-                 show_organismes=show_organismes, tiles=tiles, height=640, under=under, legends=legends)
+map_with_details(ctx, key="carte", view=view, height=480 if ctx.presenting else 640, under=under, legends=legends)
 overseas_links(ctx)

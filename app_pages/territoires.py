@@ -12,12 +12,14 @@ from geo import fr, indicators
 from geo.declinaisons import compare_regions, declinations, signed_since
 from geo.details import regies_table
 from geo.filters import epci_choices, epci_name
+from ui import printing
 from ui.declinaisons import COMPARISON_LABELS, for_export
 from ui.exports import territory_name
 from ui.tables import PARTNERSHIP_HEADERS, qpv_sheet, regie_sheet, territory_figures
 
 ctx = start_page("Territoires")
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
+st.html(printing.CSS)  # printing shows every row of each table (st.dataframe prints only what is on screen)
 atlas = ctx.atlas
 regions = sorted(atlas.region_names, key=atlas.region_name)
 current_region = ctx.filters.regions[0] if len(ctx.filters.regions) == 1 else None
@@ -78,7 +80,7 @@ else:
                                  "depuis la signature dans la région"):
                     columns = ["id_partenariat", "nom_regie", "nom_organisme", "statut", "date_debut"]
                     table(since[columns].rename(columns=PARTNERSHIP_HEADERS))
-    table(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)))
+    table(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)), printable=True)
 
     map_col, mix_col = st.columns([3, 2], gap="large")
     with map_col:
@@ -87,11 +89,11 @@ else:
         chart(ctx, "theme_mix", name)
 
     st.subheader("Régies du territoire")
-    table(regie_sheet(regies_table(ctx.selection)))
+    table(regie_sheet(regies_table(ctx.selection)), printable=True)
 
 # Without a chosen territory, the national list: where neither a régie nor a partnership is present yet.
 uncovered = qpv_sheet(indicators.uncovered_qpv(ctx.selection))
 where = territory_name(ctx.filters, atlas)
 st.subheader(f"QPV sans régie ni partenariat{'' if region else ' en France'} ({fr.nombre(len(uncovered))})")
 downloads(uncovered, "qpv-sans-regie-ni-partenariat", where, key="qpv", columns=st.columns([1, 1, 4])[:2])
-table(uncovered)
+table(uncovered, printable=region is not None)

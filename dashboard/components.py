@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.data import chart_spec
 from dashboard.page import PageContext
 from geo.indicators import Kpis
+from ui import printing
 from ui.exports import file_name, to_csv_fr, to_xlsx
 from ui.tables import KPI_CARDS, french_cells, kpi_text
 
@@ -42,12 +43,15 @@ def kpi_cards(figures: Kpis, national: Kpis | None = None) -> None:
                     st.caption(f"France : {kpi_text(national, field)}")
 
 
-def table(frame: pd.DataFrame, column_config: dict | None = None, **options) -> None:
+def table(frame: pd.DataFrame, column_config: dict | None = None, printable: bool = False, **options) -> None:
     """A table as French readers expect it (`ui.tables.french_cells`), without the grid's English toolbar: the
-    pages offer their own French downloads."""
+    pages offer their own French downloads. `printable`: every row is printed too (the page needs
+    `ui.printing.CSS`), where the grid would print only the rows on screen."""
+    cells = french_cells(frame)
     config = {k: v for k, v in LIST_COLUMNS.items() if k in frame.columns} | (column_config or {})
-    st.dataframe(french_cells(frame), hide_index=True, width="stretch", placeholder="", column_config=config,
-                 **options)
+    st.dataframe(cells, hide_index=True, width="stretch", placeholder="", column_config=config, **options)
+    if printable:
+        st.html(printing.print_table(cells, {c: c for c in cells.columns}))
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,4 +1,5 @@
-"""The map of the current selection, with or without the detail panel, and the links to the overseas maps."""
+"""The map of the current selection, with or without the detail panel, its view (`MapView`) kept in the URL and
+across pages, and the links to the overseas maps."""
 
 from __future__ import annotations
 
@@ -9,48 +10,141 @@ from dashboard.details import detail_panel
 from dashboard.navigation import PAGES
 from dashboard.page import PageContext
 from geo.display import view_for_bounds
+from geo.filters import Filters
+from geo.view import KEYS, OVERSEAS_REGIONS, MapView, presentation_steps
 from ui import maps
 
-OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")  # Guadeloupe, Martinique, Guyane, La Réunion, Mayotte
+MEMORY = "_vue_carte"  # session key: (territory, MapView) last shown by the main map
+SYNCED = "_vue_widgets"  # session key: the view the map page's widgets show
+WIDGETS = {"mesure": "measure", "fond": "basemap"}
+LAYER_WIDGETS = {"couche_qpv": "qpv", "couche_regies": "regies", "couche_organismes": "organismes",
+                 "couche_declinaisons": "declinaisons"}
 
 
-def map_view(ctx: PageContext, *, key: str, measure: str = "coverage", show_qpv: bool = True,
-             show_regies: bool = True, show_organismes: bool = False, tiles: str = "aucun",
-             height: int = 600, under: tuple = (), legends: tuple = ()) -> dict | None:
+def _territory(filters: Filters) -> tuple:
+    return filters.regions, filters.departements
+
+
+def _write(view: MapView, filters: Filters) -> None:
+    """`view` becomes the URL's (its parameters only: the filters' stay) and the session's."""
+    wanted = view.to_query_params()
+    for key in KEYS:
+        if key not in wanted and key in st.query_params:
+            del st.query_params[key]
+    for key, value in wanted.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+    st.session_state[MEMORY] = (_territory(filters), view)
+
+
+def current_view(filters: Filters) -> tuple[MapView, list[str]]:
+    """The view the URL names; without one (a page link, a filter change), the one this session last showed,
+    its position dropped if the territory changed since (the map then frames the new one)."""
+    params = {key: st.query_params.get_all(key) for key in KEYS if key in st.query_params}
+    if params:
+        view, notices = MapView.from_query_params(params)
+    else:
+        territory, view = st.session_state.get(MEMORY, (None, MapView()))
+        if territory != _territory(filters):
+            view = view.without_position()
+        notices = []
+    _write(view, filters)
+    return view, notices
+
+
+def view_widgets(view: MapView) -> None:
+    """Give the map page's widgets the view's values, unless they already show them (or were cleared by a visit
+    to another page)."""
+    keys = [*WIDGETS, *LAYER_WIDGETS]
+    if st.session_state.get(SYNCED) != view.without_position() or any(k not in st.session_state for k in keys):
+        for key, field in WIDGETS.items():
+            st.session_state[key] = getattr(view, field)
+        for key, layer in LAYER_WIDGETS.items():
+            st.session_state[key] = layer in view.layers
+        st.session_state[SYNCED] = view.without_position()
+
+
+def on_view_widget_change(view: MapView, filters: Filters) -> None:
+    """Widget callback: the widgets' measure, layers and basemap, at the map's current position, go to the URL."""
+    state = st.session_state
+    _, current = state.get(MEMORY, (None, view))
+    changed = MapView(measure=state["mesure"], basemap=state["fond"],
+                      layers={layer for key, layer in LAYER_WIDGETS.items() if state[key]},
+                      center=current.center, zoom=current.zoom)
+    state[SYNCED] = changed.without_position()
+    _write(changed, filters)
+
+
+def _keep_position(key: str, filters: Filters, view: MapView, requested: tuple, result: dict | None) -> None:
+    """A new position reported by the map goes to the URL and the session; back where it was put, the view is
+    the one asked for (so that a link without position stays without). A report seen before (the widget's
+    value kept across reruns, e.g. just after a filter change) is ignored."""
+    report = (result or {}).get("center"), (result or {}).get("zoom")
+    seen = f"_position_{key}"
+    if report == st.session_state.get(seen) or not report[0] or report[1] is None:
+        return
+    st.session_state[seen] = report
+    position = (report[0].get("lat"), report[0].get("lng")), report[1]
+    if position == maps.INITIAL_VIEW:
+        return  # the map's first report, before streamlit-folium moved it to the requested view
+    moved = view.with_position(*position)
+    target = view if moved == view.with_position(*requested) else moved
+    if target != st.session_state.get(MEMORY, (None, None))[1]:
+        _write(target, filters)
+
+
+def map_view(ctx: PageContext, *, key: str, view: MapView | None = None, height: int = 600, under: tuple = (),
+             legends: tuple = ()) -> dict | None:
     """The map of the current selection; returns the properties of the feature the user clicked, if any.
 
     `under`: extra folium layers drawn beneath the QPV and régies, with their `legends`.
     The base map (outlines) keeps the same script across reruns, so streamlit-folium keeps it mounted and only
-    swaps the overlays (`feature_group_to_add`); only a click reruns the script (`returned_objects`).
+    swaps the overlays (`feature_group_to_add`). With a `view` (the main map), the map reports its position
+    after each move (a rerun of its fragment only), so that the URL and the session hold it; without one, only
+    a click reruns the script.
     """
     from streamlit_folium import st_folium
 
-    payload = data.map_payload(ctx.filters, measure)
-    layers = list(under)
-    if show_qpv and payload.qpv["qpv"]:
-        layers.append(maps.build_qpv_dots(payload.qpv) if payload.dots else maps.build_qpv_layer(payload.qpv))
-    if show_regies and payload.regies["regie"]:
-        layers.append(maps.build_regies_layer(payload.regies))
-    if show_organismes and len(ctx.selection.organismes):
+    shown = view or MapView()
+    payload = data.map_payload(ctx.filters, shown.measure)
+    show_qpv = "qpv" in shown.layers and bool(payload.qpv["qpv"])
+    qpv_layer = []
+    if show_qpv:
+        qpv_layer = [maps.build_qpv_dots(payload.qpv) if payload.dots else maps.build_qpv_layer(payload.qpv)]
+    regies_layer = []
+    if "regies" in shown.layers and payload.regies["regie"]:
+        regies_layer = [maps.build_regies_layer(payload.regies)]
+    # Small shapes (national dots, regional halos) are drawn over the régie rings, which stay visible around
+    # them; the local view's large outlines go under the rings, which would otherwise vanish inside them.
+    small = payload.dots or payload.qpv.get("halo", False)
+    layers = [*under, *(regies_layer + qpv_layer if small else qpv_layer + regies_layer)]
+    if "organismes" in shown.layers and len(ctx.selection.organismes):
         layers.append(maps.build_organismes_layer(ctx.selection.organismes))
-    base = maps.build_base_map(data.outlines_url(), tiles=tiles, height=height)
-    if show_qpv and payload.qpv["qpv"]:
-        extra = [(maps.REGIE_COLOR, "Régie")] if show_regies else []
-        maps.Legend(maps.MEASURES[measure], list(payload.legend_items), extra).add_to(base)
+    steps = presentation_steps(ctx.atlas.regions, ctx.filters.regions) if ctx.presenting and view else None
+    base = maps.build_base_map(data.outlines_url(), tiles=shown.basemap, height=height, steps=steps)
+    if show_qpv:
+        extra = [(maps.REGIE_COLOR, "Régie")] if regies_layer else []
+        maps.Legend(maps.MEASURES[shown.measure], list(payload.legend_items), extra).add_to(base)
     for legend in legends:
         legend.add_to(base)
-    center, zoom = view_for_bounds(payload.bounds, height_px=height)
+    # The metropolitan frame (no bounds) is fitted to the quarter zoom level, so that France fills the map; a
+    # selection to the whole level below, which leaves its edge shapes a margin (clear of a popup's pan).
+    requested = (shown.center, shown.zoom) if shown.framed else view_for_bounds(
+        payload.bounds, height_px=height, step=1 if payload.bounds else maps.ZOOM_SNAP)
+    returned = ["last_active_drawing", "center", "zoom"] if view else ["last_active_drawing"]
     result = st_folium(
         base, key=key, height=height, use_container_width=True, feature_group_to_add=layers,
-        center=center, zoom=zoom, returned_objects=["last_active_drawing"],
+        center=requested[0], zoom=requested[1], returned_objects=returned,
     )
+    if view is not None:
+        _keep_position(key, ctx.filters, view, requested, result)
     clicked = (result or {}).get("last_active_drawing") or {}
     return clicked.get("properties") or None
 
 
 @st.fragment
 def map_with_details(ctx: PageContext, **options) -> None:
-    """Map and detail panel rerun alone when a feature is clicked: the rest of the page stays as it is."""
+    """Map and detail panel rerun alone when a feature is clicked or the map moved: the rest of the page stays."""
     detail_panel(ctx, map_view(ctx, **options))
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from dashboard import presentation
 from dashboard.auth import require_viewer
 from dashboard.data import loaded, selection
 from dashboard.url_state import current_filters
@@ -22,6 +23,7 @@ class PageContext:
     filters: Filters
     selection: Selection
     national: Selection
+    presenting: bool = False  # presentation mode (dashboard.presentation)
 
 
 def demo_banner(datasets: Datasets) -> None:
@@ -41,7 +43,10 @@ def start_page(title: str) -> PageContext:
     require_viewer()
     data = loaded()
     filters, notices = current_filters(data.atlas)
-    demo_banner(data.datasets)
+    presenting = presentation.is_on()
+    presentation.apply(presenting, data.datasets.is_demo)
+    if not presenting:  # presentation mode keeps the notice in a corner
+        demo_banner(data.datasets)
     for notice in notices:
         st.info(notice, icon=":material/info:")
     if data.datasets.errors:
@@ -50,6 +55,9 @@ def start_page(title: str) -> PageContext:
             "concernées sont exclues des chiffres. Détail sur la page « Données et sources ».",
             icon=":material/error:",
         )
-    st.title(title)
+    heading, switch = st.columns([6, 1], vertical_alignment="center")
+    heading.title(title)
+    with switch:
+        presentation.presentation_toggle(presenting)
     st.caption(filters.describe(data.atlas))
-    return PageContext(data.datasets, data.atlas, filters, selection(filters), selection(Filters()))
+    return PageContext(data.datasets, data.atlas, filters, selection(filters), selection(Filters()), presenting)

@@ -74,9 +74,10 @@ def _mercator_y(lat: float) -> float:
     return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
 
 
-def view_for_bounds(bounds, width_px: int = 900, height_px: int = 620, max_zoom: int = 15
-                    ) -> tuple[tuple[float, float], int]:
-    """Centre and the largest whole Web-Mercator zoom at which `bounds` ((south, west), (north, east)) fit.
+def view_for_bounds(bounds, width_px: int = 900, height_px: int = 620, max_zoom: int = 15, step: float = 1.0
+                    ) -> tuple[tuple[float, float], float]:
+    """Centre and the largest Web-Mercator zoom, a multiple of `step` (the map's zoomSnap), at which `bounds`
+    ((south, west), (north, east)) fit.
 
     The national view uses the metropolitan extent: fitting the overseas départements too would zoom out to
     the whole globe, where no QPV can be seen.
@@ -87,5 +88,6 @@ def view_for_bounds(bounds, width_px: int = 900, height_px: int = 620, max_zoom:
     y_span = max(_mercator_y(north) - _mercator_y(south), 1e-9)
     zoom_x = np.log2(width_px * 360.0 / (256.0 * lon_span))
     zoom_y = np.log2(height_px * 2 * np.pi / (256.0 * y_span))
-    zoom = int(np.floor(min(zoom_x, zoom_y, max_zoom)))
+    zoom = float(np.floor(min(zoom_x, zoom_y, max_zoom) / step) * step)
+    zoom = int(zoom) if step == 1 else zoom
     return (round(float(center[0]), 5), round(float(center[1]), 5)), max(zoom, 2)

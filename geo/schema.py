@@ -96,14 +96,16 @@ class Theme:
     color: str
 
 
+# Colours: the Okabe-Ito palette (without its yellow), told apart under the common colour-vision deficiencies
+# (tests/ui/test_palettes.py).
 THEMES: tuple[Theme, ...] = (
-    Theme("cadre-de-vie", "amélioration du cadre de vie", "Cadre de vie", "#2a9d8f"),
-    Theme("transition-ecologique", "transition écologique et solidaire", "Transition écologique", "#6a994e"),
-    Theme("cohesion-sociale", "cohésion sociale", "Cohésion sociale", "#e76f51"),
-    Theme("precarite-energetique", "lutte contre la précarité énergétique", "Précarité énergétique", "#f4a261"),
-    Theme("inclusion-numerique", "inclusion numérique", "Inclusion numérique", "#457b9d"),
+    Theme("cadre-de-vie", "amélioration du cadre de vie", "Cadre de vie", "#56b4e9"),
+    Theme("transition-ecologique", "transition écologique et solidaire", "Transition écologique", "#009e73"),
+    Theme("cohesion-sociale", "cohésion sociale", "Cohésion sociale", "#cc79a7"),
+    Theme("precarite-energetique", "lutte contre la précarité énergétique", "Précarité énergétique", "#e69f00"),
+    Theme("inclusion-numerique", "inclusion numérique", "Inclusion numérique", "#0072b2"),
     Theme("insertion-professionnelle", "insertion professionnelle des habitants", "Insertion professionnelle",
-          "#9b5de5"),
+          "#d55e00"),
 )
 THEME_BY_SLUG = {t.slug: t for t in THEMES}
 THEME_BY_LABEL = {t.label: t for t in THEMES}

@@ -307,6 +307,7 @@ def chart_spec(chart: alt.TopLevelMixin, caption: str = "", width: int = 900) ->
     """The chart at a fixed width (the screen's "container" width means nothing off screen), with the caption
     (filters, date, source) under it, as a Vega-Lite dict."""
     sized = chart.properties(width=width)
+    sized.usermeta = alt.Undefined  # the screen's menu options; a concatenated chart may not carry them inside
     if caption:
         lines = [line for line in str(caption).splitlines() if line.strip()]
         sized = alt.vconcat(sized, title=alt.Title(lines, orient="bottom", anchor="start", fontSize=11,

@@ -49,7 +49,11 @@ TILES = {
 TILE_NAMES = {"osm": "OpenStreetMap", "ign": "Plan IGN"}
 REGIE_COLOR = "#c2410c"
 # Without tiles the map background is the sea and foreign land: a pale blue-grey under white-ish outlines.
-MAP_CSS = "<style>.leaflet-container{background:#e8eef3;font-family:'Source Sans Pro',sans-serif}</style>"
+# Place names: dark text with a white halo, centred on their point, readable over any fill.
+MAP_CSS = ("<style>.leaflet-container{background:#e8eef3;font-family:'Source Sans Pro',sans-serif}"
+           ".carte-nom span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;color:#111827;"
+           "font-weight:600;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}"
+           ".carte-nom-region span{font-size:14px}.carte-nom-dep span{font-size:12px}</style>")
 ORGANISME_COLOR = "#1d4ed8"
 
 
@@ -249,9 +253,17 @@ def _feature_collection(frame: gpd.GeoDataFrame) -> dict:
             "features": [{"type": "Feature", "properties": {}, "geometry": g} for g in geometries]}
 
 
+def _labels(frame: gpd.GeoDataFrame, name_column: str) -> dict:
+    """Names (escaped) and a point inside each shape where `Carte.outlines` writes them at the scales they help."""
+    points = frame.geometry.representative_point()
+    names = frame[name_column] if name_column in frame else pd.Series([""] * len(frame))
+    return {"n": _escaped(names), "lat": points.y.round(3).tolist(), "lon": points.x.round(3).tolist()}
+
+
 def outline_features(regions: gpd.GeoDataFrame, departements: gpd.GeoDataFrame) -> dict:
-    """The région and département outlines as the file the map fetches (`Carte.outlines`): geometry only."""
-    return {"regions": _feature_collection(regions), "departements": _feature_collection(departements)}
+    """The région and département outlines as the file the map fetches (`Carte.outlines`), with their names."""
+    return {"regions": _feature_collection(regions), "departements": _feature_collection(departements),
+            "labels": {"regions": _labels(regions, "lib_reg"), "departements": _labels(departements, "lib_dep")}}
 
 
 class Legend(MacroElement):
@@ -347,11 +359,18 @@ class TileFailureNotice(MacroElement):
                         "les contours et les données restent affichés.")
 
 
-def build_base_map(outlines_url: str, tiles: str = "aucun", height: int = 620) -> folium.Map:
-    """The map that stays mounted: outlines served by the app (`outline_features`), optional tiles (saying when
-    they cannot load), a metric scale, full screen."""
-    m = offline_map(location=(46.6, 2.4), zoom_start=6, min_zoom=3, max_zoom=18, prefer_canvas=False,
-                    control_scale=False, height=height)
+ZOOM_SNAP = 0.25  # geo.view.ZOOM_STEP: a frame fitted to the quarter zoom level fills the map
+INITIAL_VIEW = ((46.6, 2.4), 6)  # where the map is drawn before streamlit-folium applies the requested view
+
+
+def build_base_map(outlines_url: str, tiles: str = "aucun", height: int = 620,
+                   steps: list | None = None) -> folium.Map:
+    """The map that stays mounted: outlines served by the app (`outline_features`), optional tiles, full screen.
+
+    `steps`: bounds the keyboard arrows step through (presentation mode), see `Carte.steps`.
+    """
+    m = offline_map(location=INITIAL_VIEW[0], zoom_start=INITIAL_VIEW[1], min_zoom=3, max_zoom=18, prefer_canvas=False,
+                    control_scale=False, height=height, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
     m.get_root().header.add_child(Element(MAP_CSS), name="carte_css")
     MetricScale().add_to(m)
     tile = TILES.get(tiles)
@@ -359,5 +378,8 @@ def build_base_map(outlines_url: str, tiles: str = "aucun", height: int = 620) -
         layer = folium.TileLayer(tile[0], attr=tile[1], name="Fond de carte", max_zoom=18).add_to(m)
         TileFailureNotice(layer, TILE_NAMES[tiles]).add_to(m)
     CarteLayer("outlines", outlines_url).add_to(m)
+    CarteLayer("keyboard", None).add_to(m)
+    if steps:
+        CarteLayer("steps", steps).add_to(m)
     offline_fullscreen(position="topleft").add_to(m)
     return m

@@ -121,7 +121,7 @@ def test_charts_follow_the_filters_and_stay_the_same_when_served_again(demo):
         first = run_page("partenariats", params)
         again = run_page("partenariats", params)
         assert not first.exception and not again.exception
-        assert len(first.get("vega_lite_chart")) == 4
+        assert len(first.get("vega_lite_chart")) == 6  # heatmap, statuses, themes, families, organisms, timeline
         assert _statut_counts(_chart_tables(first)) == expected[name]
         for a, b in zip(_chart_tables(first), _chart_tables(again), strict=True):
             pd.testing.assert_frame_equal(a, b)

@@ -61,4 +61,4 @@ def test_unknown_partnership_says_so():
 def test_the_table_links_each_row_to_its_page(demo):
     at = run_page("partenariats")
     table = at.dataframe[0].value
-    assert (table["fiche"] == "partenariats?id=" + table["id_partenariat"]).all()
+    assert (table["Fiche"] == "partenariats?id=" + table["Identifiant"]).all()

@@ -8,8 +8,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-import socket
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,24 +17,16 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from geo import fr
 from geo.filters import Filters, apply
-from geo.joins import build_atlas
-from geo.load import load_folder
-from tests.ui.test_images import _refuse_remote
 from ui import deck
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
+pytestmark = pytest.mark.usefixtures("no_network")  # everything here must work offline
 REGION = "84"
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    monkeypatch.setattr(socket.socket, "connect", _refuse_remote(socket.socket.connect))
-    monkeypatch.setattr(socket.socket, "connect_ex", _refuse_remote(socket.socket.connect_ex))
-
 
 @pytest.fixture(scope="module")
-def atlas():
-    return build_atlas(load_folder(DEMO))
+def atlas(demo_atlas):
+    return demo_atlas
 
 
 @pytest.fixture(scope="module")

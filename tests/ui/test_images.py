@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import ipaddress
-import socket
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import altair as alt
 import geopandas as gpd
@@ -23,35 +20,21 @@ from PIL import Image
 from pyproj import Transformer
 
 from geo.filters import Filters, apply
-from geo.joins import build_atlas
-from geo.load import load_folder
 from geo.schema import OVERSEAS_METRIC_CRS, THEMES
 from ui import charts, images, maps
 from ui.map_payload import qpv_with_theme
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
+pytestmark = pytest.mark.usefixtures("no_network")  # everything here must work offline
 L93 = "EPSG:2154"
 OFFSETS = sorted(((dx, dy) for dx in range(-2, 3) for dy in range(-2, 3)), key=lambda d: d[0] ** 2 + d[1] ** 2)
 
 
-def _refuse_remote(connect):
-    def guarded(sock, address, *args):
-        host = address[0] if isinstance(address, tuple) else None
-        if host is not None and host != "localhost" and not ipaddress.ip_address(host).is_loopback:
-            raise AssertionError(f"connexion sortante interdite : {address}")
-        return connect(sock, address, *args)
-    return guarded
 
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    monkeypatch.setattr(socket.socket, "connect", _refuse_remote(socket.socket.connect))
-    monkeypatch.setattr(socket.socket, "connect_ex", _refuse_remote(socket.socket.connect_ex))
 
 
 @pytest.fixture(scope="module")
-def atlas():
-    return build_atlas(load_folder(DEMO))
+def atlas(demo_atlas):
+    return demo_atlas
 
 
 def _rgb(hex_color: str) -> tuple[int, int, int]:

@@ -64,8 +64,8 @@ def test_partnership_classes_bin_the_counts(qpv):
 
 def test_dominant_theme_uses_the_theme_colour(qpv):
     colors, legend = maps.qpv_colors(qpv, "theme")
-    assert colors.iloc[0] == "#457b9d"
-    assert legend == [("#457b9d", "Inclusion numérique"), ("#c9ccd1", "Aucun partenariat")]
+    assert colors.iloc[0] == "#0072b2"
+    assert legend == [("#0072b2", "Inclusion numérique"), ("#c9ccd1", "Aucun partenariat")]
 
 
 def payload_of(group) -> dict:
@@ -216,7 +216,7 @@ def test_drawing_code_reads_exactly_the_keys_python_sends(qpv, regies):
     bodies = _functions(code)
     exported = set(re.search(r"return \{(.*?)\};\n\}\)\(\);", code, flags=re.S).group(1).replace(" ", "")
                    .replace("\n", "").split(","))
-    assert {entry.split(":")[0] for entry in exported} == {*maps.CONTRACT, "outlines"}
+    assert {entry.split(":")[0] for entry in exported} == {*maps.CONTRACT, "outlines", "keyboard", "steps"}
     for function, keys in maps.CONTRACT.items():
         assert _keys_read(function, bodies) == keys, function
     # ... and the builders send exactly those keys (CarteLayer would refuse anything else).

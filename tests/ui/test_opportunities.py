@@ -39,5 +39,5 @@ def test_map_colours_by_reach_escapes_names_and_stays_offline():
     html = m.get_root().render()
     assert "#c2410c" in html and "#6b7280" in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x</script>" not in html
-    assert "1\u202f350 m" in html
+    assert "Régie la plus proche : Régie Stalingrad, 1,3 km" in html  # 1 350 m (1.35 is 1.3499… in binary)
     assert external_links(m) == []

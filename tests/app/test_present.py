@@ -1,0 +1,90 @@
+"""The map's view in the URL and presentation mode, in Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from tests.app.helpers import infos, map_args, map_text, run_page
+
+VIEW = {"region": "84", "theme": "inclusion-numerique", "mesure": "theme", "couches": "qpv,organismes",
+        "fond": "osm", "centre": "45.5,4.5", "zoom": "8.5"}
+
+
+def _controls(at) -> dict:
+    return {**{s.key: s.value for s in at.selectbox}, **{t.key: t.value for t in at.toggle}}
+
+
+def test_a_link_with_a_view_reopens_it():
+    at = run_page("carte", VIEW)
+    assert not at.exception
+    assert _controls(at) == {"mesure": "theme", "fond": "osm", "couche_qpv": True, "couche_regies": False,
+                             "couche_organismes": True, "couche_declinaisons": False, "mode_presentation": False}
+    args = map_args(at)
+    assert (args["center"], args["zoom"]) == ([45.5, 4.5], 8.5)
+    assert "Carte.regies(" not in args["feature_group"] and "Carte.qpvOutlines(" in args["feature_group"]
+    assert "Thème dominant" in map_text(at)  # the legend's title
+    assert dict(at.query_params) == VIEW
+
+
+def test_an_old_link_opens_the_default_view_and_keeps_its_url_clean():
+    at = run_page("carte", {"region": "84"})
+    assert _controls(at)["mesure"] == "coverage" and _controls(at)["couche_regies"]
+    assert dict(at.query_params) == {"region": "84"}
+
+
+def test_a_control_change_goes_to_the_url_keeping_filters_and_position():
+    at = run_page("carte", VIEW)
+    at.selectbox(key="mesure").set_value("partenariats").run()
+    at.toggle(key="couche_regies").set_value(True).run()
+    assert dict(at.query_params) == {**VIEW, "mesure": "partenariats", "couches": "qpv,regies,organismes"}
+
+
+def test_the_view_survives_another_page_and_back():
+    at = run_page("carte", VIEW)
+    at.switch_page("app_pages/partenariats.py")
+    at.query_params.clear()
+    at.query_params.update({"region": "84", "theme": "inclusion-numerique"})  # what the sidebar link carries
+    at.run()
+    assert not at.exception
+    at.switch_page("app_pages/carte.py").run()
+    assert _controls(at)["mesure"] == "theme"
+    assert (map_args(at)["center"], map_args(at)["zoom"]) == ([45.5, 4.5], 8.5)
+    assert dict(at.query_params) == VIEW
+
+
+def test_another_territory_drops_the_position_but_keeps_the_rest():
+    at = run_page("carte", VIEW)
+    at.query_params.clear()
+    at.query_params.update({"region": "76"})  # the filters changed: set_filters rewrote the URL
+    at.run()
+    assert dict(at.query_params) == {"region": "76", "mesure": "theme", "couches": "qpv,organismes", "fond": "osm"}
+    assert map_args(at)["center"] != [45.5, 4.5]
+
+
+def test_a_bad_position_is_reported_and_the_map_frames_the_selection():
+    at = run_page("carte", {"centre": "abc", "zoom": "6"})
+    assert any("Position de carte" in n for n in infos(at))
+    assert "centre" not in at.query_params
+
+
+def test_presentation_mode_from_the_url_steps_through_the_regions():
+    at = run_page("carte", {"presentation": "1", "region": "84,76"})
+    assert not at.exception
+    assert _controls(at)["mode_presentation"] is True
+    assert "Carte.steps(" in map_args(at)["script"]
+    styles = "".join(h.proto.body for h in at.get("html"))
+    assert 'section[data-testid="stSidebar"]' in styles and "Données de démonstration" in styles
+
+
+def test_presentation_mode_survives_a_filter_change_and_can_be_left():
+    at = run_page("", {"presentation": "1"})
+    at.query_params.clear()
+    at.query_params.update({"region": "84"})
+    at.run()
+    assert at.query_params["presentation"] == "1"
+    at.toggle(key="mode_presentation").set_value(False).run()
+    assert "presentation" not in at.query_params
+    assert not [h for h in at.get("html") if "stSidebar" in h.proto.body]
+    assert "Carte.steps(" not in map_args(at)["script"]
+
+
+def test_without_presentation_mode_no_arrow_steps():
+    assert "Carte.steps(" not in map_args(run_page("carte"))["script"]

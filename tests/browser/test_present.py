@@ -1,0 +1,190 @@
+"""Presenting the dashboard, in Chromium at 1280×720 and 1920×1080: the exact view in the link and across pages,
+presentation mode (no chrome, arrows), Tab through the map, the printed portrait holding every row."""
+
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.app import reference as ref
+from tests.browser.test_browser import LOAD_TIMEOUT, MAP, assert_no_exception, open_app, wait_until_still
+
+pytestmark = pytest.mark.browser
+SIZES = {"1280x720": {"width": 1280, "height": 720}, "1920x1080": {"width": 1920, "height": 1080}}
+VIEW = "region=84&theme=inclusion-numerique&mesure=theme&couches=qpv,regies,organismes&fond=aucun"
+CHROME = ['section[data-testid="stSidebar"]', 'header[data-testid="stHeader"]', 'div[data-testid="stToolbar"]',
+          'div[data-testid="stMainMenu"]']
+MAP_STATE = "() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }"
+
+
+@pytest.fixture(params=list(SIZES))
+def sized_page(request, browser):
+    context = browser.new_context(viewport=SIZES[request.param], locale="fr-FR")
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    page.requests = []
+    page.on("request", lambda r: page.requests.append(r.url))
+    yield page
+    context.close()
+
+
+def map_state(page) -> list[float]:
+    """Centre and zoom of the map once it is drawn and still (after a page change, of the new map)."""
+    expect(page.frame_locator(MAP).locator("path.leaflet-interactive").first).to_be_attached(timeout=LOAD_TIMEOUT)
+    wait_until_still(page)
+    return page.frame_locator(MAP).locator(".leaflet-container").evaluate(MAP_STATE.replace("() =>", "(_) =>"))
+
+
+def params(page) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def local_only(page, base_url) -> None:
+    host = urlsplit(base_url).netloc
+    outside = [u for u in page.requests if urlsplit(u).scheme in ("http", "https", "ws", "wss")
+               and urlsplit(u).netloc != host]
+    assert outside == []
+
+
+def test_presentation_mode_hides_the_chrome_and_the_arrows_step_through_views(sized_page, base_url):
+    page = sized_page
+    open_app(page, f"{base_url}/carte?presentation=1&region=84,76")
+    frame = page.frame_locator(MAP)
+    expect(frame.locator(".leaflet-container")).to_be_visible(timeout=LOAD_TIMEOUT)
+    for selector in CHROME:
+        assert not page.locator(selector).first.is_visible(), selector
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    expect(page.locator(".carte-demo-coin")).to_be_visible()
+    expect(page.locator(".carte-demo-coin")).to_be_in_viewport()
+    box = page.locator(MAP).bounding_box()
+    width = page.evaluate("window.innerWidth")
+    assert box["width"] > 0.9 * width, "the map spans the window"
+
+    start = map_state(page)
+    page.locator("h1").first.click()  # focus on the page, not in a form field
+    page.keyboard.press("ArrowRight")  # the first selected région by code: Occitanie (76)
+    page.wait_for_url(re.compile(r"centre="))
+    first = map_state(page)
+    assert first != start and 42.5 < first[0] < 44.5 and 0.5 < first[1] < 3.5
+    url = page.url
+    page.keyboard.press("ArrowRight")  # then Auvergne-Rhône-Alpes (84)
+    expect(page).not_to_have_url(url)
+    second = map_state(page)
+    assert 44.0 < second[0] < 46.5 and 3.0 < second[1] < 6.0
+    page.keyboard.press("ArrowLeft")
+    assert map_state(page) == pytest.approx(first, abs=1e-3)
+    assert_no_exception(page)
+    local_only(page, base_url)
+
+
+def test_presentation_mode_is_left_with_its_toggle(page, base_url):
+    open_app(page, f"{base_url}/?presentation=1")
+    assert not page.locator(CHROME[0]).is_visible()
+    page.get_by_text("Présentation", exact=True).click()
+    page.wait_for_url(lambda url: "presentation" not in url)
+    expect(page.locator(CHROME[0])).to_be_visible()
+
+
+def test_a_link_reopens_the_view_after_zooms_and_after_another_page(sized_page, base_url):
+    page = sized_page
+    open_app(page, f"{base_url}/carte?{VIEW}")
+    frame = page.frame_locator(MAP)
+    expect(page.get_by_role("combobox", name="Colorer les QPV selon")).to_have_value("Thème dominant")
+    expect(page.get_by_role("switch", name="Sièges HLM")).to_be_checked()
+    expect(frame.locator(".leaflet-marker-pane, .leaflet-overlay-pane").first).to_be_attached()
+
+    frame.locator(".leaflet-control-zoom-in").click()
+    wait_until_still(page)
+    frame.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_url(re.compile(r"zoom="))
+    wait_until_still(page)
+    zoomed = map_state(page)
+    expect(page).to_have_url(re.compile(rf"zoom={zoomed[2]:g}(&|$)"))
+    url = page.url
+    assert {"mesure": "theme", "couches": "qpv,regies,organismes", "region": "84"}.items() <= params(page).items()
+
+    page.goto(url)  # the link, opened again
+    page.locator("h1").first.wait_for(timeout=LOAD_TIMEOUT)
+    reopened = map_state(page)
+    assert reopened == pytest.approx(zoomed, abs=1e-3)
+    expect(page.get_by_role("switch", name="Sièges HLM")).to_be_checked()
+
+    if page.viewport_size["width"] >= 1280:  # another page and back through the sidebar
+        page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Partenariats").click()
+        expect(page.locator("h1").first).to_have_text("Partenariats")
+        page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Carte").click()
+        expect(page.locator("h1").first).to_have_text("Carte")
+        expect(page.get_by_role("combobox", name="Colorer les QPV selon")).to_have_value("Thème dominant")
+        assert map_state(page) == pytest.approx(zoomed, abs=1e-3)
+        page.wait_for_url(re.compile(r"centre="))
+        assert params(page)["mesure"] == "theme"
+    assert_no_exception(page)
+    local_only(page, base_url)
+
+
+def test_the_map_is_in_the_first_screen_at_1280x720(browser, base_url):
+    context = browser.new_context(viewport=SIZES["1280x720"], locale="fr-FR")
+    page = context.new_page()
+    open_app(page, f"{base_url}/carte")
+    expect(page.frame_locator(MAP).locator(".leaflet-container")).to_be_visible(timeout=LOAD_TIMEOUT)
+    box = page.locator(MAP).bounding_box()
+    assert box["y"] + box["height"] / 2 < 720, "at least half of the map is above the fold"
+    context.close()
+
+
+def test_tab_goes_through_the_map_and_out_of_it(page, base_url):
+    open_app(page, f"{base_url}/carte?region=84")
+    frame = page.frame_locator(MAP)
+    expect(frame.locator("path.leaflet-interactive").first).to_be_attached(timeout=LOAD_TIMEOUT)
+    wait_until_still(page)
+    frame.locator(".leaflet-container").focus()
+    stops = 0
+    while page.evaluate("document.activeElement.tagName") == "IFRAME":
+        page.keyboard.press("Tab")
+        stops += 1
+        assert stops <= 10, "Tab stays in the map"
+    assert stops >= 2, "the zoom buttons are reached with Tab"
+
+
+def test_printed_portrait_holds_every_uncovered_qpv(page, base_url):
+    import pypdf
+
+    data = ref.load(ref.DEMO)
+    expected = set(ref.uncovered(ref.select(data, ref.Ask(regions=("32",))), data)["code_qp"])
+    assert len(expected) == 159
+    open_app(page, f"{base_url}/territoires?region=32")
+    expect(page.frame_locator(MAP).locator(".carte-legende")).to_be_visible(timeout=LOAD_TIMEOUT)
+    expect(page.locator(".vega-embed").first).to_be_visible()
+    pdf = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    printed = set(re.findall(r"QN\d{5}[A-Z]", text))
+    assert expected <= printed
+    assert "Couverture (régie / partenariat)" in text  # the map's legend is printed with it
+    local_only(page, base_url)
+
+
+AXE = "/app/static/node_modules/axe-core/axe.min.js"  # npm (static/package.json), served by the app, never a CDN
+AXE_RUN = """async () => {
+    const result = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});
+    return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+        .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(' | '));
+}"""
+
+
+@pytest.mark.parametrize("path", ["", "carte?region=84", "partenariats", "territoires?region=32", "donnees",
+                                  "carte?presentation=1"])
+def test_no_serious_accessibility_violation(page, base_url, path):
+    open_app(page, f"{base_url}/{path}")
+    if "donnees" not in path and "partenariats" not in path:  # pages with a map: once it is drawn and still
+        map_state(page)
+    # Streamlit fades the elements of a page while it reruns: check the page at rest.
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=LOAD_TIMEOUT)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
+    for frame in page.frames:  # axe checks a frame's content only when it runs inside it too (the map)
+        frame.add_script_tag(url=AXE)
+    assert page.evaluate(AXE_RUN) == []
+    local_only(page, base_url)
