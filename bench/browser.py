@@ -23,7 +23,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.common import OUT, REPO, log, peak_rss_of, rss_mb
+from bench.common import OUT, REPO, data_env, log, peak_rss_of, rss_mb
 
 CHROMIUM = os.environ.get("BENCH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -60,7 +60,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         OUT.mkdir(parents=True, exist_ok=True)
         self.log = open(OUT / f"server-{name}.log", "w")  # noqa: SIM115 - closed in stop()
-        env = dict(os.environ, CARTE_DATA_DIR=data_dir)
+        env = dict(os.environ, **data_env(data_dir))
         self.started = time.time()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port),

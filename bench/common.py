@@ -108,6 +108,14 @@ def filter_sequence(regions: list[str], count: int, seed: int = SEED, exclude: l
     return mixed[:count]
 
 
+def data_env(data_dir) -> dict[str, str]:
+    """The app's environment for a benchmark data folder: the folder, and a store of its own beside it (seeded from
+    it by the first run) rather than the developer's `.cache/carte.sqlite3`."""
+    folder = Path(data_dir)
+    return {"CARTE_DATA_DIR": str(folder),
+            "CARTE_DATABASE_URL": f"sqlite:///{folder.parent / (folder.name + '.sqlite3')}"}
+
+
 def run_worker(name: str, args: dict, timeout: float = 900) -> dict:
     """Run `python -m bench.worker name` in a fresh process; its progress goes to our stderr, its result is the
     JSON line it prints with RESULT_PREFIX."""
@@ -117,7 +125,7 @@ def run_worker(name: str, args: dict, timeout: float = 900) -> dict:
     env.setdefault("PYTHONHASHSEED", "0")
     cpu0, children0, self0 = psutil.cpu_times(), _cpu(resource.RUSAGE_CHILDREN), _cpu(resource.RUSAGE_SELF)
     if args.get("data_dir"):
-        env["CARTE_DATA_DIR"] = str(args["data_dir"])
+        env.update(data_env(args["data_dir"]))
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench.worker", name, json.dumps(args)], cwd=REPO, env=env,

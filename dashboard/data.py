@@ -1,12 +1,18 @@
-"""The data, loaded and joined once per process and shared by every session: each cache is keyed by the data
-folder and its files' signature, so a new or edited file reloads it."""
+"""The data, loaded and joined once per process and shared by every session.
+
+Records (régies, organismes, partenariats) come from the store (`geo.store`), the reference geography (QPV,
+régions, départements) and the optional files (déclinaisons, patrimoine) from the data folder. Each rerun asks the
+store for its `data_version()` (one light query): a change published by this process or any other on the same
+database changes the key (`Source`) and the next rerun shows it; only the changed dataset is read again, and the
+files only when they change. The `Store` (an engine, thread-safe) is the only shared object that is not immutable
+data; accounts live in `st.session_state`.
+"""
 
 from __future__ import annotations
 
 import gc
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,32 +27,51 @@ from geo.details import partnership_table as _partnership_rows
 from geo.display import SCALES, display_frame, scale_for
 from geo.filters import Filters, Selection, apply
 from geo.joins import Atlas, build_atlas
-from geo.load import load_folder
 from geo.manifest import atomic_write_bytes
+from geo.store import Store, data_dir, database_url
+from geo.store.reference import read_reference
 from ui import maps
 from ui.assets import STATIC_DIR, STATIC_URL
 from ui.map_payload import MapPayload, build_map_payload
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA_DIR = ROOT / "data" / "demo"
 GENERATED_DIR = STATIC_DIR / "generated"  # files the app derives from the data and serves (git-ignored)
-
-
-def data_dir() -> Path:
-    return Path(os.environ.get("CARTE_DATA_DIR") or DEFAULT_DATA_DIR)
+__all__ = ["data_dir", "store", "source", "loaded", "selection", "outlines_url", "map_payload", "chart_spec",
+           "partnership_table", "reach_pairs"]
 
 
 def data_signature(folder: Path) -> tuple:
-    """Names, sizes and modification times of the folder's files: a new file or an edit reloads the data."""
+    """Names, sizes and modification times of the folder's files: a new file or an edit reloads the geography."""
     if not folder.is_dir():
         return ()
     return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
 
 
-def source() -> tuple[str, tuple]:
-    """The cache key of the current data: folder and signature."""
+@st.cache_resource(show_spinner="Ouverture de la base de données…", max_entries=4)
+def _store(url: str, folder: str) -> Store:
+    """The store at `url`, seeded from the data folder when it is empty (first start)."""
+    opened = Store.open(url, reference_folder=Path(folder))
+    opened.seed_from_folder(Path(folder))
+    return opened
+
+
+def store() -> Store:
+    return _store(database_url(), str(data_dir()))
+
+
+@dataclass(frozen=True)
+class Source:
+    """The cache key of the current data: database and its data version, data folder and its files' signature."""
+
+    url: str
+    versions: tuple[tuple[str, int], ...]
+    folder: str
+    signature: tuple
+
+
+def source() -> Source:
     folder = data_dir()
-    return str(folder), data_signature(folder)
+    return Source(database_url(), tuple(sorted(store().data_version().items())), str(folder),
+                  data_signature(folder))
 
 
 @dataclass(frozen=True)
@@ -55,9 +80,22 @@ class Loaded:
     atlas: Atlas
 
 
+@st.cache_resource(show_spinner="Chargement des périmètres…", max_entries=2)
+def _reference(folder: str, signature: tuple) -> dict:
+    return read_reference(Path(folder))
+
+
+@st.cache_resource(show_spinner=False, max_entries=12)
+def _frame(url: str, folder: str, kind: str, version: int) -> tuple:
+    """One dataset's frame at one version of the store."""
+    return _store(url, folder).read_frames([kind])[kind]
+
+
 @st.cache_resource(show_spinner="Chargement des données…", max_entries=2)
-def _load(folder: str, signature: tuple) -> Loaded:
-    datasets = load_folder(Path(folder))
+def _load(source: Source) -> Loaded:
+    frames = {kind: _frame(source.url, source.folder, kind, version) for kind, version in source.versions}
+    datasets = _store(source.url, source.folder).read_datasets(
+        Path(source.folder), reference=_reference(source.folder, source.signature), frames=frames)
     data = Loaded(datasets, build_atlas(datasets))
     # A full garbage collection walks every tracked object, holding the GIL for every session: the libraries' and
     # the data's (~150 000) make it 0.1 to 0.5 s on 2 cores. They live as long as the process, so they are moved
@@ -68,32 +106,31 @@ def _load(folder: str, signature: tuple) -> Loaded:
 
 
 def loaded() -> Loaded:
-    return _load(*source())
+    return _load(source())
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _display_qpv(folder: str, signature: tuple, scale_name: str) -> gpd.GeoDataFrame:
-    """All QPV outlines at one scale, computed once per process; filters only pick rows from it."""
-    atlas = _load(folder, signature).atlas
-    frame = display_frame(atlas.qpv, SCALES[scale_name], ["code_qp"])
+def _display_qpv(folder: str, signature: tuple, scale_name: str, _atlas: Atlas) -> gpd.GeoDataFrame:
+    """All QPV outlines at one scale, computed once per reference geography (not per store change: `_atlas` is
+    not part of the key); filters only pick rows from it."""
+    frame = display_frame(_atlas.qpv, SCALES[scale_name], ["code_qp"])
     return frame.set_index("code_qp", drop=False)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _selection(folder: str, signature: tuple, filters: Filters) -> Selection:
-    return apply(_load(folder, signature).atlas, filters)
+def _selection(source: Source, filters: Filters) -> Selection:
+    return apply(_load(source).atlas, filters)
 
 
 def selection(filters: Filters) -> Selection:
     """The subset of the data for these filters, shared by every session that asks for the same."""
-    return _selection(*source(), filters)
+    return _selection(source(), filters)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _outlines_url(folder: str, signature: tuple) -> str:
+def _outlines_url(folder: str, signature: tuple, _atlas: Atlas) -> str:
     """Writes the outlines once into static/generated/ (named by content) and returns the URL the map fetches."""
-    atlas = _load(folder, signature).atlas
-    data = json.dumps(maps.outline_features(atlas.regions, atlas.departements), separators=(",", ":")).encode()
+    data = json.dumps(maps.outline_features(_atlas.regions, _atlas.departements), separators=(",", ":")).encode()
     name = f"contours-{hashlib.sha256(data).hexdigest()[:16]}.json"
     if not (GENERATED_DIR / name).exists():
         atomic_write_bytes(GENERATED_DIR / name, data)
@@ -101,48 +138,49 @@ def _outlines_url(folder: str, signature: tuple) -> str:
 
 
 def outlines_url() -> str:
-    return _outlines_url(*source())
+    current = source()
+    return _outlines_url(current.folder, current.signature, _load(current).atlas)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _map_payload(folder: str, signature: tuple, filters: Filters, measure: str) -> MapPayload:
+def _map_payload(source: Source, filters: Filters, measure: str) -> MapPayload:
     """Built once per filters and measure: a click, a layer toggle or another session asking the same view
     reuses it; the outlines come from the per-scale cache (no re-simplification)."""
     scale = scale_for(filters.regions, filters.departements)
-    return build_map_payload(_selection(folder, signature, filters), _display_qpv(folder, signature, scale.name),
-                             scale, measure, framed=filters.has_territory)
+    display = _display_qpv(source.folder, source.signature, scale.name, _load(source).atlas)
+    return build_map_payload(_selection(source, filters), display, scale, measure, framed=filters.has_territory)
 
 
 def map_payload(filters: Filters, measure: str) -> MapPayload:
-    return _map_payload(*source(), filters, measure)
+    return _map_payload(source(), filters, measure)
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
-def _chart_spec(folder: str, signature: tuple, filters: Filters, name: str, args: tuple) -> dict:
+def _chart_spec(source: Source, filters: Filters, name: str, args: tuple) -> dict:
     """Built once per filters: a warm rerun, and every other session with the same filters, reuse it."""
-    return build_spec(name, _selection(folder, signature, filters), _selection(folder, signature, Filters()), *args)
+    return build_spec(name, _selection(source, filters), _selection(source, Filters()), *args)
 
 
 def chart_spec(filters: Filters, name: str, *args) -> dict:
     """The Vega-Lite spec of the chart `name` (see `chart_specs.CHARTS`) for these filters; read-only."""
-    return _chart_spec(*source(), filters, name, args)
+    return _chart_spec(source(), filters, name, args)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _partnership_table(folder: str, signature: tuple, filters: Filters) -> pd.DataFrame:
-    return _partnership_rows(_selection(folder, signature, filters))
+def _partnership_table(source: Source, filters: Filters) -> pd.DataFrame:
+    return _partnership_rows(_selection(source, filters))
 
 
 def partnership_table(filters: Filters) -> pd.DataFrame:
     """The partnerships table of the Partenariats page for these filters, shared by sessions; read-only."""
-    return _partnership_table(*source(), filters)
+    return _partnership_table(source(), filters)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _reach_pairs(folder: str, signature: tuple, reach_m: float) -> pd.DataFrame:
-    return opportunities.reach_pairs(_load(folder, signature).atlas, reach_m)
+def _reach_pairs(source: Source, reach_m: float) -> pd.DataFrame:
+    return opportunities.reach_pairs(_load(source).atlas, reach_m)
 
 
 def reach_pairs(reach_m: float) -> pd.DataFrame:
     """Régie × QPV pairs within `reach_m`, computed once per distance (see `geo.opportunities.reach_pairs`)."""
-    return _reach_pairs(*source(), reach_m)
+    return _reach_pairs(source(), reach_m)

@@ -7,4 +7,8 @@ PAGES = {  # key -> (script relative to app.py, title, url path, icon)
     "territory": ("app_pages/territoires.py", "Territoires", "territoires", ":material/location_city:"),
     "opportunities": ("app_pages/opportunites.py", "Opportunités", "opportunites", ":material/explore:"),
     "data": ("app_pages/donnees.py", "Données et sources", "donnees", ":material/database:"),
+    "edit": ("app_pages/saisie.py", "Saisie", "saisie", ":material/edit_note:"),
+    "import": ("app_pages/import.py", "Import", "import", ":material/upload_file:"),
+    "history": ("app_pages/historique.py", "Historique", "historique", ":material/history:"),
+    "login": ("app_pages/connexion.py", "Connexion", "connexion", ":material/login:"),
 }

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard import presentation
+from dashboard.auth import require_viewer
 from dashboard.data import loaded, selection
 from dashboard.url_state import current_filters
 from geo import fr
@@ -36,8 +37,10 @@ def demo_banner(datasets: Datasets) -> None:
 
 
 def start_page(title: str) -> PageContext:
-    """Common top of every page: its tab title, data, filters from the URL (with notices), banner and title."""
+    """Common top of every page: its tab title, data, filters from the URL (with notices), banner and title (the
+    login form instead when viewing needs an account)."""
     st.set_page_config(page_title=f"{title} · Carte des coopérations")
+    require_viewer()
     data = loaded()
     filters, notices = current_filters(data.atlas)
     presenting = presentation.is_on()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.auth import sidebar_account
 from dashboard.data import loaded
 from dashboard.navigation import PAGES
 from dashboard.url_state import current_filters, on_widget_change, reset, sync_widgets, year_bounds
@@ -56,3 +57,4 @@ def navigation_sidebar() -> None:
     first: the sidebar's widgets would otherwise be rendered before it."""
     data = loaded()
     sidebar(data.atlas, current_filters(data.atlas)[0])
+    sidebar_account()

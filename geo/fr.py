@@ -63,6 +63,15 @@ def date_fr(value) -> str:
     return str(value)
 
 
+def date_heure(value) -> str:
+    """`27/11/2026 17:05`, in French local time (a naive moment is taken as UTC, as the store writes it)."""
+    if _missing(value):
+        return "—"
+    moment = pd.Timestamp(value)
+    moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment
+    return moment.tz_convert("Europe/Paris").strftime("%d/%m/%Y %H:%M")
+
+
 def cellule(value) -> str:
     """A table cell on screen: a number as `nombre` (up to 2 decimals), a date as `date_fr`, a list as is, text
     as is; blank when missing, so that an empty cell reads empty rather than `None` or a dash."""

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import ref
+from geo import fr, ref
 from geo.datasets import Datasets, empty_table
 from geo.io import GEO_SUFFIXES, ROW, TABLE_SUFFIXES, ReadError, in_france, read_any
 from geo.manifest import read_manifest
@@ -44,6 +44,7 @@ CODE_QP = re.compile(r"^Q[NP][0-9]{2}[0-9AB][0-9]{2}[0-9A-Z]$")
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%y")
 REQUIRED_KINDS = ("qpv", "regies", "organismes", "partenariats")
 BOUNDARY_KINDS = ("regions", "departements")
+MAX_TEXT_LENGTH = 2000  # characters of one text cell (a description, a name): longer is an input mistake
 OPTIONAL_KINDS = ("declinaisons", "patrimoine")
 
 
@@ -96,6 +97,9 @@ def _convert_cell(column: Column, text: str) -> tuple[object, list[tuple[str, st
     name = column.name
     issues: list[tuple[str, str, str | None]] = []
     if column.kind == "text":
+        if len(text) > MAX_TEXT_LENGTH:
+            issues.append((ERREUR, f"texte trop long ({fr.nombre(len(text))} caractères) : au plus "
+                           f"{fr.nombre(MAX_TEXT_LENGTH)}.", "raccourcissez le texte."))
         return text, issues
     if column.kind == "code":
         code = normalize_code(text, CODE_WIDTHS.get(name, 0))
@@ -331,7 +335,7 @@ def _check_duplicate_pairs(frame: pd.DataFrame, key: tuple[str, str], out: _Coll
             first_row[a, b] = int(out.rows.loc[index])
 
 
-def _check_references(kind: str, frame: pd.DataFrame, file: str, frames: dict[str, pd.DataFrame]
+def check_references(kind: str, frame: pd.DataFrame, file: str, frames: dict[str, pd.DataFrame]
                       ) -> tuple[pd.DataFrame, list[Finding]]:
     """Cross-file check of an optional dataset: a patrimoine row naming an unknown organism or QPV is an error
     (left out); an unknown signatory of a declination is a warning (the declination is kept)."""
@@ -449,7 +453,7 @@ def load_folder(folder: Path | str) -> Datasets:
         if frame is None:
             frame = _fallback(kind)
         elif kind in OPTIONAL_KINDS:
-            frame, cross = _check_references(kind, frame, path.name, frames)
+            frame, cross = check_references(kind, frame, path.name, frames)
             findings.extend(cross)
         frames[kind] = frame
     return Datasets(

@@ -65,6 +65,9 @@ def territory_figures(local: Kpis, national: Kpis) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+STORE_FILE = "base de données"
+
+
 def sources_table(datasets: Datasets) -> pd.DataFrame:
     """One row per dataset: file, source, licence, date, rows loaded, demo or not (from the manifest)."""
     counts = {name: len(getattr(datasets, name)) for name in DATASETS}
@@ -81,7 +84,7 @@ def sources_table(datasets: Datasets) -> pd.DataFrame:
             licence = record.licence if record else "—"
             date = fr.date_fr(record.date) if record else "—"
             demo = "oui" if (record.demo if record else datasets.is_demo) else "non"
-            file = path.name if path else "absent"
+            file = path.name if path else STORE_FILE if name in datasets.stored else "absent"
         rows.append({"Jeu de données": spec.label, "Fichier": file, "Source": source, "Licence": licence,
                      "Date": date, "Lignes chargées": counts[name], "Démonstration": demo})
     return pd.DataFrame(rows)

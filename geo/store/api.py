@@ -24,9 +24,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from geo.datasets import Datasets
+from geo.datasets import Datasets, empty_table
 from geo.io import ROW, ReadError, read_csv, read_xlsx, rename_to_model
-from geo.load import clean, find_dataset_files, load_file, load_folder
+from geo.load import OPTIONAL_KINDS, check_references, clean, find_dataset_files, load_file, load_folder
 from geo.manifest import MANIFEST_NAME, DatasetRecord, Manifest, atomic_write_bytes, sha256_file
 from geo.schema import DATASETS, fold
 from geo.store import engine as engines
@@ -242,14 +242,25 @@ class Store:
         raw = self.meta("manifest")
         return Manifest.from_dict(raw) if raw else None
 
-    def read_datasets(self, reference_folder: Path | None = None) -> Datasets:
+    def read_datasets(self, reference_folder: Path | None = None, *, reference: dict | None = None,
+                      frames: dict | None = None) -> Datasets:
         """Everything the dashboards need, as `geo.load.load_folder` gives it: the records from the store, the
-        reference geography (QPV, régions, départements) from the files of `reference_folder`."""
+        reference geography (QPV, régions, départements) from the files of `reference_folder`. A caller that keeps
+        `read_reference(folder)` or some `read_frames` results (the dashboards, per data version) passes them."""
         folder = Path(reference_folder or self.reference_folder or data_dir())
-        reference = read_reference(folder)
-        frames = self.read_frames()
+        reference = reference if reference is not None else read_reference(folder)
+        frames = {**self.read_frames([k for k in STORE_DATASETS if k not in (frames or {})]), **(frames or {})}
         findings = [f for kind in REFERENCE_DATASETS for f in reference[kind][1]]
         findings += [f for kind in STORE_DATASETS for f in frames[kind][1]]
+        joined = {"qpv": reference["qpv"][0], **{kind: frames[kind][0] for kind in STORE_DATASETS}}
+        optional = {}
+        for kind in OPTIONAL_KINDS:
+            frame, file_findings, path = reference.get(kind, (empty_table(kind), [], None))
+            findings += file_findings
+            if path is not None:
+                frame, cross = check_references(kind, frame, path.name, joined)
+                findings += cross
+            optional[kind] = frame
         return Datasets(
             folder=folder,
             qpv=reference["qpv"][0],
@@ -258,9 +269,12 @@ class Store:
             partenariats=frames["partenariats"][0],
             regions=reference["regions"][0],
             departements=reference["departements"][0],
+            declinaisons=optional["declinaisons"],
+            patrimoine=optional["patrimoine"],
             manifest=self.manifest(),
             findings=findings,
             files={kind: path for kind, (_, _, path) in reference.items() if path is not None},
+            stored=STORE_DATASETS,
         )
 
     # ----- journal

@@ -16,7 +16,8 @@ from geo.io import ROW
 from geo.schema import DATASETS, normalize_header
 from geo.validate import ERREUR, Finding
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MIB = 1024 * 1024  # a "Mo" as Streamlit's server.maxUploadSize counts it
+MAX_UPLOAD_BYTES = 50 * MIB
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member; text compresses ~10x
 MAX_ZIP_MEMBERS = 100

@@ -24,9 +24,15 @@ def folder(tmp_path_factory):
     return write_fixture(tmp_path_factory.mktemp("donnees-test"))
 
 
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory):
+    return f"sqlite:///{tmp_path_factory.mktemp('base-test') / 'carte.sqlite3'}"
+
+
 @pytest.fixture
-def fixture_env(folder, monkeypatch):
+def fixture_env(folder, store_url, monkeypatch):
     monkeypatch.setenv("CARTE_DATA_DIR", str(folder))
+    monkeypatch.setenv("CARTE_DATABASE_URL", store_url)  # its own store, seeded from the folder
     return ref.load(folder)
 
 
@@ -71,10 +77,11 @@ def test_local_map_holds_the_departement_only(fixture_env):
 
 def test_data_page_says_the_files_are_not_demo(fixture_env, folder):
     at = run_page("donnees")
-    sources = at.dataframe[0].value.set_index("Fichier")
-    assert list(sources.loc[["qpv.geojson", "regies.csv", "organismes.csv", "partenariats.csv"],
-                            "Démonstration"]) == ["non"] * 4
-    assert sources.at["regies.csv", "Lignes chargées"] == ref.fr_int(len(fixture_env.regies))
+    sources = at.dataframe[0].value.set_index("Jeu de données")
+    labels = ["Quartiers prioritaires (QPV)", "Régies de quartier et de territoire", "Organismes HLM", "Partenariats"]
+    assert list(sources.loc[labels, "Fichier"]) == ["qpv.geojson"] + ["base de données"] * 3
+    assert list(sources.loc[labels, "Démonstration"]) == ["non"] * 4
+    assert sources.at[labels[1], "Lignes chargées"] == ref.fr_int(len(fixture_env.regies))
     assert any(str(folder) in m.value for m in at.markdown)
 
 

@@ -114,6 +114,7 @@ def test_an_opportunity_disappears_once_a_partnership_covers_it(page, tmp_path, 
     new = parts.iloc[[0]].assign(id_partenariat="P-2026-9999", qpv=top["code_qp"])
     pd.concat([parts, new]).to_csv(folder / "partenariats.csv", sep=";", index=False, encoding="utf-8-sig")
     monkeypatch.setenv("CARTE_DATA_DIR", str(folder))
+    monkeypatch.setenv("CARTE_DATABASE_URL", f"sqlite:///{tmp_path / 'carte.sqlite3'}")  # a store seeded from it
     after = run_page("opportunites")
     assert not after.exception, [e.value for e in after.exception]
     table = after.dataframe[0].value

@@ -285,14 +285,16 @@ def test_data_page_lists_sources_and_templates(demo):
     assert not at.exception
     sources = at.dataframe[0].value
     assert len(sources) == 8
-    loaded = dict(zip(sources["Fichier"], sources["Lignes chargées"], strict=True))
-    assert loaded["qpv.geojson"] == ref.fr_int(len(demo.qpv))
-    assert loaded["regies.csv"] == ref.fr_int(len(demo.regies))
-    assert loaded["organismes.csv"] == ref.fr_int(len(demo.organismes))
-    assert loaded["partenariats.csv"] == ref.fr_int(len(demo.partenariats))
-    assert set(sources.loc[sources["Fichier"].str.endswith((".csv", ".geojson")), "Démonstration"]) == {"oui"}
-    assert loaded["declinaisons.csv"] == "18"
-    assert loaded["patrimoine.csv"] == ref.fr_int(len(pd.read_csv(ref.DEMO / "patrimoine.csv", sep=";")))
+    loaded = {row["Jeu de données"]: (row["Fichier"], row["Lignes chargées"]) for _, row in sources.iterrows()}
+    assert loaded["Quartiers prioritaires (QPV)"] == ("qpv.geojson", ref.fr_int(len(demo.qpv)))
+    assert loaded["Régies de quartier et de territoire"] == ("base de données", ref.fr_int(len(demo.regies)))
+    assert loaded["Organismes HLM"] == ("base de données", ref.fr_int(len(demo.organismes)))
+    assert loaded["Partenariats"] == ("base de données", ref.fr_int(len(demo.partenariats)))
+    shown = sources["Fichier"].str.endswith((".csv", ".geojson")) | (sources["Fichier"] == "base de données")
+    assert set(sources.loc[shown, "Démonstration"]) == {"oui"}
+    by_file = dict(zip(sources["Fichier"], sources["Lignes chargées"], strict=True))
+    assert by_file["declinaisons.csv"] == ref.fr_int(18)
+    assert by_file["patrimoine.csv"] == ref.fr_int(len(pd.read_csv(ref.DEMO / "patrimoine.csv", sep=";")))
     labels = download_labels(at)
     assert labels.count("CSV") == 5 and labels.count("XLSX") == 5  # the five table datasets
     keys = [d.proto.id for d in at.get("download_button")]

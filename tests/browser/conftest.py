@@ -1,6 +1,7 @@
 """The real app (`streamlit run app.py`) driven by Debian's Chromium through Playwright.
 
-Two servers per session: one on the demo data, one on the XSS fixture folder (CARTE_DATA_DIR). Chromium is never
+Two servers per session: one on the demo data, one on the XSS fixture folder (CARTE_DATA_DIR), each on its own
+throw-away store (CARTE_DATABASE_URL); the store flow test starts its own. Chromium is never
 downloaded: the tests use /usr/bin/chromium and, when it is missing, stop the run (never skip) with one sentence.
 """
 
@@ -41,10 +42,16 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def _serve(data_dir: Path | None, log: Path) -> Iterator[str]:
+def store_url(folder: Path) -> str:
+    """A throw-away SQLite store in `folder`: a test server never writes into the developer's store."""
+    return f"sqlite:///{folder / 'carte.sqlite3'}"
+
+
+def serve(data_dir: Path | None, log: Path, database_url: str) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "CARTE_DATABASE_URL": database_url}
     env.pop("CARTE_DATA_DIR", None)
+    env.pop("CARTE_LOGIN_REQUIRED", None)
     if data_dir is not None:
         env["CARTE_DATA_DIR"] = str(data_dir)
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -74,8 +81,9 @@ def _serve(data_dir: Path | None, log: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory) -> Iterator[str]:
-    """The app on the demo data."""
-    yield from _serve(None, tmp_path_factory.mktemp("serveur-demo") / "streamlit.log")
+    """The app on the demo data (its own store, seeded from the demo folder at the first page)."""
+    folder = tmp_path_factory.mktemp("serveur-demo")
+    yield from serve(None, folder / "streamlit.log", store_url(folder))
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +94,8 @@ def xss_folder(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def xss_url(xss_folder, tmp_path_factory) -> Iterator[str]:
     """The app on the fixture folder whose régie is named `<img src=x onerror=alert(1)>`."""
-    yield from _serve(xss_folder, tmp_path_factory.mktemp("serveur-xss") / "streamlit.log")
+    folder = tmp_path_factory.mktemp("serveur-xss")
+    yield from serve(xss_folder, folder / "streamlit.log", store_url(folder))
 
 
 def pytest_collection_finish(session):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pandas as pd
@@ -63,6 +63,12 @@ def test_vega_nombre_with_decimals():
 @pytest.mark.parametrize("ratio", [0, 0.05, 0.125, 0.5, 1])
 def test_vega_pourcentage_writes_like_pourcentage(ratio):
     assert _vega_eval(fr.vega_pourcentage("datum.value", 1), ratio) == fr.pourcentage(ratio, 1)
+
+
+def test_date_heure_in_paris_time():
+    assert fr.date_heure(datetime(2026, 11, 27, 16, 5, tzinfo=UTC)) == "27/11/2026 17:05"  # UTC+1
+    assert fr.date_heure(datetime(2026, 7, 1, 22, 30)) == "02/07/2026 00:30"  # naive = UTC; summer UTC+2
+    assert fr.date_heure(None) == "—"
 
 
 def test_cellule_writes_table_cells_the_french_way():

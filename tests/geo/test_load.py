@@ -81,6 +81,16 @@ def test_empty_required_value_names_row_and_column(tmp_path):
     assert list(frame["id_regie"]) == ["RQ1"]  # the bad row is reported and kept out, the good one kept
 
 
+def test_an_overlong_text_is_an_error_on_its_row_and_column(tmp_path):
+    rows = [{**PARTENARIAT, "description": "x" * 2000}, {**PARTENARIAT, "id_partenariat": "P2",
+                                                          "description": "x" * 10_000}]
+    frame, findings = findings_of(tmp_path, "partenariats.csv", rows)
+    (error,) = only(findings)
+    assert (error.row, error.column) == (3, "description")
+    assert "10\u202f000 caractères" in error.message and "2\u202f000" in error.message
+    assert list(frame["id_partenariat"]) == ["P1"]
+
+
 def test_unknown_theme_suggests_the_convention_label(tmp_path):
     _, findings = findings_of(tmp_path, "partenariats.csv", [{**PARTENARIAT, "themes": "cadre de vie"}])
     (error,) = only(findings)

@@ -111,6 +111,15 @@ def test_sources_without_manifest_are_not_demo():
     assert (rows.loc[["Quartiers prioritaires (QPV)", "Régions"], "Démonstration"] == "non").all()
 
 
+def test_sources_read_from_the_store_name_the_database():
+    datasets = _datasets(None, {"qpv": Path("donnees/qpv.geojson")})
+    datasets.stored = ("regies", "organismes", "partenariats")
+    rows = sources_table(datasets).set_index("Jeu de données")
+    assert rows.loc["Partenariats", "Fichier"] == "base de données"
+    assert rows.loc["Partenariats", "Lignes chargées"] == 4
+    assert rows.loc["Quartiers prioritaires (QPV)", "Fichier"] == "qpv.geojson"
+
+
 def test_findings_table_one_row_per_finding():
     findings = [
         Finding("erreur", "regies.csv", 4, "siren", "SIREN invalide", "9 chiffres attendus"),

@@ -1,0 +1,229 @@
+"""Saisie: add a partnership, change its status or dates, close it; an administrator also edits régies and
+organismes. Every write goes through the store (`Store.write`) with the record's identifier and the version read
+when it was opened: same validation, scope rule, journal and conflict message as an import."""
+
+from datetime import date, datetime
+
+import streamlit as st
+
+from dashboard import auth
+from dashboard.components import escape_markdown
+from dashboard.data import store
+from dashboard.page import start_page
+from geo import edits
+from geo.schema import DATASETS, LIST_JOINER, STATUTS, THEMES, parse_theme
+from geo.store import Account, Edit, StoreError, ValidationError
+
+NEW = ""  # selectbox value: a new record
+ERRORS = "saisie_erreurs"  # session_state: kind -> {field: message} of the last refused submit
+OPENED = "saisie_ouvert"  # session_state: kind -> (record id, data, version) as read when the record was opened
+DONE = "saisie_ok"  # session_state: the last success message, shown once
+DATES = {"format": "DD/MM/YYYY", "min_value": date(2000, 1, 1), "max_value": date(2100, 12, 31)}
+
+ctx = start_page("Saisie")
+st.session_state.setdefault(ERRORS, {})
+
+
+def _errors(kind: str) -> dict[str, str]:
+    return st.session_state.setdefault(ERRORS, {}).get(kind, {})
+
+
+def _field_error(kind: str, field: str) -> None:
+    message = _errors(kind).get(field)
+    if message:
+        st.error(escape_markdown(message), icon=":material/error:")
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return datetime.strptime(text, "%d/%m/%Y").date() if text else None
+    except ValueError:
+        return None
+
+
+def _write(kind: str, account: Account, record_id: str, record: dict | None, version: int, comment: str,
+           errors: dict[str, str] | None = None) -> None:
+    """One journalled write; on refusal the messages go next to the fields (next run), nothing is written."""
+    if not errors:
+        try:
+            change_set = store().write(account, comment or f"Saisie : {record_id}",
+                                       [Edit(kind, record_id, record, version)])
+        except ValidationError as exc:
+            errors = edits.field_errors(exc.findings)
+        except StoreError as exc:
+            errors = {edits.WHOLE: str(exc)}
+    if errors:
+        st.session_state[ERRORS][kind] = errors
+    else:
+        st.session_state[ERRORS][kind] = {}
+        st.session_state.setdefault(OPENED, {}).pop(kind, None)
+        st.session_state[DONE] = f"« {record_id} » enregistré (lot n° {change_set}). Les pages le montrent déjà."
+    st.rerun()
+
+
+def _opened(kind: str, choice: str, records: dict, fill) -> tuple[str, dict | None, int]:
+    """The record being edited, as read when it was chosen; choosing another one refills the fields."""
+    held = st.session_state.setdefault(OPENED, {}).get(kind)
+    if held is None or held[0] != choice:
+        data, version = records.get(choice, (None, 0)) if choice != NEW else (None, 0)
+        held = (choice, data, version)
+        st.session_state[OPENED][kind] = held
+        st.session_state[ERRORS][kind] = {}
+        fill(data)
+    return held
+
+
+# ----- partnerships
+
+def _partnership_form(account: Account) -> None:
+    kind = "partenariats"
+    atlas = ctx.atlas
+    records = store().read_records(kind)
+    regions_of = store().geography.record_regions
+    mine = [rid for rid, (data, _) in records.items() if account.may_write(regions_of(kind, data))]
+    regie_names = dict(zip(atlas.regies["id_regie"], atlas.regies["nom"] + " — " + atlas.regies["commune"],
+                           strict=True))
+    organisme_names = dict(zip(atlas.organismes["siren"], atlas.organismes["nom"], strict=True))
+    qpv = atlas.qpv if account.is_admin else atlas.qpv[atlas.qpv["insee_reg"].isin(account.regions)]
+    qpv_names = dict(zip(qpv["code_qp"], qpv["lib_qp"] + " — " + qpv["lib_com"], strict=True))
+
+    def label(rid: str) -> str:
+        if rid == NEW:
+            return "Nouveau partenariat"
+        data = records[rid][0]
+        return (f"{rid} — {regie_names.get(data['id_regie'], data['id_regie'])} × "
+                f"{organisme_names.get(data['siren_organisme'], data['siren_organisme'])}")
+
+    choice = st.selectbox("Partenariat", [NEW] + mine, format_func=label, key="p-choix",
+                          help="Tapez pour chercher : identifiant, régie ou organisme.")
+
+    def fill(data: dict | None) -> None:
+        data = data or {}
+        state = st.session_state
+        state["p-id"] = data.get("id_partenariat") or edits.next_id(records, date.today().year)
+        state["p-regie"] = data.get("id_regie")
+        state["p-organisme"] = data.get("siren_organisme")
+        state["p-qpv"] = [c for c in (data.get("qpv") or "").split(LIST_JOINER) if c]
+        state["p-themes"] = [t.slug for t in map(parse_theme, (data.get("themes") or "").split(LIST_JOINER)) if t]
+        state["p-statut"] = data.get("statut") or "en projet"
+        state["p-debut"] = _day(data.get("date_debut"))
+        state["p-fin"] = _day(data.get("date_fin"))
+        for key, column in (("p-description", "description"), ("p-montant", "montant_eur"),
+                            ("p-heures", "heures_insertion")):
+            state[key] = data.get(column) or ""
+        state["p-commentaire"] = ""
+
+    record_id, data, version = _opened(kind, choice, records, fill)
+    theme_labels = {t.slug: t.label for t in THEMES}
+    regies = sorted(set(regie_names) | {st.session_state["p-regie"]} - {None}, key=lambda r: regie_names.get(r, r))
+    organismes = sorted(set(organisme_names) | {st.session_state["p-organisme"]} - {None},
+                        key=lambda s: organisme_names.get(s, s))
+    qpv_options = sorted(set(qpv_names) | set(st.session_state["p-qpv"]), key=lambda c: qpv_names.get(c, c))
+    _field_error(kind, edits.WHOLE)
+    with st.form("form-partenariat"):
+        st.text_input("Identifiant", key="p-id", disabled=choice != NEW, max_chars=40)
+        _field_error(kind, "id_partenariat")
+        st.selectbox("Régie", regies, key="p-regie", placeholder="Choisir une régie (tapez pour "
+                     "chercher)", format_func=lambda r: f"{regie_names.get(r, r)} ({r})")
+        _field_error(kind, "id_regie")
+        st.selectbox("Organisme HLM", organismes, key="p-organisme", placeholder="Choisir un organisme",
+                     format_func=lambda s: f"{organisme_names.get(s, s)} ({s})")
+        _field_error(kind, "siren_organisme")
+        st.multiselect("QPV", qpv_options, key="p-qpv", placeholder="Choisir un ou plusieurs quartiers",
+                       format_func=lambda c: f"{qpv_names.get(c, c)} ({c})")
+        _field_error(kind, "qpv")
+        st.multiselect("Thèmes", list(theme_labels), key="p-themes", format_func=theme_labels.get,
+                       placeholder="Choisir un ou plusieurs thèmes")
+        _field_error(kind, "themes")
+        st.selectbox("Statut", STATUTS, key="p-statut")
+        _field_error(kind, "statut")
+        left, right = st.columns(2)
+        with left:
+            st.date_input("Date de début", key="p-debut", **DATES)
+            _field_error(kind, "date_debut")
+        with right:
+            st.date_input("Date de fin (facultative)", key="p-fin", **DATES)
+            _field_error(kind, "date_fin")
+        st.text_area("Description", key="p-description")
+        _field_error(kind, "description")
+        left, right = st.columns(2)
+        with left:
+            st.text_input("Montant engagé (euros)", key="p-montant", placeholder="par ex. 45 000")
+            _field_error(kind, "montant_eur")
+        with right:
+            st.text_input("Heures d'insertion", key="p-heures", placeholder="par ex. 1 200")
+            _field_error(kind, "heures_insertion")
+        st.text_input("Commentaire du journal (facultatif)", key="p-commentaire", max_chars=500)
+        submitted = st.form_submit_button("Enregistrer", type="primary", icon=":material/save:", key="p-enregistrer")
+    state = st.session_state
+    if submitted:
+        record = edits.partnership_record(
+            id_partenariat=state["p-id"] if choice == NEW else record_id, id_regie=state["p-regie"],
+            siren_organisme=state["p-organisme"], qpv=state["p-qpv"], themes=state["p-themes"],
+            statut=state["p-statut"], date_debut=state["p-debut"], date_fin=state["p-fin"],
+            description=state["p-description"], montant_eur=state["p-montant"], heures_insertion=state["p-heures"])
+        new_id = record["id_partenariat"] = (record["id_partenariat"] or "").upper()
+        errors = {**edits.markup_errors(record), **edits.reference_errors(record, atlas)}
+        if not new_id:
+            errors["id_partenariat"] = "valeur manquante (colonne obligatoire)."
+        _write(kind, account, new_id if choice == NEW else record_id, record, version, state["p-commentaire"],
+               errors)
+    closable = data is not None and data.get("statut") != "terminé"
+    if closable and st.button("Clore le partenariat", icon=":material/event_busy:", key="p-clore",
+                              help="Statut « terminé » ; la date de fin devient celle du jour si elle est vide ou "
+                              "à venir."):
+        end = _day(data.get("date_fin"))
+        closed = {**data, "statut": "terminé",
+                  "date_fin": (end if end and end <= date.today() else date.today()).strftime("%d/%m/%Y")}
+        _write(kind, account, record_id, closed, version, f"Clôture de {record_id}")
+
+
+# ----- régies and organismes (administrators)
+
+def _record_form(kind: str, account: Account) -> None:
+    spec = DATASETS[kind]
+    records = store().read_records(kind)
+    names = {rid: data.get("nom") or rid for rid, (data, _) in records.items()}
+    prefix = f"{kind}-"
+    choice = st.selectbox(spec.label, [NEW] + sorted(records, key=lambda r: names[r].lower()), key=prefix + "choix",
+                          format_func=lambda r: "Nouvel enregistrement" if r == NEW else f"{names[r]} ({r})")
+
+    def fill(data: dict | None) -> None:
+        for column in spec.columns:
+            st.session_state[prefix + column.name] = (data or {}).get(column.name) or ""
+        st.session_state[prefix + "commentaire"] = ""
+
+    record_id, _, version = _opened(kind, choice, records, fill)
+    _field_error(kind, edits.WHOLE)
+    with st.form(f"form-{kind}"):
+        for column in spec.columns:
+            label = f"{column.description or column.name} ({column.name}){'' if column.required else ' — facultatif'}"
+            st.text_input(label, key=prefix + column.name, placeholder=column.example,
+                          disabled=column.name == spec.key and choice != NEW)
+            _field_error(kind, column.name)
+        st.text_input("Commentaire du journal (facultatif)", key=prefix + "commentaire", max_chars=500)
+        submitted = st.form_submit_button("Enregistrer", type="primary", icon=":material/save:",
+                                          key=prefix + "enregistrer")
+    if submitted:
+        record = {c.name: st.session_state[prefix + c.name].strip() or None for c in spec.columns}
+        key = record[spec.key] = (record[spec.key] or "").upper() if choice == NEW else record_id
+        errors = edits.markup_errors(record) if key else {spec.key: "valeur manquante (colonne obligatoire)."}
+        _write(kind, account, key, record, version, st.session_state[prefix + "commentaire"], errors)
+
+
+account = auth.require_account("La saisie")
+if account is not None:
+    st.markdown(auth.account_line(account))
+    if DONE in st.session_state:
+        st.success(escape_markdown(st.session_state.pop(DONE)), icon=":material/check:")
+    if account.is_admin:
+        partnership_tab, regie_tab, organisme_tab = st.tabs(["Partenariat", "Régie", "Organisme HLM"])
+        with partnership_tab:
+            _partnership_form(account)
+        with regie_tab:
+            _record_form("regies", account)
+        with organisme_tab:
+            _record_form("organismes", account)
+    else:
+        _partnership_form(account)
+        st.caption("Les régies et les organismes sont modifiés par un administrateur national (ou par import).")

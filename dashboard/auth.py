@@ -1,0 +1,114 @@
+"""Who is logged in, the login form, logout, and the OpenID Connect (`st.login`) mapping.
+
+Only the account's name lives in `st.session_state` (one session, one user); the account itself (role, régions,
+disabled) is read from the store on every rerun, and `Store.write` checks it again. Nothing about an account is
+ever in `st.cache_resource`. Passwords only pass from the form to `geo.store.authenticate`: never stored, logged
+or shown (the form clears its fields on submit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+from dashboard.data import store
+from geo.store import Account, AuthError, Store, authenticate, get_account, login_required, user_for_email
+
+SESSION_KEY = "compte"  # session_state: the name of the logged-in account
+
+
+def oidc_configured() -> bool:
+    """An identity provider is configured (`[auth]` in .streamlit/secrets.toml): `st.login` replaces the form."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        return False
+
+
+def account_for_identity(store_: Store, user: Mapping) -> Account | None:
+    """The account of an identity the provider vouched for: by e-mail (role and régions from the database); none
+    for an unverified or unknown address or a disabled account."""
+    if not user.get("is_logged_in") or user.get("email_verified") is False:
+        return None
+    return user_for_email(store_, str(user.get("email") or ""))
+
+
+def current_account() -> Account | None:
+    """The logged-in account as the database knows it now, or None."""
+    name = st.session_state.get(SESSION_KEY)
+    if name is not None:
+        account = get_account(store(), name)
+        if account is not None and not account.disabled:
+            return account
+        st.session_state.pop(SESSION_KEY, None)
+    if oidc_configured():
+        return account_for_identity(store(), st.user.to_dict())
+    return None
+
+
+def login_form(key: str = "connexion") -> None:
+    """The login form (or the identity provider's button); a success reruns the page logged in."""
+    if oidc_configured():
+        if st.button("Se connecter avec le fournisseur d'identité", key=f"{key}-oidc", icon=":material/login:"):
+            st.login()
+        if st.user.get("is_logged_in") and current_account() is None:
+            st.error("Cette adresse n'est associée à aucun compte actif : demandez à un administrateur national de "
+                     "créer le vôtre.")
+        return
+    with st.form(key, clear_on_submit=True, enter_to_submit=True):
+        name = st.text_input("Identifiant", autocomplete="username")
+        password = st.text_input("Mot de passe", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Se connecter", icon=":material/login:")
+    if submitted:
+        if not name.strip() or not password:
+            st.error("Saisissez votre identifiant et votre mot de passe.")
+            return
+        try:
+            account = authenticate(store(), name, password)
+        except AuthError as exc:
+            st.error(str(exc), icon=":material/lock:")
+            return
+        st.session_state[SESSION_KEY] = account.name
+        st.rerun()
+
+
+def logout() -> None:
+    st.session_state.pop(SESSION_KEY, None)
+    if oidc_configured() and st.user.get("is_logged_in"):
+        st.logout()
+
+
+def account_line(account: Account) -> str:
+    from dashboard.components import escape_markdown  # here: components → page → auth would be a cycle
+
+    return f"Connecté : **{escape_markdown(account.label)}**"
+
+
+def require_account(purpose: str) -> Account | None:
+    """The logged-in account; otherwise the login form and None (the page shows nothing else; it returns rather
+    than `st.stop()`, which would also stop app.py before it draws the sidebar)."""
+    account = current_account()
+    if account is None:
+        st.info(f"{purpose} demande un compte : connectez-vous.", icon=":material/lock:")
+        login_form()
+    return account
+
+
+def require_viewer() -> None:
+    """With `CARTE_LOGIN_REQUIRED=oui`, viewing needs an account too: the login form instead of the page."""
+    if login_required() and current_account() is None:
+        st.title("Connexion")
+        st.info("La consultation de ce tableau de bord demande un compte.", icon=":material/lock:")
+        login_form()
+        st.stop()
+
+
+def sidebar_account() -> None:
+    """In the sidebar: who is logged in and the logout button."""
+    account = current_account()
+    if account is None:
+        return
+    st.sidebar.markdown(account_line(account))
+    st.sidebar.button("Se déconnecter", on_click=logout, icon=":material/logout:", key="deconnexion",
+                      width="stretch")

@@ -1,0 +1,15 @@
+"""Every app test runs on a throw-away store, never on the developer's `.cache/carte.sqlite3`."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def demo_store(tmp_path_factory):
+    """One SQLite store for the session, seeded from the demo folder by the app's first run."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('base-demo') / 'carte.sqlite3'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CARTE_DATABASE_URL", url)
+        patch.delenv("CARTE_DATA_DIR", raising=False)
+        yield url

@@ -1,0 +1,90 @@
+"""The whole store flow in Chromium: a Hauts-de-France contributor logs in, uploads a spreadsheet (3 changed
+statuses, 2 new partnerships, 1 row in error, 1 row of another région), checks the preview, publishes, sees the key
+figures change, undoes, and sees the figures before. Expected values come from the files (plain pandas)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from geo.store import CONTRIBUTEUR, Store, add_user
+from tests.app import reference as ref
+from tests.app import store_flow
+from tests.app.store_flow import HDF, PASSWORD
+from tests.browser.conftest import serve, store_url
+
+pytestmark = pytest.mark.browser
+LOAD_TIMEOUT = 60_000  # ms
+
+
+@pytest.fixture(scope="module")
+def flow_url(tmp_path_factory):
+    """A server on its own store, seeded from the demo, with the Hauts-de-France contributor."""
+    folder = tmp_path_factory.mktemp("serveur-base")
+    store = Store.open(store_url(folder), reference_folder=ref.DEMO)
+    store.seed_from_folder(ref.DEMO)
+    add_user(store, "hdf", CONTRIBUTEUR, [HDF], password=PASSWORD)
+    store.close()
+    yield from serve(None, folder / "streamlit.log", store_url(folder))
+
+
+def settle(page: Page) -> None:
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=LOAD_TIMEOUT)
+
+
+def go(page: Page, title: str) -> None:
+    """Through the sidebar's link, in the same session (a new URL would be a new, logged-out session)."""
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name=title, exact=True).click()
+    expect(page.locator("h1").first).to_have_text(title, timeout=LOAD_TIMEOUT)
+    settle(page)
+
+
+def metrics(page: Page) -> dict[str, str]:
+    expect(page.locator('[data-testid="stMetric"]')).to_have_count(len(ref.KPI_LABELS), timeout=LOAD_TIMEOUT)
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    return {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
+
+
+def expected(data: ref.Data) -> dict[str, str]:
+    return {k: ref.card(k, v) for k, v in ref.select(data, ref.Ask()).kpis.items()}
+
+
+def test_contributor_imports_publishes_and_undoes(page, flow_url, tmp_path):
+    scenario = store_flow.build(tmp_path)
+    before, after = expected(ref.load(ref.DEMO)), expected(ref.load(scenario.after))
+    assert before != after
+    page.goto(f"{flow_url}/connexion")
+    expect(page.locator("h1").first).to_have_text("Connexion", timeout=LOAD_TIMEOUT)
+    page.get_by_label("Identifiant").fill("hdf")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_text("hdf — contributeur régional (32)").first).to_be_visible(timeout=LOAD_TIMEOUT)
+    assert PASSWORD not in page.url and PASSWORD not in page.content()
+
+    go(page, "Vue d'ensemble")
+    assert metrics(page) == before
+    go(page, "Import")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "partenariats.xlsx", "mimeType": store_flow.XLSX, "buffer": scenario.xlsx()}])
+    expect(page.get_by_text("Aperçu de la modification")).to_be_visible(timeout=LOAD_TIMEOUT)
+    settle(page)
+    rows = page.locator('[data-testid="stTable"] tbody tr')
+    expect(rows).to_have_count(6, timeout=LOAD_TIMEOUT)
+    summary = {row.locator("th").inner_text().strip(): row.locator("td").inner_text().strip() for row in rows.all()}
+    assert summary == {"Ajoutés": "2", "Modifiés": "3", "Inchangés": "0", "Hors de votre périmètre (refusés)": "1",
+                       "En erreur (non publiés)": "1", "Dans la base, absents du fichier": str(scenario.missing)}
+
+    page.get_by_role("button", name="Publier").click()
+    expect(page.get_by_text(re.compile(r"Publié : lot n° \d+"))).to_be_visible(timeout=LOAD_TIMEOUT)
+    go(page, "Vue d'ensemble")
+    assert metrics(page) == after
+
+    go(page, "Historique")
+    page.get_by_role("button", name=re.compile(r"Annuler le lot n° \d+")).click()
+    expect(page.get_by_text(re.compile(r"Annulation publiée : lot n° \d+"))).to_be_visible(timeout=LOAD_TIMEOUT)
+    go(page, "Vue d'ensemble")
+    assert metrics(page) == before
+    assert page.dialogs == []

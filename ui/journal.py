@@ -1,0 +1,96 @@
+"""Tables of the store's import previews and journal (pure: store objects in, French DataFrames out)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from geo import fr
+from geo.schema import DATASETS
+from geo.store import ChangeInfo, ChangeSetInfo, ImportPlan, RowChange
+from geo.validate import ERREUR
+
+KINDS = {"seed": "chargement initial", "import": "import", "undo": "annulation", "edit": "saisie"}
+CELL_COLUMNS = ["Jeu de données", "Identifiant", "Ligne", "Colonne", "Avant", "Après"]
+RECORD_COLUMNS = ["Jeu de données", "Identifiant", "Ligne", "Régions"]
+CHANGE_SET_COLUMNS = ["Lot", "Date", "Auteur", "Type", "Commentaire", "Enregistrements", "Annule le lot"]
+HISTORY_COLUMNS = ["Lot", "Date", "Auteur", "Type", "Commentaire", "Opération", "Colonne", "Avant", "Après"]
+
+
+def _label(dataset: str) -> str:
+    return DATASETS[dataset].label
+
+
+def _row(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def plan_summary(plan: ImportPlan) -> pd.DataFrame:
+    """The preview's counts, in the order a reader checks them."""
+    rows_in_error = {(f.file, f.row) for f in plan.findings if f.severity == ERREUR and f.row is not None}
+    counts = [("Ajoutés", len(plan.added)), ("Modifiés", len(plan.changed)), ("Inchangés", len(plan.unchanged)),
+              ("Hors de votre périmètre (refusés)", len(plan.out_of_scope)), ("En erreur (non publiés)",
+                                                                             len(rows_in_error)),
+              ("Dans la base, absents du fichier", len(plan.missing))]
+    return pd.DataFrame([{"Lignes": label, "Nombre": fr.nombre(count)} for label, count in counts])
+
+
+def changed_cells(rows: Iterable[RowChange]) -> pd.DataFrame:
+    """One line per changed cell: old → new value."""
+    lines = [{"Jeu de données": _label(r.dataset), "Identifiant": r.record_id, "Ligne": _row(r.row),
+              "Colonne": cell.column, "Avant": cell.old or "", "Après": cell.new or ""}
+             for r in rows for cell in r.cells]
+    return pd.DataFrame(lines, columns=CELL_COLUMNS)
+
+
+def records(rows: Iterable[RowChange], *, after: bool = True) -> pd.DataFrame:
+    """Whole records (added rows: as in the file; missing rows: as in the store), with their spreadsheet row."""
+    rows = list(rows)
+    if not rows:
+        return pd.DataFrame(columns=["Jeu de données", "Ligne"])
+    out = []
+    for r in rows:
+        data = (r.after if after else r.before) or {}
+        out.append({"Jeu de données": _label(r.dataset), "Ligne": _row(r.row),
+                    **{c: data.get(c) or "" for c in DATASETS[r.dataset].column_names}})
+    return pd.DataFrame(out)
+
+
+def refused(rows: Iterable[RowChange], region_name) -> pd.DataFrame:
+    """Rows outside the user's scope: identifier, spreadsheet row and the régions they lie in."""
+    lines = [{"Jeu de données": _label(r.dataset), "Identifiant": r.record_id, "Ligne": _row(r.row),
+              "Régions": ", ".join(sorted(region_name(code) for code in r.regions)) or "inconnue"}
+             for r in rows]
+    return pd.DataFrame(lines, columns=RECORD_COLUMNS)
+
+
+def change_sets(sets: Iterable[ChangeSetInfo]) -> pd.DataFrame:
+    lines = [{"Lot": s.id, "Date": fr.date_heure(s.at), "Auteur": s.user, "Type": KINDS.get(s.kind, s.kind),
+              "Commentaire": s.comment, "Enregistrements": s.size,
+              "Annule le lot": "" if s.undoes is None else str(s.undoes)} for s in sets]
+    return pd.DataFrame(lines, columns=CHANGE_SET_COLUMNS)
+
+
+def operation(change: ChangeInfo) -> str:
+    if change.before is None:
+        return "ajout"
+    return "suppression" if change.after is None else "modification"
+
+
+def change_cells(changes: Iterable[ChangeInfo]) -> pd.DataFrame:
+    """The detail of one change set: per record, each changed cell (before → after)."""
+    lines = [{"Jeu de données": _label(c.dataset), "Identifiant": c.record_id, "Opération": operation(c),
+              "Colonne": cell.column, "Avant": cell.old or "", "Après": cell.new or ""}
+             for c in changes for cell in c.cells]
+    return pd.DataFrame(lines, columns=["Jeu de données", "Identifiant", "Opération", "Colonne", "Avant", "Après"])
+
+
+def record_history(changes: Iterable[ChangeInfo], column: str | None = None) -> pd.DataFrame:
+    """The history of one record, oldest first: each changed cell per change set (only `column`'s if given,
+    e.g. a partnership's status over time)."""
+    lines = [{"Lot": c.change_set_id, "Date": fr.date_heure(c.at), "Auteur": c.user,
+              "Type": KINDS.get(c.kind, c.kind), "Commentaire": c.comment, "Opération": operation(c),
+              "Colonne": cell.column, "Avant": cell.old or "", "Après": cell.new or ""}
+             for c in changes for cell in c.cells if column is None or cell.column == column]
+    return pd.DataFrame(lines, columns=HISTORY_COLUMNS)
