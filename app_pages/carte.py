@@ -18,17 +18,18 @@ for notice in notices:
     st.info(notice, icon=":material/info:")
 view_widgets(view)
 change = {"on_change": on_view_widget_change, "args": (view, ctx.filters)}
-controls = st.columns([2.2, 0.8, 0.8, 1, 1, 1.6], vertical_alignment="bottom")
+controls = st.columns([3, 2], vertical_alignment="bottom")
 controls[0].selectbox("Colorer les QPV selon", list(MEASURES), format_func=MEASURES.get, key="mesure", **change)
-controls[1].toggle("QPV", key="couche_qpv", **change)
-controls[2].toggle("Régies", key="couche_regies", **change)
-controls[3].toggle("Sièges HLM", key="couche_organismes", **change)
-controls[4].toggle("Déclinaisons", key="couche_declinaisons", disabled=len(ctx.datasets.declinaisons) == 0,
-                   help="Colore les régions selon l'avancement de leur déclinaison régionale.", **change)
-controls[5].selectbox("Fond de carte", list(BASEMAPS), key="fond",
+controls[1].selectbox("Fond de carte", list(BASEMAPS), key="fond",
                       format_func={"aucun": "Contours seuls", "osm": "OpenStreetMap", "ign": "Plan IGN"}.get,
                       help="Les fonds OpenStreetMap et IGN nécessitent une connexion internet ; "
                            "les contours fonctionnent toujours.", **change)
+layers = st.columns(4)
+layers[0].toggle("QPV", key="couche_qpv", **change)
+layers[1].toggle("Régies", key="couche_regies", **change)
+layers[2].toggle("Sièges HLM", key="couche_organismes", **change)
+layers[3].toggle("Déclinaisons", key="couche_declinaisons", disabled=len(ctx.datasets.declinaisons) == 0,
+                 help="Colore les régions selon l'avancement de leur déclinaison régionale.", **change)
 under, legends = (), ()
 if "declinaisons" in view.layers and len(ctx.datasets.declinaisons):
     under = (status_layer(ctx.atlas.regions, declinations(ctx.selection, ctx.datasets.declinaisons)),)

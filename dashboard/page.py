@@ -55,7 +55,7 @@ def start_page(title: str) -> PageContext:
             "concernées sont exclues des chiffres. Détail sur la page « Données et sources ».",
             icon=":material/error:",
         )
-    heading, switch = st.columns([6, 1], vertical_alignment="center")
+    heading, switch = st.columns([5, 2], vertical_alignment="center")
     heading.title(title)
     with switch:
         presentation.presentation_toggle(presenting)
