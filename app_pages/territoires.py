@@ -65,7 +65,7 @@ else:
     name = epci_name(epci) if epci else atlas.departement_name(departement) if departement else \
         atlas.region_name(region)
     st.header(f"Portrait : {name}")
-    deck_buttons(ctx, name, region, ("Diaporama PowerPoint", "PDF"), st.columns([1.4, 1, 3.6])[:2])
+    deck_buttons(ctx, name, region, ("Diaporama PowerPoint", "PDF"), st.columns([2, 1, 3])[:2])
     if len(ctx.datasets.declinaisons):
         declined = declinations(ctx.selection, ctx.datasets.declinaisons).set_index("insee_reg").loc[region]
         with st.container(border=True):
