@@ -5,11 +5,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard.components import PRINT_CSS, chart, downloads, escape_markdown, table
-from dashboard.data import partnership_table
+from dashboard.data import partnership_table, store
 from dashboard.navigation import PAGES
 from dashboard.page import start_page
 from geo import fr
 from geo.details import partnership_detail, theme_labels
+from ui import journal
 from ui.exports import territory_name
 from ui.project import project_map
 from ui.tables import partnership_sheet
@@ -21,7 +22,8 @@ if project_id:
     st.markdown(PRINT_CSS, unsafe_allow_html=True)
     st.page_link(PAGES["partnerships"][0], label="Tous les partenariats", icon=":material/arrow_back:",
                  query_params=ctx.filters.to_query_params())
-    detail = partnership_detail(ctx.atlas, project_id)
+    history = journal.status_timeline(store().record_history("partenariats", project_id))
+    detail = partnership_detail(ctx.atlas, project_id, history)
     if detail is None:
         st.error(f"Partenariat « {escape_markdown(project_id)} » introuvable (identifiant inconnu, ou ligne exclue "
                  "pour erreur : voir « Données et sources »).", icon=":material/error:")

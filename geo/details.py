@@ -109,9 +109,9 @@ HISTORY_COLUMNS = ["date", "statut", "source"]
 
 
 def status_history(partenariat: pd.Series, journal: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The partnership's status changes, oldest first. `journal` is the hook for the store's journal of changes
-    (issue 8: rows with the `HISTORY_COLUMNS`); without it, all that is known is the current status, dated from
-    the partnership's start."""
+    """The partnership's status changes, oldest first: `journal` holds them from the store's journal
+    (`ui.journal.status_timeline`); without it, all that is known is the current status, dated from the
+    partnership's start."""
     if journal is not None and len(journal):
         return journal[HISTORY_COLUMNS].sort_values("date", kind="stable").reset_index(drop=True)
     return pd.DataFrame([{"date": partenariat["date_debut"], "statut": partenariat["statut"],

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from geo import fr
+from geo import details, fr
 from geo.schema import DATASETS
 from geo.store import ChangeInfo, ChangeSetInfo, ImportPlan, RowChange
 from geo.validate import ERREUR
@@ -94,3 +94,12 @@ def record_history(changes: Iterable[ChangeInfo], column: str | None = None) -> 
               "Colonne": cell.column, "Avant": cell.old or "", "Après": cell.new or ""}
              for c in changes for cell in c.cells if column is None or cell.column == column]
     return pd.DataFrame(lines, columns=HISTORY_COLUMNS)
+
+
+def status_timeline(changes: Iterable[ChangeInfo]) -> pd.DataFrame:
+    """A partnership's statuses over time from its journal, in `geo.details.HISTORY_COLUMNS` (date, statut,
+    source): each change set that set its status, with its kind, number and author."""
+    rows = [{"date": c.at, "statut": cell.new,
+             "source": f"{KINDS.get(c.kind, c.kind)} (lot {c.change_set_id}, {c.user})"}
+            for c in changes for cell in c.cells if cell.column == "statut" and cell.new]
+    return pd.DataFrame(rows, columns=details.HISTORY_COLUMNS)

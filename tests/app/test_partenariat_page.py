@@ -41,8 +41,9 @@ def test_page_of_one_partnership_shows_the_file_values(page, part, demo):
     assert part["description"] in text
     qpv = page.dataframe[1].value
     assert sorted(qpv["code_qp"]) == sorted(part["qpv_list"])
-    history = page.dataframe[0].value
+    history = page.dataframe[0].value  # from the store's journal: the seed set the file's status
     assert history["statut"].tolist() == [part["statut"]]
+    assert history["source"].str.startswith("chargement initial (lot ").all()
 
 
 def test_its_map_shows_its_qpv_and_regie_offline(page, part, demo):

@@ -49,3 +49,13 @@ def test_record_history_keeps_one_column_when_asked():
     assert statut[["Lot", "Opération", "Avant", "Après"]].values.tolist() == [[1, "ajout", "", "en cours"],
                                                                            [2, "modification", "en cours", "terminé"]]
     assert len(journal.record_history(changes)) == 3 + 2  # seed: 3 filled cells; import: 2 changed cells
+
+
+def test_status_timeline_lists_each_status_set_with_its_change_set():
+    at = datetime(2026, 1, 2, 9, 0, tzinfo=UTC)
+    changes = [ChangeInfo(1, "partenariats", "P1", None, OLD, "système", at, "", "seed"),
+               ChangeInfo(2, "partenariats", "P1", OLD, {**OLD, "description": "b"}, "hdf", at, "", "edit"),
+               ChangeInfo(3, "partenariats", "P1", OLD, NEW, "hdf", at, "", "import")]
+    timeline = journal.status_timeline(changes)
+    assert timeline.values.tolist() == [[at, "en cours", "chargement initial (lot 1, système)"],
+                                        [at, "terminé", "import (lot 3, hdf)"]]
