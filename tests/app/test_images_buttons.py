@@ -145,6 +145,7 @@ def test_national_deck_on_the_overview(made):
 def test_deck_without_declination_file(made, tmp_path, monkeypatch):
     """A data folder without `declinaisons` and without manifest: no declination slide, no demo mark."""
     monkeypatch.setenv("CARTE_DATA_DIR", str(write_fixture(tmp_path / "donnees")))
+    monkeypatch.setenv("CARTE_DATABASE_URL", f"sqlite:///{tmp_path / 'carte.sqlite3'}")  # a store seeded from it
     at = run_page("territoires", {"region": "11"})
     assert not at.exception, [e.value for e in at.exception]
     prs = Presentation(io.BytesIO(made[f"diaporama_ile-de-france_{TODAY}.pptx"][0]()))
