@@ -152,7 +152,7 @@ def test_national_uncovered_qpv_list_downloads_through_the_app(page, base_url, d
     heading = page.get_by_text(re.compile("QPV sans régie ni partenariat en France"))
     expect(heading).to_have_text(re.compile(re.escape(f"({ref.fr_int(len(expected))})")))
     with page.expect_download() as info:
-        page.get_by_role("button", name=re.compile(r"CSV \(Excel\)")).click()
+        page.locator(".st-key-qpv-csv").get_by_role("button", name=re.compile(r"CSV \(Excel\)")).click()
     download = info.value
     assert download.suggested_filename == f"qpv-sans-regie-ni-partenariat_france_{date.today().isoformat()}.csv"
     table = pd.read_csv(io.BytesIO(download.path().read_bytes()), sep=";", encoding="utf-8-sig", dtype=str,
