@@ -11,6 +11,7 @@ from datetime import date
 import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.app import reference as ref
 from tests.browser.test_browser import LOAD_TIMEOUT, MAP, open_app
@@ -109,8 +110,17 @@ def test_table_numbers_are_french(page, base_url, demo):
 def choose(page: Page, label: str, option: str) -> None:
     """Pick `option` in the sidebar multiselect labelled `label`, as a user does."""
     widget = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text=label)
-    widget.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):  # a rerun still redrawing the sidebar can close the list just opened: open it again
+        widget.click()
+        try:
+            choice.click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            settle(page)
+    else:
+        raise AssertionError(f"option « {option} » of « {label} » never clickable")
     page.keyboard.press("Escape")
     settle(page)
 
