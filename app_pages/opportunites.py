@@ -4,6 +4,7 @@ cover, per organism its QPV without partnership; each criterion shown, exportabl
 import streamlit as st
 from streamlit_folium import st_folium
 
+from dashboard.components import downloads
 from dashboard.data import reach_pairs
 from dashboard.page import start_page
 from geo import fr
@@ -15,20 +16,16 @@ from geo.opportunities import (
     qpv_opportunities,
     regie_reach,
 )
-from ui.exports import to_csv_fr, to_xlsx
+from ui.exports import territory_name
 from ui.opportunities import ORGANISME_LABELS, QPV_LABELS, REGIE_LABELS, for_export, opportunities_map
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER = st.column_config.NumberColumn
 
 
-def downloads(table, labels: dict[str, str], name: str) -> None:
-    frame = for_export(table, labels)
-    csv_col, xlsx_col, _ = st.columns([1, 1, 4])
-    csv_col.download_button("CSV (Excel)", to_csv_fr(frame), file_name=f"{name}.csv", mime="text/csv",
-                            icon=":material/download:", width="stretch", key=f"csv-{name}")
-    xlsx_col.download_button("XLSX", to_xlsx(frame, name[:31]), file_name=f"{name}.xlsx", mime=XLSX,
-                             icon=":material/download:", width="stretch", key=f"xlsx-{name}")
+def listing_downloads(table, labels: dict[str, str], kind: str) -> None:
+    """The app's own CSV/XLSX of exactly the rows shown, French headers, named after the territory and the date."""
+    downloads(for_export(table, labels), kind, territory_name(ctx.filters, ctx.atlas), key=kind,
+              columns=st.columns([1, 1, 4])[:2])
 
 
 def show(table, labels: dict[str, str]) -> None:
@@ -57,7 +54,7 @@ with by_qpv:
     within = int((table["n_regies_proches"] > 0).sum())
     st.markdown(f"**{fr.pluriel(len(table), 'QPV sans partenariat', 'QPV sans partenariat')}** dans le périmètre "
                 f"filtré, dont {fr.nombre(within)} à moins de {fr.distance(reach)} d'une régie.")
-    downloads(table, QPV_LABELS, "opportunites_qpv")
+    listing_downloads(table, QPV_LABELS, "opportunites-qpv")
     show(table, QPV_LABELS)
     st_folium(opportunities_map(table, ctx.selection.qpv, ctx.selection.regies), key="carte-opportunites",
               height=520, use_container_width=True, returned_objects=[])
@@ -71,7 +68,7 @@ with by_regie:
         table = regie_reach(ctx.selection, regie, patrimoine, pairs)
         st.markdown(f"**{fr.pluriel(len(table), 'QPV')}** à moins de {fr.distance(reach)} que la régie ne couvre "
                     "pas encore (plus proches d'abord).")
-        downloads(table, REGIE_LABELS, "opportunites_regie")
+        listing_downloads(table, REGIE_LABELS, "opportunites-regie")
         show(table, REGIE_LABELS)
 
 with by_organisme:
@@ -85,5 +82,5 @@ with by_organisme:
         table = organisme_gaps(ctx.selection, siren, patrimoine, pairs)
         st.markdown(f"**{fr.pluriel(len(table), 'QPV')}** où l'organisme possède des logements sans aucun "
                     "partenariat (plus de logements d'abord).")
-        downloads(table, ORGANISME_LABELS, "opportunites_organisme")
+        listing_downloads(table, ORGANISME_LABELS, "opportunites-organisme")
         show(table, ORGANISME_LABELS)
