@@ -184,6 +184,9 @@ def test_no_serious_accessibility_violation(page, base_url, path):
     # Streamlit fades the elements of a page while it reruns: check the page at rest.
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=LOAD_TIMEOUT)
     page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
+    # ... and once the fade back in is over: half-faded grey text fails the contrast rule (seen on CI).
+    page.wait_for_function("() => document.getAnimations().every(a => !(a instanceof CSSTransition))",
+                           timeout=LOAD_TIMEOUT)
     for frame in page.frames:  # axe checks a frame's content only when it runs inside it too (the map)
         frame.add_script_tag(url=AXE)
     assert page.evaluate(AXE_RUN) == []
