@@ -115,6 +115,10 @@ def test_validation_is_that_of_the_files(store):
                                      {"siren_organisme": "123456782", "code_qp": "QN05972M", "nb_logements": "2"},
                                      0)])
     assert "ne correspond pas" in refused.value.findings[0].message
+    for link in ("javascript:alert(1)", "data:text/html,x", "exemple.org/d.pdf"):
+        with pytest.raises(ValidationError) as refused:
+            store.write("hdf", "", [Edit("declinaisons", "32", {**HDF_SIGNED, "lien_document": link}, version)])
+        assert [f.column for f in refused.value.findings] == ["lien_document"]
     assert store.read_records("declinaisons")["32"][1] == version
 
 
