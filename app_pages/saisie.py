@@ -226,7 +226,7 @@ def _declination_form(account: Account) -> None:
             st.selectbox("Statut", DECLINAISON_STATUTS, key="d-statut")
             _field_error(kind, "statut")
         with right:
-            st.date_input("Date de signature (si signée)", key="d-date", **{**DATES, "max_value": date.today()})
+            st.date_input("Date de signature (si signée)", key="d-date", **DATES)
             _field_error(kind, "date_signature")
         st.multiselect("Organismes signataires", organismes, key="d-organismes",
                        placeholder="Choisir (tapez pour chercher)",

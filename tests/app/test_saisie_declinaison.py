@@ -6,7 +6,7 @@ no form for it; bad input gets a French message and writes nothing. Expected val
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -110,6 +110,7 @@ def test_another_region_gets_no_form_for_hauts_de_france_and_the_store_refuses(s
 
 BAD_INPUTS = {
     "signee-sans-date": ({"d-date": None}, "date_signature", "déclinaison signée sans date de signature"),
+    "date-a-venir": ({"d-date": date.today() + timedelta(days=1)}, "date_signature", "date de signature dans le futur"),
     "association-vide": ({"d-ar": ""}, "ar_hlm", "valeur manquante"),
     "commentaire-de-10000-caracteres": ({"d-commentaire": "x" * 10_000}, "commentaire", "texte trop long"),
     "html-dans-le-nom": ({"d-ar": "<b onmouseover=alert(1)>AR</b>"}, "ar_hlm", "balises HTML refusées"),
