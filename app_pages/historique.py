@@ -9,7 +9,7 @@ from dashboard.page import start_page
 from geo import fr
 from geo.schema import DATASETS
 from geo.store import StoreError
-from geo.store.records import STORE_DATASETS
+from geo.store.records import KEY_COLUMNS, KEY_JOINER, STORE_DATASETS
 from ui import journal
 
 PAGE_SIZE = 200
@@ -51,7 +51,7 @@ st.subheader("Historique d'un enregistrement")
 left, right = st.columns([1, 2])
 kind = left.selectbox("Jeu de données", STORE_DATASETS, index=STORE_DATASETS.index("partenariats"),
                       format_func=lambda k: DATASETS[k].label, key="historique-jeu")
-record_id = right.text_input(f"Identifiant ({DATASETS[kind].key})", key="historique-id",
+record_id = right.text_input(f"Identifiant ({KEY_JOINER.join(KEY_COLUMNS[kind])})", key="historique-id",
                              placeholder="par ex. P-2024-0001").strip()
 if record_id:
     history = store().record_history(kind, record_id)

@@ -24,7 +24,8 @@ def _import_page(account: Account) -> None:
         st.success(f"Publié : lot n° {st.session_state.pop(PUBLISHED)}. Les pages montrent déjà la modification.",
                    icon=":material/check:")
         st.page_link(PAGES["history"][0], label="Voir l'historique", icon=PAGES["history"][3])
-    st.markdown("Déposez un fichier de **régies**, d'**organismes** ou de **partenariats** (CSV en UTF-8 ou "
+    st.markdown("Déposez un fichier de **régies**, d'**organismes**, de **partenariats**, de **déclinaisons** ou de "
+                "**patrimoine** (CSV en UTF-8 ou "
                 "Windows-1252, séparé par « ; » ou « , », ou XLSX), nommé comme le jeu de données (`partenariats.csv`, "
                 "`regies.xlsx`…), ou un zip d'un dossier de données. Rien n'est écrit avant « Publier ».")
     st.caption(f"Taille maximale : {fr.octets(MAX_UPLOAD_BYTES)}.")

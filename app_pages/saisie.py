@@ -1,6 +1,7 @@
-"""Saisie: add a partnership, change its status or dates, close it; an administrator also edits régies and
-organismes. Every write goes through the store (`Store.write`) with the record's identifier and the version read
-when it was opened: same validation, scope rule, journal and conflict message as an import."""
+"""Saisie: add a partnership, change its status or dates, close it; edit the declination of a région of the
+account (any région for an administrator); an administrator also edits régies and organismes. Every write goes
+through the store (`Store.write`) with the record's identifier and the version read when it was opened: same
+validation, scope rule, journal and conflict message as an import."""
 
 from datetime import date, datetime
 
@@ -11,7 +12,7 @@ from dashboard.components import escape_markdown
 from dashboard.data import store
 from dashboard.page import start_page
 from geo import edits
-from geo.schema import DATASETS, LIST_JOINER, STATUTS, THEMES, parse_theme
+from geo.schema import DATASETS, DECLINAISON_STATUTS, LIST_JOINER, STATUTS, THEMES, fold, parse_theme
 from geo.store import Account, Edit, StoreError, ValidationError
 
 NEW = ""  # selectbox value: a new record
@@ -61,10 +62,11 @@ def _write(kind: str, account: Account, record_id: str, record: dict | None, ver
     st.rerun()
 
 
-def _opened(kind: str, choice: str, records: dict, fill) -> tuple[str, dict | None, int]:
-    """The record being edited, as read when it was chosen; choosing another one refills the fields."""
+def _opened(kind: str, choice: str, records: dict, fill, probe: str) -> tuple[str, dict | None, int]:
+    """The record being edited, as read when it was chosen; choosing another one refills the fields, and so does
+    coming back from another page (Streamlit forgets the fields of a page not shown; `probe` is one of them)."""
     held = st.session_state.setdefault(OPENED, {}).get(kind)
-    if held is None or held[0] != choice:
+    if held is None or held[0] != choice or probe not in st.session_state:
         data, version = records.get(choice, (None, 0)) if choice != NEW else (None, 0)
         held = (choice, data, version)
         st.session_state[OPENED][kind] = held
@@ -113,7 +115,7 @@ def _partnership_form(account: Account) -> None:
             state[key] = data.get(column) or ""
         state["p-commentaire"] = ""
 
-    record_id, data, version = _opened(kind, choice, records, fill)
+    record_id, data, version = _opened(kind, choice, records, fill, "p-regie")
     theme_labels = {t.slug: t.label for t in THEMES}
     regies = sorted(set(regie_names) | {st.session_state["p-regie"]} - {None}, key=lambda r: regie_names.get(r, r))
     organismes = sorted(set(organisme_names) | {st.session_state["p-organisme"]} - {None},
@@ -178,6 +180,77 @@ def _partnership_form(account: Account) -> None:
         _write(kind, account, record_id, closed, version, f"Clôture de {record_id}")
 
 
+# ----- the declination of a région
+
+def _declination_form(account: Account) -> None:
+    kind = "declinaisons"
+    atlas = ctx.atlas
+    codes = sorted(atlas.region_names if account.is_admin else account.regions,
+                   key=lambda c: fold(atlas.region_name(c)))
+    if not codes:
+        st.info("Votre compte n'est rattaché à aucune région : demandez à un administrateur national.",
+                icon=":material/info:")
+        return
+    records = store().read_records(kind)
+    code = st.selectbox("Région", codes, key="d-region", format_func=lambda c: f"{atlas.region_name(c)} ({c})")
+    regie_names = dict(zip(atlas.regies["id_regie"], atlas.regies["nom"] + " — " + atlas.regies["commune"],
+                           strict=True))
+    organisme_names = dict(zip(atlas.organismes["siren"], atlas.organismes["nom"], strict=True))
+
+    def fill(data: dict | None) -> None:
+        data = data or {}
+        state = st.session_state
+        state["d-ar"] = data.get("ar_hlm") or ""
+        state["d-statut"] = data.get("statut") or DECLINAISON_STATUTS[0]
+        state["d-date"] = _day(data.get("date_signature"))
+        state["d-organismes"] = [s for s in (data.get("organismes_signataires") or "").split(LIST_JOINER) if s]
+        state["d-regies"] = [r for r in (data.get("regies_signataires") or "").split(LIST_JOINER) if r]
+        state["d-lien"] = data.get("lien_document") or ""
+        state["d-commentaire"] = data.get("commentaire") or ""
+        state["d-journal"] = ""
+
+    _, data, version = _opened(kind, code, records, fill, "d-ar")
+    state = st.session_state
+    organismes = sorted(set(organisme_names) | set(state["d-organismes"]),
+                        key=lambda s: fold(organisme_names.get(s, s)))
+    regies = sorted(set(regie_names) | set(state["d-regies"]), key=lambda r: fold(regie_names.get(r, r)))
+    st.caption("Déclinaison de la convention nationale portée par l'association régionale HLM : "
+               + ("nouvelle fiche." if data is None else f"fiche enregistrée, statut « {data['statut']} »."))
+    _field_error(kind, edits.WHOLE)
+    with st.form("form-declinaison"):
+        st.text_input("Association régionale HLM", key="d-ar", placeholder="par ex. AR Hlm Hauts-de-France")
+        _field_error(kind, "ar_hlm")
+        _field_error(kind, "insee_reg")
+        left, right = st.columns(2)
+        with left:
+            st.selectbox("Statut", DECLINAISON_STATUTS, key="d-statut")
+            _field_error(kind, "statut")
+        with right:
+            st.date_input("Date de signature (si signée)", key="d-date", **DATES)
+            _field_error(kind, "date_signature")
+        st.multiselect("Organismes signataires", organismes, key="d-organismes",
+                       placeholder="Choisir (tapez pour chercher)",
+                       format_func=lambda s: f"{organisme_names.get(s, s)} ({s})")
+        _field_error(kind, "organismes_signataires")
+        st.multiselect("Régies signataires", regies, key="d-regies", placeholder="Choisir (tapez pour chercher)",
+                       format_func=lambda r: f"{regie_names.get(r, r)} ({r})")
+        _field_error(kind, "regies_signataires")
+        st.text_input("Lien vers le texte signé (facultatif)", key="d-lien", placeholder="https://…")
+        _field_error(kind, "lien_document")
+        st.text_area("Commentaire (facultatif)", key="d-commentaire")
+        _field_error(kind, "commentaire")
+        st.text_input("Commentaire du journal (facultatif)", key="d-journal", max_chars=500)
+        submitted = st.form_submit_button("Enregistrer", type="primary", icon=":material/save:", key="d-enregistrer")
+    if submitted:
+        record = edits.declination_record(
+            insee_reg=code, ar_hlm=state["d-ar"], statut=state["d-statut"], date_signature=state["d-date"],
+            organismes=state["d-organismes"], regies=state["d-regies"], lien_document=state["d-lien"],
+            commentaire=state["d-commentaire"])
+        errors = {**edits.markup_errors(record), **edits.declination_errors(state["d-date"], date.today())}
+        _write(kind, account, code, record, version, state["d-journal"] or f"Déclinaison {atlas.region_name(code)}",
+               errors)
+
+
 # ----- régies and organismes (administrators)
 
 def _record_form(kind: str, account: Account) -> None:
@@ -193,7 +266,7 @@ def _record_form(kind: str, account: Account) -> None:
             st.session_state[prefix + column.name] = (data or {}).get(column.name) or ""
         st.session_state[prefix + "commentaire"] = ""
 
-    record_id, _, version = _opened(kind, choice, records, fill)
+    record_id, _, version = _opened(kind, choice, records, fill, prefix + spec.key)
     _field_error(kind, edits.WHOLE)
     with st.form(f"form-{kind}"):
         for column in spec.columns:
@@ -217,13 +290,16 @@ if account is not None:
     if DONE in st.session_state:
         st.success(escape_markdown(st.session_state.pop(DONE)), icon=":material/check:")
     if account.is_admin:
-        partnership_tab, regie_tab, organisme_tab = st.tabs(["Partenariat", "Régie", "Organisme HLM"])
-        with partnership_tab:
-            _partnership_form(account)
+        partnership_tab, declination_tab, regie_tab, organisme_tab = st.tabs(
+            ["Partenariat", "Déclinaison régionale", "Régie", "Organisme HLM"])
         with regie_tab:
             _record_form("regies", account)
         with organisme_tab:
             _record_form("organismes", account)
     else:
-        _partnership_form(account)
+        partnership_tab, declination_tab = st.tabs(["Partenariat", "Déclinaison régionale"])
         st.caption("Les régies et les organismes sont modifiés par un administrateur national (ou par import).")
+    with partnership_tab:
+        _partnership_form(account)
+    with declination_tab:
+        _declination_form(account)

@@ -1,7 +1,7 @@
 """The data, loaded and joined once per process and shared by every session.
 
-Records (régies, organismes, partenariats) come from the store (`geo.store`), the reference geography (QPV,
-régions, départements) and the optional files (déclinaisons, patrimoine) from the data folder. Each rerun asks the
+Records (régies, organismes, partenariats, déclinaisons, patrimoine) come from the store (`geo.store`), the
+reference geography (QPV, régions, départements) from the data folder. Each rerun asks the
 store for its `data_version()` (one light query): a change published by this process or any other on the same
 database changes the key (`Source`) and the next rerun shows it; only the changed dataset is read again, and the
 files only when they change. The `Store` (an engine, thread-safe) is the only shared object that is not immutable

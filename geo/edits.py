@@ -43,6 +43,31 @@ def partnership_record(*, id_partenariat: str, id_regie: str | None, siren_organ
     }
 
 
+def declination_record(*, insee_reg: str, ar_hlm: str, statut: str | None, date_signature: date | None,
+                       organismes: Sequence[str], regies: Sequence[str], lien_document: str = "",
+                       commentaire: str = "") -> Record:
+    """A région's declination as the form gives it (signatories picked by name, stored as SIREN / id lists)."""
+    return {
+        "insee_reg": _text(insee_reg),
+        "ar_hlm": _text(ar_hlm),
+        "statut": _text(statut),
+        "date_signature": date_signature.strftime("%d/%m/%Y") if date_signature else None,
+        "organismes_signataires": LIST_JOINER.join(organismes) or None,
+        "regies_signataires": LIST_JOINER.join(regies) or None,
+        "lien_document": _text(lien_document),
+        "commentaire": _text(commentaire),
+    }
+
+
+def declination_errors(signed: date | None, today: date) -> dict[str, str]:
+    """Field -> French message for what the form checks beyond the file rules (`geo.load`, applied by the store):
+    a signature date is not in the future."""
+    if signed and signed > today:
+        return {"date_signature": f"date de signature dans le futur ({signed:%d/%m/%Y}) : indiquez la date à "
+                                  "laquelle la déclinaison a été signée."}
+    return {}
+
+
 def reference_errors(record: Record, atlas: Atlas) -> dict[str, str]:
     """Field -> French message for a régie, organisme or QPV the data does not know."""
     errors = {}

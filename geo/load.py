@@ -44,6 +44,7 @@ CODE_QP = re.compile(r"^Q[NP][0-9]{2}[0-9AB][0-9]{2}[0-9A-Z]$")
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%y")
 REQUIRED_KINDS = ("qpv", "regies", "organismes", "partenariats")
 BOUNDARY_KINDS = ("regions", "departements")
+WEB_LINK = re.compile(r"https?://[^\s/]+", re.IGNORECASE)  # a document link: http(s) and a host, nothing else
 MAX_TEXT_LENGTH = 2000  # characters of one text cell (a description, a name): longer is an input mistake
 OPTIONAL_KINDS = ("declinaisons", "patrimoine")
 
@@ -310,8 +311,13 @@ def clean(kind: str, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[F
 
 
 def _check_declinaisons(frame: pd.DataFrame, out: _Collector) -> None:
-    """A signed declination has a date; a date on an unsigned one is kept but questioned; a région is known."""
+    """A signed declination has a date; a date on an unsigned one is kept but questioned; a région is known; the
+    document link is a web address (pages make it a clickable link: never `javascript:` or `data:`)."""
     known = set(ref.regions_table()["insee_reg"])
+    for index, link in frame["lien_document"].items():
+        if not is_blank(link) and not WEB_LINK.match(str(link)):
+            out.add(ERREUR, index, "lien_document", f"lien « {link[:80]} » refusé : une adresse web est attendue.",
+                    "commencez le lien par https:// (ou http://).")
     for index, code, statut, signed in frame[["insee_reg", "statut", "date_signature"]].itertuples():
         if code is not None and code not in known:
             out.add(ERREUR, index, "insee_reg", f"région « {code} » inconnue (code INSEE attendu, par ex. 84).")

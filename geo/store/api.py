@@ -34,11 +34,14 @@ from geo.store import upload
 from geo.store.accounts import ADMIN, Account
 from geo.store.models import Change, ChangeSet, Meta, Record, User
 from geo.store.records import (
+    KEY_COLUMNS,
+    KEY_JOINER,
     REFERENCE_DATASETS,
     STORE_DATASETS,
     Geography,
     frame_to_records,
     now,
+    record_key,
     records_to_frame,
     regions_of_text,
     regions_text,
@@ -253,24 +256,20 @@ class Store:
         findings = [f for kind in REFERENCE_DATASETS for f in reference[kind][1]]
         findings += [f for kind in STORE_DATASETS for f in frames[kind][1]]
         joined = {"qpv": reference["qpv"][0], **{kind: frames[kind][0] for kind in STORE_DATASETS}}
-        optional = {}
-        for kind in OPTIONAL_KINDS:
-            frame, file_findings, path = reference.get(kind, (empty_table(kind), [], None))
-            findings += file_findings
-            if path is not None:
-                frame, cross = check_references(kind, frame, path.name, joined)
+        for kind in OPTIONAL_KINDS:  # their references to the other datasets, as `geo.load.load_folder` checks them
+            if len(joined[kind]):
+                joined[kind], cross = check_references(kind, joined[kind], f"{DATASETS[kind].file_stem}.csv", joined)
                 findings += cross
-            optional[kind] = frame
         return Datasets(
             folder=folder,
             qpv=reference["qpv"][0],
-            regies=frames["regies"][0],
-            organismes=frames["organismes"][0],
-            partenariats=frames["partenariats"][0],
+            regies=joined["regies"],
+            organismes=joined["organismes"],
+            partenariats=joined["partenariats"],
             regions=reference["regions"][0],
             departements=reference["departements"][0],
-            declinaisons=optional["declinaisons"],
-            patrimoine=optional["patrimoine"],
+            declinaisons=joined["declinaisons"] if len(joined["declinaisons"]) else empty_table("declinaisons"),
+            patrimoine=joined["patrimoine"] if len(joined["patrimoine"]) else empty_table("patrimoine"),
             manifest=self.manifest(),
             findings=findings,
             files={kind: path for kind, (_, _, path) in reference.items() if path is not None},
@@ -368,10 +367,10 @@ class Store:
             raw[ROW] = range(2, len(raw) + 2)
             findings += upload.formula_cells(file, raw)
             records = frame_to_records(kind, frame)
-            key = DATASETS[kind].key
             for edit in kind_edits:
-                if (edit.after.get(key) or "").strip().upper() != edit.record_id.upper():
-                    findings.append(Finding(ERREUR, file, None, key, f"l'identifiant « {edit.after.get(key)} » "
+                key = record_key(kind, edit.after)
+                if key is not None and key != edit.record_id.upper():
+                    findings.append(Finding(ERREUR, file, None, KEY_COLUMNS[kind][-1], f"l'identifiant « {key} » "
                                             f"ne correspond pas à l'enregistrement « {edit.record_id} »."))
                 elif edit.record_id in records:
                     out[(kind, edit.record_id)] = records[edit.record_id][0]
@@ -468,27 +467,39 @@ class Store:
 
     def seed_from_folder(self, folder: Path) -> int | None:
         """Fill an empty store from a data folder (e.g. the demo), keeping its manifest and demo flag; the change
-        set id, or None when the store already holds something (then nothing is read)."""
+        set id, or None when there was nothing to seed. A store seeded before declinaisons and patrimoine were
+        stored gets them from the folder, once: a dataset with no history at all (never written, not even
+        deleted); everything else is left as it is."""
         folder = Path(folder)
-        if not self.is_empty():
+        empty = self.is_empty()
+        kinds = STORE_DATASETS if empty else tuple(k for k in OPTIONAL_KINDS if not self._has_history(k))
+        if not kinds:
             return None
         datasets = load_folder(folder)
         edits = []
-        for kind in STORE_DATASETS:
+        for kind in kinds:
             for record_id, (data, _) in frame_to_records(kind, getattr(datasets, kind)).items():
                 edits.append(Edit(kind, record_id, data, 0))
         if self.reference_folder is None:
             self.reference_folder = folder
+        if not empty and not edits:
+            return None
         manifest = datasets.manifest
         facts = {"seed_folder": str(folder), "demo": datasets.is_demo,
-                 "manifest": json.loads(manifest.to_json()) if manifest else None}
+                 "manifest": json.loads(manifest.to_json()) if manifest else None} if empty else None
         try:
-            change_set_id = self.write(SYSTEM, f"Chargement initial depuis {folder.name}"
+            what = "Chargement initial" if empty else f"Chargement de {', '.join(kinds)}"
+            change_set_id = self.write(SYSTEM, f"{what} depuis {folder.name}"
                                        f"{' (données de démonstration)' if datasets.is_demo else ''}",
                                        edits, kind="seed", meta=facts)
         except ConflictError:  # another process seeded the same database at the same moment
             return None
         return change_set_id
+
+    def _has_history(self, dataset: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(CHANGES.c.id).where(CHANGES.c.dataset == dataset).limit(1)).first() \
+                is not None
 
     def plan_import(self, user: Account | str, source: Path) -> ImportPlan:
         """Preview of importing a file (`partenariats.csv`, `regies.xlsx`…), a data folder or a zip of one: the
@@ -521,7 +532,8 @@ class Store:
         elif kind not in STORE_DATASETS:
             plan.blocking.append(Finding(ERREUR, source.name, None, None,
                                          "nom de fichier non reconnu : le jeu de données se reconnaît à son nom.",
-                                         "nommez-le regies.csv, organismes.csv ou partenariats.csv (ou .xlsx)."))
+                                         "nommez-le regies.csv, organismes.csv, partenariats.csv, "
+                                         "declinaisons.csv ou patrimoine.csv (ou .xlsx)."))
         else:
             return self._plan(plan, account, {kind: source})
         return plan
@@ -551,8 +563,10 @@ class Store:
         chosen = {kind: path for kind, path in files.items() if kind in STORE_DATASETS}
         if not chosen:
             plan.blocking.append(Finding(ERREUR, folder.name, None, None,
-                                         "aucun fichier de régies, d'organismes ou de partenariats dans le dossier.",
-                                         "nommez les fichiers regies.csv, organismes.csv, partenariats.csv."))
+                                         "aucun fichier de régies, d'organismes, de partenariats, de déclinaisons "
+                                         "ou de patrimoine dans le dossier.",
+                                         "nommez les fichiers regies.csv, organismes.csv, partenariats.csv, "
+                                         "declinaisons.csv, patrimoine.csv."))
         return chosen
 
     def _plan(self, plan: ImportPlan, account: Account, files: dict[str, Path]) -> ImportPlan:
@@ -588,11 +602,13 @@ class Store:
         if suffix in (".xlsx", ".xlsm"):
             blocking += upload.workbook_formulas(path, kind)
         raw = rename_to_model(raw, DATASETS[kind])
-        key = DATASETS[kind].key
+        key_columns = KEY_COLUMNS[kind]
+        key = key_columns[-1]
         raw_ids: dict[str, int] = {}
-        if not blocking and key in raw:
-            for row, value in zip(raw[ROW].tolist(), raw[key].tolist(), strict=True):
-                norm = "".join(str(value).split()).upper()
+        if not blocking and all(c in raw for c in key_columns):
+            for row, *values in zip(raw[ROW].tolist(), *(raw[c].tolist() for c in key_columns), strict=True):
+                parts = ["".join(str(v).split()).upper() for v in values]
+                value = norm = KEY_JOINER.join(parts) if all(parts) else ""
                 if norm and norm in raw_ids:
                     blocking.append(Finding(ERREUR, name, row, key, f"identifiant « {value} » en double (déjà "
                                             f"ligne {raw_ids[norm]}) : l'import est refusé.",
@@ -683,7 +699,8 @@ class Store:
 
     def export(self, folder: Path) -> list[Path]:
         """A backup in the data-folder format (`data/README.md`): one CSV per dataset, the reference geography's
-        files when known, and `manifest.json`. Importing it into an empty store gives the same records."""
+        files when known, and `manifest.json`. Importing it into an empty store gives the same records. An optional
+        dataset without records has no file (a header-only file would not load: « aucune ligne de données »)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         demo = bool(self.meta("demo", False))
@@ -694,6 +711,8 @@ class Store:
         for kind in STORE_DATASETS:
             path = folder / f"{DATASETS[kind].file_stem}.csv"
             rows = [data for data, _ in self.read_records(kind).values()]
+            if not rows and kind in OPTIONAL_KINDS:
+                continue
             atomic_write_bytes(path, _csv_bytes(DATASETS[kind].column_names, rows))
             records[kind] = DatasetRecord(file=path.name, source=f"Export de la base (lot n° {last})",
                                           licence=seeded.datasets[kind].licence if seeded and kind in

@@ -25,8 +25,14 @@ from geo.schema import DATASETS, LIST_JOINER, THEME_BY_SLUG
 from geo.validate import Finding
 
 # Datasets the store holds; the reference geography (QPV perimeters, régions, départements) stays in files.
-STORE_DATASETS = ("regies", "organismes", "partenariats")
+STORE_DATASETS = ("regies", "organismes", "partenariats", "declinaisons", "patrimoine")
 REFERENCE_DATASETS = ("qpv", "regions", "departements")
+# The store's identifier of a record: its dataset's key column, or these columns joined by `KEY_JOINER` for a
+# dataset without one (a patrimoine row is one organisme in one QPV).
+KEY_COLUMNS = {kind: (DATASETS[kind].key,) for kind in STORE_DATASETS if DATASETS[kind].key} | {
+    "patrimoine": ("siren_organisme", "code_qp")}
+KEY_JOINER = "-"
+QPV_COLUMNS = {"partenariats": "qpv", "regies": "qpv_couverts", "patrimoine": "code_qp"}  # for the scope rule
 
 Record = dict[str, str | None]
 
@@ -67,16 +73,21 @@ def cell_text(kind: str, column: str, value) -> str | None:
     return str(value)
 
 
+def record_key(kind: str, record: Record) -> str | None:
+    """The record's identifier in the store (`RQ-059-01`, `123456789-QN07519M`), None when a key cell is blank."""
+    parts = [(record.get(column) or "").strip().upper() for column in KEY_COLUMNS[kind]]
+    return KEY_JOINER.join(parts) if all(parts) else None
+
+
 def frame_to_records(kind: str, frame: pd.DataFrame) -> dict[str, tuple[Record, int | None]]:
     """record_id -> (record, spreadsheet row) for every row of a validated frame, in row order."""
-    spec = DATASETS[kind]
-    names = spec.column_names
+    names = DATASETS[kind].column_names
     rows = frame[ROW].tolist() if ROW in frame else [None] * len(frame)
     columns = {name: frame[name].tolist() for name in names}
     out: dict[str, tuple[Record, int | None]] = {}
     for position, row in enumerate(rows):
         record = {name: cell_text(kind, name, columns[name][position]) for name in names}
-        out[record[spec.key]] = (record, None if _blank(row) else int(row))
+        out[record_key(kind, record)] = (record, None if _blank(row) else int(row))
     return out
 
 
@@ -112,17 +123,17 @@ class Geography:
 
     def record_regions(self, kind: str, record: Record | None) -> frozenset[str]:
         """Scope rule: a partnership lies in the régions of its QPV; a régie in the région of its seat (commune)
-        and of the QPV it covers; an organisme in the région of its seat. Unknown datasets lie nowhere (only an
-        administrator writes them)."""
+        and of the QPV it covers; an organisme in the région of its seat; a declination in its région; a
+        patrimoine row in the région of its QPV. Unknown datasets lie nowhere (only an administrator writes them)."""
         if not record:
             return frozenset()
         regions: set[str] = set()
-        if kind in ("partenariats", "regies"):
-            codes = (record.get("qpv") if kind == "partenariats" else record.get("qpv_couverts")) or ""
+        if kind in QPV_COLUMNS:
+            codes = record.get(QPV_COLUMNS[kind]) or ""
             regions |= {self.qpv_region[c] for c in codes.split(LIST_JOINER) if c in self.qpv_region}
         if kind in ("regies", "organismes") and record.get("insee_com"):
             regions |= _seat_region(record["insee_com"])
-        if kind == "organismes" and record.get("insee_reg"):
+        if kind in ("organismes", "declinaisons") and record.get("insee_reg"):
             regions.add(record["insee_reg"])
         return frozenset(regions)
 

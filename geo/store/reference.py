@@ -9,8 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo import ref
-from geo.datasets import empty_table
-from geo.load import OPTIONAL_KINDS, empty_frame, find_dataset_files, load_file
+from geo.load import empty_frame, find_dataset_files, load_file
 from geo.store.engine import REPO
 from geo.store.records import REFERENCE_DATASETS
 from geo.validate import ERREUR, Finding
@@ -24,18 +23,11 @@ def data_dir() -> Path:
 
 
 def read_reference(folder: Path | None) -> dict[str, tuple[pd.DataFrame, list[Finding], Path | None]]:
-    """kind -> (frame, findings, file) for the QPV, régions and départements of a data folder, and its optional
-    files (déclinaisons, patrimoine: not in the store yet), checked on their own (`Store.read_datasets` checks
-    their references to the store's records)."""
+    """kind -> (frame, findings, file) for the QPV, régions and départements of a data folder (every other dataset
+    is in the store)."""
     folder = Path(folder) if folder else None
     files = find_dataset_files(folder) if folder and folder.is_dir() else {}
     out: dict[str, tuple[pd.DataFrame, list[Finding], Path | None]] = {}
-    for kind in OPTIONAL_KINDS:
-        path = files.get(kind)
-        frame, findings = None, []
-        if path is not None:
-            _, frame, findings = load_file(path, kind)
-        out[kind] = (empty_table(kind) if frame is None else frame, findings, path)
     for kind in REFERENCE_DATASETS:
         path = files.get(kind)
         frame, findings = None, []

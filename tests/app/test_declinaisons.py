@@ -1,5 +1,5 @@
 """Regional declinations in the pages: the overview's table, map and timeline, the portrait's block and the régions
-side by side, checked against declinaisons.csv read with plain pandas; a declination signed in the file shows on
+side by side, checked against declinaisons.csv read with plain pandas; a declination signed in the store shows on
 the next rerun of the same session."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
+from geo.store import ADMIN, Edit, Store, add_user
 from tests.app import reference as ref
 from tests.app.helpers import download_labels, map_text, run_page
 
@@ -100,6 +101,8 @@ def test_a_signed_declination_shows_on_the_next_rerun(tmp_path, monkeypatch, dec
     shutil.copytree(ref.DEMO, folder)
     (folder / "manifest.json").unlink()
     monkeypatch.setenv("CARTE_DATA_DIR", str(folder))
+    url = f"sqlite:///{tmp_path / 'carte.sqlite3'}"  # its own store, seeded from the folder by the first run
+    monkeypatch.setenv("CARTE_DATABASE_URL", url)
     waiting = declinaisons[(declinaisons["statut"] == "à engager") & (declinaisons["insee_reg"] >= "11")]
     target = waiting.iloc[0]
     name = pd.read_csv(ref.REF / "regions.csv", dtype=str).set_index("insee_reg").at[target["insee_reg"], "lib_reg"]
@@ -109,9 +112,12 @@ def test_a_signed_declination_shows_on_the_next_rerun(tmp_path, monkeypatch, dec
     national.toggle(key="couche_declinaisons").set_value(True).run()
     signed_before = signed_fills(national)
     assert signed_before == (declinaisons["statut"] == "signée").sum()
-    edited = declinaisons.copy()
-    edited.loc[edited["insee_reg"] == target["insee_reg"], ["statut", "date_signature"]] = ["signée", "02/11/2026"]
-    edited.to_csv(folder / "declinaisons.csv", sep=";", index=False, encoding="utf-8-sig")
+    store = Store.open(url)  # another process's write, through the store (declinations live there)
+    add_user(store, "admin", ADMIN, password="motdepasse-admin-2026")
+    data, version = store.read_records("declinaisons")[target["insee_reg"]]
+    store.write("admin", "", [Edit("declinaisons", target["insee_reg"],
+                                   {**data, "statut": "signée", "date_signature": "02/11/2026"}, version)])
+    store.close()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert timeline_regions(at)[-1] == name

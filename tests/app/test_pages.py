@@ -292,9 +292,9 @@ def test_data_page_lists_sources_and_templates(demo):
     assert loaded["Partenariats"] == ("base de données", ref.fr_int(len(demo.partenariats)))
     shown = sources["Fichier"].str.endswith((".csv", ".geojson")) | (sources["Fichier"] == "base de données")
     assert set(sources.loc[shown, "Démonstration"]) == {"oui"}
-    by_file = dict(zip(sources["Fichier"], sources["Lignes chargées"], strict=True))
-    assert by_file["declinaisons.csv"] == ref.fr_int(18)
-    assert by_file["patrimoine.csv"] == ref.fr_int(len(pd.read_csv(ref.DEMO / "patrimoine.csv", sep=";")))
+    assert loaded["Déclinaisons régionales de la convention"] == ("base de données", ref.fr_int(18))
+    assert loaded["Patrimoine HLM dans les QPV"] == (
+        "base de données", ref.fr_int(len(pd.read_csv(ref.DEMO / "patrimoine.csv", sep=";"))))
     labels = download_labels(at)
     assert labels.count("CSV") == 5 and labels.count("XLSX") == 5  # the five table datasets
     keys = [d.proto.id for d in at.get("download_button")]

@@ -1,11 +1,15 @@
 """The whole store flow in Chromium: a Hauts-de-France contributor logs in, uploads a spreadsheet (3 changed
 statuses, 2 new partnerships, 1 row in error, 1 row of another région), checks the preview, publishes, sees the key
-figures change, undoes, and sees the figures before. Expected values come from the files (plain pandas)."""
+figures change, undoes, and sees the figures before; and signs the région's declination in « Saisie », then sees it
+on the overview's timeline. Expected values come from the files (plain pandas)."""
 
 from __future__ import annotations
 
 import re
+import shutil
+from datetime import date
 
+import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -87,4 +91,66 @@ def test_contributor_imports_publishes_and_undoes(page, flow_url, tmp_path):
     expect(page.get_by_text(re.compile(r"Annulation publiée : lot n° \d+"))).to_be_visible(timeout=LOAD_TIMEOUT)
     go(page, "Vue d'ensemble")
     assert metrics(page) == before
+    assert page.dialogs == []
+
+
+@pytest.fixture(scope="module")
+def unsigned(tmp_path_factory):
+    """A server (its URL, its folder) on its own store, seeded from the demo where Hauts-de-France has not signed
+    yet."""
+    folder = tmp_path_factory.mktemp("serveur-declinaison")
+    data = folder / "donnees"
+    shutil.copytree(ref.DEMO, data)
+    rows = ref.read_csv(data / "declinaisons.csv")
+    rows.loc[rows["insee_reg"] == HDF, ["statut", "date_signature"]] = ["en préparation", ""]
+    rows.to_csv(data / "declinaisons.csv", sep=";", index=False, encoding="utf-8-sig")
+    store = Store.open(store_url(folder), reference_folder=data)
+    store.seed_from_folder(data)
+    add_user(store, "hdf", CONTRIBUTEUR, [HDF], password=PASSWORD)
+    store.close()
+    for url in serve(data, folder / "streamlit.log", store_url(folder)):
+        yield url, data
+
+
+def signed_regions(folder) -> list[str]:
+    """Names of the régions signed in a data folder (declinaisons.csv with pandas)."""
+    rows = ref.read_csv(folder / "declinaisons.csv")
+    names = pd.read_csv(ref.REF / "regions.csv", dtype=str).set_index("insee_reg")["lib_reg"]
+    return [names[c] for c in rows.loc[rows["statut"] == "signée", "insee_reg"]]
+
+
+def timeline_labels(page: Page):
+    """The région labels of the overview's signature timeline (Vega draws SVG text)."""
+    chart = page.locator('[data-testid="stVegaLiteChart"]').filter(has_text="Signatures des déclinaisons régionales")
+    chart.scroll_into_view_if_needed()
+    expect(chart.locator("text").first).to_be_visible(timeout=LOAD_TIMEOUT)
+    return chart.locator("text").all_text_contents()  # SVG text has no innerText
+
+
+def test_contributor_signs_the_declination_and_sees_it_on_the_timeline(page, unsigned):
+    url, folder = unsigned
+    page.goto(f"{url}/connexion")
+    expect(page.locator("h1").first).to_have_text("Connexion", timeout=LOAD_TIMEOUT)
+    page.get_by_label("Identifiant").fill("hdf")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_text("hdf — contributeur régional (32)").first).to_be_visible(timeout=LOAD_TIMEOUT)
+    go(page, "Vue d'ensemble")
+    before = timeline_labels(page)
+    assert set(signed_regions(folder)) <= set(before) and "Hauts-de-France" not in before, before
+
+    go(page, "Saisie")
+    page.get_by_role("tab", name="Déclinaison régionale").click()
+    form = page.locator('[data-testid="stForm"]').filter(has_text="Association régionale HLM")
+    form.get_by_label("Statut").click()
+    page.get_by_role("option", name="signée", exact=True).click()
+    form.get_by_role("spinbutton", name="day, Date de signature (si signée)").click()
+    page.keyboard.type(f"{date.today():%d%m%Y}")  # the date field moves from day to month to year by itself
+    form.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text(re.compile(r"« 32 » enregistré \(lot n° \d+\)"))).to_be_visible(timeout=LOAD_TIMEOUT)
+
+    go(page, "Vue d'ensemble")
+    labels = timeline_labels(page)
+    assert "Hauts-de-France" in labels, labels
+    assert not page.locator('[data-testid="stException"]').count()
     assert page.dialogs == []

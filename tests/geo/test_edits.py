@@ -46,3 +46,19 @@ def test_field_errors_group_messages_and_suggestions():
 def test_next_id_follows_the_years_numbering():
     assert edits.next_id(["P-2026-0009", "P-2026-0010", "P-2025-0300", "AUTRE"], 2026) == "P-2026-0011"
     assert edits.next_id([], 2027) == "P-2027-0001"
+
+
+def test_declination_record_is_the_canonical_text_of_a_file():
+    record = edits.declination_record(insee_reg="32", ar_hlm="  AR Hlm HdF ", statut="signée",
+                                      date_signature=date(2026, 2, 1), organismes=["123456782", "987654324"],
+                                      regies=[], lien_document="", commentaire="")
+    assert record == {"insee_reg": "32", "ar_hlm": "AR Hlm HdF", "statut": "signée", "date_signature": "01/02/2026",
+                      "organismes_signataires": "123456782 | 987654324", "regies_signataires": None,
+                      "lien_document": None, "commentaire": None}
+
+
+def test_a_signature_date_is_not_in_the_future():
+    today = date(2026, 11, 27)
+    assert edits.declination_errors(today, today) == {}
+    assert edits.declination_errors(None, today) == {}
+    assert list(edits.declination_errors(date(2026, 11, 28), today)) == ["date_signature"]

@@ -103,7 +103,7 @@ def test_journal_holds_before_and_after_of_each_record(store):
 
 def test_data_version_moves_only_for_the_dataset_written(store):
     first = store.data_version()
-    assert first == {"organismes": 1, "partenariats": 1, "regies": 1}
+    assert first == {"declinaisons": 0, "organismes": 1, "partenariats": 1, "patrimoine": 0, "regies": 1}
     change_set_id = store.write("adm", "", [edit(store, "P-2", statut="en cours")])
     assert store.data_version() == {**first, "partenariats": change_set_id}
 
@@ -191,7 +191,10 @@ def test_export_copies_the_reference_geography_with_a_true_manifest(tmp_path):
     manifest = json.loads((tmp_path / "sauvegarde" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["demo"] is True
     counts = {kind: record["rows"] for kind, record in manifest["datasets"].items()}
-    assert counts == {"qpv": 1493, "regies": 129, "organismes": 70, "partenariats": 650}  # data/demo/README.md
+    lines = {kind: (REPO / "data" / "demo" / f"{kind}.csv").read_text(encoding="utf-8-sig").count("\n") - 1
+             for kind in ("declinaisons", "patrimoine")}  # data lines of the demo files (no quoted newlines)
+    assert counts == {"qpv": 1493, "regies": 129, "organismes": 70, "partenariats": 650,  # data/demo/README.md
+                      **lines}
     copied = (tmp_path / "sauvegarde" / "qpv.geojson").read_bytes()
     assert copied == (REPO / "data" / "demo" / "qpv.geojson").read_bytes()
     store.close()
