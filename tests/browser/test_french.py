@@ -125,12 +125,22 @@ def choose(page: Page, label: str, option: str) -> None:
     settle(page)
 
 
-def partnerships_card(page: Page):
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Partenariats").first
+def card(page: Page, label: str):
+    metric = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True)).first
     return metric.locator('[data-testid="stMetricValue"]')
 
 
+def expect_step(page: Page, url: str, scope: ref.Scope) -> None:
+    """The address and the key figures of one filter step. Polled: after Back the address changes at once, the
+    figures once the page has rerun."""
+    expect(page).to_have_url(re.compile(re.escape(url) + "$"))
+    for label in ("Partenariats", "Régies", "QPV"):
+        expect(card(page, label)).to_have_text(ref.fr_int(scope.kpis[label]), timeout=LOAD_TIMEOUT)
+
+
 def test_back_restores_each_earlier_filter_step(page, base_url, demo):
+    """Three filter changes, then three Backs each pressed as soon as the figures are shown, while the rerun still
+    draws the sidebar: each Back shows the earlier step, and nothing but the filter steps is in the history."""
     steps = [("", ref.Ask())]
     open_app(page, f"{base_url}/")
     settle(page)
@@ -141,15 +151,16 @@ def test_back_restores_each_earlier_filter_step(page, base_url, demo):
     choose(page, "Thème(s)", "Inclusion numérique")
     steps.append(("region=32&theme=inclusion-numerique&statut=en-cours",
                   ref.Ask(regions=("32",), themes=("inclusion-numerique",), statuts=("en cours",))))
-    for query, ask in reversed(steps):
-        expect(page).to_have_url(re.compile(re.escape(f"{base_url}/" + (f"?{query}" if query else "")) + "$"))
-        # Polled: after Back the address changes at once, the figures once the page has rerun.
-        expect(partnerships_card(page)).to_have_text(ref.fr_int(ref.select(demo, ask).kpis["Partenariats"]),
-                                                     timeout=LOAD_TIMEOUT)
-        if query:
-            settle(page)  # the rerun over (the sidebar is drawn after the figures), as a reader would wait
-            page.wait_for_timeout(1500)
-            page.go_back()
+    urls = [f"{base_url}/" + (f"?{query}" if query else "") for query, _ in steps]
+    scopes = [ref.select(demo, ask) for _, ask in steps]
+    assert len({s.kpis["Partenariats"] for s in scopes}) == len(scopes)  # each step shows other figures
+    expect_step(page, urls[-1], scopes[-1])
+    for url, scope in zip(reversed(urls[:-1]), reversed(scopes[:-1]), strict=True):
+        page.go_back()
+        expect_step(page, url, scope)
+    settle(page)  # every rerun over: no stale widget value took the page elsewhere
+    expect_step(page, urls[0], scopes[0])
+    expect(page.locator('[data-testid="stSidebar"] [data-baseweb="tag"]')).to_have_count(0)
     assert page.evaluate("history.length") == len(steps) + 1  # the blank tab, then exactly one entry per step
 
 
