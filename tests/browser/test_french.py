@@ -7,12 +7,15 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from dashboard.locale import french_script
 from tests.app import reference as ref
 from tests.browser.test_browser import LOAD_TIMEOUT, MAP, open_app
 
@@ -102,6 +105,17 @@ def test_table_numbers_are_french(page, base_url, demo):
     # The régies' headcounts: the largest one of the région, with its French thousands separator.
     scope = ref.select(demo, ref.Ask(regions=("32",)))
     assert ref.fr_int(scope.regies["salaries"].max()) in cells
+
+
+def test_upload_refusal_is_french(page):
+    """A file over `server.maxUploadSize` is refused by Streamlit's frontend in English: the message, exactly as the
+    installed frontend writes it, reads French once the page's script has run (here on a bare page: no server)."""
+    bundle = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    assert any("`File must be ${" in f.read_text(encoding="utf-8") for f in bundle.glob("*.js"))
+    page.set_content(f"<html><body><p id='a'>File must be 100.0MB or smaller.</p>{french_script()}</body></html>")
+    expect(page.locator("#a")).to_have_text("Fichier trop volumineux : 100\u00a0Mo au maximum.")
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p id=b>File must be 104.9MB or smaller.</p>')")
+    expect(page.locator("#b")).to_have_text("Fichier trop volumineux : 104,9\u00a0Mo au maximum.")
 
 
 # --- history --------------------------------------------------------------------------------------------------
