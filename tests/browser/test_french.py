@@ -94,17 +94,69 @@ def test_map_scale_is_metric(page, base_url):
     assert re.fullmatch(r"\d+ k?m", scale.inner_text().strip())
 
 
+# The grid draws its cells on a canvas, and its accessible table beside it writes numbers raw (`15530`): what a
+# reader sees is recorded from the grid canvases' own drawing calls.
+RECORD_GRID_TEXT = """(() => {
+    const drawn = window.__gridText = [];
+    const fillText = CanvasRenderingContext2D.prototype.fillText;
+    CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+        if (this.canvas.closest && this.canvas.closest('[data-testid="stDataFrame"]')) drawn.push(String(text).trim());
+        return fillText.call(this, text, ...rest);
+    };
+})()"""
+
+
+def grid_text(page: Page) -> list[str]:
+    return page.evaluate("window.__gridText.slice()")
+
+
 def test_table_numbers_are_french(page, base_url, demo):
+    page.add_init_script(RECORD_GRID_TEXT)
     open_app(page, f"{base_url}/territoires?region=32")
-    grid = page.locator('[data-testid="stDataFrame"]:visible')  # not the folded declination table
-    expect(grid.first.locator("td").first).to_be_attached()
-    settle(page)
-    cells = [t.strip() for t in grid.locator("td").all_inner_texts()]
-    assert cells, "the tables show no cell"
-    assert [c for c in cells if NOT_FRENCH_NUMBER.match(c) or c == "None"] == []
-    # The régies' headcounts: the largest one of the région, with its French thousands separator.
+    page.get_by_role("heading", name="Régies du territoire").scroll_into_view_if_needed()
+    # The régies' headcounts: the largest one of the région, as the key figures write it.
     scope = ref.select(demo, ref.Ask(regions=("32",)))
-    assert ref.fr_int(scope.regies["salaries"].max()) in cells
+    largest = ref.fr_int(scope.regies["salaries"].max())
+    page.wait_for_function("text => window.__gridText.includes(text)", arg=largest, timeout=LOAD_TIMEOUT)
+    settle(page)
+    cells = grid_text(page)
+    assert [c for c in cells if NOT_FRENCH_NUMBER.match(c) or c == "None"] == []
+    assert ref.fr_int(scope.kpis["QPV"]) in cells  # the figures table: « 1 493 » with its separator
+
+
+def test_numeric_column_sorts_as_numbers_and_reads_french(page, base_url, demo):
+    """A click on the header « Population » sorts the QPV by number (a text sort would put « 9 360 » above
+    « 15 530 »), the cells still drawn the French way."""
+    without = {code for codes in demo.partenariats["qpv_list"] for code in codes}
+    qpv = demo.qpv[(demo.qpv["insee_reg"] == "32") & ~demo.qpv["code_qp"].isin(without)]
+    population = sorted(qpv["population"].dropna().astype(int), reverse=True)
+    assert sorted(map(ref.fr_int, population), reverse=True)[0] != ref.fr_int(population[0])  # text sort differs
+    page.add_init_script(RECORD_GRID_TEXT)
+    open_app(page, f"{base_url}/opportunites?region=32")
+    title = re.compile("^Population$")
+    grid = page.locator('[data-testid="stDataFrame"]').filter(has=page.locator("th", has_text=title))
+    header = grid.locator('th[role="columnheader"]').filter(has_text=title)
+    expect(header).to_have_count(1, timeout=LOAD_TIMEOUT)
+    settle(page)
+    cells = grid.locator(f'td[aria-colindex="{header.get_attribute("aria-colindex")}"]')
+    # The headers are drawn on the canvas (the accessible table has no layout): along the header row, click each
+    # place twice (ascending, then descending) until the column is in descending order.
+    expected = [str(p) for p in population[:10]]  # the accessible table's raw numbers
+    box = grid.locator("canvas").first.bounding_box()
+    shown: list[str] = []
+    for x in range(int(box["x"]) + 10, int(box["x"] + box["width"]), 25):
+        for _ in range(2):
+            page.mouse.click(x, box["y"] + 12)
+            page.wait_for_timeout(100)
+            shown = [t.strip() for t in cells.all_inner_texts()][:10]
+            if shown == expected:
+                break
+        else:
+            continue
+        break
+    assert shown == expected
+    drawn = grid_text(page)
+    assert ref.fr_int(population[0]) in drawn and str(population[0]) not in drawn  # « 15 530 » on screen
 
 
 def test_upload_refusal_is_french(page):
