@@ -100,14 +100,15 @@ RECORD_GRID_TEXT = """(() => {
     const drawn = window.__gridText = [];
     const fillText = CanvasRenderingContext2D.prototype.fillText;
     CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
-        if (this.canvas.closest && this.canvas.closest('[data-testid="stDataFrame"]')) drawn.push(String(text).trim());
+        if (this.canvas.closest && this.canvas.closest('[data-testid="stDataFrame"]'))
+            drawn.push({text: String(text).trim(), x: rest[0], y: rest[1]});
         return fillText.call(this, text, ...rest);
     };
 })()"""
 
 
 def grid_text(page: Page) -> list[str]:
-    return page.evaluate("window.__gridText.slice()")
+    return page.evaluate("window.__gridText.map(d => d.text)")
 
 
 def test_table_numbers_are_french(page, base_url, demo):
@@ -117,7 +118,7 @@ def test_table_numbers_are_french(page, base_url, demo):
     # The régies' headcounts: the largest one of the région, as the key figures write it.
     scope = ref.select(demo, ref.Ask(regions=("32",)))
     largest = ref.fr_int(scope.regies["salaries"].max())
-    page.wait_for_function("text => window.__gridText.includes(text)", arg=largest, timeout=LOAD_TIMEOUT)
+    page.wait_for_function("text => window.__gridText.some(d => d.text === text)", arg=largest, timeout=LOAD_TIMEOUT)
     settle(page)
     cells = grid_text(page)
     assert [c for c in cells if NOT_FRENCH_NUMBER.match(c) or c == "None"] == []
@@ -133,30 +134,28 @@ def test_numeric_column_sorts_as_numbers_and_reads_french(page, base_url, demo):
     assert sorted(map(ref.fr_int, population), reverse=True)[0] != ref.fr_int(population[0])  # text sort differs
     page.add_init_script(RECORD_GRID_TEXT)
     open_app(page, f"{base_url}/opportunites?region=32")
-    title = re.compile("^Population$")
-    grid = page.locator('[data-testid="stDataFrame"]').filter(has=page.locator("th", has_text=title))
-    header = grid.locator('th[role="columnheader"]').filter(has_text=title)
-    expect(header).to_have_count(1, timeout=LOAD_TIMEOUT)
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=LOAD_TIMEOUT)
     settle(page)
-    cells = grid.locator(f'td[aria-colindex="{header.get_attribute("aria-colindex")}"]')
-    # The headers are drawn on the canvas (the accessible table has no layout): along the header row, click each
-    # place twice (ascending, then descending) until the column is in descending order.
-    expected = [str(p) for p in population[:10]]  # the accessible table's raw numbers
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    # The headers and cells are drawn on a canvas: click where the grid drew « Population », once (ascending), then
+    # once more (descending), and read what it then draws in that column, top to bottom.
+    headers = page.evaluate("window.__gridText.filter(d => d.y < 30)")
+    left = next(h["x"] for h in headers if h["text"] == "Population")
+    right = min(h["x"] for h in headers if h["x"] > left)
     box = grid.locator("canvas").first.bounding_box()
-    shown: list[str] = []
-    for x in range(int(box["x"]) + 10, int(box["x"] + box["width"]), 25):
-        for _ in range(2):
-            page.mouse.click(x, box["y"] + 12)
-            page.wait_for_timeout(100)
-            shown = [t.strip() for t in cells.all_inner_texts()][:10]
-            if shown == expected:
-                break
-        else:
-            continue
-        break
-    assert shown == expected
-    drawn = grid_text(page)
-    assert ref.fr_int(population[0]) in drawn and str(population[0]) not in drawn  # « 15 530 » on screen
+    page.mouse.click(box["x"] + left + 5, box["y"] + 18)
+    page.wait_for_timeout(500)
+    page.evaluate("window.__gridText.length = 0")
+    page.mouse.click(box["x"] + left + 5, box["y"] + 18)
+    expected = [ref.fr_int(p) for p in population[:10]]
+    column = """([left, right]) => {
+        const rows = new Map();
+        for (const d of window.__gridText) if (d.y > 30 && d.x > left && d.x <= right) rows.set(d.y, d.text);
+        return [...rows.entries()].sort((a, b) => a[0] - b[0]).map(e => e[1]).slice(0, 10);
+    }"""
+    page.wait_for_function(f"args => ({column})(args).length >= 10", arg=[left, right], timeout=10_000)
+    assert page.evaluate(column, [left, right]) == expected
+    assert ref.NNBSP in expected[0]  # « 15 530 » with its French separator
 
 
 def test_upload_refusal_is_french(page):
