@@ -169,6 +169,48 @@ def test_upload_refusal_is_french(page):
     expect(page.locator("#b")).to_have_text("Fichier trop volumineux : 104,9\u00a0Mo au maximum.")
 
 
+# --- charts ---------------------------------------------------------------------------------------------------
+
+# Every text of each chart's SVG outside the chart's own box (its element on the page): a cut label.
+CUT_LABELS = """chart => {
+    const box = chart.getBoundingClientRect(), cut = [];
+    for (const text of chart.querySelectorAll('svg text')) {
+        const r = text.getBoundingClientRect();
+        if (!text.textContent.trim() || r.width === 0) continue;
+        if (r.left < box.left - 1 || r.right > box.right + 1)
+            cut.push(`${text.textContent} (${Math.round(r.left - box.left)} to ${Math.round(r.right - box.left)}`
+                     + ` in ${Math.round(box.width)} px)`);
+    }
+    return cut;
+}"""
+SELECTIONS = {"region": "region=32", "theme": "theme=inclusion-numerique", "famille": "famille=coop-hlm",
+              "vide": "q=aucun-resultat-zzz"}
+
+
+@pytest.mark.parametrize("page_path", ["", "territoires"])
+@pytest.mark.parametrize("selection", list(SELECTIONS))
+def test_no_chart_label_is_cut(page, base_url, page_path, selection):
+    """Overview and portrait (a région's, hence région 32 with the other selections): each chart's texts lie
+    within the chart's width."""
+    query = SELECTIONS[selection] if page_path == "" or selection == "region" else f"region=32&{SELECTIONS[selection]}"
+    open_app(page, f"{base_url}/{page_path}?{query}")
+    settle(page)
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    if selection != "vide":
+        expect(charts.first).to_be_attached(timeout=LOAD_TIMEOUT)
+    cut = {}
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed()
+        chart.locator("svg text").first.wait_for(state="attached", timeout=LOAD_TIMEOUT)
+        try:  # a chart still being resized to its column is drawn again within the moment
+            page.wait_for_function(f"chart => ({CUT_LABELS})(chart).length === 0", arg=chart.element_handle(),
+                                   timeout=5_000)
+        except PlaywrightTimeout:
+            cut[index] = chart.evaluate(CUT_LABELS)
+    assert cut == {}
+
+
 # --- history --------------------------------------------------------------------------------------------------
 
 
