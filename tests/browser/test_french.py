@@ -100,7 +100,8 @@ RECORD_GRID_TEXT = """(() => {
     const drawn = window.__gridText = [];
     const fillText = CanvasRenderingContext2D.prototype.fillText;
     CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
-        if (this.canvas.closest && this.canvas.closest('[data-testid="stDataFrame"]'))
+        // the grid's canvases, and the detached ones it draws into before copying them on screen
+        if (!this.canvas.isConnected || this.canvas.closest('[data-testid="stDataFrame"]'))
             drawn.push({text: String(text).trim(), x: rest[0], y: rest[1]});
         return fillText.call(this, text, ...rest);
     };
