@@ -5,6 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard.components import downloads
+from dashboard.components import table as table_view
 from dashboard.data import reach_pairs
 from dashboard.page import start_page
 from geo import fr
@@ -19,8 +20,6 @@ from geo.opportunities import (
 from ui.exports import territory_name
 from ui.opportunities import ORGANISME_LABELS, QPV_LABELS, REGIE_LABELS, for_export, opportunities_map
 
-NUMBER = st.column_config.NumberColumn
-
 
 def listing_downloads(table, labels: dict[str, str], kind: str) -> None:
     """The app's own CSV/XLSX of exactly the rows shown, French headers, named after the territory and the date."""
@@ -29,10 +28,8 @@ def listing_downloads(table, labels: dict[str, str], kind: str) -> None:
 
 
 def show(table, labels: dict[str, str]) -> None:
-    config = {c: NUMBER(label, format="localized") if c in ("population", "logements_hlm", "logements",
-                                                             "distance_m") else label
-              for c, label in labels.items()}
-    st.dataframe(table[list(labels)], hide_index=True, width="stretch", column_config=config)
+    """The listing under its French headers, numbers French and sortable (`dashboard.components.table`)."""
+    table_view(table[list(labels)], column_config=labels)
 
 
 ctx = start_page("Opportunités")

@@ -13,7 +13,7 @@ from dashboard.page import PageContext
 from geo.indicators import Kpis
 from ui import printing
 from ui.exports import file_name, to_csv_fr, to_xlsx
-from ui.tables import KPI_CARDS, french_cells, kpi_text
+from ui.tables import KPI_CARDS, french_cells, french_grid, kpi_text
 
 LIST_COLUMNS = {"Codes QPV": st.column_config.ListColumn("Codes QPV"),
                 "Quartiers": st.column_config.ListColumn("Quartiers"),
@@ -45,13 +45,13 @@ def kpi_cards(figures: Kpis, national: Kpis | None = None) -> None:
 
 
 def table(frame: pd.DataFrame, column_config: dict | None = None, printable: bool = False, **options) -> None:
-    """A table as French readers expect it (`ui.tables.french_cells`), without the grid's English toolbar: the
-    pages offer their own French downloads. `printable`: every row is printed too (the page needs
-    `ui.printing.CSS`), where the grid would print only the rows on screen."""
-    cells = french_cells(frame)
+    """A table as French readers expect it (`ui.tables.french_grid`: numbers sort as numbers and read French),
+    without the grid's English toolbar: the pages offer their own French downloads. `printable`: every row is
+    printed too (the page needs `ui.printing.CSS`), where the grid would print only the rows on screen."""
     config = {k: v for k, v in LIST_COLUMNS.items() if k in frame.columns} | (column_config or {})
-    st.dataframe(cells, hide_index=True, width="stretch", placeholder="", column_config=config, **options)
+    st.dataframe(french_grid(frame), hide_index=True, width="stretch", placeholder="", column_config=config, **options)
     if printable:
+        cells = french_cells(frame)
         st.html(printing.print_table(cells, {c: c for c in cells.columns}))
 
 

@@ -50,6 +50,10 @@ TRANSLATIONS = {
     "Developer options": "Options de développement",
 }
 PREFIXES = {"Help for ": "Aide : "}  # "Help for Régies" → "Aide : Régies"
+# The file uploader's refusal of a file over `server.maxUploadSize`, as the installed frontend writes it
+# (`File must be ${size} or smaller.`, size like "100.0MB"), and its French wording.
+TOO_LARGE = r"^File must be (\d+(?:\.\d+)?)([KMG]?)B or smaller\.$"
+TOO_LARGE_FR = "Fichier trop volumineux : {size} au maximum."
 
 _SCRIPT = """<script>
 (function () {
@@ -58,11 +62,17 @@ _SCRIPT = """<script>
   if (window.__carteFr) { return; }
   window.__carteFr = true;
   var words = %(words)s, prefixes = %(prefixes)s, attrs = ["aria-label", "title", "placeholder"];
+  var tooLarge = new RegExp(%(too_large)s), tooLargeFr = %(too_large_fr)s;
   function tr(text) {
     if (!text) { return null; }
     var trimmed = text.trim();
     if (Object.prototype.hasOwnProperty.call(words, trimmed)) { return text.replace(trimmed, words[trimmed]); }
     for (var p in prefixes) { if (trimmed.indexOf(p) === 0) { return prefixes[p] + trimmed.slice(p.length); } }
+    var large = tooLarge.exec(trimmed);
+    if (large) {
+      var size = Number(large[1]).toLocaleString("fr-FR") + "\u00a0" + {"": "o", K: "ko", M: "Mo", G: "Go"}[large[2]];
+      return text.replace(trimmed, tooLargeFr.replace("{size}", size));
+    }
     return null;
   }
   function fix(root) {
@@ -94,8 +104,13 @@ _SCRIPT = """<script>
 </style>"""
 
 
+def french_script() -> str:
+    """The script and style that make the document French."""
+    return _SCRIPT % {"words": json.dumps(TRANSLATIONS, ensure_ascii=False),
+                      "prefixes": json.dumps(PREFIXES, ensure_ascii=False),
+                      "too_large": json.dumps(TOO_LARGE), "too_large_fr": json.dumps(TOO_LARGE_FR, ensure_ascii=False)}
+
+
 def french_document() -> None:
     """Once per run, before the page: the script installs itself once per browser tab."""
-    st.html(_SCRIPT % {"words": json.dumps(TRANSLATIONS, ensure_ascii=False),
-                       "prefixes": json.dumps(PREFIXES, ensure_ascii=False)},
-            unsafe_allow_javascript=True)
+    st.html(french_script(), unsafe_allow_javascript=True)

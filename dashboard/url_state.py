@@ -1,5 +1,5 @@
 """Filters ⇄ URL ⇄ sidebar widgets. The URL is the single source of truth: a widget change rewrites it, and a
-new URL (link opened, reload, page link) resets the widgets to what it says."""
+new URL (link opened, reload, page link, Back, Forward) resets the widgets to what it says."""
 
 from __future__ import annotations
 
@@ -85,7 +85,15 @@ def _filters_from_widgets(year_bounds: tuple[int, int]) -> Filters:
 
 
 def on_widget_change(atlas: Atlas, year_bounds: tuple[int, int]) -> None:
-    """Widget callback: the widgets' filters (départements outside the chosen régions dropped) go to the URL."""
+    """Widget callback: the widgets' filters (départements outside the chosen régions dropped) go to the URL.
+
+    A change counts only when the widgets showed the URL's filters. After Back or Forward the browser reruns with
+    the new URL but with the values its widgets still show, those of the step left when the previous rerun was
+    cut short before reaching them; written back, they would show that step under the restored URL. The URL wins:
+    `sync_widgets` then shows it.
+    """
+    if st.session_state.get(SYNCED) != current_filters(atlas)[0]:
+        return
     filters = _filters_from_widgets(year_bounds)
     allowed = {c for c, r in atlas.departement_region.items() if not filters.regions or r in filters.regions}
     filters = replace(filters, departements=tuple(d for d in filters.departements if d in allowed))

@@ -37,6 +37,9 @@ LABEL_ROOM_PER_CHAR = 0.05
 # The chart menu's entries are English ("Save as PNG", "Show data", "Copy Vega-Lite spec"), and Streamlit
 # honours vega-embed's options from the spec's usermeta: the pages offer their own French downloads instead.
 NO_MENU = {"embedOptions": {"actions": False}}
+# Vega places a vertical axis title by its own estimate of the text's size: the browser's glyphs reach a few pixels
+# further left, out of the chart (tests/browser/test_french.py::test_no_chart_label_is_cut). Room for them.
+PADDING = {"left": 10, "top": 5, "right": 5, "bottom": 5}
 MULTI_THEME_NOTE = ["Un partenariat peut porter plusieurs thèmes :", "les parts s'additionnent au-delà de 100 %."]
 
 
@@ -51,7 +54,7 @@ def _base(data: pd.DataFrame, title: str, subtitle: list[str] | None = None) -> 
 
 
 def _done(chart) -> alt.TopLevelMixin:
-    return chart.properties(usermeta=NO_MENU)
+    return chart.properties(usermeta=NO_MENU, padding=PADDING)
 
 
 def empty_chart(title: str, reason: str) -> alt.Chart:

@@ -11,7 +11,7 @@ import pandas as pd
 from geo import fr
 from geo.declinaisons import STATUS_COLORS
 from geo.schema import DECLINAISON_STATUTS
-from ui.charts import COUNT_AXIS, FONT
+from ui.charts import COUNT_AXIS, FONT, PADDING
 from ui.maps import Legend
 
 OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")
@@ -54,7 +54,7 @@ def signatures_timeline(table: pd.DataFrame, title: str = "Signatures des décli
     line = base.mark_line(interpolate="step-after", color=STATUS_COLORS["signée"])
     points = base.mark_circle(size=80, color=STATUS_COLORS["signée"]).encode(tooltip=tooltip)
     labels = base.mark_text(align="left", dx=7, fontSize=11, color="#111827").encode(text="region:N")
-    return (line + points + labels).properties(height=280)
+    return (line + points + labels).properties(height=280, padding=PADDING)
 
 
 def status_map(regions: gpd.GeoDataFrame, table: pd.DataFrame, title: str = "Avancement des déclinaisons",

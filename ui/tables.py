@@ -1,8 +1,9 @@
-"""Pure table builders of the pages: data in, a French-formatted DataFrame out (shown as is by `st.dataframe`)."""
+"""Pure table builders of the pages: data in, a French-formatted DataFrame (or Styler) out, shown by `st.dataframe`."""
 
 from __future__ import annotations
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from geo import fr
 from geo.datasets import Datasets
@@ -98,9 +99,27 @@ def findings_table(findings: list[Finding]) -> pd.DataFrame:
 
 
 def french_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """What `st.dataframe` shows: every number and date written by `geo.fr` (the grid would otherwise write
-    `231950` or the browser's locale), blanks for missing values, lists kept as lists."""
+    """Every cell as text written by `geo.fr` (printing, where nothing is sorted): numbers and dates French, blanks
+    for missing values, lists kept as lists."""
     return frame.apply(lambda column: column.map(fr.cellule)).astype(object) if len(frame) else frame.astype(object)
+
+
+def number_columns(frame: pd.DataFrame) -> list:
+    """The columns of numbers (not booleans): kept numeric on screen so that a click on their header sorts them."""
+    return [c for c in frame.columns
+            if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+
+
+def french_grid(frame: pd.DataFrame) -> Styler:
+    """What `st.dataframe` shows: numbers stay numbers (the grid sorts them as numbers) displayed as `geo.fr` writes
+    them (no grid format groups digits the French way whatever the browser's language), every other cell as
+    `french_cells` writes it."""
+    numbers = number_columns(frame)
+    cells = frame.copy()
+    others = [c for c in frame.columns if c not in numbers]
+    if others:
+        cells[others] = french_cells(frame[others])
+    return cells.style.format(fr.cellule, subset=numbers)
 
 
 def partnership_sheet(table: pd.DataFrame, qpv: pd.DataFrame) -> pd.DataFrame:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pandas as pd
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from dashboard.navigation import PAGES
@@ -51,3 +53,11 @@ def map_text(at: AppTest) -> str:
     args = map_args(at)
     text = "\n".join(str(args.get(key) or "") for key in ("header", "html", "script", "feature_group"))
     return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def shown_cells(dataframe) -> pd.DataFrame:
+    """The text a grid (an AppTest dataframe element) shows: its Styler display values when it has them."""
+    data = dataframe.proto.arrow_data
+    if data.HasField("styler"):
+        return convert_arrow_bytes_to_pandas_df(data.styler.display_values)
+    return dataframe.value

@@ -15,6 +15,7 @@ from tests.app.helpers import (
     TITLES,
     map_text,
     run_page,
+    shown_cells,
     warnings,
 )
 
@@ -77,7 +78,7 @@ def test_local_map_holds_the_departement_only(fixture_env):
 
 def test_data_page_says_the_files_are_not_demo(fixture_env, folder):
     at = run_page("donnees")
-    sources = at.dataframe[0].value.set_index("Jeu de données")
+    sources = shown_cells(at.dataframe[0]).set_index("Jeu de données")
     labels = ["Quartiers prioritaires (QPV)", "Régies de quartier et de territoire", "Organismes HLM", "Partenariats"]
     assert list(sources.loc[labels, "Fichier"]) == ["qpv.geojson"] + ["base de données"] * 3
     assert list(sources.loc[labels, "Démonstration"]) == ["non"] * 4

@@ -19,6 +19,7 @@ from tests.app.helpers import (
     map_args,
     map_text,
     run_page,
+    shown_cells,
     warnings,
 )
 
@@ -158,6 +159,7 @@ def test_partnership_table_matches_independent_filter(case, demo):
 def test_partnership_table_rows_carry_the_file_values(demo):
     at = run_page("partenariats", {"departement": "93"})
     table = at.dataframe[0].value.set_index("Identifiant")
+    text = shown_cells(at.dataframe[0]).set_index("Identifiant")
     expected = ref.select(demo, ref.Ask(departements=("93",))).partenariats.set_index("id_partenariat")
     assert len(expected) > 0
     regies = demo.regies.set_index("id_regie")["nom"]
@@ -171,7 +173,9 @@ def test_partnership_table_rows_carry_the_file_values(demo):
         assert shown["Début"] == row["date_debut"]
         assert sorted(shown["Codes QPV"]) == sorted(row["qpv_list"])
         assert list(shown["Quartiers"]) == [quartiers[c] for c in shown["Codes QPV"]]  # each name beside its code
-        assert shown["Montant (€)"] == ref.fr_amount(row["montant_eur"])
+        amount = row["montant_eur"]
+        assert text.loc[pid, "Montant (€)"] == ref.fr_amount(amount)  # numbers kept numeric, shown French
+        assert shown["Montant (€)"] == float(amount.replace(",", ".")) if amount else pd.isna(shown["Montant (€)"])
         assert shown["Fin"] == row["date_fin"]  # blank when the file has none, never "None"
 
 
@@ -256,7 +260,7 @@ def test_territory_portrait_of_occitanie(demo):
     expected = ref.uncovered(scope, demo)
     assert len(expected) > 10
     assert f"QPV sans régie ni partenariat ({ref.fr_int(len(expected))})" in [s.value for s in at.subheader]
-    table = at.dataframe[-1].value
+    table = shown_cells(at.dataframe[-1])
     assert len(table) == len(expected)
     assert list(table["Code QPV"].head(10)) == list(expected["code_qp"].head(10))
     assert list(table["Population"].head(10)) == [ref.fr_int(p) for p in expected["population"].head(10)]
@@ -283,7 +287,7 @@ def test_territory_page_without_region_asks_for_one_and_lists_uncovered_qpv(demo
 def test_data_page_lists_sources_and_templates(demo):
     at = run_page("donnees")
     assert not at.exception
-    sources = at.dataframe[0].value
+    sources = shown_cells(at.dataframe[0])
     assert len(sources) == 8
     loaded = {row["Jeu de données"]: (row["Fichier"], row["Lignes chargées"]) for _, row in sources.iterrows()}
     assert loaded["Quartiers prioritaires (QPV)"] == ("qpv.geojson", ref.fr_int(len(demo.qpv)))

@@ -7,12 +7,15 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from dashboard.locale import french_script
 from tests.app import reference as ref
 from tests.browser.test_browser import LOAD_TIMEOUT, MAP, open_app
 
@@ -91,17 +94,122 @@ def test_map_scale_is_metric(page, base_url):
     assert re.fullmatch(r"\d+ k?m", scale.inner_text().strip())
 
 
+# The grid draws its cells on a canvas, and its accessible table beside it writes numbers raw (`15530`): what a
+# reader sees is recorded from the grid canvases' own drawing calls.
+RECORD_GRID_TEXT = """(() => {
+    const drawn = window.__gridText = [];
+    const fillText = CanvasRenderingContext2D.prototype.fillText;
+    CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+        // the grid's canvases, and the detached ones it draws into before copying them on screen
+        if (!this.canvas.isConnected || this.canvas.closest('[data-testid="stDataFrame"]'))
+            drawn.push({text: String(text).trim(), x: rest[0], y: rest[1]});
+        return fillText.call(this, text, ...rest);
+    };
+})()"""
+
+
+def grid_text(page: Page) -> list[str]:
+    return page.evaluate("window.__gridText.map(d => d.text)")
+
+
 def test_table_numbers_are_french(page, base_url, demo):
+    page.add_init_script(RECORD_GRID_TEXT)
     open_app(page, f"{base_url}/territoires?region=32")
-    grid = page.locator('[data-testid="stDataFrame"]:visible')  # not the folded declination table
-    expect(grid.first.locator("td").first).to_be_attached()
-    settle(page)
-    cells = [t.strip() for t in grid.locator("td").all_inner_texts()]
-    assert cells, "the tables show no cell"
-    assert [c for c in cells if NOT_FRENCH_NUMBER.match(c) or c == "None"] == []
-    # The régies' headcounts: the largest one of the région, with its French thousands separator.
+    page.get_by_role("heading", name="Régies du territoire").scroll_into_view_if_needed()
+    # The régies' headcounts: the largest one of the région, as the key figures write it.
     scope = ref.select(demo, ref.Ask(regions=("32",)))
-    assert ref.fr_int(scope.regies["salaries"].max()) in cells
+    largest = ref.fr_int(scope.regies["salaries"].max())
+    page.wait_for_function("text => window.__gridText.some(d => d.text === text)", arg=largest, timeout=LOAD_TIMEOUT)
+    settle(page)
+    cells = grid_text(page)
+    assert [c for c in cells if NOT_FRENCH_NUMBER.match(c) or c == "None"] == []
+    assert ref.fr_int(scope.kpis["QPV"]) in cells  # the figures table: « 1 493 » with its separator
+
+
+def test_numeric_column_sorts_as_numbers_and_reads_french(page, base_url, demo):
+    """A click on the header « Population » sorts the QPV by number (a text sort would put « 9 360 » above
+    « 15 530 »), the cells still drawn the French way."""
+    without = {code for codes in demo.partenariats["qpv_list"] for code in codes}
+    qpv = demo.qpv[(demo.qpv["insee_reg"] == "32") & ~demo.qpv["code_qp"].isin(without)]
+    population = sorted(qpv["population"].dropna().astype(int), reverse=True)
+    assert sorted(map(ref.fr_int, population), reverse=True)[0] != ref.fr_int(population[0])  # text sort differs
+    page.add_init_script(RECORD_GRID_TEXT)
+    open_app(page, f"{base_url}/opportunites?region=32")
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=LOAD_TIMEOUT)
+    settle(page)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    # The headers and cells are drawn on a canvas: click where the grid drew « Population », once (ascending), then
+    # once more (descending), and read what it then draws in that column, top to bottom.
+    headers = page.evaluate("window.__gridText.filter(d => d.y < 30)")
+    left = next(h["x"] for h in headers if h["text"] == "Population")
+    right = min(h["x"] for h in headers if h["x"] > left)
+    box = grid.locator("canvas").first.bounding_box()
+    page.mouse.click(box["x"] + left + 5, box["y"] + 18)
+    page.wait_for_timeout(500)
+    page.evaluate("window.__gridText.length = 0")
+    page.mouse.click(box["x"] + left + 5, box["y"] + 18)
+    expected = [ref.fr_int(p) for p in population[:10]]
+    column = """([left, right]) => {
+        const rows = new Map();
+        for (const d of window.__gridText) if (d.y > 30 && d.x > left && d.x <= right) rows.set(d.y, d.text);
+        return [...rows.entries()].sort((a, b) => a[0] - b[0]).map(e => e[1]).slice(0, 10);
+    }"""
+    page.wait_for_function(f"args => ({column})(args).length >= 10", arg=[left, right], timeout=10_000)
+    assert page.evaluate(column, [left, right]) == expected
+    assert ref.NNBSP in expected[0]  # « 15 530 » with its French separator
+
+
+def test_upload_refusal_is_french(page):
+    """A file over `server.maxUploadSize` is refused by Streamlit's frontend in English: the message, exactly as the
+    installed frontend writes it, reads French once the page's script has run (here on a bare page: no server)."""
+    bundle = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    assert any("`File must be ${" in f.read_text(encoding="utf-8") for f in bundle.glob("*.js"))
+    page.set_content(f"<html><body><p id='a'>File must be 100.0MB or smaller.</p>{french_script()}</body></html>")
+    expect(page.locator("#a")).to_have_text("Fichier trop volumineux : 100\u00a0Mo au maximum.")
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p id=b>File must be 104.9MB or smaller.</p>')")
+    expect(page.locator("#b")).to_have_text("Fichier trop volumineux : 104,9\u00a0Mo au maximum.")
+
+
+# --- charts ---------------------------------------------------------------------------------------------------
+
+# Every text of each chart's SVG outside the chart's own box (its element on the page): a cut label.
+CUT_LABELS = """chart => {
+    const box = chart.getBoundingClientRect(), cut = [];
+    for (const text of chart.querySelectorAll('svg text')) {
+        const r = text.getBoundingClientRect();
+        if (!text.textContent.trim() || r.width === 0) continue;
+        if (r.left < box.left - 1 || r.right > box.right + 1)
+            cut.push(`${text.textContent} (${Math.round(r.left - box.left)} to ${Math.round(r.right - box.left)}`
+                     + ` in ${Math.round(box.width)} px)`);
+    }
+    return cut;
+}"""
+SELECTIONS = {"region": "region=32", "theme": "theme=inclusion-numerique", "famille": "famille=coop-hlm",
+              "vide": "q=aucun-resultat-zzz"}
+
+
+@pytest.mark.parametrize("page_path", ["", "territoires"])
+@pytest.mark.parametrize("selection", list(SELECTIONS))
+def test_no_chart_label_is_cut(page, base_url, page_path, selection):
+    """Overview and portrait (a région's, hence région 32 with the other selections): each chart's texts lie
+    within the chart's width."""
+    query = SELECTIONS[selection] if page_path == "" or selection == "region" else f"region=32&{SELECTIONS[selection]}"
+    open_app(page, f"{base_url}/{page_path}?{query}")
+    settle(page)
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    if selection != "vide":
+        expect(charts.first).to_be_attached(timeout=LOAD_TIMEOUT)
+    cut = {}
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed()
+        chart.locator("svg text").first.wait_for(state="attached", timeout=LOAD_TIMEOUT)
+        try:  # a chart still being resized to its column is drawn again within the moment
+            page.wait_for_function(f"chart => ({CUT_LABELS})(chart).length === 0", arg=chart.element_handle(),
+                                   timeout=5_000)
+        except PlaywrightTimeout:
+            cut[index] = chart.evaluate(CUT_LABELS)
+    assert cut == {}
 
 
 # --- history --------------------------------------------------------------------------------------------------
@@ -125,12 +233,22 @@ def choose(page: Page, label: str, option: str) -> None:
     settle(page)
 
 
-def partnerships_card(page: Page):
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Partenariats").first
+def card(page: Page, label: str):
+    metric = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(label, exact=True)).first
     return metric.locator('[data-testid="stMetricValue"]')
 
 
+def expect_step(page: Page, url: str, scope: ref.Scope) -> None:
+    """The address and the key figures of one filter step. Polled: after Back the address changes at once, the
+    figures once the page has rerun."""
+    expect(page).to_have_url(re.compile(re.escape(url) + "$"))
+    for label in ("Partenariats", "Régies", "QPV"):
+        expect(card(page, label)).to_have_text(ref.fr_int(scope.kpis[label]), timeout=LOAD_TIMEOUT)
+
+
 def test_back_restores_each_earlier_filter_step(page, base_url, demo):
+    """Three filter changes, then three Backs each pressed as soon as the figures are shown, while the rerun still
+    draws the sidebar: each Back shows the earlier step, and nothing but the filter steps is in the history."""
     steps = [("", ref.Ask())]
     open_app(page, f"{base_url}/")
     settle(page)
@@ -141,15 +259,16 @@ def test_back_restores_each_earlier_filter_step(page, base_url, demo):
     choose(page, "Thème(s)", "Inclusion numérique")
     steps.append(("region=32&theme=inclusion-numerique&statut=en-cours",
                   ref.Ask(regions=("32",), themes=("inclusion-numerique",), statuts=("en cours",))))
-    for query, ask in reversed(steps):
-        expect(page).to_have_url(re.compile(re.escape(f"{base_url}/" + (f"?{query}" if query else "")) + "$"))
-        # Polled: after Back the address changes at once, the figures once the page has rerun.
-        expect(partnerships_card(page)).to_have_text(ref.fr_int(ref.select(demo, ask).kpis["Partenariats"]),
-                                                     timeout=LOAD_TIMEOUT)
-        if query:
-            settle(page)  # the rerun over (the sidebar is drawn after the figures), as a reader would wait
-            page.wait_for_timeout(1500)
-            page.go_back()
+    urls = [f"{base_url}/" + (f"?{query}" if query else "") for query, _ in steps]
+    scopes = [ref.select(demo, ask) for _, ask in steps]
+    assert len({s.kpis["Partenariats"] for s in scopes}) == len(scopes)  # each step shows other figures
+    expect_step(page, urls[-1], scopes[-1])
+    for url, scope in zip(reversed(urls[:-1]), reversed(scopes[:-1]), strict=True):
+        page.go_back()
+        expect_step(page, url, scope)
+    settle(page)  # every rerun over: no stale widget value took the page elsewhere
+    expect_step(page, urls[0], scopes[0])
+    expect(page.locator('[data-testid="stSidebar"] [data-baseweb="tag"]')).to_have_count(0)
     assert page.evaluate("history.length") == len(steps) + 1  # the blank tab, then exactly one entry per step
 
 

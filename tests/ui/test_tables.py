@@ -12,7 +12,7 @@ from geo.datasets import Datasets
 from geo.indicators import Kpis
 from geo.manifest import DatasetRecord, Manifest
 from geo.validate import Finding
-from ui.tables import KPI_LABELS, findings_table, sources_table, territory_figures
+from ui.tables import KPI_LABELS, findings_table, french_grid, sources_table, territory_figures
 
 S = "\u202f"  # the French thousands separator and the space before « % »
 
@@ -137,3 +137,15 @@ def test_findings_table_empty_keeps_its_columns():
     table = findings_table([])
     assert len(table) == 0
     assert table.columns.tolist() == ["Gravité", "Fichier", "Ligne", "Colonne", "Message", "Suggestion"]
+
+
+def test_french_grid_keeps_numbers_numeric_and_shows_them_french():
+    """The grid sorts what the frame holds (numbers, so 231 before 1 181) and shows what the Styler writes."""
+    frame = pd.DataFrame({"Régie": ["A", "B"], "Heures": [1181, 231], "Montant (€)": [44700.5, None],
+                          "Début": [pd.Timestamp("2026-11-27"), None], "Codes QPV": [["QN1", "QN2"], []]})
+    grid = french_grid(frame)
+    assert grid.data["Heures"].tolist() == [1181, 231]
+    assert grid.data["Montant (€)"].iloc[0] == 44700.5 and pd.isna(grid.data["Montant (€)"].iloc[1])
+    assert grid.data["Codes QPV"].tolist() == [["QN1", "QN2"], []]  # lists stay lists (the grid's chips)
+    lines = grid.to_string(delimiter=";").splitlines()
+    assert lines[1:] == ["0;A;1\u202f181;44\u202f700,5;27/11/2026;['QN1', 'QN2']", "1;B;231;;;[]"]
