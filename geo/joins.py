@@ -102,8 +102,10 @@ class Atlas:
     frames and `findings` are read as copies, the name maps are read-only, the index arrays are not writable.
 
     - `qpv`: the QPV with territory columns filled, `regies` (list of id_regie declaring it), `couvert` (bool),
-      `n_partenariats` (int, all valid partnerships naming it) and `coverage` (one of `COVERAGE`).
-    - `regies`: the régies with territory columns, `qpv_spatial` (list of codes, nearest first),
+      `n_partenariats` (int, all valid partnerships naming it), `coverage` (one of `COVERAGE`) and `epci` (its
+      `siren_epci`, else its commune's; missing when unknown).
+    - `regies`: the régies with territory columns, `epci` (their commune's), `qpv_spatial` (list of codes, nearest
+      first),
       `n_partenariats` (int), `organismes` (sorted unique partner names), `themes` (slugs, schema order).
       `qpv_couverts` keeps what the file declares (codes matched case-insensitively to the QPV file).
     - `partenariats`: the valid partnerships + `nom_regie`, `nom_organisme`, `famille`, `annee_debut` (Int64),
@@ -521,6 +523,14 @@ def _add_coverage(qpv: gpd.GeoDataFrame, declared: pd.DataFrame, pairs: pd.DataF
     qpv["coverage"] = coverage_of(qpv["couvert"], qpv["n_partenariats"])
 
 
+def _add_epci(qpv: gpd.GeoDataFrame, regies: gpd.GeoDataFrame) -> None:
+    """The EPCI of each QPV (its `siren_epci`, else its commune's) and of each régie (its commune's), once: the
+    EPCI filter and its list of choices read them on every run."""
+    given = pd.Series([schema.normalize_code(v) for v in _column(qpv, "siren_epci")], index=qpv.index, dtype=object)
+    qpv["epci"] = given.where(given.notna(), qpv["insee_com"].map(ref.epci_of_commune))
+    regies["epci"] = regies["insee_com"].map(ref.epci_of_commune)
+
+
 def _add_regie_summaries(regies: gpd.GeoDataFrame, parts: pd.DataFrame) -> None:
     """Per-régie `n_partenariats`, partner `organismes` and `themes` (schema order)."""
     regies["n_partenariats"] = regies["id_regie"].map(parts["id_regie"].value_counts()).fillna(0).astype(int)
@@ -609,6 +619,7 @@ def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
     links = _links(parts, pairs)
 
     _add_coverage(qpv, declared, pairs)
+    _add_epci(qpv, regies)
     _add_regie_summaries(regies, parts)
     organismes["lib_reg"] = [names.reg_names.get(r) or r or UNKNOWN_TERRITORY
                              for r in _codes(_column(organismes, "insee_reg")).fillna("")]

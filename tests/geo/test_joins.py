@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -56,6 +57,26 @@ def test_regie_without_commune_located_in_departement_polygons(atlas):
 def test_regie_territory_from_commune(atlas):
     row = regie_row(atlas, "RQ-093-01")
     assert (row["insee_dep"], row["lib_dep"], row["insee_reg"]) == ("93", "Seine-Saint-Denis", "11")
+
+
+# data/ref/qpv2024_communes.csv: Vénissieux in the Métropole de Lyon, Saint-Denis in the Métropole du Grand Paris
+LYON_METROPOLE, GRAND_PARIS = "200046977", "200054781"
+
+
+def test_epci_of_qpv_and_regies_from_their_commune(atlas):
+    assert qpv_row(atlas, "QN06901A")["epci"] == LYON_METROPOLE
+    assert qpv_row(atlas, "QN09301A")["epci"] == GRAND_PARIS
+    assert pd.isna(qpv_row(atlas, "QN97402B")["epci"])  # no commune, no siren_epci
+    assert regie_row(atlas, "RQ-069-01")["epci"] == LYON_METROPOLE
+    assert pd.isna(regie_row(atlas, "RT-974-01")["epci"])  # no commune code
+
+
+def test_epci_given_by_the_qpv_file_wins_over_its_commune(ds):
+    qpv = ds.qpv.copy()
+    qpv["siren_epci"] = [" 200054781 " if c == "QN06901A" else None for c in qpv["code_qp"]]
+    atlas = build_atlas(dataclasses.replace(ds, qpv=qpv))
+    assert qpv_row(atlas, "QN06901A")["epci"] == GRAND_PARIS
+    assert qpv_row(atlas, "QN06902B")["epci"] == LYON_METROPOLE
 
 
 def test_frames_stay_in_wgs84(atlas):
