@@ -25,7 +25,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard.chart_specs import ChartData, build_spec
 from geo import opportunities
 from geo.datasets import Datasets
-from geo.declinaisons import declinations
+from geo.declinaisons import compare_regions, declinations
 from geo.details import partnership_table as _partnership_rows
 from geo.display import SCALES, display_frame, scale_for
 from geo.filters import Filters, Selection, apply
@@ -39,7 +39,8 @@ from ui.map_payload import MapPayload, build_map_payload
 
 GENERATED_DIR = STATIC_DIR / "generated"  # files the app derives from the data and serves (git-ignored)
 __all__ = ["data_dir", "store", "source", "loaded", "selection", "outlines_url", "map_payload", "chart_spec",
-           "declination_table", "partnership_table", "reach_pairs"]
+           "declination_table", "region_comparison",
+           "partnership_table", "reach_pairs"]
 
 
 def data_signature(folder: Path) -> tuple:
@@ -195,6 +196,16 @@ def _declination_table(source: Source, filters: Filters) -> pd.DataFrame:
 def declination_table(filters: Filters) -> pd.DataFrame:
     """Where each région stands in declining the convention, for these filters (`geo.declinaisons`); read-only."""
     return _declination_table(source(), filters)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _region_comparison(source: Source, filters: Filters) -> pd.DataFrame:
+    return compare_regions(_selection(source, filters), _load(source).datasets.declinaisons)
+
+
+def region_comparison(filters: Filters) -> pd.DataFrame:
+    """The régions side by side for these filters (`geo.declinaisons.compare_regions`); read-only."""
+    return _region_comparison(source(), filters)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
