@@ -83,7 +83,8 @@ class _Copied:
 
     The atlas is shared by every session (`st.cache_resource`): a caller that writes to what it received
     (`atlas.qpv.loc[0, "lib_qp"] = ...`, a new column, `findings.append`) must change only its own copy. Frames
-    are handed out as shallow copies, which pandas' copy-on-write turns into real copies on the first write.
+    are handed out as shallow copies, which pandas' copy-on-write turns into real copies on the first write; the
+    multi-valued cells they hold are tuples (`_frozen_cells`), which cannot be changed in place.
     """
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -99,7 +100,8 @@ class _Copied:
 @dataclass(frozen=True)
 class Atlas:
     """The joined frames of one data folder (all GeoDataFrames in EPSG:4326, all indexes 0..n-1). Immutable: the
-    frames and `findings` are read as copies, the name maps are read-only, the index arrays are not writable.
+    frames and `findings` are read as copies, multi-valued cells are tuples (below, "list" means a tuple), the
+    name maps are read-only, the index arrays are not writable.
 
     - `qpv`: the QPV with territory columns filled, `regies` (list of id_regie declaring it), `couvert` (bool),
       `n_partenariats` (int, all valid partnerships naming it), `coverage` (one of `COVERAGE`) and `epci` (its
@@ -563,6 +565,17 @@ def _search_texts(qpv: gpd.GeoDataFrame, regies: gpd.GeoDataFrame, parts: pd.Dat
     return search_qpv, search_regies, search_partenariats
 
 
+def _frozen_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its list cells (régies of a QPV, themes, QPV codes…) turned into tuples: the frames are shared
+    by every session, and a list could be changed in place (`cell.append(…)`) behind copy-on-write's back."""
+    for column in [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c])]:
+        values = frame[column].tolist()
+        if any(isinstance(v, list) for v in values):
+            frame[column] = pd.Series([tuple(v) if isinstance(v, list) else v for v in values], index=frame.index,
+                                      dtype=object)
+    return frame
+
+
 def _read_only(array: np.ndarray) -> np.ndarray:
     array.setflags(write=False)
     return array
@@ -629,6 +642,7 @@ def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
 
     file_order = {regie_file: 0, part_file: 1}
     findings.sort(key=lambda f: (file_order.get(f.file, 2), f.row if f.row is not None else 0))
+    qpv, regies, parts, organismes = (_frozen_cells(f) for f in (qpv, regies, parts, organismes))
     return Atlas(
         _qpv=qpv, _regies=regies, _partenariats=parts, _links=links, _organismes=organismes,
         _regions=ds.regions.copy(), _departements=ds.departements.copy(), _pairs=pairs, _declared=declared,
