@@ -40,7 +40,7 @@ from ui.map_payload import MapPayload, build_map_payload
 GENERATED_DIR = STATIC_DIR / "generated"  # files the app derives from the data and serves (git-ignored)
 __all__ = ["data_dir", "store", "source", "loaded", "selection", "outlines_url", "map_payload", "chart_spec",
            "declination_table", "region_comparison",
-           "partnership_table", "reach_pairs"]
+           "partnership_table", "reach_pairs", "qpv_opportunities"]
 
 
 def data_signature(folder: Path) -> tuple:
@@ -226,3 +226,14 @@ def _reach_pairs(source: Source, reach_m: float) -> pd.DataFrame:
 def reach_pairs(reach_m: float) -> pd.DataFrame:
     """Régie × QPV pairs within `reach_m`, computed once per distance (see `geo.opportunities.reach_pairs`)."""
     return _reach_pairs(source(), reach_m)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _qpv_opportunities(source: Source, filters: Filters, reach_m: float) -> pd.DataFrame:
+    return opportunities.qpv_opportunities(_selection(source, filters), _load(source).datasets.patrimoine,
+                                           _reach_pairs(source, reach_m))
+
+
+def qpv_opportunities(filters: Filters, reach_m: float) -> pd.DataFrame:
+    """The QPV without partnership of these filters, ranked (`geo.opportunities.qpv_opportunities`); read-only."""
+    return _qpv_opportunities(source(), filters, reach_m)
