@@ -72,12 +72,14 @@ def opportunities_map(table: pd.DataFrame, qpv: gpd.GeoDataFrame, regies: gpd.Ge
                 f"Population : {fr.nombre(row.population)} · logements HLM : {fr.nombre(row.logements_hlm)}<br>"
                 + (f"Régie la plus proche : {escape(str(row.regie_proche))}, {fr.distance(row.distance_m)}"
                    if within else "Aucune régie à portée") for row in rows.itertuples(index=False)]
-        _points_layer(places.loc[rows["code_qp"].tolist()], tips, folium.CircleMarker(
-            radius=5, weight=1, color="#ffffff", fill=True, fill_color=color, fill_opacity=0.9)).add_to(group)
+        if tips:  # a tooltip needs at least one point to name its field
+            _points_layer(places.loc[rows["code_qp"].tolist()], tips, folium.CircleMarker(
+                radius=5, weight=1, color="#ffffff", fill=True, fill_color=color, fill_opacity=0.9)).add_to(group)
     group.add_to(m)
     rings = folium.FeatureGroup(name="Régies")
-    _points_layer(regies.geometry, [escape(str(n)) for n in regies["nom"]],
-                  folium.CircleMarker(radius=4, weight=2.5, color=REGIE_COLOR, fill=False)).add_to(rings)
+    if len(regies):
+        _points_layer(regies.geometry, [escape(str(n)) for n in regies["nom"]],
+                      folium.CircleMarker(radius=4, weight=2.5, color=REGIE_COLOR, fill=False)).add_to(rings)
     rings.add_to(m)
     Legend("QPV sans partenariat", [WITHIN_REACH, OUT_OF_REACH], [(REGIE_COLOR, "Régie")]).add_to(m)
     bounds = bounds_of([qpv[qpv["code_qp"].isin(shown["code_qp"])]])

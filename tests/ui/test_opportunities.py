@@ -59,3 +59,9 @@ def test_map_colours_by_reach_escapes_names_and_stays_offline():
     assert "Aucune régie à portée" in out_of_reach[0]
     assert shown["Régies", REGIE_COLOR] == ["Régie Stalingrad"]
     assert external_links(m) == []
+
+
+def test_map_without_any_qpv_nor_regie_renders():
+    m = opportunities_map(TABLE.iloc[0:0], QPV, REGIES.iloc[0:0])
+    assert "<html>" in m.get_root().render()
+    assert layers(m) == {}
