@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 
 from dashboard.components import downloads
 from dashboard.components import table as table_view
-from dashboard.data import reach_pairs
+from dashboard.data import qpv_opportunities, reach_pairs
 from dashboard.page import start_page
 from geo import fr
 from geo.opportunities import (
@@ -14,7 +14,6 @@ from geo.opportunities import (
     REACH_CHOICES_M,
     explain_ranking,
     organisme_gaps,
-    qpv_opportunities,
     regie_reach,
 )
 from ui.exports import territory_name
@@ -47,7 +46,7 @@ pairs = reach_pairs(reach)
 by_qpv, by_regie, by_organisme = st.tabs(["Par QPV", "Par régie", "Par organisme HLM"])
 
 with by_qpv:
-    table = qpv_opportunities(ctx.selection, patrimoine, pairs)
+    table = qpv_opportunities(ctx.filters, reach)
     within = int((table["n_regies_proches"] > 0).sum())
     st.markdown(f"**{fr.pluriel(len(table), 'QPV sans partenariat', 'QPV sans partenariat')}** dans le périmètre "
                 f"filtré, dont {fr.nombre(within)} à moins de {fr.distance(reach)} d'une régie.")

@@ -4,14 +4,14 @@ régions stand in declining the convention (map, timeline of signatures, table).
 import streamlit as st
 
 from dashboard.components import chart, kpi_cards
+from dashboard.data import chart_spec, declination_table
 from dashboard.images import deck_buttons
 from dashboard.map_view import map_view, overseas_links
 from dashboard.page import start_page
 from geo import fr, indicators
-from geo.declinaisons import declinations
 from geo.schema import DECLINAISON_SIGNEE
 from ui.deck import territory_name
-from ui.declinaisons import DECLINATION_LABELS, signatures_timeline, status_map
+from ui.declinaisons import DECLINATION_LABELS
 
 ctx = start_page("Vue d'ensemble")
 kpi_cards(indicators.kpis(ctx.selection), indicators.kpis(ctx.national) if ctx.filters.is_active else None)
@@ -40,14 +40,14 @@ if len(ctx.datasets.declinaisons) == 0:
     st.info("Aucun fichier « declinaisons » dans les données : l'avancement des déclinaisons régionales n'est pas "
             "connu (modèle sur la page « Données et sources »).", icon=":material/info:")
 else:
-    declined = declinations(ctx.selection, ctx.datasets.declinaisons)
+    declined = declination_table(ctx.filters)
     signed = int((declined["statut"] == DECLINAISON_SIGNEE).sum())
     st.markdown(f"Déclinaisons signées : **{fr.nombre(signed)} sur {fr.pluriel(len(declined), 'région')}**.")
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.altair_chart(status_map(ctx.atlas.regions, declined), width="stretch")
+        st.vega_lite_chart(chart_spec(ctx.filters, "declination_status"), width="stretch")
     with right:
-        st.altair_chart(signatures_timeline(declined), width="stretch")
+        st.vega_lite_chart(chart_spec(ctx.filters, "declination_timeline"), width="stretch")
     st.dataframe(declined[list(DECLINATION_LABELS)], hide_index=True, width="stretch", column_config={
         **DECLINATION_LABELS,
         "date_signature": st.column_config.DateColumn(DECLINATION_LABELS["date_signature"], format="DD/MM/YYYY"),

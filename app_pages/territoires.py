@@ -5,12 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components import PRINT_CSS, chart, downloads, escape_markdown, table
+from dashboard.data import declination_table, region_comparison
 from dashboard.images import deck_buttons
 from dashboard.map_view import map_view
 from dashboard.page import start_page
 from dashboard.url_state import set_filters
 from geo import fr, indicators
-from geo.declinaisons import compare_regions, declinations, signed_since
+from geo.declinaisons import signed_since
 from geo.details import regies_table
 from geo.filters import epci_choices, epci_name
 from ui import printing
@@ -52,7 +53,7 @@ if region is None:
     st.info("Choisissez une région (et, si vous le souhaitez, un département) pour afficher son portrait.",
             icon=":material/location_city:")
     st.subheader("Les régions côte à côte")
-    comparison = compare_regions(ctx.selection, ctx.datasets.declinaisons)
+    comparison = region_comparison(ctx.filters)
     exported = for_export(comparison, COMPARISON_LABELS)
     downloads(exported, "regions", territory_name(ctx.filters, atlas), key="regions",
               columns=st.columns([1, 1, 4])[:2])
@@ -67,7 +68,7 @@ else:
     st.header(f"Portrait : {name}")
     deck_buttons(ctx, name, region, ("Diaporama PowerPoint", "PDF"), st.columns([2, 1, 3])[:2])
     if len(ctx.datasets.declinaisons):
-        declined = declinations(ctx.selection, ctx.datasets.declinaisons).set_index("insee_reg").loc[region]
+        declined = declination_table(ctx.filters).set_index("insee_reg").loc[region]
         with st.container(border=True):
             signed_on = declined["date_signature"]
             status = declined["statut"] if pd.isna(signed_on) else f"signée le {fr.date_fr(signed_on)}"

@@ -5,6 +5,7 @@
 - `apptest`: the real page under `streamlit.testing.v1.AppTest`: rerun times after filter changes, payloads,
   extra memory per additional session.
 - `naive`: the naive page (bench/naive_app.py) under AppTest: payloads and rerun times.
+- `pages`: a warm rerun of each page of the app under AppTest (demo data): wall time and CPU time per run.
 - `browser`: `streamlit run` servers and headless Chromium: time to the QPV layer painted, ours vs naive, cold
   start to first paint, server memory per additional tab.
 
@@ -331,6 +332,46 @@ def work_naive(args: dict) -> dict:
     }
 
 
+# --- AppTest: warm rerun of every page -----------------------------------------------------------------------
+
+
+# Pages measured (keys of dashboard.navigation.PAGES): those every visitor sees; editing pages need an account.
+WARM_PAGES = ("overview", "map", "partnerships", "territory", "opportunities", "data")
+
+
+def work_pages(args: dict) -> dict:
+    """Each page in its own AppTest session: a first run and one more fill the caches (shared by the process, as
+    on a server), then `runs` timed reruns of the same URL, nothing changed. Wall time per run, and the process's
+    CPU time per run (AppTest runs the script in this process), which other processes on the machine disturb
+    less."""
+    from dashboard.navigation import PAGES
+    from geo.store.reference import DEFAULT_DATA_DIR
+
+    # The demo folder, and a store of its own seeded from it by the first run (never the developer's).
+    database = Path(args["database"])
+    database.unlink(missing_ok=True)
+    os.environ.update({"CARTE_DATA_DIR": str(DEFAULT_DATA_DIR), "CARTE_DATABASE_URL": f"sqlite:///{database}"})
+    timeout = float(args.get("timeout", 600))
+    runs = int(args.get("runs", 10))
+    pages, errors = {}, []
+    for key in WARM_PAGES:
+        script, _, url_path, _ = PAGES[key]
+        at = _new_session(REPO / "app.py", script, timeout)
+        at.run()
+        at.run()
+        errors += _errors(at)
+        walls, cpu0 = [], time.process_time()
+        for _ in range(runs):
+            t = time.perf_counter()
+            at.run()
+            walls.append(time.perf_counter() - t)
+        cpu_ms = (time.process_time() - cpu0) / runs * 1000
+        errors += _errors(at)
+        pages["/" + url_path] = {**stats(walls), "cpu_ms_per_run": round(cpu_ms, 1)}
+        log(f"    /{url_path}: warm rerun median {pages['/' + url_path]['median_ms']} ms, CPU {cpu_ms:.0f} ms/run")
+    return {"pages": pages, "runs": runs, "errors": sorted(set(errors))[:10]}
+
+
 def work_combined(args: dict) -> dict:
     """Both in one process (the 10× variant, to load the data once): cold start and pure python first, then
     AppTest sessions on the caches that filled (shared, as in a server), with other filter changes."""
@@ -342,7 +383,8 @@ def work_combined(args: dict) -> dict:
 def main() -> int:
     name, raw = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "{}"
     args = json.loads(raw)
-    works = {"python": work_python, "apptest": work_apptest, "naive": work_naive, "combined": work_combined}
+    works = {"python": work_python, "apptest": work_apptest, "naive": work_naive, "combined": work_combined,
+             "pages": work_pages}
     if name == "browser":
         from bench.browser import work_browser
 

@@ -9,32 +9,46 @@ drawn with `st.vega_lite_chart`, which is what `st.altair_chart` does with it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import altair as alt
+import pandas as pd
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec  # Streamlit is pinned
 
 from geo import indicators
+from geo.declinaisons import declinations
 from geo.filters import Selection
 from ui import charts
+from ui.declinaisons import signatures_timeline, status_map
 
-# name -> builder of the chart from the selection, the national selection and the page's arguments
+
+class ChartData(NamedTuple):
+    """What a chart is drawn from: the selection, the national selection, the `declinaisons` file."""
+
+    sel: Selection
+    national: Selection
+    declinaisons: pd.DataFrame
+
+
+# name -> builder of the chart from its data and the page's arguments
 CHARTS: dict[str, Callable[..., alt.TopLevelMixin]] = {
-    "themes": lambda sel, national: charts.theme_bar(indicators.partnerships_by_theme(sel)),
-    "starts": lambda sel, national: charts.starts_bar(indicators.starts_by_year(sel)),
-    "regions": lambda sel, national: charts.territory_bar(indicators.by_region(sel), "lib_reg",
-                                                          "Partenariats par région"),
-    "coverage": lambda sel, national: charts.coverage_rate_bar(indicators.coverage_by_region(sel)),
-    "theme_region": lambda sel, national: charts.theme_region_heatmap(indicators.theme_region_matrix(sel)),
-    "statuts": lambda sel, national: charts.statut_bar(indicators.by_statut(sel)),
-    "familles": lambda sel, national: charts.famille_bar(indicators.by_famille(sel)),
-    "organismes": lambda sel, national: charts.organisme_bar(indicators.by_organisme(sel)),
-    "timeline": lambda sel, national: charts.starts_timeline(sel.partenariats),
-    "theme_mix": lambda sel, national, territory: charts.theme_mix_chart(
-        indicators.compare_theme_mix(sel, national), territory, "Thèmes : territoire et France"),
+    "themes": lambda d: charts.theme_bar(indicators.partnerships_by_theme(d.sel)),
+    "starts": lambda d: charts.starts_bar(indicators.starts_by_year(d.sel)),
+    "regions": lambda d: charts.territory_bar(indicators.by_region(d.sel), "lib_reg", "Partenariats par région"),
+    "coverage": lambda d: charts.coverage_rate_bar(indicators.coverage_by_region(d.sel)),
+    "theme_region": lambda d: charts.theme_region_heatmap(indicators.theme_region_matrix(d.sel)),
+    "statuts": lambda d: charts.statut_bar(indicators.by_statut(d.sel)),
+    "familles": lambda d: charts.famille_bar(indicators.by_famille(d.sel)),
+    "organismes": lambda d: charts.organisme_bar(indicators.by_organisme(d.sel)),
+    "timeline": lambda d: charts.starts_timeline(d.sel.partenariats),
+    "theme_mix": lambda d, territory: charts.theme_mix_chart(
+        indicators.compare_theme_mix(d.sel, d.national), territory, "Thèmes : territoire et France"),
+    "declination_status": lambda d: status_map(d.sel.atlas.regions, declinations(d.sel, d.declinaisons)),
+    "declination_timeline": lambda d: signatures_timeline(declinations(d.sel, d.declinaisons)),
 }
 
 
-def build_spec(name: str, sel: Selection, national: Selection, *args) -> dict:
+def build_spec(name: str, data: ChartData, *args) -> dict:
     """The Vega-Lite spec of chart `name`, exactly as `st.altair_chart` would send it."""
-    return _convert_altair_to_vega_lite_spec(CHARTS[name](sel, national, *args))
+    return _convert_altair_to_vega_lite_spec(CHARTS[name](data, *args))
 

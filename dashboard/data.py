@@ -13,16 +13,19 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard.chart_specs import build_spec
+from dashboard.chart_specs import ChartData, build_spec
 from geo import opportunities
 from geo.datasets import Datasets
+from geo.declinaisons import compare_regions, declinations
 from geo.details import partnership_table as _partnership_rows
 from geo.display import SCALES, display_frame, scale_for
 from geo.filters import Filters, Selection, apply
@@ -36,7 +39,8 @@ from ui.map_payload import MapPayload, build_map_payload
 
 GENERATED_DIR = STATIC_DIR / "generated"  # files the app derives from the data and serves (git-ignored)
 __all__ = ["data_dir", "store", "source", "loaded", "selection", "outlines_url", "map_payload", "chart_spec",
-           "partnership_table", "reach_pairs"]
+           "declination_table", "region_comparison",
+           "partnership_table", "reach_pairs", "qpv_opportunities"]
 
 
 def data_signature(folder: Path) -> tuple:
@@ -68,10 +72,27 @@ class Source:
     signature: tuple
 
 
-def source() -> Source:
+def _current_source() -> Source:
     folder = data_dir()
     return Source(database_url(), tuple(sorted(store().data_version().items())), str(folder),
                   data_signature(folder))
+
+
+# Run in progress -> its Source. A page asks for the source a dozen times (every cached table does): the store's
+# version and the folder's signature are read once per run, keyed by the object Streamlit makes anew for each run.
+_RUN_SOURCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def source() -> Source:
+    """The current data's key, read once per run (and at every call outside a run)."""
+    ctx = get_script_run_ctx()
+    run = ctx.parallel_coordinator if ctx is not None else None
+    if run is None:
+        return _current_source()
+    current = _RUN_SOURCES.get(run)
+    if current is None:
+        current = _RUN_SOURCES[run] = _current_source()
+    return current
 
 
 @dataclass(frozen=True)
@@ -158,12 +179,33 @@ def map_payload(filters: Filters, measure: str) -> MapPayload:
 @st.cache_resource(show_spinner=False, max_entries=512)
 def _chart_spec(source: Source, filters: Filters, name: str, args: tuple) -> dict:
     """Built once per filters: a warm rerun, and every other session with the same filters, reuse it."""
-    return build_spec(name, _selection(source, filters), _selection(source, Filters()), *args)
+    data = ChartData(_selection(source, filters), _selection(source, Filters()), _load(source).datasets.declinaisons)
+    return build_spec(name, data, *args)
 
 
 def chart_spec(filters: Filters, name: str, *args) -> dict:
     """The Vega-Lite spec of the chart `name` (see `chart_specs.CHARTS`) for these filters; read-only."""
     return _chart_spec(source(), filters, name, args)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _declination_table(source: Source, filters: Filters) -> pd.DataFrame:
+    return declinations(_selection(source, filters), _load(source).datasets.declinaisons)
+
+
+def declination_table(filters: Filters) -> pd.DataFrame:
+    """Where each région stands in declining the convention, for these filters (`geo.declinaisons`); read-only."""
+    return _declination_table(source(), filters)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _region_comparison(source: Source, filters: Filters) -> pd.DataFrame:
+    return compare_regions(_selection(source, filters), _load(source).datasets.declinaisons)
+
+
+def region_comparison(filters: Filters) -> pd.DataFrame:
+    """The régions side by side for these filters (`geo.declinaisons.compare_regions`); read-only."""
+    return _region_comparison(source(), filters)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -184,3 +226,14 @@ def _reach_pairs(source: Source, reach_m: float) -> pd.DataFrame:
 def reach_pairs(reach_m: float) -> pd.DataFrame:
     """Régie × QPV pairs within `reach_m`, computed once per distance (see `geo.opportunities.reach_pairs`)."""
     return _reach_pairs(source(), reach_m)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _qpv_opportunities(source: Source, filters: Filters, reach_m: float) -> pd.DataFrame:
+    return opportunities.qpv_opportunities(_selection(source, filters), _load(source).datasets.patrimoine,
+                                           _reach_pairs(source, reach_m))
+
+
+def qpv_opportunities(filters: Filters, reach_m: float) -> pd.DataFrame:
+    """The QPV without partnership of these filters, ranked (`geo.opportunities.qpv_opportunities`); read-only."""
+    return _qpv_opportunities(source(), filters, reach_m)

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.chart_specs import CHARTS
+from dashboard.chart_specs import CHARTS, ChartData
 from dashboard.page import PageContext
 from geo import fr
 from geo.datasets import Datasets
@@ -80,7 +80,8 @@ def _map_file(source: tuple, filters: Filters, measure: str, show_regies: bool, 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
 def _chart_file(source: tuple, filters: Filters, name: str, args: tuple, fmt: str, caption: str) -> bytes:
-    chart = CHARTS[name](data.selection(filters), data.selection(Filters()), *args)
+    chart = CHARTS[name](ChartData(data.selection(filters), data.selection(Filters()),
+                                   data.loaded().datasets.declinaisons), *args)
     return images.chart_image(chart, fmt, caption=caption)
 
 

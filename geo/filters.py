@@ -4,10 +4,9 @@
 (`Filters.from_query_params`), and `apply(atlas, filters)` returns a `Selection`. Semantics of `apply`:
 
 - Territory (`regions`, `departements`, INSEE codes, and `epci`, SIREN of the EPCI that sign the contrats de
-  ville; all may be given, they intersect): keeps the QPV and the régies located there (a QPV's EPCI is its
-  `siren_epci`, else that of its commune; a régie's is that of its commune, `ref.epci_of_commune`), and the
-  partnerships with at least one QPV there; `links` keeps only the rows of QPV of the territory. A partnership
-  spanning several territories therefore appears in each (its amount is not split).
+  ville; all may be given, they intersect): keeps the QPV and the régies located there (their `epci` column, see
+  `geo.joins`), and the partnerships with at least one QPV there; `links` keeps only the rows of QPV of the
+  territory. A partnership spanning several territories therefore appears in each (its amount is not split).
 - Partnership filters: `themes` (a partnership having at least one of them), `familles` (of the HLM organism),
   `statuts`, `annee_min`/`annee_max` (inclusive, on `annee_debut`). They keep partnerships; `links` also keeps
   only the rows of the chosen themes. `qpv` and `regies` stay all those of the territory, so that QPV without
@@ -23,6 +22,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -329,20 +329,8 @@ def _known_regions(atlas: Atlas) -> set[str]:
     return {c for c in codes if c}
 
 
-def qpv_epci(qpv: pd.DataFrame) -> pd.Series:
-    """The EPCI of each QPV: its `siren_epci`, else that of its commune."""
-    given = pd.Series([schema.normalize_code(v) for v in qpv["siren_epci"]], index=qpv.index, dtype=object) \
-        if "siren_epci" in qpv.columns else pd.Series(None, index=qpv.index, dtype=object)
-    return given.where(given.notna(), qpv["insee_com"].map(ref.epci_of_commune))
-
-
-def regie_epci(regies: pd.DataFrame) -> pd.Series:
-    """The EPCI of each régie: that of its commune."""
-    return regies["insee_com"].map(ref.epci_of_commune)
-
-
 def _known_epci(atlas: Atlas) -> set[str]:
-    return {c for c in qpv_epci(atlas.qpv).dropna() if c}
+    return {c for c in atlas.qpv["epci"].dropna() if c}
 
 
 def epci_choices(atlas: Atlas, regions: Iterable[str] = (), departements: Iterable[str] = ()) -> list[str]:
@@ -352,12 +340,18 @@ def epci_choices(atlas: Atlas, regions: Iterable[str] = (), departements: Iterab
     for column, values in (("insee_reg", list(regions)), ("insee_dep", list(departements))):
         if values:
             keep &= _mask_in(qpv[column], values)
-    codes = {c for c in qpv_epci(qpv[keep]).dropna() if c}
-    return sorted(codes, key=lambda c: (schema.fold(epci_name(c)), c))
+    codes = {c for c in qpv["epci"][keep].dropna() if c}
+    return sorted(codes, key=_epci_order)
 
 
 def epci_name(code: str) -> str:
     return ref.epci_names().get(code, code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _epci_order(code: str) -> tuple[str, str]:
+    """Sort key of an EPCI: its folded name (folding costs, and the sidebar sorts the list on every run)."""
+    return schema.fold(epci_name(code)), code
 
 
 def _known_departements(atlas: Atlas) -> set[str]:
@@ -420,8 +414,8 @@ def apply(atlas: Atlas, filters: Filters) -> Selection:
             q_terr &= _mask_in(qpv[column], values)
             r_mask &= _mask_in(regies[column], values)
     if filters.epci:
-        q_terr &= _mask_in(qpv_epci(qpv), filters.epci)
-        r_mask &= _mask_in(regie_epci(regies), filters.epci)
+        q_terr &= _mask_in(qpv["epci"], filters.epci)
+        r_mask &= _mask_in(regies["epci"], filters.epci)
     l_mask = q_terr[ix.link_qpv]
     pair_terr = q_terr[ix.pair_qpv]
 

@@ -83,7 +83,8 @@ class _Copied:
 
     The atlas is shared by every session (`st.cache_resource`): a caller that writes to what it received
     (`atlas.qpv.loc[0, "lib_qp"] = ...`, a new column, `findings.append`) must change only its own copy. Frames
-    are handed out as shallow copies, which pandas' copy-on-write turns into real copies on the first write.
+    are handed out as shallow copies, which pandas' copy-on-write turns into real copies on the first write; the
+    multi-valued cells they hold are tuples (`_frozen_cells`), which cannot be changed in place.
     """
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -99,11 +100,14 @@ class _Copied:
 @dataclass(frozen=True)
 class Atlas:
     """The joined frames of one data folder (all GeoDataFrames in EPSG:4326, all indexes 0..n-1). Immutable: the
-    frames and `findings` are read as copies, the name maps are read-only, the index arrays are not writable.
+    frames and `findings` are read as copies, multi-valued cells are tuples (below, "list" means a tuple), the
+    name maps are read-only, the index arrays are not writable.
 
     - `qpv`: the QPV with territory columns filled, `regies` (list of id_regie declaring it), `couvert` (bool),
-      `n_partenariats` (int, all valid partnerships naming it) and `coverage` (one of `COVERAGE`).
-    - `regies`: the régies with territory columns, `qpv_spatial` (list of codes, nearest first),
+      `n_partenariats` (int, all valid partnerships naming it), `coverage` (one of `COVERAGE`) and `epci` (its
+      `siren_epci`, else its commune's; missing when unknown).
+    - `regies`: the régies with territory columns, `epci` (their commune's), `qpv_spatial` (list of codes, nearest
+      first),
       `n_partenariats` (int), `organismes` (sorted unique partner names), `themes` (slugs, schema order).
       `qpv_couverts` keeps what the file declares (codes matched case-insensitively to the QPV file).
     - `partenariats`: the valid partnerships + `nom_regie`, `nom_organisme`, `famille`, `annee_debut` (Int64),
@@ -521,6 +525,14 @@ def _add_coverage(qpv: gpd.GeoDataFrame, declared: pd.DataFrame, pairs: pd.DataF
     qpv["coverage"] = coverage_of(qpv["couvert"], qpv["n_partenariats"])
 
 
+def _add_epci(qpv: gpd.GeoDataFrame, regies: gpd.GeoDataFrame) -> None:
+    """The EPCI of each QPV (its `siren_epci`, else its commune's) and of each régie (its commune's), once: the
+    EPCI filter and its list of choices read them on every run."""
+    given = pd.Series([schema.normalize_code(v) for v in _column(qpv, "siren_epci")], index=qpv.index, dtype=object)
+    qpv["epci"] = given.where(given.notna(), qpv["insee_com"].map(ref.epci_of_commune))
+    regies["epci"] = regies["insee_com"].map(ref.epci_of_commune)
+
+
 def _add_regie_summaries(regies: gpd.GeoDataFrame, parts: pd.DataFrame) -> None:
     """Per-régie `n_partenariats`, partner `organismes` and `themes` (schema order)."""
     regies["n_partenariats"] = regies["id_regie"].map(parts["id_regie"].value_counts()).fillna(0).astype(int)
@@ -551,6 +563,17 @@ def _search_texts(qpv: gpd.GeoDataFrame, regies: gpd.GeoDataFrame, parts: pd.Dat
         + " | " + parts["id_partenariat"].map(per_part_qpv).fillna("")
     )
     return search_qpv, search_regies, search_partenariats
+
+
+def _frozen_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its list cells (régies of a QPV, themes, QPV codes…) turned into tuples: the frames are shared
+    by every session, and a list could be changed in place (`cell.append(…)`) behind copy-on-write's back."""
+    for column in [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c])]:
+        values = frame[column].tolist()
+        if any(isinstance(v, list) for v in values):
+            frame[column] = pd.Series([tuple(v) if isinstance(v, list) else v for v in values], index=frame.index,
+                                      dtype=object)
+    return frame
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -609,6 +632,7 @@ def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
     links = _links(parts, pairs)
 
     _add_coverage(qpv, declared, pairs)
+    _add_epci(qpv, regies)
     _add_regie_summaries(regies, parts)
     organismes["lib_reg"] = [names.reg_names.get(r) or r or UNKNOWN_TERRITORY
                              for r in _codes(_column(organismes, "insee_reg")).fillna("")]
@@ -618,6 +642,7 @@ def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
 
     file_order = {regie_file: 0, part_file: 1}
     findings.sort(key=lambda f: (file_order.get(f.file, 2), f.row if f.row is not None else 0))
+    qpv, regies, parts, organismes = (_frozen_cells(f) for f in (qpv, regies, parts, organismes))
     return Atlas(
         _qpv=qpv, _regies=regies, _partenariats=parts, _links=links, _organismes=organismes,
         _regions=ds.regions.copy(), _departements=ds.departements.copy(), _pairs=pairs, _declared=declared,

@@ -47,6 +47,16 @@ def for_export(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     return out.rename(columns=labels)
 
 
+def _points_layer(points: gpd.GeoSeries, tips: list[str], marker: folium.CircleMarker) -> folium.GeoJson:
+    """One GeoJSON layer of points drawn as `marker`, each with its tooltip (HTML, data text already escaped): a
+    single map element, where a marker and a tooltip per point made thousands that folium renders again on every
+    run of the page."""
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(x, 5), round(y, 5)]},
+                 "properties": {"tip": tip}} for x, y, tip in zip(points.x, points.y, tips, strict=True)]
+    return folium.GeoJson({"type": "FeatureCollection", "features": features}, marker=marker,
+                          tooltip=folium.GeoJsonTooltip(["tip"], labels=False))
+
+
 def opportunities_map(table: pd.DataFrame, qpv: gpd.GeoDataFrame, regies: gpd.GeoDataFrame,
                       height: int = 520) -> folium.Map:
     """The QPV of `table` (a `qpv_opportunities` frame) as dots, orange when a régie is within reach, with the
@@ -56,20 +66,20 @@ def opportunities_map(table: pd.DataFrame, qpv: gpd.GeoDataFrame, regies: gpd.Ge
     places = qpv.set_index("code_qp").geometry.representative_point()
     shown = table[table["code_qp"].isin(places.index)]
     group = folium.FeatureGroup(name="QPV sans partenariat")
-    for row in shown.itertuples(index=False):
-        point = places[row.code_qp]
-        color = WITHIN_REACH[0] if row.n_regies_proches else OUT_OF_REACH[0]
-        tip = (f"<b>{escape(str(row.lib_qp))}</b> ({escape(str(row.code_qp))})<br>{escape(str(row.lib_com))}<br>"
-               f"Population : {fr.nombre(row.population)} · logements HLM : {fr.nombre(row.logements_hlm)}<br>"
-               + (f"Régie la plus proche : {escape(str(row.regie_proche))}, {fr.distance(row.distance_m)}"
-                  if row.n_regies_proches else "Aucune régie à portée"))
-        folium.CircleMarker(location=(round(point.y, 5), round(point.x, 5)), radius=5, weight=1, color="#ffffff",
-                            fill=True, fill_color=color, fill_opacity=0.9, tooltip=tip).add_to(group)
+    for color, within in ((WITHIN_REACH[0], True), (OUT_OF_REACH[0], False)):
+        rows = shown[(shown["n_regies_proches"] > 0) == within]
+        tips = [f"<b>{escape(str(row.lib_qp))}</b> ({escape(str(row.code_qp))})<br>{escape(str(row.lib_com))}<br>"
+                f"Population : {fr.nombre(row.population)} · logements HLM : {fr.nombre(row.logements_hlm)}<br>"
+                + (f"Régie la plus proche : {escape(str(row.regie_proche))}, {fr.distance(row.distance_m)}"
+                   if within else "Aucune régie à portée") for row in rows.itertuples(index=False)]
+        if tips:  # a tooltip needs at least one point to name its field
+            _points_layer(places.loc[rows["code_qp"].tolist()], tips, folium.CircleMarker(
+                radius=5, weight=1, color="#ffffff", fill=True, fill_color=color, fill_opacity=0.9)).add_to(group)
     group.add_to(m)
     rings = folium.FeatureGroup(name="Régies")
-    for row in regies.itertuples(index=False):
-        folium.CircleMarker(location=(round(row.geometry.y, 5), round(row.geometry.x, 5)), radius=4, weight=2.5,
-                            color=REGIE_COLOR, fill=False, tooltip=escape(str(row.nom))).add_to(rings)
+    if len(regies):
+        _points_layer(regies.geometry, [escape(str(n)) for n in regies["nom"]],
+                      folium.CircleMarker(radius=4, weight=2.5, color=REGIE_COLOR, fill=False)).add_to(rings)
     rings.add_to(m)
     Legend("QPV sans partenariat", [WITHIN_REACH, OUT_OF_REACH], [(REGIE_COLOR, "Régie")]).add_to(m)
     bounds = bounds_of([qpv[qpv["code_qp"].isin(shown["code_qp"])]])

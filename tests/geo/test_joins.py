@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -58,6 +59,26 @@ def test_regie_territory_from_commune(atlas):
     assert (row["insee_dep"], row["lib_dep"], row["insee_reg"]) == ("93", "Seine-Saint-Denis", "11")
 
 
+# data/ref/qpv2024_communes.csv: Vénissieux in the Métropole de Lyon, Saint-Denis in the Métropole du Grand Paris
+LYON_METROPOLE, GRAND_PARIS = "200046977", "200054781"
+
+
+def test_epci_of_qpv_and_regies_from_their_commune(atlas):
+    assert qpv_row(atlas, "QN06901A")["epci"] == LYON_METROPOLE
+    assert qpv_row(atlas, "QN09301A")["epci"] == GRAND_PARIS
+    assert pd.isna(qpv_row(atlas, "QN97402B")["epci"])  # no commune, no siren_epci
+    assert regie_row(atlas, "RQ-069-01")["epci"] == LYON_METROPOLE
+    assert pd.isna(regie_row(atlas, "RT-974-01")["epci"])  # no commune code
+
+
+def test_epci_given_by_the_qpv_file_wins_over_its_commune(ds):
+    qpv = ds.qpv.copy()
+    qpv["siren_epci"] = [" 200054781 " if c == "QN06901A" else None for c in qpv["code_qp"]]
+    atlas = build_atlas(dataclasses.replace(ds, qpv=qpv))
+    assert qpv_row(atlas, "QN06901A")["epci"] == GRAND_PARIS
+    assert qpv_row(atlas, "QN06902B")["epci"] == LYON_METROPOLE
+
+
 def test_frames_stay_in_wgs84(atlas):
     assert atlas.qpv.crs.to_epsg() == 4326
     assert atlas.regies.crs.to_epsg() == 4326
@@ -78,8 +99,8 @@ def test_coverage_categories(atlas):
 
 def test_qpv_lists_the_regies_declaring_it(atlas):
     regies = dict(zip(atlas.qpv["code_qp"], atlas.qpv["regies"], strict=True))
-    assert regies["QN06902B"] == ["RQ-069-01"]
-    assert regies["QN97402B"] == []  # the régie is inside but does not declare it
+    assert regies["QN06902B"] == ("RQ-069-01",)
+    assert regies["QN97402B"] == ()  # the régie is inside but does not declare it
     assert bool(qpv_row(atlas, "QN07502B")["couvert"]) is True
     assert bool(qpv_row(atlas, "QN03801A")["couvert"]) is False
 
@@ -94,20 +115,20 @@ def test_partnership_count_per_qpv(atlas):
 
 
 def test_regie_inside_its_qpv_matches(atlas):
-    assert regie_row(atlas, "RQ-069-01")["qpv_spatial"] == ["QN06901A"]
+    assert regie_row(atlas, "RQ-069-01")["qpv_spatial"] == ("QN06901A",)
 
 
 def test_regie_250_m_away_matches_within_300_m(atlas):
-    assert regie_row(atlas, "RQ-075-01")["qpv_spatial"] == ["QN07501A"]
+    assert regie_row(atlas, "RQ-075-01")["qpv_spatial"] == ("QN07501A",)
 
 
 def test_regie_400_m_away_does_not_match_within_300_m(atlas):
-    assert regie_row(atlas, "RQ-093-01")["qpv_spatial"] == []
+    assert regie_row(atlas, "RQ-093-01")["qpv_spatial"] == ()
 
 
 def test_regie_400_m_away_matches_within_500_m(ds):
     wide = build_atlas(ds, distance_m=500)
-    assert regie_row(wide, "RQ-093-01")["qpv_spatial"] == ["QN09301A"]
+    assert regie_row(wide, "RQ-093-01")["qpv_spatial"] == ("QN09301A",)
     assert not findings(wide, "regies.csv", AVERTISSEMENT, 4)
 
 
@@ -183,8 +204,8 @@ def test_partenariats_are_enriched(atlas):
     row = atlas.partenariats.set_index("id_partenariat").loc["P05"]
     assert row["nom_regie"] == "Régie Plaine Commune"
     assert (row["nom_organisme"], row["famille"], row["annee_debut"]) == ("Habitat Francilien", "ESH", 2024)
-    assert row["insee_dep"] == ["38", "93"]
-    assert row["insee_reg"] == ["11", "84"]
+    assert row["insee_dep"] == ("38", "93")
+    assert row["insee_reg"] == ("11", "84")
     assert row["lib_reg_principal"] == "Auvergne-Rhône-Alpes"  # 2 of its 3 QPV
 
 
@@ -205,8 +226,8 @@ def test_links_carry_territory_and_partnership_attributes(atlas):
 def test_regie_summaries(atlas):
     row = regie_row(atlas, "RQ-075-01")
     assert row["n_partenariats"] == 3
-    assert row["organismes"] == ["Habitat Francilien", "Lyon Métropole Habitat"]
-    assert row["themes"] == ["cadre-de-vie", "cohesion-sociale", "inclusion-numerique", "insertion-professionnelle"]
+    assert row["organismes"] == ("Habitat Francilien", "Lyon Métropole Habitat")
+    assert row["themes"] == ("cadre-de-vie", "cohesion-sociale", "inclusion-numerique", "insertion-professionnelle")
 
 
 def test_organismes_partnership_counts(atlas):
@@ -244,7 +265,6 @@ def test_writing_to_a_frame_read_from_the_atlas_leaves_the_atlas_unchanged(atlas
 
 
 def test_atlas_fields_cannot_be_replaced_nor_its_maps_and_index_changed(atlas):
-    import dataclasses
     with pytest.raises(dataclasses.FrozenInstanceError):
         atlas.qpv = atlas.qpv.iloc[:0]
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -257,3 +277,26 @@ def test_atlas_fields_cannot_be_replaced_nor_its_maps_and_index_changed(atlas):
         atlas.index.pair_qpv[0] = 3
     atlas.findings.clear()
     assert len(atlas.findings) > 0
+
+
+# frame -> its multi-valued columns, from the Atlas contract (geo.joins.Atlas)
+MULTI_VALUED = {"qpv": ["regies"], "regies": ["qpv_couverts", "qpv_spatial", "organismes", "themes"],
+                "partenariats": ["qpv", "themes", "insee_dep", "insee_reg"]}
+
+
+@pytest.mark.parametrize(("frame", "column"), [(f, c) for f, columns in MULTI_VALUED.items() for c in columns])
+def test_multi_valued_cells_cannot_be_changed_in_place(atlas, frame, column):
+    cells = getattr(atlas, frame)[column].tolist()
+    assert all(type(cell) is tuple for cell in cells)
+    filled = next(cell for cell in cells if len(cell))
+    with pytest.raises(AttributeError):
+        filled.append("X")
+    with pytest.raises(TypeError):
+        filled[0] = "X"
+
+
+def test_no_cell_of_the_shared_frames_is_a_list(atlas):
+    for name in ("qpv", "regies", "partenariats", "links", "organismes", "regions", "departements", "pairs",
+                 "declared", "spatial"):
+        frame = getattr(atlas, name)
+        assert not [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, list)).any()], name

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from shapely.geometry import Point, box
 
 from ui.assets import external_links
+from ui.maps import REGIE_COLOR
 from ui.opportunities import ORGANISME_LABELS, QPV_LABELS, for_export, opportunities_map
 
 TABLE = pd.DataFrame({
@@ -34,10 +36,32 @@ def test_export_says_yes_or_no():
     assert for_export(table, ORGANISME_LABELS)["Déjà partenaire de cette régie"].tolist() == ["oui"]
 
 
+def layers(m: folium.Map) -> dict[tuple[str, str], list[str]]:
+    """(group, fill or ring colour) of each points layer -> the tooltips of its points."""
+    out = {}
+    for group in m._children.values():
+        for layer in getattr(group, "_children", {}).values():
+            if isinstance(layer, folium.GeoJson):
+                options = layer.marker.options
+                key = (group.layer_name, options.get("fillColor") or options["color"])
+                out[key] = [f["properties"]["tip"] for f in layer.data["features"]]
+    return out
+
+
 def test_map_colours_by_reach_escapes_names_and_stays_offline():
     m = opportunities_map(TABLE, QPV, REGIES)
     html = m.get_root().render()
-    assert "#c2410c" in html and "#6b7280" in html
-    assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x</script>" not in html
-    assert "Régie la plus proche : Régie Stalingrad, 1,3 km" in html  # 1 350 m (1.35 is 1.3499… in binary)
+    shown = layers(m)
+    within, out_of_reach = shown["QPV sans partenariat", "#c2410c"], shown["QPV sans partenariat", "#6b7280"]
+    assert len(within) == len(out_of_reach) == 1
+    assert "&lt;script&gt;x&lt;/script&gt;" in within[0] and "<script>x</script>" not in html
+    assert "Régie la plus proche : Régie Stalingrad, 1,3 km" in within[0]  # 1 350 m (1.35 is 1.3499… in binary)
+    assert "Aucune régie à portée" in out_of_reach[0]
+    assert shown["Régies", REGIE_COLOR] == ["Régie Stalingrad"]
     assert external_links(m) == []
+
+
+def test_map_without_any_qpv_nor_regie_renders():
+    m = opportunities_map(TABLE.iloc[0:0], QPV, REGIES.iloc[0:0])
+    assert "<html>" in m.get_root().render()
+    assert layers(m) == {}
