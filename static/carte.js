@@ -275,6 +275,15 @@ window.Carte = (function () {
     var frame = window.frameElement;
     var host = window.parent;
     if (!frame) return;
+    /* On a resize the centre stays exactly: Leaflet's own handler pans by whole pixels, which moves it a little
+       (and a shared view would drift); moveend then reports the new bounds. */
+    function resized() {
+      var centre = map.getCenter();
+      map.invalidateSize({pan: false});
+      map.setView(centre, map.getZoom(), {animate: false});
+    }
+    L.DomEvent.off(window, "resize", map._onResize, map);
+    window.addEventListener("resize", resized);
     function fit() {
       if (!map.getContainer().isConnected || !frame.isConnected) return;
       var top = frame.getBoundingClientRect().top + host.scrollY;
@@ -284,7 +293,7 @@ window.Carte = (function () {
       for (var el = map.getContainer(); el && el !== document.documentElement; el = el.parentElement) {
         el.style.height = height + "px";
       }
-      map.invalidateSize({animate: false});  // the centre stays; its moveend reports the new bounds
+      resized();
     }
     try {
       if (host.__carteFit) host.removeEventListener("resize", host.__carteFit);
@@ -309,7 +318,10 @@ window.Carte = (function () {
       if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
       if (!document.body || !map.getContainer().isConnected) return;
       index = (index + (e.key === "ArrowRight" ? 1 : views.length - 1)) % views.length;
-      map.fitBounds(views[index], {animate: false});
+      // Reset, not fitBounds: at an unchanged zoom that pans by whole pixels, so a view would differ a little
+      // from one visit to the next.
+      var bounds = L.latLngBounds(views[index]);
+      map.setView(bounds.getCenter(), map.getBoundsZoom(bounds), {reset: true});
       e.preventDefault();
     }
     try {
