@@ -275,15 +275,6 @@ window.Carte = (function () {
     var frame = window.frameElement;
     var host = window.parent;
     if (!frame) return;
-    /* On a resize the centre stays exactly: Leaflet's own handler pans by whole pixels, which moves it a little
-       (and a shared view would drift); moveend then reports the new bounds. */
-    function resized() {
-      var centre = map.getCenter();
-      map.invalidateSize({pan: false});
-      map.setView(centre, map.getZoom(), {animate: false});
-    }
-    L.DomEvent.off(window, "resize", map._onResize, map);
-    window.addEventListener("resize", resized);
     function fit() {
       if (!map.getContainer().isConnected || !frame.isConnected) return;
       var top = frame.getBoundingClientRect().top + host.scrollY;
@@ -293,7 +284,7 @@ window.Carte = (function () {
       for (var el = map.getContainer(); el && el !== document.documentElement; el = el.parentElement) {
         el.style.height = height + "px";
       }
-      resized();
+      map.invalidateSize({animate: false});  // the centre stays; its moveend reports the new bounds
     }
     try {
       if (host.__carteFit) host.removeEventListener("resize", host.__carteFit);
