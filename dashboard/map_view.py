@@ -1,5 +1,5 @@
 """The map of the current selection, with or without the detail panel, its view (`MapView`) kept in the URL and
-across pages, and the links to the overseas maps."""
+across pages, and the way to the overseas maps (insets on the national view, links under it)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dashboard.navigation import PAGES
 from dashboard.page import PageContext
 from geo.display import view_for_bounds
 from geo.filters import Filters
-from geo.view import KEYS, OVERSEAS_REGIONS, MapView, presentation_steps
+from geo.view import KEYS, OVERSEAS_REGIONS, MapView, presentation_steps, size_of_view
 from ui import maps
 
 MEMORY = "_vue_carte"  # session key: (territory, MapView) last shown by the main map
@@ -88,9 +88,29 @@ def _keep_position(key: str, filters: Filters, view: MapView, requested: tuple, 
     if position == maps.INITIAL_VIEW:
         return  # the map's first report, before streamlit-folium moved it to the requested view
     moved = view.with_position(*position)
-    target = view if moved == view.with_position(*requested) else moved
+    put = view.with_position(*requested)
+    # Within a pixel of where it was put (a resize to the window rounds the centre to whole pixels): not moved.
+    pixel = 360 / (256 * 2 ** moved.zoom) if moved.framed else 0
+    near = put.framed and moved.zoom == put.zoom and all(
+        abs(a - b) <= 1.5 * pixel for a, b in zip(moved.center, put.center, strict=True))
+    target = view if near else moved
     if target != st.session_state.get(MEMORY, (None, None))[1]:
         _write(target, filters)
+
+
+def _learn_size(size_key: str, result: dict | None) -> bool:
+    """Keep the map's size in pixels from the bounds and zoom it reports; True when it changed."""
+    bounds, zoom = (result or {}).get("bounds") or {}, (result or {}).get("zoom")
+    south_west, north_east = bounds.get("_southWest") or {}, bounds.get("_northEast") or {}
+    if zoom is None or None in (south_west.get("lat"), south_west.get("lng"), north_east.get("lat"),
+                                north_east.get("lng")):
+        return False
+    size = size_of_view(south_west["lat"], south_west["lng"], north_east["lat"], north_east["lng"], zoom)
+    old = st.session_state.get(size_key)
+    if size[0] < 50 or size[1] < 50 or (old and abs(old[0] - size[0]) <= 4 and abs(old[1] - size[1]) <= 4):
+        return False
+    st.session_state[size_key] = size
+    return True
 
 
 def map_view(ctx: PageContext, *, key: str, view: MapView | None = None, height: int = 600, under: tuple = (),
@@ -111,6 +131,12 @@ def map_view(ctx: PageContext, *, key: str, view: MapView | None = None, height:
     qpv_layer = []
     if show_qpv:
         qpv_layer = [maps.build_qpv_dots(payload.qpv) if payload.dots else maps.build_qpv_layer(payload.qpv)]
+    if payload.insets:
+        # Overseas insets: coloured QPV only with the QPV layer, the way to each région always.
+        empty = {key: [[] for _ in payload.insets["region"]] for key in ("lat", "lon", "f")}
+        qpv_layer.append(maps.build_insets(payload.insets if show_qpv else {**payload.insets, **empty}))
+    if payload.communes and payload.communes["n"]:
+        qpv_layer.append(maps.build_commune_names(payload.communes))
     regies_layer = []
     if "regies" in shown.layers and payload.regies["regie"]:
         regies_layer = [maps.build_regies_layer(payload.regies)]
@@ -121,7 +147,8 @@ def map_view(ctx: PageContext, *, key: str, view: MapView | None = None, height:
     if "organismes" in shown.layers and len(ctx.selection.organismes):
         layers.append(maps.build_organismes_layer(ctx.selection.organismes))
     steps = presentation_steps(ctx.atlas.regions, ctx.filters.regions) if ctx.presenting and view else None
-    base = maps.build_base_map(data.outlines_url(), tiles=shown.basemap, height=height, steps=steps)
+    base = maps.build_base_map(data.outlines_url(), tiles=shown.basemap, height=height, steps=steps,
+                               fit_window=view is not None)
     if show_qpv:
         extra = [(maps.REGIE_COLOR, "Régie")] if regies_layer else []
         maps.Legend(maps.MEASURES[shown.measure], list(payload.legend_items), extra).add_to(base)
@@ -129,17 +156,35 @@ def map_view(ctx: PageContext, *, key: str, view: MapView | None = None, height:
         legend.add_to(base)
     # The metropolitan frame (no bounds) is fitted to the quarter zoom level, so that France fills the map; a
     # selection to the whole level below, which leaves its edge shapes a margin (clear of a popup's pan).
+    # The main map (with a `view`) fits the window: framed for the size its browser reported last.
+    size_key = f"_taille_{key}"
+    width_px, height_px = st.session_state.get(size_key, (900, height)) if view else (900, height)
     requested = (shown.center, shown.zoom) if shown.framed else view_for_bounds(
-        payload.bounds, height_px=height, step=1 if payload.bounds else maps.ZOOM_SNAP)
-    returned = ["last_active_drawing", "center", "zoom"] if view else ["last_active_drawing"]
+        payload.bounds, width_px=width_px, height_px=height_px, step=1 if payload.bounds else maps.ZOOM_SNAP)
+    returned = ["last_active_drawing", "center", "zoom", "bounds"] if view else ["last_active_drawing"]
     result = st_folium(
         base, key=key, height=height, use_container_width=True, feature_group_to_add=layers,
         center=requested[0], zoom=requested[1], returned_objects=returned,
     )
     if view is not None:
         _keep_position(key, ctx.filters, view, requested, result)
-    clicked = (result or {}).get("last_active_drawing") or {}
-    return clicked.get("properties") or None
+        if _learn_size(size_key, result) and not shown.framed:
+            st.rerun(scope="fragment")  # frame the selection again, for the map's new size
+    clicked = ((result or {}).get("last_active_drawing") or {}).get("properties") or None
+    if clicked and "region" in clicked:
+        _open_inset(ctx, clicked)
+        return None
+    return clicked
+
+
+def _open_inset(ctx: PageContext, clicked: dict) -> None:
+    """A click on an overseas inset opens that région's map, as its link does; the click stays the map's value
+    across reruns, so each one (told apart by its time `t`) opens it once."""
+    code, seen = str(clicked.get("region")), "_encart_ouvert"
+    if code not in OVERSEAS_REGIONS or st.session_state.get(seen) == (code, clicked.get("t")):
+        return
+    st.session_state[seen] = (code, clicked.get("t"))
+    st.switch_page(PAGES["map"][0], query_params=ctx.filters.with_territory(region=code).to_query_params())
 
 
 @st.fragment

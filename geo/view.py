@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from math import log, pi, radians, tan
 
 from geo.display import METROPOLE_BOUNDS
 
@@ -155,3 +156,28 @@ def presentation_steps(regions, codes: tuple[str, ...]) -> list[list[list[float]
             west, south, east, north = (round(float(v), 4) for v in shapes.total_bounds)
             steps.append([[south, west], [north, east]])
     return steps
+
+
+def overseas_frames(departements) -> list[tuple[str, list[list[float]]]]:
+    """The overseas régions the national view shows beside metropolitan France, each with the bounds of its
+    départements as [[south, west], [north, east]], in `OVERSEAS_REGIONS` order (those without outline left out).
+
+    `departements`: the département outlines (GeoDataFrame in EPSG:4326 with `insee_reg`).
+    """
+    frames = []
+    for code in OVERSEAS_REGIONS:
+        shapes = departements[departements["insee_reg"] == code]
+        if len(shapes):
+            west, south, east, north = (round(float(v), 3) for v in shapes.total_bounds)
+            frames.append((code, [[south, west], [north, east]]))
+    return frames
+
+
+def size_of_view(south: float, west: float, north: float, east: float, zoom: float) -> tuple[int, int]:
+    """The map's size in pixels (width, height) from the bounds and zoom it reports (Web Mercator, 256 px tiles):
+    the server learns so the height the browser gave a map fitted to the window."""
+    def mercator_y(lat: float) -> float:
+        return log(tan(pi / 4 + radians(max(-85.0511, min(85.0511, lat))) / 2))
+
+    world = 256 * 2 ** zoom
+    return round((east - west) / 360 * world), round((mercator_y(north) - mercator_y(south)) / (2 * pi) * world)

@@ -26,6 +26,53 @@ window.Carte = (function () {
       var o = e.layer.options;
       e.layer.setStyle({weight: o.baseWeight, color: o.baseColor});
     });
+    focusable(group, d.n);
+  }
+
+  /* `show(map)` while `group` is on a map; what it returns is called when the group leaves it. */
+  function whileOnMap(group, show) {
+    var hide = null;
+    function add() { if (!hide && group._map) hide = show(group._map); }
+    group.on("add", add);
+    group.on("remove", function () { if (hide) { hide(); hide = null; } });
+    add();
+  }
+
+  function plainText(html) {
+    var box = document.createElement("div");
+    box.innerHTML = html;  // the server's escaped text: entities only, no markup
+    return box.textContent;
+  }
+
+  /* Keyboard reach of the shapes: one shape per group is in the Tab order (one stop, so Tab still leaves the
+     map); arrows go to the next or previous shape and Enter or Space selects it like a click (which
+     streamlit-folium reports). Each shape is named by its QPV or régie. */
+  function focusable(group, names) {
+    whileOnMap(group, function () {
+      var shapes = group.getLayers().filter(function (l) { return l.getElement && l.getElement(); });
+      shapes.forEach(function (layer, k) {
+        var el = layer.getElement();
+        el.setAttribute("tabindex", k === 0 ? "0" : "-1");
+        el.setAttribute("role", "button");
+        el.setAttribute("aria-label", plainText(names[k]));
+        el.addEventListener("keydown", function (e) {
+          var step = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1}[e.key];
+          if (step) {
+            var next = shapes[(k + step + shapes.length) % shapes.length].getElement();
+            el.setAttribute("tabindex", "-1");
+            next.setAttribute("tabindex", "0");
+            next.focus();
+          } else if (e.key === "Enter" || e.key === " ") {
+            layer.fire("click", {latlng: layer.getLatLng ? layer.getLatLng() : layer.getCenter()}, true);
+          } else {
+            return;
+          }
+          e.preventDefault();
+          e.stopPropagation();
+        });
+      });
+      return function () {};
+    });
   }
 
   /* National view: one dot per QPV (it spans a pixel or two at that scale). */
@@ -70,11 +117,99 @@ window.Carte = (function () {
       ring.bindTooltip(d.n[i]);
       ring.addTo(group);
     }
+    focusable(group, d.n);
+  }
+
+  /* National view: the overseas régions as a strip of small maps (each its own Leaflet map, not interactive)
+     with their QPV as dots in the main map's colours. A click, Enter or Space on one opens its région: the
+     group reports it like a click on a shape ({region, t}: `t` tells two clicks on the same inset apart). */
+  function insets(group, d) {
+    whileOnMap(group, function (map) {
+      var control = L.control({position: "bottomleft"});
+      control.onAdd = function () {
+        var strip = L.DomUtil.create("div", "carte-encarts");
+        L.DomEvent.disableClickPropagation(strip);
+        L.DomEvent.disableScrollPropagation(strip);
+        return strip;
+      };
+      control.addTo(map);
+      var minis = d.region.map(function (code, k) {
+        var box = L.DomUtil.create("div", "carte-encart", control.getContainer());
+        var frame = L.DomUtil.create("div", "carte-encart-carte", box);
+        var label = L.DomUtil.create("div", "carte-encart-nom", box);
+        label.innerHTML = d.n[k];
+        box.setAttribute("role", "button");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-region", plainText(code));
+        box.setAttribute("aria-label", d.title + " : " + label.textContent);
+        box.title = d.title;
+        function open(e) {
+          if (e.type === "keydown" && e.key !== "Enter" && e.key !== " ") return;
+          e.preventDefault();
+          var feature = {type: "Feature", properties: {region: code, t: Date.now()}, geometry: null};
+          group.fire("click", {layer: {toGeoJSON: function () { return feature; }}});
+        }
+        box.addEventListener("click", open);
+        box.addEventListener("keydown", open);
+        var mini = L.map(frame, {zoomControl: false, attributionControl: false, dragging: false, touchZoom: false,
+          scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false, zoomSnap: 0,
+          fadeAnimation: false, zoomAnimation: false});
+        // Not a `.leaflet-container`: that names the main map alone (keyboard help, tests, screenshots).
+        L.DomUtil.removeClass(frame, "leaflet-container");
+        mini.fitBounds(d.bounds[k], {padding: [3, 3], animate: false});
+        mini.createPane("points").style.zIndex = 450;
+        if (outlinesData) {
+          outlinesData.then(function (data) {
+            L.geoJSON(data.departements, {interactive: false, style: {color: "#6b7280", weight: 0.6,
+              fillColor: "#ffffff", fillOpacity: 0.85}}).addTo(mini);
+          });
+        }
+        for (var i = 0; i < d.lat[k].length; i++) {
+          var color = d.palette[d.f[k][i]];
+          L.circleMarker([d.lat[k][i], d.lon[k][i]], {pane: "points", interactive: false, radius: d.radius,
+            weight: 1, color: color, fillColor: color, fillOpacity: 0.9}).addTo(mini);
+        }
+        return mini;
+      });
+      return function () {
+        minis.forEach(function (mini) { mini.remove(); });
+        control.remove();
+      };
+    });
+  }
+
+  /* Regional and local views: the names of the communes with QPV, from zoom `from`; a name that would overlap
+     one already shown (the communes with most QPV come first) is hidden. */
+  function communeNames(group, d) {
+    var level = labelGroup({n: d.n, lat: d.lat, lon: d.lon}, "carte-nom-com");
+    whileOnMap(group, function (map) {
+      function show() {
+        var wanted = map.getZoom() >= d.from;
+        if (wanted !== group.hasLayer(level.group)) { wanted ? group.addLayer(level.group) : group.removeLayer(level.group); }
+        if (!wanted) return;
+        var kept = [];
+        level.group.eachLayer(function (marker) {
+          var span = marker.getElement() && marker.getElement().firstChild;
+          if (!span) return;
+          span.style.visibility = "";
+          var r = span.getBoundingClientRect();
+          var clash = kept.some(function (k) {
+            return r.left < k.right + 4 && k.left < r.right + 4 && r.top < k.bottom && k.top < r.bottom;
+          });
+          if (clash) { span.style.visibility = "hidden"; } else { kept.push(r); }
+        });
+      }
+      map.on("zoomend", show);
+      show();
+      return function () { map.off("zoomend", show); group.removeLayer(level.group); };
+    });
   }
 
   /* Région and département outlines, fetched once (the browser caches them) into a pane under the overlays, and
      their names in a pane above them, each at the zooms where it helps: régions on the national view,
      départements on a région's. */
+  var outlinesData = null;  // the outlines' file, fetched once and shared with the insets
+
   function outlines(map, url) {
     var pane = map.createPane("contours");
     pane.style.zIndex = 350;
@@ -82,7 +217,8 @@ window.Carte = (function () {
     var names = map.createPane("noms");
     names.style.zIndex = 450;
     names.style.pointerEvents = "none";
-    fetch(url).then(function (r) { return r.json(); }).then(function (data) {
+    outlinesData = fetch(url).then(function (r) { return r.json(); });
+    outlinesData.then(function (data) {
       L.geoJSON(data.departements, {pane: "contours", interactive: false, style: {color: "#6b7280", weight: 0.5,
         fillColor: "#ffffff", fillOpacity: 0.85}}).addTo(map);
       L.geoJSON(data.regions, {pane: "contours", interactive: false, style: {color: "#6b7280", weight: 1.4,
@@ -116,8 +252,8 @@ window.Carte = (function () {
 
   /* Keyboard: the map takes focus once (arrows pan, +/- zoom) and the next Tab leaves it. Leaflet listens to
      focus on every shape with a tooltip, which makes Chromium put each of them (1 600 on the national view) in
-     the Tab order: they are taken out of it (still reachable with the mouse; the zoom and full-screen buttons,
-     attribution and popup links stay in the Tab order). */
+     the Tab order: they are taken out of it, and `focusable` puts back one per layer (the zoom and full-screen
+     buttons, attribution and popup links stay in the Tab order). */
   function keyboard(map) {
     var container = map.getContainer();
     container.setAttribute("aria-label", "Carte : flèches pour déplacer, + et - pour zoomer, Tab pour passer à la "
@@ -130,6 +266,33 @@ window.Carte = (function () {
       var el = typeof e.layer.getElement === "function" && e.layer.getElement();
       if (el && el.tagName.toLowerCase() === "path") el.setAttribute("tabindex", "-1");
     });
+  }
+
+  /* The main map fills the window below its top, down to the first screen's bottom (at least `min` px): its
+     frame (the component's iframe, same origin) and the map take that height, again when the window is resized.
+     The server learns the size from the map's reported bounds and frames the selection for it. */
+  function fitWindow(map, min) {
+    var frame = window.frameElement;
+    var host = window.parent;
+    if (!frame) return;
+    function fit() {
+      if (!map.getContainer().isConnected || !frame.isConnected) return;
+      var top = frame.getBoundingClientRect().top + host.scrollY;
+      var height = Math.max(min, Math.floor(host.innerHeight - top - 12));
+      if (Math.abs(frame.getBoundingClientRect().height - height) < 2) return;
+      frame.style.height = height + "px";
+      for (var el = map.getContainer(); el && el !== document.documentElement; el = el.parentElement) {
+        el.style.height = height + "px";
+      }
+      map.invalidateSize({animate: false});  // the centre stays; its moveend reports the new bounds
+    }
+    try {
+      if (host.__carteFit) host.removeEventListener("resize", host.__carteFit);
+      host.__carteFit = fit;
+      host.addEventListener("resize", fit);
+    } catch (err) { return; }
+    fit();
+    setTimeout(fit, 500);  // once the page around the map has settled
   }
 
   /* Presentation mode: the left and right arrows (outside a form field) step through framed views. The listener
@@ -146,7 +309,10 @@ window.Carte = (function () {
       if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return;
       if (!document.body || !map.getContainer().isConnected) return;
       index = (index + (e.key === "ArrowRight" ? 1 : views.length - 1)) % views.length;
-      map.fitBounds(views[index], {animate: false});
+      // Reset, not fitBounds: at an unchanged zoom that pans by whole pixels, so a view would differ a little
+      // from one visit to the next.
+      var bounds = L.latLngBounds(views[index]);
+      map.setView(bounds.getCenter(), map.getBoundsZoom(bounds), {reset: true});
       e.preventDefault();
     }
     try {
@@ -156,6 +322,6 @@ window.Carte = (function () {
     } catch (err) { /* another origin: no stepping (never the case when the app serves the map) */ }
   }
 
-  return {qpvDots: qpvDots, qpvOutlines: qpvOutlines, regies: regies, outlines: outlines, keyboard: keyboard,
-    steps: steps};
+  return {qpvDots: qpvDots, qpvOutlines: qpvOutlines, regies: regies, insets: insets, communeNames: communeNames,
+    outlines: outlines, keyboard: keyboard, steps: steps, fitWindow: fitWindow};
 })();

@@ -13,6 +13,7 @@ import geopandas as gpd
 from geo.display import Scale
 from geo.filters import Selection
 from geo.indicators import dominant_theme
+from geo.view import overseas_frames
 from ui import maps
 
 
@@ -23,6 +24,8 @@ class MapPayload:
     legend_items: tuple
     dots: bool
     bounds: list | None
+    insets: dict | None = None  # the national view's overseas insets (`maps.inset_data`)
+    communes: dict | None = None  # commune names of the regional and local views (`maps.commune_label_data`)
 
 
 def qpv_map_frame(sel: Selection, outlines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -41,11 +44,20 @@ def qpv_with_theme(sel: Selection) -> gpd.GeoDataFrame:
 def build_map_payload(sel: Selection, outlines: gpd.GeoDataFrame, scale: Scale, measure: str, *,
                       framed: bool) -> MapPayload:
     """Dots at the national scale, outlines below (with a halo at the regional one); `framed`: the view fits
-    the selection (a territory is chosen) instead of the default national frame."""
+    the selection (a territory is chosen) instead of the default national frame. The national view (not framed)
+    adds the overseas insets; the regional and local ones the names of the communes with QPV (a département's
+    at once, a région's from `maps.COMMUNE_ZOOM`)."""
     frame = qpv_map_frame(sel, outlines)
     _, legend_items = maps.qpv_colors(frame, measure)
     bounds = maps.bounds_of([frame, sel.regies]) if framed else None
     dots = scale.name == "national"
     qpv_layer = (maps.qpv_dot_data(frame, measure) if dots
                  else maps.qpv_outline_data(frame, measure, halo=scale.name != "local"))
-    return MapPayload(qpv_layer, maps.regie_data(sel.regies), tuple(legend_items), dots=dots, bounds=bounds)
+    insets = communes = None
+    if dots and not framed:
+        frames = overseas_frames(sel.atlas.departements)
+        insets = maps.inset_data(frame, frames, {code: sel.atlas.region_name(code) for code, _ in frames}, measure)
+    elif not dots:
+        communes = maps.commune_label_data(frame, 0 if scale.name == "local" else maps.COMMUNE_ZOOM)
+    return MapPayload(qpv_layer, maps.regie_data(sel.regies), tuple(legend_items), dots=dots, bounds=bounds,
+                      insets=insets, communes=communes)

@@ -53,7 +53,18 @@ REGIE_COLOR = "#c2410c"
 MAP_CSS = ("<style>.leaflet-container{background:#e8eef3;font-family:'Source Sans Pro',sans-serif}"
            ".carte-nom span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;color:#111827;"
            "font-weight:600;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}"
-           ".carte-nom-region span{font-size:14px}.carte-nom-dep span{font-size:12px}</style>")
+           ".carte-nom-region span{font-size:14px}.carte-nom-dep span{font-size:12px}"
+           ".carte-nom-com span{font-size:12px;font-weight:500}"
+           "path.leaflet-interactive:focus{outline:none;stroke:#111827;stroke-width:4px}"
+           ".carte-encarts{display:flex;gap:6px}.carte-encart{width:100px;padding:2px;cursor:pointer;"
+           "background:rgba(255,255,255,.92);border:1px solid #6b7280;border-radius:4px}"
+           ".carte-encart:focus,.carte-encart:hover{outline:3px solid #1d4ed8}"
+           ".carte-encart-carte{position:relative;overflow:hidden;width:96px;height:74px;background:#e8eef3}"
+           ".carte-encart-nom{font:600 11px/1.4 sans-serif;color:#111827;text-align:center;white-space:nowrap;"
+           "overflow:hidden;text-overflow:ellipsis}"
+           # a map fitted to a small window (1280×720): smaller insets, clear of the metropolitan frame
+           "@media (max-height:480px){.carte-encarts{gap:4px}.carte-encart{width:60px}"
+           ".carte-encart-carte{width:56px;height:40px}.carte-encart-nom{font-size:9px}}</style>")
 ORGANISME_COLOR = "#1d4ed8"
 
 
@@ -95,6 +106,8 @@ CONTRACT = {
     "qpvDots": frozenset({*QPV_KEYS, "lat", "lon", "radius"}),
     "qpvOutlines": frozenset({*QPV_KEYS, "geometry", "halo"}),
     "regies": frozenset({"regie", "n", "head", "q", "o", "orgs", "t", "themes", "lat", "lon", "color", "words"}),
+    "insets": frozenset({"region", "n", "bounds", "lat", "lon", "f", "palette", "radius", "title"}),
+    "communeNames": frozenset({"n", "lat", "lon", "from"}),
 }
 DOT_RADIUS = 2.0  # px: about what a QPV outline with its halo covers at the national zoom
 
@@ -179,6 +192,59 @@ def qpv_outline_data(qpv: gpd.GeoDataFrame, measure: str = "coverage", halo: boo
     """
     geometry = json.loads("[" + ",".join(shapely.to_geojson(qpv.geometry.to_numpy())) + "]")
     return {**_qpv_columns(qpv, measure), "geometry": geometry, "halo": halo}
+
+
+def inset_data(qpv: gpd.GeoDataFrame, frames: list[tuple[str, list]], names: dict[str, str],
+               measure: str = "coverage") -> dict:
+    """The national view's overseas insets (`geo.view.overseas_frames`): per région its escaped name, bounds and
+    its QPV as dots (the selection's `qpv` with `insee_reg`, coloured for `measure` as on the main map)."""
+    colors, _ = qpv_colors(qpv, measure)
+    palette = list(dict.fromkeys(colors))
+    points = qpv.geometry.representative_point()
+    data = {"region": [], "n": [], "bounds": [], "lat": [], "lon": [], "f": [], "palette": palette,
+            "radius": DOT_RADIUS + 1, "title": "Ouvrir la carte de la région"}
+    for code, bounds in frames:
+        inside = (qpv["insee_reg"] == code).to_numpy()
+        data["region"].append(escape(code))
+        data["n"].append(escape(names.get(code, code)))
+        data["bounds"].append(bounds)
+        data["lat"].append(points[inside].y.round(3).tolist())
+        data["lon"].append(points[inside].x.round(3).tolist())
+        data["f"].append(colors[inside].map(palette.index).astype(int).tolist())
+    return data
+
+
+def build_insets(data: dict, name: str = "Outre-mer") -> folium.FeatureGroup:
+    """The overseas insets of the national view, from `inset_data`: a click on one opens its région."""
+    group = folium.FeatureGroup(name=name, show=True)
+    CarteLayer("insets", data).add_to(group)
+    return group
+
+
+COMMUNE_ZOOM = 9.5  # regional view: commune names from the zoom where département names give way
+
+
+def commune_label_data(qpv: gpd.GeoDataFrame, from_zoom: float) -> dict:
+    """Names of the communes that have QPV in the selection, each at the centre of its QPV's representative
+    points, the communes with the most QPV first (they keep their place when names would overlap)."""
+    if not len(qpv) or "lib_com" not in qpv:
+        return {"n": [], "lat": [], "lon": [], "from": from_zoom}
+    points = qpv.geometry.representative_point()
+    keys = ["insee_com", "lib_com"] if "insee_com" in qpv else ["lib_com"]
+    frame = pd.DataFrame({**{k: qpv[k].fillna("").astype(str).to_numpy() for k in keys},
+                          "lat": points.y.to_numpy(), "lon": points.x.to_numpy()})
+    frame = frame[frame["lib_com"] != ""]
+    grouped = frame.groupby(keys, sort=False).agg(lat=("lat", "mean"), lon=("lon", "mean"), k=("lat", "size"))
+    grouped = grouped.reset_index().sort_values(["k", "lib_com"], ascending=[False, True], kind="stable")
+    return {"n": _escaped(grouped["lib_com"]), "lat": grouped["lat"].round(4).tolist(),
+            "lon": grouped["lon"].round(4).tolist(), "from": from_zoom}
+
+
+def build_commune_names(data: dict, name: str = "Communes") -> folium.FeatureGroup:
+    """Commune names (from `commune_label_data`), shown from zoom `from` and thinned where they would overlap."""
+    group = folium.FeatureGroup(name=name, show=True)
+    CarteLayer("communeNames", data).add_to(group)
+    return group
 
 
 def build_qpv_dots(data: dict, name: str = "Quartiers prioritaires") -> folium.FeatureGroup:
@@ -363,11 +429,15 @@ ZOOM_SNAP = 0.25  # geo.view.ZOOM_STEP: a frame fitted to the quarter zoom level
 INITIAL_VIEW = ((46.6, 2.4), 6)  # where the map is drawn before streamlit-folium applies the requested view
 
 
+FIT_MIN_HEIGHT = 300  # px: the smallest height of a map fitted to the window (`Carte.fitWindow`)
+
+
 def build_base_map(outlines_url: str, tiles: str = "aucun", height: int = 620,
-                   steps: list | None = None) -> folium.Map:
+                   steps: list | None = None, fit_window: bool = False) -> folium.Map:
     """The map that stays mounted: outlines served by the app (`outline_features`), optional tiles, full screen.
 
     `steps`: bounds the keyboard arrows step through (presentation mode), see `Carte.steps`.
+    `fit_window`: the map's height follows the window (down to the first screen's bottom), see `Carte.fitWindow`.
     """
     m = offline_map(location=INITIAL_VIEW[0], zoom_start=INITIAL_VIEW[1], min_zoom=3, max_zoom=18, prefer_canvas=False,
                     control_scale=False, height=height, zoom_snap=ZOOM_SNAP, zoom_delta=0.5)
@@ -381,5 +451,7 @@ def build_base_map(outlines_url: str, tiles: str = "aucun", height: int = 620,
     CarteLayer("keyboard", None).add_to(m)
     if steps:
         CarteLayer("steps", steps).add_to(m)
+    if fit_window:
+        CarteLayer("fitWindow", FIT_MIN_HEIGHT).add_to(m)
     offline_fullscreen(position="topleft").add_to(m)
     return m

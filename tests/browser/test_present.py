@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.app import reference as ref
 from tests.browser.test_browser import LOAD_TIMEOUT, MAP, assert_no_exception, open_app, wait_until_still
+from ui import maps
 
 pytestmark = pytest.mark.browser
 SIZES = {"1280x720": {"width": 1280, "height": 720}, "1920x1080": {"width": 1920, "height": 1080}}
@@ -126,14 +127,104 @@ def test_a_link_reopens_the_view_after_zooms_and_after_another_page(sized_page, 
     local_only(page, base_url)
 
 
-def test_the_map_is_in_the_first_screen_at_1280x720(browser, base_url):
-    context = browser.new_context(viewport=SIZES["1280x720"], locale="fr-FR")
-    page = context.new_page()
+def test_the_map_fills_the_first_screen_and_frames_france(sized_page, base_url):
+    page = sized_page
     open_app(page, f"{base_url}/carte")
-    expect(page.frame_locator(MAP).locator(".leaflet-container")).to_be_visible(timeout=LOAD_TIMEOUT)
+    map_state(page)
+    page.wait_for_timeout(1_000)  # the map's first report (its size) may frame it again
+    map_state(page)
     box = page.locator(MAP).bounding_box()
-    assert box["y"] + box["height"] / 2 < 720, "at least half of the map is above the fold"
-    context.close()
+    height = page.viewport_size["height"]
+    assert box["y"] + box["height"] <= height, "the map's bottom edge is in the first screen"
+    assert box["y"] + box["height"] >= height - 40, "the map reaches down to the first screen's bottom"
+    if height >= 1080:
+        assert box["height"] > 640, "a larger window gives a taller map than the former fixed 640 px"
+    frame = page.frame_locator(MAP)
+    assert frame.locator(".leaflet-container").evaluate(
+        "(_) => window.map.getBounds().contains([[41.3, -5.2], [51.1, 9.6]])"), "metropolitan France is whole"
+    assert "centre" not in params(page), "fitting the window does not turn the framing into a position"
+
+
+def test_national_map_has_an_inset_per_overseas_region_that_opens_it(sized_page, base_url):
+    page = sized_page
+    data = ref.load(ref.DEMO)
+    open_app(page, f"{base_url}/carte")
+    map_state(page)
+    frame = page.frame_locator(MAP)
+    insets = frame.locator(".carte-encart")
+    expect(insets).to_have_count(5)
+    names = {"01": "Guadeloupe", "02": "Martinique", "03": "Guyane", "04": "La Réunion", "06": "Mayotte"}
+    coverage = {color for color, _ in maps.COVERAGE.values()}
+    for code, name in names.items():
+        inset = frame.locator(f'.carte-encart[data-region="{code}"]')
+        expect(inset).to_be_visible()
+        expect(inset).to_have_text(name)
+        dots = inset.locator(".leaflet-points-pane path")
+        expect(dots).to_have_count(int((data.qpv["insee_reg"] == code).sum()))
+        assert dots.count() > 0
+        assert set(dots.evaluate_all("(ps) => ps.map(p => p.getAttribute('fill'))")) <= coverage
+    bottoms = insets.evaluate_all("(boxes) => boxes.map(b => b.getBoundingClientRect().bottom)")
+    assert max(bottoms) <= page.locator(MAP).bounding_box()["height"], "the insets are inside the map's frame"
+    frame.get_by_role("button", name="Ouvrir la carte de la région : La Réunion").click()
+    page.wait_for_url(re.compile(r"[?&]region=04(&|$)"))
+    expect(page.locator('[data-testid="stCaptionContainer"]').filter(has_text="La Réunion").first).to_be_visible()
+    expect(frame.locator(".carte-encart")).to_have_count(0)
+    assert_no_exception(page)
+    local_only(page, base_url)
+
+
+def test_commune_names_show_on_a_departement_not_on_the_national_view(page, base_url):
+    data = ref.load(ref.DEMO)
+    frame = page.frame_locator(MAP)
+    open_app(page, f"{base_url}/carte")
+    map_state(page)
+    expect(frame.locator(".carte-nom-region").first).to_be_attached()
+    expect(frame.locator(".carte-nom-com")).to_have_count(0)
+
+    open_app(page, f"{base_url}/carte?departement=93")
+    map_state(page)
+    names = frame.locator(".carte-nom-com span")
+    expect(names.first).to_be_visible()
+    expected = set(data.qpv.loc[data.qpv["insee_dep"] == "93", "lib_com"])
+    assert set(names.all_text_contents()) == expected  # one name per commune with QPV, the dense ones thinned
+    shown = names.evaluate_all("(spans) => spans.filter(s => getComputedStyle(s).visibility !== 'hidden')"
+                               ".map(s => s.getBoundingClientRect())"
+                               ".map(r => [r.left, r.top, r.right, r.bottom])")
+    assert len(shown) >= 3
+    for i, a in enumerate(shown):  # the names shown do not overlap
+        for b in shown[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+
+
+def test_tab_reaches_a_shape_enter_opens_its_detail_and_tab_leaves(page, base_url):
+    data = ref.load(ref.DEMO)
+    qpv = data.qpv[data.qpv["insee_dep"] == "93"].set_index("code_qp")
+    open_app(page, f"{base_url}/carte?departement=93")
+    map_state(page)
+    frame = page.frame_locator(MAP)
+    frame.locator(".leaflet-container").focus()
+    focused = frame.locator("path:focus")
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        if focused.count():
+            break
+    expect(focused).to_have_count(1)
+    first = focused.get_attribute("aria-label")
+    page.keyboard.press("ArrowRight")  # the next shape
+    second = focused.get_attribute("aria-label")
+    assert second and second != first
+    page.keyboard.press("Enter")
+    heading = page.locator('[data-testid="stHeading"]').filter(has_text=re.compile(r"\(QN\w+\)"))
+    expect(heading).to_have_count(1, timeout=30_000)
+    code = re.search(r"\((QN\w+)\)", heading.inner_text()).group(1)
+    assert qpv.at[code, "lib_qp"] == second
+    frame.locator(".leaflet-container").focus()
+    stops = 0
+    while page.evaluate("document.activeElement.tagName") == "IFRAME":
+        page.keyboard.press("Tab")
+        stops += 1
+        assert stops <= 10, "Tab stays in the map"
+    assert_no_exception(page)
 
 
 def test_tab_goes_through_the_map_and_out_of_it(page, base_url):

@@ -216,7 +216,7 @@ def test_drawing_code_reads_exactly_the_keys_python_sends(qpv, regies):
     bodies = _functions(code)
     exported = set(re.search(r"return \{(.*?)\};\n\}\)\(\);", code, flags=re.S).group(1).replace(" ", "")
                    .replace("\n", "").split(","))
-    assert {entry.split(":")[0] for entry in exported} == {*maps.CONTRACT, "outlines", "keyboard", "steps"}
+    assert {entry.split(":")[0] for entry in exported} == {*maps.CONTRACT, "outlines", "keyboard", "steps", "fitWindow"}
     for function, keys in maps.CONTRACT.items():
         assert _keys_read(function, bodies) == keys, function
     # ... and the builders send exactly those keys (CarteLayer would refuse anything else).
@@ -244,3 +244,24 @@ def test_a_basemap_that_cannot_load_says_so(tiles, name):
     html = maps.build_base_map("/app/static/generated/contours-test.json", tiles=tiles).get_root().render()
     assert '.once("tileerror"' in html and f"Fond {name} indisponible" in html
     assert "tileerror" not in maps.build_base_map("/app/static/generated/contours-test.json").get_root().render()
+
+
+def test_commune_names_one_per_commune_most_qpv_first_escaped(qpv):
+    frame = pd.concat([qpv, qpv.iloc[[1]].assign(code_qp="QN06902M", geometry=[box(4.90, 45.75, 4.91, 45.76)])])
+    frame = gpd.GeoDataFrame(frame.assign(lib_com=["Paris", "Lyon", XSS, "Lyon"]), crs=qpv.crs)
+    data = maps.commune_label_data(frame, 9.5)
+    assert data["n"] == ["Lyon", "&lt;img src=x onerror=alert(1)&gt;", "Paris"]  # Lyon has two QPV
+    assert data["lat"][0] == pytest.approx((45.735 + 45.755) / 2, abs=1e-4)
+    assert data["lon"][0] == pytest.approx((4.885 + 4.905) / 2, abs=1e-4)
+    assert data["from"] == 9.5
+    assert set(data) == maps.CONTRACT["communeNames"]
+
+
+def test_insets_escape_names_and_colour_their_qpv_as_the_main_map(qpv):
+    frame = qpv.assign(insee_reg=["11", "04", "04"])
+    data = maps.inset_data(frame, [("04", [[-21.4, 55.2], [-20.9, 55.8]])], {"04": XSS}, "coverage")
+    assert set(data) == maps.CONTRACT["insets"]
+    assert data["n"] == ["&lt;img src=x onerror=alert(1)&gt;"]
+    assert [data["palette"][i] for i in data["f"][0]] == ["#8cc5a6", "#c9ccd1"]
+    assert len(data["lat"][0]) == 2
+    assert "Carte.insets(" in render(maps.build_insets(data))
