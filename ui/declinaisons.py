@@ -11,10 +11,9 @@ import pandas as pd
 from geo import fr
 from geo.declinaisons import STATUS_COLORS
 from geo.schema import DECLINAISON_STATUTS
+from geo.view import OVERSEAS_REGIONS
 from ui.charts import COUNT_AXIS, FONT, PADDING
 from ui.maps import Legend
-
-OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")
 
 DECLINATION_LABELS = {
     "lib_reg": "Région", "ar_hlm": "Association régionale HLM", "statut": "Déclinaison",

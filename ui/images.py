@@ -34,6 +34,7 @@ from geo import fr
 from geo.display import METROPOLE_BOUNDS, scale_for
 from geo.filters import Selection
 from geo.schema import LAMBERT93, WGS84, metric_crs
+from geo.view import OVERSEAS_REGIONS
 from ui import maps
 from ui.map_payload import qpv_with_theme
 
@@ -50,7 +51,6 @@ MUTED = "#4b5563"
 DEMO_COLOR = "#b45309"
 DEMO_TEXT = "Données de démonstration"
 DEFAULT_SOURCE = "Source : Carte des coopérations — organismes HLM × régies de quartier dans les QPV"
-OVERSEAS_REGIONS = ("01", "02", "03", "04", "06")  # Guadeloupe, Martinique, Guyane, La Réunion, Mayotte
 MAP_BOX = (0.015, 0.07, 0.6, 0.8)  # left, bottom, width, height in figure fractions
 DOT_RADIUS_PX = 3.0  # at 1920 px wide: the screen's 2 px dot and its 1 px stroke on a map ~1.5 times wider
 REGIE_RADIUS_PX = 7.0
