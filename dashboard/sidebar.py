@@ -22,10 +22,13 @@ def sidebar(atlas: Atlas, filters: Filters) -> None:
             st.page_link(script, label=title, icon=icon, query_params=filters.to_query_params())
         st.divider()
         st.markdown("**Filtres**")
-        change = {"on_change": on_widget_change, "args": (atlas, bounds)}
+
+        def change(key: str) -> dict:
+            return {"key": key, "on_change": on_widget_change, "args": (key, atlas, bounds)}
+
         regions = sorted(atlas.region_names, key=lambda c: atlas.region_names[c])
-        st.multiselect("Région(s)", regions, key="f_regions", format_func=atlas.region_name,
-                       placeholder="Toutes les régions", **change)
+        st.multiselect("Région(s)", regions, format_func=atlas.region_name,
+                       placeholder="Toutes les régions", **change("f_regions"))
         chosen = st.session_state.get("f_regions") or []
         departements = sorted(
             (c for c, r in atlas.departement_region.items() if not chosen or r in chosen),
@@ -33,21 +36,21 @@ def sidebar(atlas: Atlas, filters: Filters) -> None:
         )
         st.session_state["f_departements"] = [d for d in st.session_state.get("f_departements") or []
                                               if d in departements]
-        st.multiselect("Département(s)", departements, key="f_departements",
+        st.multiselect("Département(s)", departements,
                        format_func=lambda c: f"{atlas.departement_name(c)} ({c})",
-                       placeholder="Tous les départements", **change)
+                       placeholder="Tous les départements", **change("f_departements"))
         epci = epci_choices(atlas, chosen, st.session_state.get("f_departements") or ())
         st.session_state["f_epci"] = [e for e in st.session_state.get("f_epci") or [] if e in epci]
-        st.multiselect("EPCI (contrat de ville)", epci, key="f_epci", format_func=epci_name,
-                       placeholder="Tous les EPCI", **change)
+        st.multiselect("EPCI (contrat de ville)", epci, format_func=epci_name,
+                       placeholder="Tous les EPCI", **change("f_epci"))
         labels = {t.slug: t.label for t in THEMES}
-        st.multiselect("Thème(s)", list(labels), key="f_themes", format_func=lambda s: labels[s].capitalize(),
-                       placeholder="Tous les thèmes", **change)
-        st.multiselect("Famille d'organisme", list(FAMILLES), key="f_familles", placeholder="Toutes",
-                       format_func=FAMILLE_LABELS.get, **change)
-        st.multiselect("Statut", list(STATUTS), key="f_statuts", placeholder="Tous", **change)
-        st.slider("Année de début", min_value=bounds[0], max_value=bounds[1], key="f_annees", **change)
-        st.text_input("Recherche", key="f_q", placeholder="Régie, organisme, QPV, commune…", **change)
+        st.multiselect("Thème(s)", list(labels), format_func=lambda s: labels[s].capitalize(),
+                       placeholder="Tous les thèmes", **change("f_themes"))
+        st.multiselect("Famille d'organisme", list(FAMILLES), placeholder="Toutes",
+                       format_func=FAMILLE_LABELS.get, **change("f_familles"))
+        st.multiselect("Statut", list(STATUTS), placeholder="Tous", **change("f_statuts"))
+        st.slider("Année de début", min_value=bounds[0], max_value=bounds[1], **change("f_annees"))
+        st.text_input("Recherche", placeholder="Régie, organisme, QPV, commune…", **change("f_q"))
         st.button("Réinitialiser", on_click=reset, icon=":material/restart_alt:", width="stretch",
                   disabled=not filters.is_active)
 

@@ -67,34 +67,38 @@ def sync_widgets(filters: Filters, bounds: tuple[int, int]) -> None:
         st.session_state[SYNCED] = filters
 
 
-def _filters_from_widgets(year_bounds: tuple[int, int]) -> Filters:
-    state = st.session_state
-    low, high = state.get("f_annees") or year_bounds
-    regions = tuple(state.get("f_regions") or ())
-    return Filters(
-        regions=regions,
-        departements=tuple(state.get("f_departements") or ()),
-        epci=tuple(state.get("f_epci") or ()),
-        themes=tuple(state.get("f_themes") or ()),
-        familles=tuple(state.get("f_familles") or ()),
-        statuts=tuple(state.get("f_statuts") or ()),
-        annee_min=None if low == year_bounds[0] else low,
-        annee_max=None if high == year_bounds[1] else high,
-        q=state.get("f_q") or "",
-    )
+WIDGET_FIELDS = {"f_regions": "regions", "f_departements": "departements", "f_epci": "epci", "f_themes": "themes",
+                 "f_familles": "familles", "f_statuts": "statuts"}
 
 
-def on_widget_change(atlas: Atlas, year_bounds: tuple[int, int]) -> None:
-    """Widget callback: the widgets' filters (départements outside the chosen régions dropped) go to the URL.
+def _widget_filters(key: str, year_bounds: tuple[int, int]) -> dict:
+    """The `Filters` fields the widget `key` sets, from its value."""
+    value = st.session_state.get(key)
+    if key == "f_annees":
+        low, high = value or year_bounds
+        return {"annee_min": None if low == year_bounds[0] else low,
+                "annee_max": None if high == year_bounds[1] else high}
+    if key == "f_q":
+        return {"q": value or ""}
+    return {WIDGET_FIELDS[key]: tuple(value or ())}
 
-    A change counts only when the widgets showed the URL's filters. After Back or Forward the browser reruns with
-    the new URL but with the values its widgets still show, those of the step left when the previous rerun was
-    cut short before reaching them; written back, they would show that step under the restored URL. The URL wins:
+
+def on_widget_change(key: str, atlas: Atlas, year_bounds: tuple[int, int]) -> None:
+    """Widget callback: the URL's filters with the changed widget's value (départements and EPCI outside the
+    chosen territory dropped) become the URL.
+
+    Only the changed widget counts, never the others' values: when choices follow each other faster than the
+    reruns, the browser sends with the new choice the values its other widgets still show, which may be those of
+    an earlier step (the rerun that would have updated them cut short by the new choice); rebuilt from all of
+    them, the URL lost an earlier choice (a région, when a thème followed a statut). Likewise a change counts only
+    when the widgets showed the URL's filters: after Back or Forward the browser reruns with the new URL but with
+    the values of the step left; written back, they would show that step under the restored URL. The URL wins:
     `sync_widgets` then shows it.
     """
-    if st.session_state.get(SYNCED) != current_filters(atlas)[0]:
+    shown = current_filters(atlas)[0]
+    if st.session_state.get(SYNCED) != shown:
         return
-    filters = _filters_from_widgets(year_bounds)
+    filters = replace(shown, **_widget_filters(key, year_bounds))
     allowed = {c for c, r in atlas.departement_region.items() if not filters.regions or r in filters.regions}
     filters = replace(filters, departements=tuple(d for d in filters.departements if d in allowed))
     epci = set(epci_choices(atlas, filters.regions, filters.departements))

@@ -215,8 +215,14 @@ def test_no_chart_label_is_cut(page, base_url, page_path, selection):
 # --- history --------------------------------------------------------------------------------------------------
 
 
+def idle(page: Page) -> None:
+    """Until no rerun runs: Streamlit's status widget is gone."""
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=LOAD_TIMEOUT)
+
+
 def choose(page: Page, label: str, option: str) -> None:
-    """Pick `option` in the sidebar multiselect labelled `label`, as a user does."""
+    """Pick `option` in the sidebar multiselect labelled `label`, as a user does: at once, even while a rerun still
+    redraws the sidebar."""
     widget = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text=label)
     choice = page.get_by_role("option", name=option, exact=True)
     for _ in range(3):  # a rerun still redrawing the sidebar can close the list just opened: open it again
@@ -226,11 +232,10 @@ def choose(page: Page, label: str, option: str) -> None:
             break
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
-            settle(page)
+            idle(page)
     else:
         raise AssertionError(f"option « {option} » of « {label} » never clickable")
     page.keyboard.press("Escape")
-    settle(page)
 
 
 def card(page: Page, label: str):
@@ -247,29 +252,28 @@ def expect_step(page: Page, url: str, scope: ref.Scope) -> None:
 
 
 def test_back_restores_each_earlier_filter_step(page, base_url, demo):
-    """Three filter changes, then three Backs each pressed as soon as the figures are shown, while the rerun still
-    draws the sidebar: each Back shows the earlier step, and nothing but the filter steps is in the history."""
-    steps = [("", ref.Ask())]
-    open_app(page, f"{base_url}/")
-    settle(page)
-    choose(page, "Région(s)", "Hauts-de-France")
-    steps.append(("region=32", ref.Ask(regions=("32",))))
-    choose(page, "Statut", "en cours")
-    steps.append(("region=32&statut=en-cours", ref.Ask(regions=("32",), statuts=("en cours",))))
-    choose(page, "Thème(s)", "Inclusion numérique")
-    steps.append(("region=32&theme=inclusion-numerique&statut=en-cours",
-                  ref.Ask(regions=("32",), themes=("inclusion-numerique",), statuts=("en cours",))))
-    urls = [f"{base_url}/" + (f"?{query}" if query else "") for query, _ in steps]
-    scopes = [ref.select(demo, ask) for _, ask in steps]
+    """Three filter choices, each made as soon as the figures of the previous one are shown (the sidebar may still be
+    redrawn, as when a presenter picks quickly): each keeps the earlier ones. Then three Backs, pressed as quickly:
+    each shows the earlier step, and nothing but the filter steps is in the history."""
+    choices = [("Région(s)", "Hauts-de-France", "region=32", ref.Ask(regions=("32",))),
+               ("Statut", "en cours", "region=32&statut=en-cours", ref.Ask(regions=("32",), statuts=("en cours",))),
+               ("Thème(s)", "Inclusion numérique", "region=32&theme=inclusion-numerique&statut=en-cours",
+                ref.Ask(regions=("32",), themes=("inclusion-numerique",), statuts=("en cours",)))]
+    urls = [f"{base_url}/"] + [f"{base_url}/?{query}" for _, _, query, _ in choices]
+    scopes = [ref.select(demo, ask) for ask in [ref.Ask()] + [ask for *_, ask in choices]]
     assert len({s.kpis["Partenariats"] for s in scopes}) == len(scopes)  # each step shows other figures
-    expect_step(page, urls[-1], scopes[-1])
+    open_app(page, urls[0])
+    expect_step(page, urls[0], scopes[0])
+    for (label, option, _, _), url, scope in zip(choices, urls[1:], scopes[1:], strict=True):
+        choose(page, label, option)
+        expect_step(page, url, scope)
     for url, scope in zip(reversed(urls[:-1]), reversed(scopes[:-1]), strict=True):
         page.go_back()
         expect_step(page, url, scope)
-    settle(page)  # every rerun over: no stale widget value took the page elsewhere
+    idle(page)  # every rerun over: no stale widget value took the page elsewhere
     expect_step(page, urls[0], scopes[0])
     expect(page.locator('[data-testid="stSidebar"] [data-baseweb="tag"]')).to_have_count(0)
-    assert page.evaluate("history.length") == len(steps) + 1  # the blank tab, then exactly one entry per step
+    assert page.evaluate("history.length") == len(urls) + 1  # the blank tab, then exactly one entry per step
 
 
 # --- exports --------------------------------------------------------------------------------------------------
