@@ -33,7 +33,8 @@ from bench.common import OUT, REPO, log, stats
 
 MAX_SESSIONS = 200
 MAX_TIMEOUT_S = 1800
-PAGES = ("", "carte", "partenariats", "territoires", "opportunites", "donnees")  # URL paths of app.py's pages ("" = overview)
+# URL paths of app.py's pages ("" = overview)
+PAGES = ("", "carte", "partenariats", "territoires", "opportunites", "donnees")
 # One filter change per session, cycled: sessions that share a filter share its cached tables, like a meeting.
 FILTER_CHANGES = ("region=84", "region=11", "theme=inclusion-numerique", "region=76", "region=32&theme=cadre-de-vie",
                   "region=93", "region=44", "region=75")
