@@ -51,9 +51,9 @@ if project_id:
             "source": "Source"})
     with right:
         st.markdown(f"**{fr.pluriel(len(detail.qpv), 'QPV concerné', 'QPV concernés')}**")
-        st.dataframe(detail.qpv.drop(columns="geometry"), hide_index=True, width="stretch", column_config={
+        table(detail.qpv.drop(columns="geometry"), column_config={
             "code_qp": "Code", "lib_qp": "Quartier", "lib_com": "Commune", "lib_dep": "Département",
-            "lib_reg": "Région", "population": st.column_config.NumberColumn("Population", format="localized")})
+            "lib_reg": "Région", "population": "Population"})
         st_folium(project_map(detail.qpv, regie), key="carte-projet", height=360, use_container_width=True,
                   returned_objects=[])
     st.stop()

@@ -57,11 +57,8 @@ if region is None:
     exported = for_export(comparison, COMPARISON_LABELS)
     downloads(exported, "regions", territory_name(ctx.filters, atlas), key="regions",
               columns=st.columns([1, 1, 4])[:2])
-    st.dataframe(comparison[list(COMPARISON_LABELS)], hide_index=True, width="stretch", column_config={
-        **COMPARISON_LABELS,
-        "date_signature": st.column_config.DateColumn(COMPARISON_LABELS["date_signature"], format="DD/MM/YYYY"),
-        "taux_couverture": st.column_config.ProgressColumn(COMPARISON_LABELS["taux_couverture"], format="percent",
-                                                           min_value=0.0, max_value=1.0)})
+    # Through the app's table: the rate sorts as a number and reads `54,8 %` whatever the browser's language.
+    table(comparison[list(COMPARISON_LABELS)], column_config=COMPARISON_LABELS, percent=("taux_couverture",))
 else:
     name = epci_name(epci) if epci else atlas.departement_name(departement) if departement else \
         atlas.region_name(region)

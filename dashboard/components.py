@@ -44,12 +44,15 @@ def kpi_cards(figures: Kpis, national: Kpis | None = None) -> None:
                     st.caption(f"France : {kpi_text(national, field)}")
 
 
-def table(frame: pd.DataFrame, column_config: dict | None = None, printable: bool = False, **options) -> None:
-    """A table as French readers expect it (`ui.tables.french_grid`: numbers sort as numbers and read French),
-    without the grid's English toolbar: the pages offer their own French downloads. `printable`: every row is
-    printed too (the page needs `ui.printing.CSS`), where the grid would print only the rows on screen."""
+def table(frame: pd.DataFrame, column_config: dict | None = None, printable: bool = False, percent: tuple = (),
+          **options) -> None:
+    """A table as French readers expect it (`ui.tables.french_grid`: numbers sort as numbers and read French, the
+    ratios of the `percent` columns as `12,5 %`), without the grid's English toolbar: the pages offer their own
+    French downloads. `printable`: every row is printed too (the page needs `ui.printing.CSS`), where the grid
+    would print only the rows on screen."""
     config = {k: v for k, v in LIST_COLUMNS.items() if k in frame.columns} | (column_config or {})
-    st.dataframe(french_grid(frame), hide_index=True, width="stretch", placeholder="", column_config=config, **options)
+    st.dataframe(french_grid(frame, percent), hide_index=True, width="stretch", placeholder="", column_config=config,
+                 **options)
     if printable:
         cells = french_cells(frame)
         st.html(printing.print_table(cells, {c: c for c in cells.columns}))

@@ -110,16 +110,18 @@ def number_columns(frame: pd.DataFrame) -> list:
             if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
 
 
-def french_grid(frame: pd.DataFrame) -> Styler:
+def french_grid(frame: pd.DataFrame, percent: tuple = ()) -> Styler:
     """What `st.dataframe` shows: numbers stay numbers (the grid sorts them as numbers) displayed as `geo.fr` writes
-    them (no grid format groups digits the French way whatever the browser's language), every other cell as
-    `french_cells` writes it."""
+    them (no grid format groups digits the French way whatever the browser's language), ratios of the `percent`
+    columns as `12,5 %`, every other cell as `french_cells` writes it."""
     numbers = number_columns(frame)
     cells = frame.copy()
     others = [c for c in frame.columns if c not in numbers]
     if others:
         cells[others] = french_cells(frame[others])
-    return cells.style.format(fr.cellule, subset=numbers)
+    ratios = [c for c in numbers if c in percent]
+    styler = cells.style.format(fr.cellule, subset=[c for c in numbers if c not in ratios])
+    return styler.format(fr.pourcentage, subset=ratios) if ratios else styler
 
 
 def partnership_sheet(table: pd.DataFrame, qpv: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from geo.store import ADMIN, Edit, Store, add_user
 from tests.app import reference as ref
-from tests.app.helpers import download_labels, map_text, run_page
+from tests.app.helpers import download_labels, map_text, run_page, shown_cells
 
 DECLINAISONS = ref.DEMO / "declinaisons.csv"
 SIGNED_COLOR = "#1a7f5a"
@@ -82,6 +82,7 @@ def test_regions_side_by_side_sortable_and_exportable(declinaisons):
     at = run_page("territoires")
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
+    shown = shown_cells(at.dataframe[0]).set_index(table["lib_reg"])
     demo = ref.load(ref.DEMO)
     for code in ("11", "84", "76"):
         name = pd.read_csv(ref.REF / "regions.csv", dtype=str).set_index("insee_reg").at[code, "lib_reg"]
@@ -92,6 +93,8 @@ def test_regions_side_by_side_sortable_and_exportable(declinaisons):
         covered = {c for codes in scope.regies["declared"] for c in codes} & set(scope.qpv["code_qp"])
         assert row["qpv_couverts"] == len(covered)
         assert row["taux_couverture"] == pytest.approx(len(covered) / len(scope.qpv))
+        rate = f"{100 * len(covered) / len(scope.qpv):.1f}".replace(".", ",")  # read French in any browser
+        assert shown.at[name, "taux_couverture"] == f"{rate}\u202f%"
         assert row["statut"] == declinaisons.set_index("insee_reg").at[code, "statut"]
     assert download_labels(at)[:2] == ["CSV (Excel)", "XLSX"]
 

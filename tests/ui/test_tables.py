@@ -149,3 +149,11 @@ def test_french_grid_keeps_numbers_numeric_and_shows_them_french():
     assert grid.data["Codes QPV"].tolist() == [["QN1", "QN2"], []]  # lists stay lists (the grid's chips)
     lines = grid.to_string(delimiter=";").splitlines()
     assert lines[1:] == ["0;A;1\u202f181;44\u202f700,5;27/11/2026;['QN1', 'QN2']", "1;B;231;;;[]"]
+
+
+def test_french_grid_shows_ratio_columns_as_french_percentages_and_keeps_them_numeric():
+    frame = pd.DataFrame({"Région": ["A", "B"], "Taux": [0.548, 0.0637], "QPV": [1493, 12]})
+    grid = french_grid(frame, percent=("Taux",))
+    assert grid.data["Taux"].tolist() == [0.548, 0.0637]  # sorts as numbers
+    lines = grid.to_string(delimiter=";").splitlines()
+    assert lines[1:] == ["0;A;54,8\u202f%;1\u202f493", "1;B;6,4\u202f%;12"]
