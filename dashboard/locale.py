@@ -22,6 +22,7 @@ TRANSLATIONS = {
     "Close fullscreen": "Quitter le plein écran",
     "Exit fullscreen": "Quitter le plein écran",
     "Skip to main content": "Aller au contenu principal",
+    "Link to heading": "Lien vers ce titre",
     "Search": "Rechercher",
     "Download as CSV": "Télécharger en CSV",
     "Show data": "Afficher les données",

@@ -26,7 +26,8 @@ ENGLISH = {
     "Select all", "Clear all", "Clear value", "Download as CSV", "Download as PNG", "Download as SVG", "Show data",
     "Copy Vega-Lite spec", "Fullscreen", "Close fullscreen", "Exit fullscreen", "Skip to main content", "None",
     "Search", "Show/hide columns", "Open", "Close", "Collapse sidebar", "Expand sidebar", "Main menu",
-    "No results", "Choose an option", "Save as SVG", "Save as PNG", "View Source", "Open in Vega Editor",
+    "Link to heading", "No results", "Choose an option", "Save as SVG", "Save as PNG", "View Source",
+    "Open in Vega Editor",
 }
 ENGLISH_PATTERNS = (re.compile(r"^Help for "), re.compile(r"^\d+ (mi|ft)$"))
 PAGES = ("", "carte?region=32", "partenariats?region=32", "territoires", "territoires?region=84", "donnees")
