@@ -20,14 +20,11 @@ from ui.exports import territory_name
 from ui.opportunities import ORGANISME_LABELS, QPV_LABELS, REGIE_LABELS, for_export, opportunities_map
 
 
-def listing_downloads(table, labels: dict[str, str], kind: str) -> None:
-    """The app's own CSV/XLSX of exactly the rows shown, French headers, named after the territory and the date."""
+def listing(table, labels: dict[str, str], kind: str) -> None:
+    """The listing under its French headers, numbers French and sortable (`dashboard.components.table`), above it
+    the app's own CSV/XLSX of exactly these rows, named after the territory and the date."""
     downloads(for_export(table, labels), kind, territory_name(ctx.filters, ctx.atlas), key=kind,
               columns=st.columns([1, 1, 4])[:2])
-
-
-def show(table, labels: dict[str, str]) -> None:
-    """The listing under its French headers, numbers French and sortable (`dashboard.components.table`)."""
     table_view(table[list(labels)], column_config=labels)
 
 
@@ -50,8 +47,7 @@ with by_qpv:
     within = int((table["n_regies_proches"] > 0).sum())
     st.markdown(f"**{fr.pluriel(len(table), 'QPV sans partenariat', 'QPV sans partenariat')}** dans le périmètre "
                 f"filtré, dont {fr.nombre(within)} à moins de {fr.distance(reach)} d'une régie.")
-    listing_downloads(table, QPV_LABELS, "opportunites-qpv")
-    show(table, QPV_LABELS)
+    listing(table, QPV_LABELS, "opportunites-qpv")
     st_folium(opportunities_map(table, ctx.selection.qpv, ctx.selection.regies), key="carte-opportunites",
               height=520, use_container_width=True, returned_objects=[])
 
@@ -64,8 +60,7 @@ with by_regie:
         table = regie_reach(ctx.selection, regie, patrimoine, pairs)
         st.markdown(f"**{fr.pluriel(len(table), 'QPV')}** à moins de {fr.distance(reach)} que la régie ne couvre "
                     "pas encore (plus proches d'abord).")
-        listing_downloads(table, REGIE_LABELS, "opportunites-regie")
-        show(table, REGIE_LABELS)
+        listing(table, REGIE_LABELS, "opportunites-regie")
 
 with by_organisme:
     owners = set(patrimoine["siren_organisme"])
@@ -78,5 +73,4 @@ with by_organisme:
         table = organisme_gaps(ctx.selection, siren, patrimoine, pairs)
         st.markdown(f"**{fr.pluriel(len(table), 'QPV')}** où l'organisme possède des logements sans aucun "
                     "partenariat (plus de logements d'abord).")
-        listing_downloads(table, ORGANISME_LABELS, "opportunites-organisme")
-        show(table, ORGANISME_LABELS)
+        listing(table, ORGANISME_LABELS, "opportunites-organisme")
