@@ -196,6 +196,17 @@ def test_commune_names_show_on_a_departement_not_on_the_national_view(page, base
             assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
 
 
+def tab_out_of_the_map(page, frame) -> int:
+    """Tab from the map's container until the focus leaves the map; how many Tabs it took (at most 10)."""
+    frame.locator(".leaflet-container").focus()
+    stops = 0
+    while page.evaluate("document.activeElement.tagName") == "IFRAME":
+        page.keyboard.press("Tab")
+        stops += 1
+        assert stops <= 10, "Tab stays in the map"
+    return stops
+
+
 def test_tab_reaches_a_shape_enter_opens_its_detail_and_tab_leaves(page, base_url):
     data = ref.load(ref.DEMO)
     qpv = data.qpv[data.qpv["insee_dep"] == "93"].set_index("code_qp")
@@ -218,12 +229,7 @@ def test_tab_reaches_a_shape_enter_opens_its_detail_and_tab_leaves(page, base_ur
     expect(heading).to_have_count(1, timeout=30_000)
     code = re.search(r"\((QN\w+)\)", heading.inner_text()).group(1)
     assert qpv.at[code, "lib_qp"] == second
-    frame.locator(".leaflet-container").focus()
-    stops = 0
-    while page.evaluate("document.activeElement.tagName") == "IFRAME":
-        page.keyboard.press("Tab")
-        stops += 1
-        assert stops <= 10, "Tab stays in the map"
+    tab_out_of_the_map(page, frame)
     assert_no_exception(page)
 
 
@@ -232,13 +238,7 @@ def test_tab_goes_through_the_map_and_out_of_it(page, base_url):
     frame = page.frame_locator(MAP)
     expect(frame.locator("path.leaflet-interactive").first).to_be_attached(timeout=LOAD_TIMEOUT)
     wait_until_still(page)
-    frame.locator(".leaflet-container").focus()
-    stops = 0
-    while page.evaluate("document.activeElement.tagName") == "IFRAME":
-        page.keyboard.press("Tab")
-        stops += 1
-        assert stops <= 10, "Tab stays in the map"
-    assert stops >= 2, "the zoom buttons are reached with Tab"
+    assert tab_out_of_the_map(page, frame) >= 2, "the zoom buttons are reached with Tab"
 
 
 def test_printed_portrait_holds_every_uncovered_qpv(page, base_url):

@@ -56,16 +56,21 @@ def expected(data: ref.Data) -> dict[str, str]:
     return {k: ref.card(k, v) for k, v in ref.select(data, ref.Ask()).kpis.items()}
 
 
-def test_contributor_imports_publishes_and_undoes(page, flow_url, tmp_path):
-    scenario = store_flow.build(tmp_path)
-    before, after = expected(ref.load(ref.DEMO)), expected(ref.load(scenario.after))
-    assert before != after
-    page.goto(f"{flow_url}/connexion")
+def log_in_hdf(page, url: str) -> None:
+    """Through the login form, as the Hauts-de-France contributor."""
+    page.goto(f"{url}/connexion")
     expect(page.locator("h1").first).to_have_text("Connexion", timeout=LOAD_TIMEOUT)
     page.get_by_label("Identifiant").fill("hdf")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_text("hdf — contributeur régional (32)").first).to_be_visible(timeout=LOAD_TIMEOUT)
+
+
+def test_contributor_imports_publishes_and_undoes(page, flow_url, tmp_path):
+    scenario = store_flow.build(tmp_path)
+    before, after = expected(ref.load(ref.DEMO)), expected(ref.load(scenario.after))
+    assert before != after
+    log_in_hdf(page, flow_url)
     assert PASSWORD not in page.url and PASSWORD not in page.content()
 
     go(page, "Vue d'ensemble")
@@ -129,12 +134,7 @@ def timeline_labels(page: Page):
 
 def test_contributor_signs_the_declination_and_sees_it_on_the_timeline(page, unsigned):
     url, folder = unsigned
-    page.goto(f"{url}/connexion")
-    expect(page.locator("h1").first).to_have_text("Connexion", timeout=LOAD_TIMEOUT)
-    page.get_by_label("Identifiant").fill("hdf")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_text("hdf — contributeur régional (32)").first).to_be_visible(timeout=LOAD_TIMEOUT)
+    log_in_hdf(page, url)
     go(page, "Vue d'ensemble")
     before = timeline_labels(page)
     assert set(signed_regions(folder)) <= set(before) and "Hauts-de-France" not in before, before
