@@ -307,15 +307,13 @@ def chart_spec(chart: alt.TopLevelMixin, caption: str = "", width: int = 900) ->
     """The chart at a fixed width (the screen's "container" width means nothing off screen), with the caption
     (filters, date, source) under it, as a Vega-Lite dict."""
     sized = chart.properties(width=width)
-    # The screen's menu options and padding: a concatenated chart may not carry them inside, the caption's does.
-    padding, sized.usermeta, sized.padding = sized.padding, alt.Undefined, alt.Undefined
+    sized.usermeta = alt.Undefined  # the screen's menu options; a concatenated chart may not carry them inside
     if caption:
         lines = [line for line in str(caption).splitlines() if line.strip()]
+        padding, sized.padding = sized.padding, alt.Undefined  # nor its padding: the concatenation takes it
         sized = alt.vconcat(sized, padding=padding,
                             title=alt.Title(lines, orient="bottom", anchor="start", fontSize=11,
                                             fontWeight="normal", color=MUTED, font=FONT, offset=12))
-    else:
-        sized.padding = padding
     spec = sized.to_dict()
     spec.setdefault("config", {})["font"] = FONT
     return spec
