@@ -75,10 +75,22 @@ def on_view_widget_change(view: MapView, filters: Filters) -> None:
     _write(changed, filters)
 
 
+def _frames_of_other_filters(key: str, filters: Filters, requested: tuple) -> list[MapView]:
+    """Record where the map is put for `filters`; return where it was put for other filters (the last few)."""
+    frames = st.session_state.setdefault(f"_cadres_{key}", {})
+    frames.pop(filters, None)
+    frames[filters] = MapView().with_position(*requested)
+    while len(frames) > 8:
+        del frames[next(iter(frames))]
+    return [frame for shown, frame in frames.items() if shown != filters]
+
+
 def _keep_position(key: str, filters: Filters, view: MapView, requested: tuple, result: dict | None) -> None:
     """A new position reported by the map goes to the URL and the session; back where it was put, the view is
-    the one asked for (so that a link without position stays without). A report seen before (the widget's
-    value kept across reruns, e.g. just after a filter change) is ignored."""
+    the one asked for (so that a link without position stays without). Ignored: a report seen before (the
+    widget's value kept across reruns), and the frame of other filters (the map reporting where it was before a
+    filter change, its report overtaken by the change)."""
+    others = _frames_of_other_filters(key, filters, requested)
     report = (result or {}).get("center"), (result or {}).get("zoom")
     seen = f"_position_{key}"
     if report == st.session_state.get(seen) or not report[0] or report[1] is None:
@@ -88,12 +100,9 @@ def _keep_position(key: str, filters: Filters, view: MapView, requested: tuple, 
     if position == maps.INITIAL_VIEW:
         return  # the map's first report, before streamlit-folium moved it to the requested view
     moved = view.with_position(*position)
-    put = view.with_position(*requested)
-    # Within a pixel of where it was put (a resize to the window rounds the centre to whole pixels): not moved.
-    pixel = 360 / (256 * 2 ** moved.zoom) if moved.framed else 0
-    near = put.framed and moved.zoom == put.zoom and all(
-        abs(a - b) <= 1.5 * pixel for a, b in zip(moved.center, put.center, strict=True))
-    target = view if near else moved
+    if any(moved.same_frame(frame) for frame in others):
+        return
+    target = view if moved.same_frame(view.with_position(*requested)) else moved
     if target != st.session_state.get(MEMORY, (None, None))[1]:
         _write(target, filters)
 

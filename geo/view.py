@@ -79,6 +79,14 @@ class MapView:
             return self
         return replace(self, center=(float(center[0]), float(center[1])), zoom=float(zoom))
 
+    def same_frame(self, other: MapView) -> bool:
+        """Both placed at the same zoom, centres within a pixel and a half of each other: the same frame to the
+        eye (a map resized to its window rounds its centre to whole pixels)."""
+        if not (self.framed and other.framed) or self.zoom != other.zoom:
+            return False
+        pixel = 360 / (256 * 2 ** self.zoom)  # degrees of longitude per pixel, more than of latitude
+        return all(abs(a - b) <= 1.5 * pixel for a, b in zip(self.center, other.center, strict=True))
+
     def to_query_params(self) -> dict[str, str]:
         """The non-default fields; `from_query_params` reads them back to an equal view."""
         params = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from streamlit_folium import generate_js_hash
+
 from tests.app.helpers import infos, map_args, map_text, run_page
 
 VIEW = {"region": "84", "theme": "inclusion-numerique", "mesure": "theme", "couches": "qpv,organismes",
@@ -57,6 +59,26 @@ def test_another_territory_drops_the_position_but_keeps_the_rest():
     at.run()
     assert dict(at.query_params) == {"region": "76", "mesure": "theme", "couches": "qpv,organismes", "fond": "osm"}
     assert map_args(at)["center"] != [45.5, 4.5]
+
+
+def _report(at, center, zoom) -> None:
+    """What the browser's map sends after a move: its centre and zoom, as the value of its component."""
+    component = generate_js_hash(map_args(at)["script"], "carte", False)
+    at.session_state[component] = {"center": {"lat": center[0], "lng": center[1]}, "zoom": zoom,
+                                   "bounds": None, "last_active_drawing": None}
+
+
+def test_a_report_overtaken_by_a_filter_change_stays_out_of_the_url():
+    at = run_page("carte")
+    national = map_args(at)["center"], map_args(at)["zoom"]
+    at.query_params["region"] = "84"  # the région chosen while the national map's report was on its way
+    _report(at, *national)
+    at.run()
+    assert dict(at.query_params) == {"region": "84"}
+    assert map_args(at)["center"] != national[0]  # the map frames the région
+    _report(at, (45.1, 4.2), 9)  # then the user moves the map
+    at.run()
+    assert dict(at.query_params) == {"region": "84", "centre": "45.1,4.2", "zoom": "9"}
 
 
 def test_a_bad_position_is_reported_and_the_map_frames_the_selection():

@@ -66,6 +66,15 @@ def test_with_position_ignores_an_out_of_range_position():
     assert MapView(center=(46.0, 2.0), zoom=5.5).without_position() == view
 
 
+def test_same_frame_allows_a_pixel_and_a_half_at_the_same_zoom():
+    at_zoom_8 = MapView(center=(45.0, 4.0), zoom=8)
+    pixel = 360 / 256 / 2**8  # degrees of longitude per pixel at zoom 8
+    assert at_zoom_8.same_frame(MapView(center=(45.0 + pixel, 4.0 - 1.4 * pixel), zoom=8))
+    assert not at_zoom_8.same_frame(MapView(center=(45.0, 4.0 + 2 * pixel), zoom=8))
+    assert not at_zoom_8.same_frame(MapView(center=(45.0, 4.0), zoom=8.25))
+    assert not at_zoom_8.same_frame(MapView())
+
+
 def test_constructor_refuses_inconsistent_values():
     with pytest.raises(ValueError):
         MapView(measure="densite")
