@@ -103,7 +103,7 @@ def _keep_position(key: str, filters: Filters, view: MapView, requested: tuple, 
     if any(moved.same_frame(frame) for frame in others):
         return
     target = view if moved.same_frame(view.with_position(*requested)) else moved
-    if target != st.session_state.get(MEMORY, (None, None))[1]:
+    if target != view:
         _write(target, filters)
 
 
@@ -134,7 +134,9 @@ def map_view(ctx: PageContext, *, key: str, view: MapView | None = None, height:
     """
     from streamlit_folium import st_folium
 
-    shown = view or MapView()
+    # The latest view, not the one a rerun of the map's fragment was given with its arguments: a control changed
+    # since (its callback wrote the session's view) keeps its value.
+    shown = st.session_state.get(MEMORY, (None, view))[1] if view else MapView()
     payload = data.map_payload(ctx.filters, shown.measure)
     show_qpv = "qpv" in shown.layers and bool(payload.qpv["qpv"])
     qpv_layer = []
@@ -176,7 +178,7 @@ def map_view(ctx: PageContext, *, key: str, view: MapView | None = None, height:
         center=requested[0], zoom=requested[1], returned_objects=returned,
     )
     if view is not None:
-        _keep_position(key, ctx.filters, view, requested, result)
+        _keep_position(key, ctx.filters, shown, requested, result)
         if _learn_size(size_key, result) and not shown.framed:
             st.rerun(scope="fragment")  # frame the selection again, for the map's new size
     clicked = ((result or {}).get("last_active_drawing") or {}).get("properties") or None

@@ -36,6 +36,14 @@ def texts(at: AppTest, kind: str) -> list[str]:
     return [str(e.value) for e in getattr(at, kind)]
 
 
+def assert_refused(at: AppTest, message: str, store: Store, version) -> None:
+    """The form's input was refused: an error holding `message`, no success, the store as it was (`version`)."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e for e in texts(at, "error") if message in e], texts(at, "error")
+    assert not texts(at, "success")
+    assert store.data_version() == version
+
+
 def login(at: AppTest, name: str, password: str) -> AppTest:
     next(t for t in at.text_input if t.label == "Identifiant").input(name)
     next(t for t in at.text_input if t.label == "Mot de passe").input(password)
@@ -291,11 +299,7 @@ def test_bad_input_gets_a_french_message_and_nothing_is_written(case, store, tmp
     scenario = store_flow.build(tmp_path)
     at = login(run_page("saisie"), "hdf", PASSWORD)
     version = store.data_version()
-    at = _new_partnership(at, scenario, **override)
-    assert not at.exception, [e.value for e in at.exception]
-    assert [e for e in texts(at, "error") if message in e], texts(at, "error")
-    assert not texts(at, "success")
-    assert store.data_version() == version
+    assert_refused(_new_partnership(at, scenario, **override), message, store, version)
 
 
 def test_html_in_a_regie_name_is_refused(store):

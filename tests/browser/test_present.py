@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -154,15 +155,24 @@ def test_national_map_has_an_inset_per_overseas_region_that_opens_it(sized_page,
     insets = frame.locator(".carte-encart")
     expect(insets).to_have_count(5)
     names = {"01": "Guadeloupe", "02": "Martinique", "03": "Guyane", "04": "La Réunion", "06": "Mayotte"}
-    coverage = {color for color, _ in maps.COVERAGE.values()}
+    national = ref.select(data, ref.Ask())
+    declared = {c for codes in data.regies["declared"] for c in codes}
+    linked = {c for codes in national.partenariats["qpv_list"] for c in codes}
+
+    def coverage_color(code_qp: str) -> str:
+        key = {(True, True): "regie_partenariat", (True, False): "regie_seule", (False, True): "partenariat_seul",
+               (False, False): "aucune"}[code_qp in declared, code_qp in linked]
+        return maps.COVERAGE[key][0]
+
     for code, name in names.items():
         inset = frame.locator(f'.carte-encart[data-region="{code}"]')
         expect(inset).to_be_visible()
         expect(inset).to_have_text(name)
         dots = inset.locator(".leaflet-points-pane path")
-        expect(dots).to_have_count(int((data.qpv["insee_reg"] == code).sum()))
+        expected = Counter(data.qpv.loc[data.qpv["insee_reg"] == code, "code_qp"].map(coverage_color))
+        expect(dots).to_have_count(expected.total())
         assert dots.count() > 0
-        assert set(dots.evaluate_all("(ps) => ps.map(p => p.getAttribute('fill'))")) <= coverage
+        assert Counter(dots.evaluate_all("(ps) => ps.map(p => p.getAttribute('fill'))")) == expected
     bottoms = insets.evaluate_all("(boxes) => boxes.map(b => b.getBoundingClientRect().bottom)")
     assert max(bottoms) <= page.locator(MAP).bounding_box()["height"], "the insets are inside the map's frame"
     frame.get_by_role("button", name="Ouvrir la carte de la région : La Réunion").click()
