@@ -19,6 +19,7 @@ SYNCED = "_vue_widgets"  # session key: the view the map page's widgets show
 WIDGETS = {"mesure": "measure", "fond": "basemap"}
 LAYER_WIDGETS = {"couche_qpv": "qpv", "couche_regies": "regies", "couche_organismes": "organismes",
                  "couche_declinaisons": "declinaisons"}
+FIRST_FRAME = MapView().with_position(*maps.INITIAL_VIEW)  # where the map is before streamlit-folium moves it
 
 
 def _territory(filters: Filters) -> tuple:
@@ -75,36 +76,32 @@ def on_view_widget_change(view: MapView, filters: Filters) -> None:
     _write(changed, filters)
 
 
-def _frames_of_other_filters(key: str, filters: Filters, requested: tuple) -> list[MapView]:
-    """Record where the map is put for `filters`; return where it was put for other filters (the last few)."""
-    frames = st.session_state.setdefault(f"_cadres_{key}", {})
-    frames.pop(filters, None)
-    frames[filters] = MapView().with_position(*requested)
-    while len(frames) > 8:
-        del frames[next(iter(frames))]
-    return [frame for shown, frame in frames.items() if shown != filters]
+def _frames_put(key: str, requested: tuple) -> list[MapView]:
+    """Record `requested`; return the frames this session's map was put at: its first view, then the last few
+    asked for (each selection, each window size)."""
+    recent = st.session_state.setdefault(f"_cadres_{key}", [])
+    frame = MapView().with_position(*requested)
+    if frame in recent:
+        recent.remove(frame)
+    recent.append(frame)
+    del recent[:-8]
+    return [FIRST_FRAME, *recent]
 
 
 def _keep_position(key: str, filters: Filters, view: MapView, requested: tuple, result: dict | None) -> None:
-    """A new position reported by the map goes to the URL and the session; back where it was put, the view is
-    the one asked for (so that a link without position stays without). Ignored: a report seen before (the
-    widget's value kept across reruns), and the frame of other filters (the map reporting where it was before a
-    filter change, its report overtaken by the change)."""
-    others = _frames_of_other_filters(key, filters, requested)
+    """A position reported by the map goes to the URL and the session when the user moved it there. A report
+    seen before (the widget's value kept across reruns) is ignored, and so is one of a frame the map was put at
+    (where it is asked to be, its first view, a selection or window size left since): that is the map telling
+    where it was put, maybe late (its report overtaken by a filter change), not the user moving it."""
+    frames = _frames_put(key, requested)
     report = (result or {}).get("center"), (result or {}).get("zoom")
     seen = f"_position_{key}"
     if report == st.session_state.get(seen) or not report[0] or report[1] is None:
         return
     st.session_state[seen] = report
-    position = (report[0].get("lat"), report[0].get("lng")), report[1]
-    if position == maps.INITIAL_VIEW:
-        return  # the map's first report, before streamlit-folium moved it to the requested view
-    moved = view.with_position(*position)
-    if any(moved.same_frame(frame) for frame in others):
-        return
-    target = view if moved.same_frame(view.with_position(*requested)) else moved
-    if target != view:
-        _write(target, filters)
+    moved = view.with_position((report[0].get("lat"), report[0].get("lng")), report[1])
+    if moved != view and not any(moved.same_frame(frame) for frame in frames):
+        _write(moved, filters)
 
 
 def _learn_size(size_key: str, result: dict | None) -> bool:

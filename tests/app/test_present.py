@@ -68,6 +68,15 @@ def _report(at, center, zoom) -> None:
                                    "bounds": None, "last_active_drawing": None}
 
 
+def test_the_map_telling_where_it_was_put_is_not_a_move():
+    at = run_page("carte", {"region": "32"})
+    _report(at, (46.6042, 2.395), 6)  # its first view (46.6, 2.4 at zoom 6), re-centred on whole pixels
+    at.run()
+    _report(at, map_args(at)["center"], map_args(at)["zoom"])  # where it was asked to be
+    at.run()
+    assert dict(at.query_params) == {"region": "32"}
+
+
 def test_a_report_overtaken_by_a_filter_change_stays_out_of_the_url():
     at = run_page("carte")
     national = map_args(at)["center"], map_args(at)["zoom"]
