@@ -305,7 +305,10 @@ def test_basemap_without_network_says_so(page, base_url):
     open_app(page, f"{base_url}/carte?region=32")
     page.get_by_role("combobox", name="Fond de carte").click()
     page.get_by_role("option", name="OpenStreetMap").click()
+    page.wait_for_url(re.compile(r"[?&]fond=osm(&|$)"))
     settle(page)
     expect(page.locator(MAP)).to_have_count(1, timeout=LOAD_TIMEOUT)  # the map with tiles replaces the other
     notice = page.frame_locator(MAP).locator(".carte-fond-indisponible")
     expect(notice).to_have_text(re.compile("Fond OpenStreetMap indisponible"))
+    # The choice stays, and the new map telling where it was put is not taken for a move of the user's.
+    assert page.url.endswith("/carte?region=32&fond=osm")
