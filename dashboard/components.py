@@ -64,7 +64,8 @@ def content_key(frame: pd.DataFrame) -> str:
 
 # Streamlit records the elements a cached function draws and replays them on a hit: a warm rerun, or another
 # session showing the same table, sends the stored grid instead of formatting and marshalling every cell again
-# (the pandas Styler: ~0.2 s for the 650 × 17 partnerships). Bounded in bytes: 50 sessions share it.
+# (the pandas Styler: ~0.3 s for the 650 × 17 partnerships). Bounded in bytes: 50 sessions share it. No
+# `on_select` here: a selectable grid is a widget, which a cached function cannot replay.
 @st.cache_data(show_spinner=False, max_size="64MB", ttl="1h")
 def _table(key: str, _frame: pd.DataFrame, config: dict, printable: bool, percent: tuple, options: dict) -> None:
     """The grid (and its printed copy) of the table whose content digest is `key`."""
