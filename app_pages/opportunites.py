@@ -2,11 +2,10 @@
 cover, per organism its QPV without partnership; each criterion shown, exportable."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard.components import downloads
 from dashboard.components import table as table_view
-from dashboard.data import qpv_opportunities, reach_pairs
+from dashboard.data import opportunities_map_html, qpv_opportunities, reach_pairs
 from dashboard.page import start_page
 from geo import fr
 from geo.opportunities import (
@@ -17,7 +16,7 @@ from geo.opportunities import (
     regie_reach,
 )
 from ui.exports import territory_name
-from ui.opportunities import ORGANISME_LABELS, QPV_LABELS, REGIE_LABELS, for_export, opportunities_map
+from ui.opportunities import MAP_HEIGHT, MAP_TITLE, ORGANISME_LABELS, QPV_LABELS, REGIE_LABELS, for_export
 
 
 def listing(table, labels: dict[str, str], kind: str) -> None:
@@ -48,8 +47,8 @@ with by_qpv:
     st.markdown(f"**{fr.pluriel(len(table), 'QPV sans partenariat', 'QPV sans partenariat')}** dans le périmètre "
                 f"filtré, dont {fr.nombre(within)} à moins de {fr.distance(reach)} d'une régie.")
     listing(table, QPV_LABELS, "opportunites-qpv")
-    st_folium(opportunities_map(table, ctx.selection.qpv, ctx.selection.regies), key="carte-opportunites",
-              height=520, use_container_width=True, returned_objects=[])
+    # Nothing to report back from this map (no click, no position): a plain frame of the shared HTML.
+    st.iframe(opportunities_map_html(ctx.filters, reach), height=MAP_HEIGHT + 10, alt=MAP_TITLE)
 
 with by_regie:
     regies = ctx.selection.regies.sort_values("nom")

@@ -36,11 +36,12 @@ from geo.store.reference import read_reference
 from ui import maps
 from ui.assets import STATIC_DIR, STATIC_URL
 from ui.map_payload import MapPayload, build_map_payload
+from ui.opportunities import opportunities_map
 
 GENERATED_DIR = STATIC_DIR / "generated"  # files the app derives from the data and serves (git-ignored)
 __all__ = ["data_dir", "store", "source", "loaded", "selection", "outlines_url", "map_payload", "chart_spec",
            "declination_table", "region_comparison",
-           "partnership_table", "reach_pairs", "qpv_opportunities"]
+           "partnership_table", "reach_pairs", "qpv_opportunities", "opportunities_map_html"]
 
 
 def data_signature(folder: Path) -> tuple:
@@ -237,3 +238,16 @@ def _qpv_opportunities(source: Source, filters: Filters, reach_m: float) -> pd.D
 def qpv_opportunities(filters: Filters, reach_m: float) -> pd.DataFrame:
     """The QPV without partnership of these filters, ranked (`geo.opportunities.qpv_opportunities`); read-only."""
     return _qpv_opportunities(source(), filters, reach_m)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _opportunities_map_html(source: Source, filters: Filters, reach_m: float) -> str:
+    selection = _selection(source, filters)
+    table = _qpv_opportunities(source, filters, reach_m)
+    return opportunities_map(table, selection.qpv, selection.regies).get_root().render()
+
+
+def opportunities_map_html(filters: Filters, reach_m: float) -> str:
+    """The Opportunités map as one HTML document, built and rendered once per (data, filters, distance): an
+    immutable string every session shares, where a folium map would be built and rendered on every run."""
+    return _opportunities_map_html(source(), filters, reach_m)

@@ -32,6 +32,8 @@ ORGANISME_LABELS = {
     "logements": "Logements de l'organisme", "population": "Population", "regie_proche": "Régie la plus proche",
     "distance_m": "Distance (m)", "deja_partenaire": "Déjà partenaire de cette régie",
 }
+MAP_TITLE = "Carte des QPV sans partenariat et des régies"
+MAP_HEIGHT = 520
 WITHIN_REACH = ("#c2410c", "Une régie à portée")
 OUT_OF_REACH = ("#6b7280", "Aucune régie à portée")
 
@@ -58,7 +60,7 @@ def _points_layer(points: gpd.GeoSeries, tips: list[str], marker: folium.CircleM
 
 
 def opportunities_map(table: pd.DataFrame, qpv: gpd.GeoDataFrame, regies: gpd.GeoDataFrame,
-                      height: int = 520) -> folium.Map:
+                      height: int = MAP_HEIGHT) -> folium.Map:
     """The QPV of `table` (a `qpv_opportunities` frame) as dots, orange when a régie is within reach, with the
     régies as rings; tooltips say the figures of the table (escaped data text)."""
     m = offline_map(location=(46.6, 2.4), zoom_start=6, min_zoom=3, max_zoom=18, control_scale=True, height=height)

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.app import reference as ref
-from tests.browser.test_browser import LOAD_TIMEOUT, open_app, shapes
+from tests.browser.test_browser import LOAD_TIMEOUT, SHAPES, open_app, shapes
+from ui.opportunities import MAP_TITLE
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,8 @@ def test_opportunities_map_paints_every_qpv_without_partnership_offline(page, ba
     expect(page.locator("h1").first).to_have_text("Opportunités")
     with_partnership = {code for codes in demo.partenariats["qpv_list"] for code in codes}
     without = len(set(demo.qpv["code_qp"]) - with_partnership)
-    expect(shapes(page)).to_have_count(without + len(demo.regies), timeout=LOAD_TIMEOUT)
+    painted = page.frame_locator(f'iframe[title="{MAP_TITLE}"]').locator(SHAPES)
+    expect(painted).to_have_count(without + len(demo.regies), timeout=LOAD_TIMEOUT)
     assert not page.locator('[data-testid="stException"]').count()
     hosts = {urlsplit(url).hostname for url in page.requests if url.startswith("http")}
     assert hosts <= {"127.0.0.1"}, hosts
