@@ -3,7 +3,7 @@ régions stand in declining the convention (map, timeline of signatures, table).
 
 import streamlit as st
 
-from dashboard.components import chart, kpi_cards
+from dashboard.components import chart, kpi_cards, table
 from dashboard.data import chart_spec, declination_table
 from dashboard.images import deck_buttons
 from dashboard.map_view import map_view, overseas_links
@@ -48,9 +48,7 @@ else:
         st.vega_lite_chart(chart_spec(ctx.filters, "declination_status"), width="stretch")
     with right:
         st.vega_lite_chart(chart_spec(ctx.filters, "declination_timeline"), width="stretch")
-    st.dataframe(declined[list(DECLINATION_LABELS)], hide_index=True, width="stretch", column_config={
+    # French cells (`table`): the date reads 27/11/2026 and the counts French whatever the browser's language.
+    table(declined[list(DECLINATION_LABELS)], column_config={
         **DECLINATION_LABELS,
-        "date_signature": st.column_config.DateColumn(DECLINATION_LABELS["date_signature"], format="DD/MM/YYYY"),
-        "lien_document": st.column_config.LinkColumn(DECLINATION_LABELS["lien_document"], display_text="texte"),
-        "partenariats_depuis": st.column_config.NumberColumn(DECLINATION_LABELS["partenariats_depuis"],
-                                                             format="localized")})
+        "lien_document": st.column_config.LinkColumn(DECLINATION_LABELS["lien_document"], display_text="texte")})

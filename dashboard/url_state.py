@@ -12,6 +12,7 @@ from geo.filters import Filters, epci_choices
 from geo.joins import Atlas
 
 SYNCED = "_synced"  # session key: the filters the widgets show
+CHANGED = "_changed"  # session key: the URL's filters, then those each widget change made of them, until a new URL
 
 
 def current_filters(atlas: Atlas) -> tuple[Filters, list[str]]:
@@ -65,6 +66,7 @@ def sync_widgets(filters: Filters, bounds: tuple[int, int]) -> None:
         for key, value in _widget_values(filters, bounds).items():
             st.session_state[key] = value
         st.session_state[SYNCED] = filters
+        st.session_state[CHANGED] = (filters,)
 
 
 WIDGET_FIELDS = {"f_regions": "regions", "f_departements": "departements", "f_epci": "epci", "f_themes": "themes",
@@ -93,10 +95,15 @@ def on_widget_change(key: str, atlas: Atlas, year_bounds: tuple[int, int]) -> No
     them, the URL lost an earlier choice (a région, when a thème followed a statut). Likewise a change counts only
     when the widgets showed the URL's filters: after Back or Forward the browser reruns with the new URL but with
     the values of the step left; written back, they would show that step under the restored URL. The URL wins:
-    `sync_widgets` then shows it.
+    `sync_widgets` then shows it. Except when the URL is one that this session's own changes have since replaced:
+    a choice made before the browser received the new address (choices within a round trip) is made on the filters
+    the widgets show.
     """
-    shown = current_filters(atlas)[0]
-    if st.session_state.get(SYNCED) != shown:
+    shown, synced = current_filters(atlas)[0], st.session_state.get(SYNCED)
+    changed = st.session_state.get(CHANGED) or ()
+    if synced != shown and changed and changed[-1] == synced and shown in changed:
+        shown = synced
+    if synced != shown:
         return
     filters = replace(shown, **_widget_filters(key, year_bounds))
     allowed = {c for c, r in atlas.departement_region.items() if not filters.regions or r in filters.regions}
@@ -105,6 +112,7 @@ def on_widget_change(key: str, atlas: Atlas, year_bounds: tuple[int, int]) -> No
     filters = replace(filters, epci=tuple(e for e in filters.epci if e in epci))
     set_filters(filters)
     st.session_state[SYNCED] = filters
+    st.session_state[CHANGED] = (*changed, filters)
 
 
 def reset() -> None:

@@ -62,6 +62,15 @@ def test_overview_table_map_and_timeline(declinaisons):
     overseas = {"01", "02", "03", "04", "06"}
     assert map_statuses(at) == {regions[c]: s for c, s in zip(declinaisons["insee_reg"], declinaisons["statut"],
                                                                 strict=True) if c not in overseas}
+    # The table reads French whatever the browser's language: dates as in the file, counts written by geo.fr.
+    shown = shown_cells(at.dataframe[-1]).set_index("lib_reg")
+    demo = ref.load(ref.DEMO)
+    for code, signature in zip(signed["insee_reg"], signed["date_signature"], strict=True):
+        starts = pd.to_datetime(ref.select(demo, ref.Ask(regions=(code,))).partenariats["date_debut"],
+                                format="%d/%m/%Y")
+        since = int((starts >= pd.to_datetime(signature, format="%d/%m/%Y")).sum())
+        assert shown.at[regions[code], "date_signature"] == signature
+        assert shown.at[regions[code], "partenariats_depuis"] == ref.fr_int(since)
 
 
 def test_portrait_shows_the_declination_and_partnerships_since(declinaisons, monkeypatch):

@@ -1,5 +1,6 @@
 """The URL ⇄ widgets rule (dashboard/url_state.py) on the demo data: a widget change sets only its own filter on
-the URL's filters, and counts only when the widgets showed them."""
+the URL's filters, and counts only when the widgets showed them or when the URL is one the session's own changes
+replaced (the browser had not yet received the new address)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,44 @@ def test_a_change_keeps_the_earlier_filters_whatever_the_other_widgets_hold():
 def test_a_change_from_widgets_not_showing_the_url_is_ignored():
     at = run(synced_with_url=False)
     assert dict(at.query_params) == {"region": "32", "statut": "en-cours"}
+
+
+def choose_twice(back_between: bool) -> None:
+    """A région then a statut chosen, the statut's request still carrying the address before the région (the
+    browser had not yet received the new one). `back_between`: instead, Back to a step before the région, whose
+    widgets were reset, then the browser sends the statut widget's stale value with that older address."""
+    import streamlit as st
+
+    from dashboard.data import loaded
+    from dashboard.url_state import current_filters, on_widget_change, sync_widgets, year_bounds
+
+    atlas = loaded().atlas
+    bounds = year_bounds(atlas)
+    sync_widgets(current_filters(atlas)[0], bounds)
+    st.session_state["f_regions"] = ["32"]
+    on_widget_change("f_regions", atlas, bounds)
+    if back_between:
+        st.query_params.from_dict({"theme": "cadre-de-vie"})
+        sync_widgets(current_filters(atlas)[0], bounds)
+        st.query_params.from_dict({})
+    else:
+        st.query_params.from_dict({})
+    st.session_state["f_statuts"] = ["en cours"]
+    on_widget_change("f_statuts", atlas, bounds)
+
+
+def run_twice(back_between: bool) -> AppTest:
+    at = AppTest.from_function(choose_twice, args=(back_between,), default_timeout=TIMEOUT)
+    at.run(timeout=TIMEOUT)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_choice_sent_before_the_address_of_the_previous_one_keeps_it():
+    at = run_twice(back_between=False)
+    assert dict(at.query_params) == {"region": "32", "statut": "en-cours"}
+
+
+def test_a_stale_change_with_an_address_from_elsewhere_is_still_ignored():
+    at = run_twice(back_between=True)
+    assert dict(at.query_params) == {}
