@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 from pandas.io.formats.style import Styler
 
@@ -104,23 +106,31 @@ def french_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.apply(lambda column: column.map(fr.cellule)).astype(object) if len(frame) else frame.astype(object)
 
 
-def number_columns(frame: pd.DataFrame) -> list:
-    """The columns of numbers (not booleans): kept numeric on screen so that a click on their header sorts them."""
-    return [c for c in frame.columns
-            if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+def sortable_columns(frame: pd.DataFrame) -> list:
+    """The columns of numbers (not booleans) and of dates: kept as values on screen so that a click on their header
+    sorts them as numbers and dates, not as the text `1 234` or `27/11/2026`."""
+    return [c for c in frame.columns if (pd.api.types.is_numeric_dtype(frame[c])
+                                         and not pd.api.types.is_bool_dtype(frame[c])) or _dates(frame[c])]
+
+
+def _dates(column: pd.Series) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return True
+    known = column.dropna()
+    return column.dtype == object and len(known) > 0 and all(isinstance(v, date) for v in known)
 
 
 def french_grid(frame: pd.DataFrame, percent: tuple = ()) -> Styler:
-    """What `st.dataframe` shows: numbers stay numbers (the grid sorts them as numbers) displayed as `geo.fr` writes
-    them (no grid format groups digits the French way whatever the browser's language), ratios of the `percent`
-    columns as `12,5 %`, every other cell as `french_cells` writes it."""
-    numbers = number_columns(frame)
+    """What `st.dataframe` shows: numbers and dates stay values (the grid sorts them as such) displayed as `geo.fr`
+    writes them (no grid format groups digits or writes dates the French way whatever the browser's language),
+    ratios of the `percent` columns as `12,5 %`, every other cell as `french_cells` writes it."""
+    values = sortable_columns(frame)
     cells = frame.copy()
-    others = [c for c in frame.columns if c not in numbers]
+    others = [c for c in frame.columns if c not in values]
     if others:
         cells[others] = french_cells(frame[others])
-    ratios = [c for c in numbers if c in percent]
-    styler = cells.style.format(fr.cellule, subset=[c for c in numbers if c not in ratios])
+    ratios = [c for c in values if c in percent]
+    styler = cells.style.format(fr.cellule, subset=[c for c in values if c not in ratios])
     return styler.format(fr.pourcentage, subset=ratios) if ratios else styler
 
 

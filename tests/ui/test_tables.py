@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -149,6 +150,17 @@ def test_french_grid_keeps_numbers_numeric_and_shows_them_french():
     assert grid.data["Codes QPV"].tolist() == [["QN1", "QN2"], []]  # lists stay lists (the grid's chips)
     lines = grid.to_string(delimiter=";").splitlines()
     assert lines[1:] == ["0;A;1\u202f181;44\u202f700,5;27/11/2026;['QN1', 'QN2']", "1;B;231;;;[]"]
+
+
+def test_french_grid_keeps_dates_as_dates_and_shows_them_french():
+    """Sorted as text, 27/11/2026 would come before 28/01/2025: the grid keeps the dates and shows them French."""
+    frame = pd.DataFrame({"Signature": [date(2026, 11, 27), date(2025, 1, 28), None],
+                          "Début": pd.to_datetime(["2024-03-01", None, "2023-12-31"])})
+    grid = french_grid(frame)
+    assert grid.data["Signature"].tolist()[:2] == [date(2026, 11, 27), date(2025, 1, 28)]
+    assert pd.api.types.is_datetime64_any_dtype(grid.data["Début"])
+    lines = grid.to_string(delimiter=";").splitlines()
+    assert lines[1:] == ["0;27/11/2026;01/03/2024", "1;28/01/2025;", "2;;31/12/2023"]
 
 
 def test_french_grid_shows_ratio_columns_as_french_percentages_and_keeps_them_numeric():
