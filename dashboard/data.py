@@ -73,6 +73,13 @@ class Source:
     signature: tuple
 
 
+def shared_cache(**options):
+    """`st.cache_resource` keyed cheaply on the data's `Source` and the `Filters`: both frozen values of strings,
+    numbers and tuples, which their `repr` spells whole. Streamlit's own hashing of a dataclass copies it to a dict
+    field by field, a few milliseconds a call and a dozen calls a run."""
+    return st.cache_resource(hash_funcs={Source: repr, Filters: repr}, **options)
+
+
 def _current_source() -> Source:
     folder = data_dir()
     return Source(database_url(), tuple(sorted(store().data_version().items())), str(folder),
@@ -102,18 +109,18 @@ class Loaded:
     atlas: Atlas
 
 
-@st.cache_resource(show_spinner="Chargement des périmètres…", max_entries=2)
+@shared_cache(show_spinner="Chargement des périmètres…", max_entries=2)
 def _reference(folder: str, signature: tuple) -> dict:
     return read_reference(Path(folder))
 
 
-@st.cache_resource(show_spinner=False, max_entries=12)
+@shared_cache(show_spinner=False, max_entries=12)
 def _frame(url: str, folder: str, kind: str, version: int) -> tuple:
     """One dataset's frame at one version of the store."""
     return _store(url, folder).read_frames([kind])[kind]
 
 
-@st.cache_resource(show_spinner="Chargement des données…", max_entries=2)
+@shared_cache(show_spinner="Chargement des données…", max_entries=2)
 def _load(source: Source) -> Loaded:
     frames = {kind: _frame(source.url, source.folder, kind, version) for kind, version in source.versions}
     datasets = _store(source.url, source.folder).read_datasets(
@@ -131,7 +138,7 @@ def loaded() -> Loaded:
     return _load(source())
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@shared_cache(show_spinner=False, max_entries=8)
 def _display_qpv(folder: str, signature: tuple, scale_name: str, _atlas: Atlas) -> gpd.GeoDataFrame:
     """All QPV outlines at one scale, computed once per reference geography (not per store change: `_atlas` is
     not part of the key); filters only pick rows from it."""
@@ -139,7 +146,7 @@ def _display_qpv(folder: str, signature: tuple, scale_name: str, _atlas: Atlas) 
     return frame.set_index("code_qp", drop=False)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared_cache(show_spinner=False, max_entries=64)
 def _selection(source: Source, filters: Filters) -> Selection:
     return apply(_load(source).atlas, filters)
 
@@ -149,7 +156,7 @@ def selection(filters: Filters) -> Selection:
     return _selection(source(), filters)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@shared_cache(show_spinner=False, max_entries=2)
 def _outlines_url(folder: str, signature: tuple, _atlas: Atlas) -> str:
     """Writes the outlines once into static/generated/ (named by content) and returns the URL the map fetches."""
     data = json.dumps(maps.outline_features(_atlas.regions, _atlas.departements), separators=(",", ":")).encode()
@@ -164,7 +171,7 @@ def outlines_url() -> str:
     return _outlines_url(current.folder, current.signature, _load(current).atlas)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared_cache(show_spinner=False, max_entries=64)
 def _map_payload(source: Source, filters: Filters, measure: str) -> MapPayload:
     """Built once per filters and measure: a click, a layer toggle or another session asking the same view
     reuses it; the outlines come from the per-scale cache (no re-simplification)."""
@@ -177,7 +184,7 @@ def map_payload(filters: Filters, measure: str) -> MapPayload:
     return _map_payload(source(), filters, measure)
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+@shared_cache(show_spinner=False, max_entries=512)
 def _chart_spec(source: Source, filters: Filters, name: str, args: tuple) -> dict:
     """Built once per filters: a warm rerun, and every other session with the same filters, reuse it."""
     data = ChartData(_selection(source, filters), _selection(source, Filters()), _load(source).datasets.declinaisons)
@@ -189,7 +196,7 @@ def chart_spec(filters: Filters, name: str, *args) -> dict:
     return _chart_spec(source(), filters, name, args)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared_cache(show_spinner=False, max_entries=64)
 def _declination_table(source: Source, filters: Filters) -> pd.DataFrame:
     return declinations(_selection(source, filters), _load(source).datasets.declinaisons)
 
@@ -199,7 +206,7 @@ def declination_table(filters: Filters) -> pd.DataFrame:
     return _declination_table(source(), filters)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared_cache(show_spinner=False, max_entries=64)
 def _region_comparison(source: Source, filters: Filters) -> pd.DataFrame:
     return compare_regions(_selection(source, filters), _load(source).datasets.declinaisons)
 
@@ -209,7 +216,7 @@ def region_comparison(filters: Filters) -> pd.DataFrame:
     return _region_comparison(source(), filters)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@shared_cache(show_spinner=False, max_entries=64)
 def _partnership_table(source: Source, filters: Filters) -> pd.DataFrame:
     return _partnership_rows(_selection(source, filters))
 
@@ -219,7 +226,7 @@ def partnership_table(filters: Filters) -> pd.DataFrame:
     return _partnership_table(source(), filters)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@shared_cache(show_spinner=False, max_entries=8)
 def _reach_pairs(source: Source, reach_m: float) -> pd.DataFrame:
     return opportunities.reach_pairs(_load(source).atlas, reach_m)
 
@@ -229,7 +236,7 @@ def reach_pairs(reach_m: float) -> pd.DataFrame:
     return _reach_pairs(source(), reach_m)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@shared_cache(show_spinner=False, max_entries=32)
 def _qpv_opportunities(source: Source, filters: Filters, reach_m: float) -> pd.DataFrame:
     return opportunities.qpv_opportunities(_selection(source, filters), _load(source).datasets.patrimoine,
                                            _reach_pairs(source, reach_m))
@@ -240,7 +247,7 @@ def qpv_opportunities(filters: Filters, reach_m: float) -> pd.DataFrame:
     return _qpv_opportunities(source(), filters, reach_m)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@shared_cache(show_spinner=False, max_entries=32)
 def _opportunities_map_html(source: Source, filters: Filters, reach_m: float) -> str:
     selection = _selection(source, filters)
     table = _qpv_opportunities(source, filters, reach_m)

@@ -71,21 +71,21 @@ def declination_table(filters: Filters, region: str) -> pd.DataFrame | None:
                          "Déclinaison régionale": [fr.cellule(value) for value in shown.to_numpy()]})
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@data.shared_cache(show_spinner=False, max_entries=32)
 def _map_file(source: tuple, filters: Filters, measure: str, show_regies: bool, size: str, fmt: str, title: str,
               filters_text: str, day: date, line: str, demo: bool) -> bytes:
     return images.map_image(data.selection(filters), measure, size=size, fmt=fmt, title=title,
                             filters_text=filters_text, date=day, source=line, demo=demo, show_regies=show_regies)
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@data.shared_cache(show_spinner=False, max_entries=128)
 def _chart_file(source: tuple, filters: Filters, name: str, args: tuple, fmt: str, caption: str) -> bytes:
     chart = CHARTS[name](ChartData(data.selection(filters), data.selection(Filters()),
                                    data.loaded().datasets.declinaisons), *args)
     return images.chart_image(chart, fmt, caption=caption)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@data.shared_cache(show_spinner=False, max_entries=16)
 def _deck_file(source: tuple, filters: Filters, territory: str, region: str | None, fmt: str, day: date,
                line: str, sources: tuple[str, ...], demo: bool) -> bytes:
     declination = declination_table(filters, region) if region else None

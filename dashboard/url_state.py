@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard.data import source
+from dashboard.data import shared_cache, source
 from geo.filters import Filters, epci_choices
 from geo.joins import Atlas
 
@@ -22,7 +22,7 @@ def current_filters(atlas: Atlas) -> tuple[Filters, list[str]]:
     return filters, list(notices)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@shared_cache(show_spinner=False, max_entries=256)
 def _read_filters(data_source: tuple, params: tuple, _atlas: Atlas) -> tuple[Filters, tuple[str, ...]]:
     """Read once per (data, URL parameters): the reading folds every territory name, twice a run otherwise."""
     filters, notices = Filters.from_query_params(dict(params), _atlas)

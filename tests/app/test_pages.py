@@ -170,13 +170,14 @@ def test_partnership_table_rows_carry_the_file_values(demo):
         assert shown["Régie"] == regies[row["id_regie"]]
         assert shown["Organisme HLM"] == organismes[row["siren_organisme"]]
         assert shown["Statut"] == row["statut"]
-        assert shown["Début"] == row["date_debut"]
+        assert text.loc[pid, "Début"] == row["date_debut"]  # dates kept as dates (sorted as such), shown French
+        assert shown["Début"] == pd.to_datetime(row["date_debut"], format="%d/%m/%Y")
         assert sorted(shown["Codes QPV"]) == sorted(row["qpv_list"])
         assert list(shown["Quartiers"]) == [quartiers[c] for c in shown["Codes QPV"]]  # each name beside its code
         amount = row["montant_eur"]
         assert text.loc[pid, "Montant (€)"] == ref.fr_amount(amount)  # numbers kept numeric, shown French
         assert shown["Montant (€)"] == float(amount.replace(",", ".")) if amount else pd.isna(shown["Montant (€)"])
-        assert shown["Fin"] == row["date_fin"]  # blank when the file has none, never "None"
+        assert text.loc[pid, "Fin"] == row["date_fin"]  # blank when the file has none, never "None"
 
 
 # --- bad parameters -------------------------------------------------------------------------------------------
