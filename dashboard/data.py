@@ -24,7 +24,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.chart_specs import ChartData, build_spec
 from geo import opportunities
-from geo.datasets import Datasets
+from geo.datasets import Datasets, frozen, handed_out
 from geo.declinaisons import compare_regions, declinations
 from geo.details import partnership_table as _partnership_rows
 from geo.display import SCALES, display_frame, scale_for
@@ -125,7 +125,7 @@ def _load(source: Source) -> Loaded:
     frames = {kind: _frame(source.url, source.folder, kind, version) for kind, version in source.versions}
     datasets = _store(source.url, source.folder).read_datasets(
         Path(source.folder), reference=_reference(source.folder, source.signature), frames=frames)
-    data = Loaded(datasets, build_atlas(datasets))
+    data = Loaded(frozen(datasets), build_atlas(datasets))
     # A full garbage collection walks every tracked object, holding the GIL for every session: the libraries' and
     # the data's (~150 000) make it 0.1 to 0.5 s on 2 cores. They live as long as the process, so they are moved
     # out of the collector's reach; what runs create is still collected.
@@ -135,7 +135,10 @@ def _load(source: Source) -> Loaded:
 
 
 def loaded() -> Loaded:
-    return _load(source())
+    """The current data, shared by every session: the datasets as copies of their own for the caller (a write
+    changes only them), the atlas guarding its frames itself (`geo.joins.Atlas`)."""
+    data = _load(source())
+    return Loaded(handed_out(data.datasets), data.atlas)
 
 
 @shared_cache(show_spinner=False, max_entries=8)

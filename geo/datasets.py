@@ -21,7 +21,7 @@ Rows that failed validation with an `erreur` are kept out of the frames and list
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -60,3 +60,31 @@ class Datasets:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "erreur"]
+
+
+def frozen_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its list cells (régies of a QPV, themes, QPV codes…) turned into tuples: a frame shared by
+    every session could otherwise be changed in place (`cell.append(…)`) behind copy-on-write's back."""
+    for column in [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c])]:
+        values = frame[column].tolist()
+        if any(isinstance(v, list) for v in values):
+            frame[column] = pd.Series([tuple(v) if isinstance(v, list) else v for v in values], index=frame.index,
+                                      dtype=object)
+    return frame
+
+
+def _frames(datasets: Datasets) -> list[str]:
+    return [f.name for f in fields(datasets) if isinstance(getattr(datasets, f.name), pd.DataFrame)]
+
+
+def frozen(datasets: Datasets) -> Datasets:
+    """The datasets to share between sessions: each frame a copy whose list cells are tuples."""
+    return replace(datasets, **{name: frozen_cells(getattr(datasets, name).copy(deep=False))
+                                for name in _frames(datasets)})
+
+
+def handed_out(datasets: Datasets) -> Datasets:
+    """What one caller receives of shared datasets: shallow copies of the frames and of the findings list, so that
+    a write (a cell, a new column, an appended finding) changes only the caller's copy (copy-on-write)."""
+    return replace(datasets, findings=list(datasets.findings),
+                   **{name: getattr(datasets, name).copy(deep=False) for name in _frames(datasets)})

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from geo import fr, ref, schema
-from geo.datasets import Datasets
+from geo.datasets import Datasets, frozen_cells
 from geo.io import ROW
 from geo.territory import has_geometry, locate_departements
 from geo.validate import AVERTISSEMENT, ERREUR, Finding
@@ -84,7 +84,7 @@ class _Copied:
     The atlas is shared by every session (`st.cache_resource`): a caller that writes to what it received
     (`atlas.qpv.loc[0, "lib_qp"] = ...`, a new column, `findings.append`) must change only its own copy. Frames
     are handed out as shallow copies, which pandas' copy-on-write turns into real copies on the first write; the
-    multi-valued cells they hold are tuples (`_frozen_cells`), which cannot be changed in place.
+    multi-valued cells they hold are tuples (`geo.datasets.frozen_cells`), which cannot be changed in place.
     """
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -565,17 +565,6 @@ def _search_texts(qpv: gpd.GeoDataFrame, regies: gpd.GeoDataFrame, parts: pd.Dat
     return search_qpv, search_regies, search_partenariats
 
 
-def _frozen_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with its list cells (régies of a QPV, themes, QPV codes…) turned into tuples: the frames are shared
-    by every session, and a list could be changed in place (`cell.append(…)`) behind copy-on-write's back."""
-    for column in [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c])]:
-        values = frame[column].tolist()
-        if any(isinstance(v, list) for v in values):
-            frame[column] = pd.Series([tuple(v) if isinstance(v, list) else v for v in values], index=frame.index,
-                                      dtype=object)
-    return frame
-
-
 def _read_only(array: np.ndarray) -> np.ndarray:
     array.setflags(write=False)
     return array
@@ -642,7 +631,7 @@ def build_atlas(ds: Datasets, distance_m: float = 300.0) -> Atlas:
 
     file_order = {regie_file: 0, part_file: 1}
     findings.sort(key=lambda f: (file_order.get(f.file, 2), f.row if f.row is not None else 0))
-    qpv, regies, parts, organismes = (_frozen_cells(f) for f in (qpv, regies, parts, organismes))
+    qpv, regies, parts, organismes = (frozen_cells(f) for f in (qpv, regies, parts, organismes))
     return Atlas(
         _qpv=qpv, _regies=regies, _partenariats=parts, _links=links, _organismes=organismes,
         _regions=ds.regions.copy(), _departements=ds.departements.copy(), _pairs=pairs, _declared=declared,
