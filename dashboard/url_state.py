@@ -112,7 +112,7 @@ def on_widget_change(key: str, atlas: Atlas, year_bounds: tuple[int, int]) -> No
     filters = replace(filters, epci=tuple(e for e in filters.epci if e in epci))
     set_filters(filters)
     st.session_state[SYNCED] = filters
-    st.session_state[CHANGED] = (*changed, filters)
+    st.session_state[CHANGED] = (*changed, filters)[-8:]  # a round trip never spans more choices than that
 
 
 def reset() -> None:
