@@ -4,10 +4,10 @@ user comes back from another page."""
 
 import streamlit as st
 
+from dashboard.data import declination_table
 from dashboard.images import map_export
 from dashboard.map_view import current_view, map_with_details, on_view_widget_change, overseas_links, view_widgets
 from dashboard.page import start_page
-from geo.declinaisons import declinations
 from geo.view import BASEMAPS
 from ui.declinaisons import status_layer, status_legend
 from ui.maps import MEASURES
@@ -32,7 +32,7 @@ layers[3].toggle("Déclinaisons", key="couche_declinaisons", disabled=len(ctx.da
                  help="Colore les régions selon l'avancement de leur déclinaison régionale.", **change)
 under, legends = (), ()
 if "declinaisons" in view.layers and len(ctx.datasets.declinaisons):
-    under = (status_layer(ctx.atlas.regions, declinations(ctx.selection, ctx.datasets.declinaisons)),)
+    under = (status_layer(ctx.atlas.regions, declination_table(ctx.filters)),)
     legends = (status_legend(),)
 map_with_details(ctx, key="carte", view=view, height=480 if ctx.presenting else 640, under=under, legends=legends)
 if not ctx.presenting:

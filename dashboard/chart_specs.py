@@ -16,18 +16,18 @@ import pandas as pd
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec  # Streamlit is pinned
 
 from geo import indicators
-from geo.declinaisons import declinations
 from geo.filters import Selection
 from ui import charts
 from ui.declinaisons import signatures_timeline, status_map
 
 
 class ChartData(NamedTuple):
-    """What a chart is drawn from: the selection, the national selection, the `declinaisons` file."""
+    """What a chart is drawn from: the selection, the national selection, where each région stands in declining
+    the convention (`geo.declinaisons.declinations` of the selection)."""
 
     sel: Selection
     national: Selection
-    declinaisons: pd.DataFrame
+    declined: pd.DataFrame
 
 
 # name -> builder of the chart from its data and the page's arguments
@@ -43,8 +43,8 @@ CHARTS: dict[str, Callable[..., alt.TopLevelMixin]] = {
     "timeline": lambda d: charts.starts_timeline(d.sel.partenariats),
     "theme_mix": lambda d, territory: charts.theme_mix_chart(
         indicators.compare_theme_mix(d.sel, d.national), territory, "Thèmes : territoire et France"),
-    "declination_status": lambda d: status_map(d.sel.atlas.regions, declinations(d.sel, d.declinaisons)),
-    "declination_timeline": lambda d: signatures_timeline(declinations(d.sel, d.declinaisons)),
+    "declination_status": lambda d: status_map(d.sel.atlas.regions, d.declined),
+    "declination_timeline": lambda d: signatures_timeline(d.declined),
 }
 
 

@@ -41,7 +41,7 @@ from ui.opportunities import opportunities_map
 GENERATED_DIR = STATIC_DIR / "generated"  # files the app derives from the data and serves (git-ignored)
 __all__ = ["data_dir", "store", "source", "loaded", "selection", "outlines_url", "map_payload", "chart_spec",
            "declination_table", "region_comparison",
-           "partnership_table", "reach_pairs", "qpv_opportunities", "opportunities_map_html"]
+           "partnership_table", "reach_pairs", "qpv_opportunities", "opportunities_map_html", "chart_data"]
 
 
 def data_signature(folder: Path) -> tuple:
@@ -190,13 +190,21 @@ def map_payload(filters: Filters, measure: str) -> MapPayload:
 @shared_cache(show_spinner=False, max_entries=512)
 def _chart_spec(source: Source, filters: Filters, name: str, args: tuple) -> dict:
     """Built once per filters: a warm rerun, and every other session with the same filters, reuse it."""
-    data = ChartData(_selection(source, filters), _selection(source, Filters()), _load(source).datasets.declinaisons)
-    return build_spec(name, data, *args)
+    return build_spec(name, _chart_data(source, filters), *args)
 
 
 def chart_spec(filters: Filters, name: str, *args) -> dict:
     """The Vega-Lite spec of the chart `name` (see `chart_specs.CHARTS`) for these filters; read-only."""
     return _chart_spec(source(), filters, name, args)
+
+
+def _chart_data(source: Source, filters: Filters) -> ChartData:
+    return ChartData(_selection(source, filters), _selection(source, Filters()), _declination_table(source, filters))
+
+
+def chart_data(filters: Filters) -> ChartData:
+    """What the charts of these filters are drawn from, out of the shared caches; read-only."""
+    return _chart_data(source(), filters)
 
 
 @shared_cache(show_spinner=False, max_entries=64)

@@ -14,11 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.chart_specs import CHARTS, ChartData
+from dashboard.chart_specs import CHARTS
 from dashboard.page import PageContext
 from geo import fr
 from geo.datasets import Datasets
-from geo.declinaisons import declinations
 from geo.filters import Filters
 from geo.view import MapView
 from ui import deck, images
@@ -62,10 +61,9 @@ def source_lines(datasets: Datasets) -> tuple[str, ...]:
 def declination_table(filters: Filters, region: str) -> pd.DataFrame | None:
     """The région's declination of the convention as a two-column table (one row per field), or None when the
     `declinaisons` file has no row for it."""
-    datasets = data.loaded().datasets
-    if region not in set(datasets.declinaisons["insee_reg"]):
+    if region not in set(data.loaded().datasets.declinaisons["insee_reg"]):
         return None
-    row = declinations(data.selection(filters), datasets.declinaisons)
+    row = data.declination_table(filters)
     shown = for_export(row[row["insee_reg"] == region], DECLINATION_LABELS).iloc[0]
     return pd.DataFrame({"": [str(label) for label in shown.index],
                          "Déclinaison régionale": [fr.cellule(value) for value in shown.to_numpy()]})
@@ -80,8 +78,7 @@ def _map_file(source: tuple, filters: Filters, measure: str, show_regies: bool, 
 
 @data.shared_cache(show_spinner=False, max_entries=128)
 def _chart_file(source: tuple, filters: Filters, name: str, args: tuple, fmt: str, caption: str) -> bytes:
-    chart = CHARTS[name](ChartData(data.selection(filters), data.selection(Filters()),
-                                   data.loaded().datasets.declinaisons), *args)
+    chart = CHARTS[name](data.chart_data(filters), *args)
     return images.chart_image(chart, fmt, caption=caption)
 
 
