@@ -51,8 +51,7 @@ def for_export(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
 
 def _points_layer(points: gpd.GeoSeries, tips: list[str], marker: folium.CircleMarker) -> folium.GeoJson:
     """One GeoJSON layer of points drawn as `marker`, each with its tooltip (HTML, data text already escaped): a
-    single map element, where a marker and a tooltip per point made thousands that folium renders again on every
-    run of the page."""
+    single map element, where a marker and a tooltip per point made thousands of elements for folium to render."""
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(x, 5), round(y, 5)]},
                  "properties": {"tip": tip}} for x, y, tip in zip(points.x, points.y, tips, strict=True)]
     return folium.GeoJson({"type": "FeatureCollection", "features": features}, marker=marker,
