@@ -185,14 +185,15 @@ def read_xlsx(path: Path, kind: str | None) -> pd.DataFrame:
         sheets = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for a corrupt workbook
         raise ReadError(f"Le classeur « {name} » ne peut pas être ouvert : {exc}") from None
-    sheet = sheets.sheet_names[0]
-    if kind:
-        for candidate in sheets.sheet_names:
-            if normalize_header(candidate) == kind:
-                sheet = candidate
-    header = pd.read_excel(sheets, sheet_name=sheet, header=None, nrows=1, dtype=str)
-    check_header(header.iloc[0].tolist() if len(header) else [], name)
-    frame = pd.read_excel(sheets, sheet_name=sheet, dtype=str, keep_default_na=False)
+    with sheets:  # closed at once: an upload's temporary folder is removed right after
+        sheet = sheets.sheet_names[0]
+        if kind:
+            for candidate in sheets.sheet_names:
+                if normalize_header(candidate) == kind:
+                    sheet = candidate
+        header = pd.read_excel(sheets, sheet_name=sheet, header=None, nrows=1, dtype=str)
+        check_header(header.iloc[0].tolist() if len(header) else [], name)
+        frame = pd.read_excel(sheets, sheet_name=sheet, dtype=str, keep_default_na=False)
     frame.columns = [str(c).strip() for c in frame.columns]
     frame[ROW] = np.arange(len(frame)) + 2
     return frame

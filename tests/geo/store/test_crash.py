@@ -57,6 +57,7 @@ def test_kill_9_during_publish_changes_nothing(store, store_url, data_folder, tm
     finally:
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait()
+        writer.stderr.close()
     assert writer.returncode == -signal.SIGKILL
     assert state(store) == before
     # and the store is not left locked: the same import goes through afterwards
