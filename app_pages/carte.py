@@ -16,19 +16,23 @@ ctx = start_page("Carte")
 view, notices = current_view(ctx.filters)
 for notice in notices:
     st.info(notice, icon=":material/info:")
-view_widgets(view)
+default = view_widgets(view)
 change = {"on_change": on_view_widget_change, "args": (view, ctx.filters)}
+measures, basemaps = list(MEASURES), list(BASEMAPS)
 controls = st.columns([3, 2], vertical_alignment="bottom")
-controls[0].selectbox("Colorer les QPV selon", list(MEASURES), format_func=MEASURES.get, key="mesure", **change)
-controls[1].selectbox("Fond de carte", list(BASEMAPS), key="fond",
+controls[0].selectbox("Colorer les QPV selon", measures, key="mesure", format_func=MEASURES.get,
+                      index=measures.index(default["mesure"]) if default["mesure"] else 0, **change)
+controls[1].selectbox("Fond de carte", basemaps, key="fond",
+                      index=basemaps.index(default["fond"]) if default["fond"] else 0,
                       format_func={"aucun": "Contours seuls", "osm": "OpenStreetMap", "ign": "Plan IGN"}.get,
                       help="Les fonds OpenStreetMap et IGN nécessitent une connexion internet ; "
                            "les contours fonctionnent toujours.", **change)
 layers = st.columns(4)
-layers[0].toggle("QPV", key="couche_qpv", **change)
-layers[1].toggle("Régies", key="couche_regies", **change)
-layers[2].toggle("Sièges HLM", key="couche_organismes", **change)
-layers[3].toggle("Déclinaisons", key="couche_declinaisons", disabled=len(ctx.datasets.declinaisons) == 0,
+layers[0].toggle("QPV", value=bool(default["couche_qpv"]), key="couche_qpv", **change)
+layers[1].toggle("Régies", value=bool(default["couche_regies"]), key="couche_regies", **change)
+layers[2].toggle("Sièges HLM", value=bool(default["couche_organismes"]), key="couche_organismes", **change)
+layers[3].toggle("Déclinaisons", value=bool(default["couche_declinaisons"]), key="couche_declinaisons",
+                 disabled=len(ctx.datasets.declinaisons) == 0,
                  help="Colore les régions selon l'avancement de leur déclinaison régionale.", **change)
 under, legends = (), ()
 if "declinaisons" in view.layers and len(ctx.datasets.declinaisons):

@@ -9,13 +9,13 @@ from dashboard import data
 from dashboard.details import detail_panel
 from dashboard.navigation import PAGES
 from dashboard.page import PageContext
+from dashboard.url_state import show_in_widgets
 from geo.display import view_for_bounds
 from geo.filters import Filters
 from geo.view import KEYS, OVERSEAS_REGIONS, MapView, presentation_steps, size_of_view
 from ui import maps
 
 MEMORY = "_vue_carte"  # session key: (territory, MapView) last shown by the main map
-SYNCED = "_vue_widgets"  # session key: the view the map page's widgets show
 WIDGETS = {"mesure": "measure", "fond": "basemap"}
 LAYER_WIDGETS = {"couche_qpv": "qpv", "couche_regies": "regies", "couche_organismes": "organismes",
                  "couche_declinaisons": "declinaisons"}
@@ -53,16 +53,10 @@ def current_view(filters: Filters) -> tuple[MapView, list[str]]:
     return view, notices
 
 
-def view_widgets(view: MapView) -> None:
-    """Give the map page's widgets the view's values, unless they already show them (or were cleared by a visit
-    to another page)."""
-    keys = [*WIDGETS, *LAYER_WIDGETS]
-    if st.session_state.get(SYNCED) != view.without_position() or any(k not in st.session_state for k in keys):
-        for key, field in WIDGETS.items():
-            st.session_state[key] = getattr(view, field)
-        for key, layer in LAYER_WIDGETS.items():
-            st.session_state[key] = layer in view.layers
-        st.session_state[SYNCED] = view.without_position()
+def view_widgets(view: MapView) -> dict[str, object]:
+    """The map page's widgets show the view; returns their defaults (`show_in_widgets`)."""
+    values = {key: getattr(view, field) for key, field in WIDGETS.items()}
+    return show_in_widgets(values | {key: layer in view.layers for key, layer in LAYER_WIDGETS.items()})
 
 
 def on_view_widget_change(view: MapView, filters: Filters) -> None:
@@ -72,7 +66,6 @@ def on_view_widget_change(view: MapView, filters: Filters) -> None:
     changed = MapView(measure=state["mesure"], basemap=state["fond"],
                       layers={layer for key, layer in LAYER_WIDGETS.items() if state[key]},
                       center=current.center, zoom=current.zoom)
-    state[SYNCED] = changed.without_position()
     _write(changed, filters)
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.url_state import show_in_widgets
+
 PARAM = "presentation"
 MEMORY = "_presentation"  # session key: the mode last asked for (the URL may lose its parameter)
 TOGGLE = "mode_presentation"
@@ -55,8 +57,8 @@ def _toggled() -> None:
 
 def presentation_toggle(on: bool) -> None:
     """The switch, at the top of every page (the sidebar is hidden in presentation mode)."""
-    st.session_state[TOGGLE] = on
-    st.toggle("Présentation", key=TOGGLE, on_change=_toggled,
+    default = show_in_widgets({TOGGLE: on})[TOGGLE]
+    st.toggle("Présentation", value=bool(default), key=TOGGLE, on_change=_toggled,
               help="Plein écran sans barre latérale, grands caractères ; les flèches ← → passent d'une vue de la "
                    "carte à la suivante (la France, puis chaque région). Partageable : l'adresse le retient.")
 

@@ -8,14 +8,14 @@ from dashboard.auth import sidebar_account
 from dashboard.data import loaded
 from dashboard.navigation import PAGES
 from dashboard.url_state import current_filters, on_widget_change, reset, sync_widgets, year_bounds
-from geo.filters import Filters, epci_choices, epci_name
+from geo.filters import Filters, departement_choices, epci_choices, epci_name
 from geo.joins import Atlas
 from geo.schema import FAMILLE_LABELS, FAMILLES, STATUTS, THEMES
 
 
 def sidebar(atlas: Atlas, filters: Filters) -> None:
     bounds = year_bounds(atlas)
-    sync_widgets(filters, bounds)
+    default = sync_widgets(filters, atlas, bounds)
     with st.sidebar:
         st.markdown("### Carte des coopérations")
         for script, title, _, icon in PAGES.values():
@@ -27,30 +27,28 @@ def sidebar(atlas: Atlas, filters: Filters) -> None:
             return {"key": key, "on_change": on_widget_change, "args": (key, atlas, bounds)}
 
         regions = sorted(atlas.region_names, key=lambda c: atlas.region_names[c])
-        st.multiselect("Région(s)", regions, format_func=atlas.region_name,
+        st.multiselect("Région(s)", regions, default=default["f_regions"], format_func=atlas.region_name,
                        placeholder="Toutes les régions", **change("f_regions"))
-        chosen = st.session_state.get("f_regions") or []
-        departements = sorted(
-            (c for c, r in atlas.departement_region.items() if not chosen or r in chosen),
-            key=lambda c: (atlas.departement_name(c), c),
-        )
-        st.session_state["f_departements"] = [d for d in st.session_state.get("f_departements") or []
-                                              if d in departements]
-        st.multiselect("Département(s)", departements,
+        departements = sorted(departement_choices(atlas, filters.regions),
+                              key=lambda c: (atlas.departement_name(c), c))
+        st.multiselect("Département(s)", departements, default=default["f_departements"],
                        format_func=lambda c: f"{atlas.departement_name(c)} ({c})",
                        placeholder="Tous les départements", **change("f_departements"))
-        epci = epci_choices(atlas, chosen, st.session_state.get("f_departements") or ())
-        st.session_state["f_epci"] = [e for e in st.session_state.get("f_epci") or [] if e in epci]
-        st.multiselect("EPCI (contrat de ville)", epci, format_func=epci_name,
+        epci = epci_choices(atlas, filters.regions, st.session_state["f_departements"])
+        st.multiselect("EPCI (contrat de ville)", epci, default=default["f_epci"], format_func=epci_name,
                        placeholder="Tous les EPCI", **change("f_epci"))
         labels = {t.slug: t.label for t in THEMES}
-        st.multiselect("Thème(s)", list(labels), format_func=lambda s: labels[s].capitalize(),
-                       placeholder="Tous les thèmes", **change("f_themes"))
-        st.multiselect("Famille d'organisme", list(FAMILLES), placeholder="Toutes",
+        st.multiselect("Thème(s)", list(labels), default=default["f_themes"],
+                       format_func=lambda s: labels[s].capitalize(), placeholder="Tous les thèmes",
+                       **change("f_themes"))
+        st.multiselect("Famille d'organisme", list(FAMILLES), default=default["f_familles"], placeholder="Toutes",
                        format_func=FAMILLE_LABELS.get, **change("f_familles"))
-        st.multiselect("Statut", list(STATUTS), placeholder="Tous", **change("f_statuts"))
-        st.slider("Année de début", min_value=bounds[0], max_value=bounds[1], **change("f_annees"))
-        st.text_input("Recherche", placeholder="Régie, organisme, QPV, commune…", **change("f_q"))
+        st.multiselect("Statut", list(STATUTS), default=default["f_statuts"], placeholder="Tous",
+                       **change("f_statuts"))
+        st.slider("Année de début", min_value=bounds[0], max_value=bounds[1], value=default["f_annees"],
+                  **change("f_annees"))
+        st.text_input("Recherche", value=default["f_q"] or "", placeholder="Régie, organisme, QPV, commune…",
+                      **change("f_q"))
         st.button("Réinitialiser", on_click=reset, icon=":material/restart_alt:", width="stretch",
                   disabled=not filters.is_active)
 

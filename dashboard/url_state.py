@@ -8,7 +8,7 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard.data import shared_cache, source
-from geo.filters import Filters, epci_choices
+from geo.filters import Filters, departement_choices, epci_choices
 from geo.joins import Atlas
 
 SYNCED = "_synced"  # session key: the filters the widgets show
@@ -46,12 +46,16 @@ def year_bounds(atlas: Atlas) -> tuple[int, int]:
     return (int(min(years.min(), 2024)), int(max(years.max(), 2030)))
 
 
-def _widget_values(filters: Filters, bounds: tuple[int, int]) -> dict:
-    """The sidebar widgets' state that shows `filters` (the URL's)."""
+def _widget_values(filters: Filters, atlas: Atlas, bounds: tuple[int, int]) -> dict:
+    """The sidebar widgets' values that show `filters` (the URL's): départements and EPCI outside the chosen
+    territory left out, as they are out of the widgets' options."""
+    in_regions = departement_choices(atlas, filters.regions)
+    departements = [d for d in filters.departements if d in in_regions]
+    epci = set(epci_choices(atlas, filters.regions, departements))
     return {
         "f_regions": list(filters.regions),
-        "f_departements": list(filters.departements),
-        "f_epci": list(filters.epci),
+        "f_departements": departements,
+        "f_epci": [e for e in filters.epci if e in epci],
         "f_themes": list(filters.themes),
         "f_familles": list(filters.familles),
         "f_statuts": list(filters.statuts),
@@ -60,13 +64,31 @@ def _widget_values(filters: Filters, bounds: tuple[int, int]) -> dict:
     }
 
 
-def sync_widgets(filters: Filters, bounds: tuple[int, int]) -> None:
-    """Give every widget its value from the URL's filters, unless they already show them."""
-    if st.session_state.get(SYNCED) != filters:
-        for key, value in _widget_values(filters, bounds).items():
+def show_in_widgets(values: dict[str, object]) -> dict[str, object]:
+    """Make each widget (by key) show its value in `values`; return the default to create each widget with.
+
+    A widget showing another value is given this one (a new URL: a link, Back, Forward; a value the filters
+    normalised). Every other widget gets it as its default: Streamlit loads a widget's code lazily, and a widget
+    whose code arrives after a later run's element (the user quick on another control) starts from that element's
+    default, then sends it back as the user's choice (a région dropped from the URL). A widget given its value in
+    this run gets no default (None): Streamlit takes the given value, and warns when there are both.
+    """
+    defaults: dict[str, object] = {}
+    for key, value in values.items():
+        if key in st.session_state and st.session_state[key] == value:
+            defaults[key] = value
+        else:
             st.session_state[key] = value
+            defaults[key] = None
+    return defaults
+
+
+def sync_widgets(filters: Filters, atlas: Atlas, bounds: tuple[int, int]) -> dict[str, object]:
+    """The sidebar widgets show the URL's filters; returns their defaults (`show_in_widgets`)."""
+    if st.session_state.get(SYNCED) != filters:
         st.session_state[SYNCED] = filters
         st.session_state[CHANGED] = (filters,)
+    return show_in_widgets(_widget_values(filters, atlas, bounds))
 
 
 WIDGET_FIELDS = {"f_regions": "regions", "f_departements": "departements", "f_epci": "epci", "f_themes": "themes",
@@ -106,7 +128,7 @@ def on_widget_change(key: str, atlas: Atlas, year_bounds: tuple[int, int]) -> No
     if synced != shown:
         return
     filters = replace(shown, **_widget_filters(key, year_bounds))
-    allowed = {c for c, r in atlas.departement_region.items() if not filters.regions or r in filters.regions}
+    allowed = departement_choices(atlas, filters.regions)
     filters = replace(filters, departements=tuple(d for d in filters.departements if d in allowed))
     epci = set(epci_choices(atlas, filters.regions, filters.departements))
     filters = replace(filters, epci=tuple(e for e in filters.epci if e in epci))

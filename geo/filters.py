@@ -333,6 +333,12 @@ def _known_epci(atlas: Atlas) -> set[str]:
     return {c for c in atlas.qpv["epci"].dropna() if c}
 
 
+def departement_choices(atlas: Atlas, regions: Iterable[str] = ()) -> set[str]:
+    """The départements of these régions (all when none)."""
+    regions = set(regions)
+    return {c for c, r in atlas.departement_region.items() if not regions or r in regions}
+
+
 def epci_choices(atlas: Atlas, regions: Iterable[str] = (), departements: Iterable[str] = ()) -> list[str]:
     """The EPCI holding a QPV of these régions and départements (all when none), sorted by name."""
     qpv = atlas.qpv

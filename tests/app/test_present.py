@@ -119,3 +119,28 @@ def test_presentation_mode_survives_a_filter_change_and_can_be_left():
 
 def test_without_presentation_mode_no_arrow_steps():
     assert "Carte.steps(" not in map_args(run_page("carte"))["script"]
+
+
+def test_every_control_is_drawn_with_the_value_it_shows_as_its_default():
+    """Streamlit fetches a widget's code when such a widget first shows, and a widget whose code arrives after a
+    later run's element starts from that element's default. So on a run that does not give the controls their
+    values (the one after a user's change), each one's default is the value it shows: the link's."""
+    at = run_page("carte", VIEW)
+    at.toggle(key="couche_regies").set_value(True).run()
+    assert not at.exception
+
+    def labels(key: str) -> list[str]:
+        proto = at.multiselect(key=key).proto
+        return [proto.options[i] for i in proto.default]
+
+    assert {m.key: labels(m.key) for m in at.multiselect} == {
+        "f_regions": ["Auvergne-Rhône-Alpes"], "f_departements": [], "f_epci": [],
+        "f_themes": ["Inclusion numérique"], "f_familles": [], "f_statuts": []}
+    selectbox = {s.key: s.proto.options[s.proto.default] for s in at.selectbox}
+    assert selectbox == {"mesure": "Thème dominant", "fond": "OpenStreetMap"}
+    assert {t.key: t.proto.default for t in at.toggle} == {
+        "couche_qpv": True, "couche_regies": True, "couche_organismes": True, "couche_declinaisons": False,
+        "mode_presentation": False}
+    years = at.slider(key="f_annees")
+    assert list(years.proto.default) == list(years.value)
+    assert at.text_input(key="f_q").proto.default == ""

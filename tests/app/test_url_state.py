@@ -56,12 +56,12 @@ def choose_twice(back_between: bool) -> None:
 
     atlas = loaded().atlas
     bounds = year_bounds(atlas)
-    sync_widgets(current_filters(atlas)[0], bounds)
+    sync_widgets(current_filters(atlas)[0], atlas, bounds)
     st.session_state["f_regions"] = ["32"]
     on_widget_change("f_regions", atlas, bounds)
     if back_between:
         st.query_params.from_dict({"theme": "cadre-de-vie"})
-        sync_widgets(current_filters(atlas)[0], bounds)
+        sync_widgets(current_filters(atlas)[0], atlas, bounds)
         st.query_params.from_dict({})
     else:
         st.query_params.from_dict({})

@@ -292,3 +292,34 @@ def test_no_serious_accessibility_violation(page, base_url, path):
         frame.add_script_tag(url=AXE)
     assert page.evaluate(AXE_RUN) == []
     local_only(page, base_url)
+
+
+LATE_CODE = re.compile(r"/static/js/(Multiselect|Checkbox)\.[^/]+\.js$")  # the lists and the switches
+
+
+def test_controls_whose_code_arrives_late_keep_the_link(page, base_url):
+    """Streamlit fetches a widget's code when such a widget first shows. Here the code of the sidebar's lists and
+    of the map's switches is held back until the user has changed the map's colours: once it arrives, they must
+    show the link's région and layers and keep them, not start empty and send that back as the user's choice."""
+    held = []
+    page.route(LATE_CODE, lambda route: held.append(route))
+    open_app(page, f"{base_url}/carte?region=32")
+    page.get_by_role("combobox", name="Colorer les QPV selon").click()
+    page.get_by_role("option", name="Thème dominant").click()
+    page.wait_for_url(re.compile(r"[?&]mesure=theme(&|$)"))
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=LOAD_TIMEOUT)
+    assert held, "the widgets' code was not fetched on demand: this test no longer holds it back"
+    for route in held:
+        route.continue_()
+    page.unroute(LATE_CODE)
+
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar.locator('[data-tag][aria-label="Hauts-de-France"]')).to_have_count(1, timeout=LOAD_TIMEOUT)
+    expect(page.get_by_role("switch", name="QPV")).to_be_checked()
+    expect(page.get_by_role("switch", name="Régies")).to_be_checked()
+    page.get_by_text("Sièges HLM", exact=True).click()  # a rerun sending every widget's value
+    page.wait_for_url(re.compile(r"organismes"))
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=LOAD_TIMEOUT)
+    assert params(page) == {"region": "32", "mesure": "theme", "couches": "qpv,regies,organismes"}
+    expect(sidebar.locator('[data-tag][aria-label="Hauts-de-France"]')).to_have_count(1)
+    assert_no_exception(page)

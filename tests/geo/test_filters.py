@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.filters import Filters, apply
+from geo.filters import Filters, apply, departement_choices
 
 
 def ids(frame, column):
@@ -284,3 +284,10 @@ def test_epci_from_the_url_by_siren_or_name(atlas):
     assert f.is_active and f.has_territory
     assert f.describe(atlas).startswith("Métropole du Grand Paris")
     assert f.with_territory(region="84") == Filters(regions=("84",), themes=("cadre-de-vie",))
+
+
+def test_departement_choices_are_those_of_the_regions(atlas):
+    # the fixture's départements (conftest): Rhône and Isère in 84, Paris and Seine-Saint-Denis in 11, 974 in 04
+    assert departement_choices(atlas, ["84"]) == {"69", "38"}
+    assert departement_choices(atlas, ("84", "04")) == {"69", "38", "974"}
+    assert departement_choices(atlas) == {"69", "38", "75", "93", "974"}  # all of them when no région
