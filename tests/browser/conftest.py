@@ -26,6 +26,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1440, "height": 1000}
 STARTUP_TIMEOUT = 60  # seconds for the server to answer /_stcore/health
+WARM_UP_TIMEOUT = 180_000  # ms for a fresh server's first page
 
 
 def _free_port() -> int:
@@ -79,11 +80,24 @@ def serve(data_dir: Path | None, log: Path, database_url: str) -> Iterator[str]:
             process.wait(timeout=10)
 
 
+def warm_up(browser, url: str) -> None:
+    """Open a fresh server's first page once, before the tests: it seeds the store and loads and joins the data
+    (seconds; over a minute on a loaded machine), a cost that no test's own timeout should pay."""
+    page = browser.new_page()
+    try:
+        page.goto(url)
+        page.locator("h1").first.wait_for(timeout=WARM_UP_TIMEOUT)
+    finally:
+        page.close()
+
+
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory) -> Iterator[str]:
+def base_url(tmp_path_factory, browser) -> Iterator[str]:
     """The app on the demo data (its own store, seeded from the demo folder at the first page)."""
     folder = tmp_path_factory.mktemp("serveur-demo")
-    yield from serve(None, folder / "streamlit.log", store_url(folder))
+    for url in serve(None, folder / "streamlit.log", store_url(folder)):
+        warm_up(browser, url)
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -92,10 +106,12 @@ def xss_folder(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def xss_url(xss_folder, tmp_path_factory) -> Iterator[str]:
+def xss_url(xss_folder, tmp_path_factory, browser) -> Iterator[str]:
     """The app on the fixture folder whose régie is named `<img src=x onerror=alert(1)>`."""
     folder = tmp_path_factory.mktemp("serveur-xss")
-    yield from serve(xss_folder, folder / "streamlit.log", store_url(folder))
+    for url in serve(xss_folder, folder / "streamlit.log", store_url(folder)):
+        warm_up(browser, url)
+        yield url
 
 
 def pytest_collection_finish(session):

@@ -28,7 +28,7 @@ SCREENSHOTS = REPO / "docs" / "screenshots"
 UPDATE_SCREENSHOTS = os.environ.get("CARTE_UPDATE_SCREENSHOTS") == "1"
 PAGES = {"": "Vue d'ensemble", "carte": "Carte", "partenariats": "Partenariats", "territoires": "Territoires",
          "donnees": "Données et sources"}
-LOAD_TIMEOUT = 60_000  # ms: the first page of a server loads the data
+LOAD_TIMEOUT = 60_000  # ms: a page with its data and map (a fresh server's first page: conftest.warm_up)
 
 # For each visible shape of the wanted kind, a point inside it where it is the topmost element (so that a real
 # mouse click hits it), relative to the map container.
