@@ -141,6 +141,11 @@ def loaded() -> Loaded:
     return Loaded(handed_out(data.datasets), data.atlas)
 
 
+def current_atlas() -> Atlas:
+    """The current joined data alone, for a caller that needs no dataset (no copies made)."""
+    return _load(source()).atlas
+
+
 @shared_cache(show_spinner=False, max_entries=8)
 def _display_qpv(folder: str, signature: tuple, scale_name: str, _atlas: Atlas) -> gpd.GeoDataFrame:
     """All QPV outlines at one scale, computed once per reference geography (not per store change: `_atlas` is

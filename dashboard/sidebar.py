@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.auth import sidebar_account
-from dashboard.data import loaded
+from dashboard.data import current_atlas
 from dashboard.navigation import PAGES
 from dashboard.url_state import current_filters, on_widget_change, reset, sync_widgets, year_bounds
 from geo.filters import Filters, departement_choices, epci_choices, epci_name
@@ -56,6 +56,6 @@ def sidebar(atlas: Atlas, filters: Filters) -> None:
 def navigation_sidebar() -> None:
     """Drawn by app.py after the page, so that the page's own content (the map above all) reaches the browser
     first: the sidebar's widgets would otherwise be rendered before it."""
-    data = loaded()
-    sidebar(data.atlas, current_filters(data.atlas)[0])
+    atlas = current_atlas()
+    sidebar(atlas, current_filters(atlas)[0])
     sidebar_account()

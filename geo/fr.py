@@ -57,7 +57,10 @@ def date_fr(value) -> str:
     if _missing(value):
         return "—"
     if isinstance(value, str):
-        value = pd.to_datetime(value)
+        try:  # the manifests' and the store's ISO dates: a hundred times faster than pandas' guessing
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            value = pd.to_datetime(value)
     if isinstance(value, (datetime, date, pd.Timestamp)):
         return value.strftime("%d/%m/%Y")
     return str(value)

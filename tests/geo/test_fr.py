@@ -29,6 +29,8 @@ def test_pourcentage_and_date():
     assert fr.octets(25 * 1024 * 1024) == "25,0 Mo"
     assert fr.euros(231950) == "231\u202f950\u202f€" and fr.euros(None) == "—"
     assert fr.date_fr(date(2026, 11, 27)) == "27/11/2026"
+    assert fr.date_fr("2026-11-27") == fr.date_fr("2026-11-27T17:05:00") == "27/11/2026"  # ISO, from files
+    assert fr.date_fr("Nov 27, 2026") == "27/11/2026"  # anything else pandas reads
     assert fr.pluriel(1, "régie") == "1 régie" and fr.pluriel(1300, "régie") == "1\u202f300 régies"
 
 
