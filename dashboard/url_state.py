@@ -8,7 +8,7 @@ from dataclasses import replace
 import streamlit as st
 
 from dashboard.data import shared_cache, source
-from geo.filters import Filters, departement_choices, epci_choices
+from geo.filters import Filters
 from geo.joins import Atlas
 
 SYNCED = "_synced"  # session key: the filters the widgets show
@@ -49,13 +49,11 @@ def year_bounds(atlas: Atlas) -> tuple[int, int]:
 def _widget_values(filters: Filters, atlas: Atlas, bounds: tuple[int, int]) -> dict:
     """The sidebar widgets' values that show `filters` (the URL's): départements and EPCI outside the chosen
     territory left out, as they are out of the widgets' options."""
-    in_regions = departement_choices(atlas, filters.regions)
-    departements = [d for d in filters.departements if d in in_regions]
-    epci = set(epci_choices(atlas, filters.regions, departements))
+    filters = filters.within_territory(atlas)
     return {
         "f_regions": list(filters.regions),
-        "f_departements": departements,
-        "f_epci": [e for e in filters.epci if e in epci],
+        "f_departements": list(filters.departements),
+        "f_epci": list(filters.epci),
         "f_themes": list(filters.themes),
         "f_familles": list(filters.familles),
         "f_statuts": list(filters.statuts),
@@ -127,11 +125,7 @@ def on_widget_change(key: str, atlas: Atlas, year_bounds: tuple[int, int]) -> No
         shown = synced
     if synced != shown:
         return
-    filters = replace(shown, **_widget_filters(key, year_bounds))
-    allowed = departement_choices(atlas, filters.regions)
-    filters = replace(filters, departements=tuple(d for d in filters.departements if d in allowed))
-    epci = set(epci_choices(atlas, filters.regions, filters.departements))
-    filters = replace(filters, epci=tuple(e for e in filters.epci if e in epci))
+    filters = replace(shown, **_widget_filters(key, year_bounds)).within_territory(atlas)
     set_filters(filters)
     st.session_state[SYNCED] = filters
     st.session_state[CHANGED] = (*changed, filters)[-8:]  # a round trip never spans more choices than that

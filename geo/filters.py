@@ -133,6 +133,14 @@ class Filters:
         return replace(self, regions=(region,) if region else (), departements=(departement,) if departement else (),
                        epci=(epci,) if epci else ())
 
+    def within_territory(self, atlas: Atlas) -> Filters:
+        """These filters without the départements outside their régions, nor the EPCI outside their régions and
+        départements: what the sidebar offers once a région or a département is chosen."""
+        in_regions = departement_choices(atlas, self.regions)
+        departements = tuple(d for d in self.departements if d in in_regions)
+        epci = set(epci_choices(atlas, self.regions, departements))
+        return replace(self, departements=departements, epci=tuple(e for e in self.epci if e in epci))
+
     # --- URL ---------------------------------------------------------------------------------------------------
 
     def to_query_params(self) -> dict[str, str]:

@@ -291,3 +291,13 @@ def test_departement_choices_are_those_of_the_regions(atlas):
     assert departement_choices(atlas, ["84"]) == {"69", "38"}
     assert departement_choices(atlas, ("84", "04")) == {"69", "38", "974"}
     assert departement_choices(atlas) == {"69", "38", "75", "93", "974"}  # all of them when no région
+
+
+def test_within_territory_drops_departements_and_epci_outside_it(atlas):
+    # the fixture: Rhône (69) and Isère (38) in 84, Paris (75) in 11; the Lyon QPV are in 69, the Grand Paris's in 75/93
+    asked = Filters(regions=("84",), departements=("69", "75"), epci=(LYON_METROPOLE, GRAND_PARIS), q="x")
+    assert asked.within_territory(atlas) == Filters(regions=("84",), departements=("69",), epci=(LYON_METROPOLE,),
+                                                    q="x")
+    assert Filters(departements=("38",), epci=(LYON_METROPOLE,)).within_territory(atlas) == Filters(
+        departements=("38",))
+    assert Filters(epci=(GRAND_PARIS,)).within_territory(atlas) == Filters(epci=(GRAND_PARIS,))  # no territory
