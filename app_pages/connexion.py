@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard.navigation import PAGES
 from dashboard.page import start_page
-from geo.store import login_required
+from store import login_required
 
 start_page("Connexion")
 account = auth.current_account()

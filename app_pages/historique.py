@@ -8,8 +8,8 @@ from dashboard.data import store
 from dashboard.page import start_page
 from geo import fr
 from geo.schema import DATASETS
-from geo.store import StoreError
-from geo.store.records import KEY_COLUMNS, KEY_JOINER, STORE_DATASETS
+from store import StoreError
+from store.records import KEY_COLUMNS, KEY_JOINER, STORE_DATASETS
 from ui import journal
 
 PAGE_SIZE = 200

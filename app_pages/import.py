@@ -8,8 +8,8 @@ from dashboard.data import store
 from dashboard.navigation import PAGES
 from dashboard.page import start_page
 from geo import fr
-from geo.store import Account, StoreError
-from geo.store.upload import MAX_UPLOAD_BYTES
+from geo.upload import MAX_UPLOAD_BYTES
+from store import Account, StoreError
 from ui import journal
 from ui.tables import findings_table
 

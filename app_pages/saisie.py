@@ -13,7 +13,7 @@ from dashboard.data import store
 from dashboard.page import start_page
 from geo import edits
 from geo.schema import DATASETS, DECLINAISON_STATUTS, LIST_JOINER, STATUTS, THEMES, fold, parse_theme
-from geo.store import Account, Edit, StoreError, ValidationError
+from store import Account, Edit, StoreError, ValidationError
 
 NEW = ""  # selectbox value: a new record
 ERRORS = "saisie_erreurs"  # session_state: kind -> {field: message} of the last refused submit

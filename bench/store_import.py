@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.store import Store, add_user
-from geo.store.records import STORE_DATASETS
+from store import Store, add_user
+from store.records import STORE_DATASETS
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "demo"

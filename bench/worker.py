@@ -345,7 +345,7 @@ def work_pages(args: dict) -> dict:
     CPU time per run (AppTest runs the script in this process), which other processes on the machine disturb
     less."""
     from dashboard.navigation import PAGES
-    from geo.store.reference import DEFAULT_DATA_DIR
+    from store.reference import DEFAULT_DATA_DIR
 
     # The demo folder, and a store of its own seeded from it by the first run (never the developer's).
     database = Path(args["database"])

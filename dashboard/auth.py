@@ -2,7 +2,7 @@
 
 Only the account's name lives in `st.session_state` (one session, one user); the account itself (role, régions,
 disabled) is read from the store on every rerun, and `Store.write` checks it again. Nothing about an account is
-ever in `st.cache_resource`. Passwords only pass from the form to `geo.store.authenticate`: never stored, logged
+ever in `st.cache_resource`. Passwords only pass from the form to `store.authenticate`: never stored, logged
 or shown (the form clears its fields on submit).
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from dashboard.data import store
-from geo.store import Account, AuthError, Store, authenticate, get_account, login_required, user_for_email
+from store import Account, AuthError, Store, authenticate, get_account, login_required, user_for_email
 
 SESSION_KEY = "compte"  # session_state: the name of the logged-in account
 

@@ -1,6 +1,6 @@
 """The data, loaded and joined once per process and shared by every session.
 
-Records (régies, organismes, partenariats, déclinaisons, patrimoine) come from the store (`geo.store`), the
+Records (régies, organismes, partenariats, déclinaisons, patrimoine) come from the store (`store`), the
 reference geography (QPV, régions, départements) from the data folder. Each rerun asks the
 store for its `data_version()` (one light query): a change published by this process or any other on the same
 database changes the key (`Source`) and the next rerun shows it; only the changed dataset is read again, and the
@@ -31,8 +31,8 @@ from geo.display import SCALES, display_frame, scale_for
 from geo.filters import Filters, Selection, apply
 from geo.joins import Atlas, build_atlas
 from geo.manifest import atomic_write_bytes
-from geo.store import Store, data_dir, database_url
-from geo.store.reference import read_reference
+from store import Store, data_dir, database_url
+from store.reference import read_reference
 from ui import maps
 from ui.assets import STATIC_DIR, STATIC_URL
 from ui.map_payload import MapPayload, build_map_payload

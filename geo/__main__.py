@@ -95,7 +95,7 @@ def check(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from geo import demo, fetch
-    from geo.store import cli as store_cli
+    from store import cli as store_cli
 
     parser = FrenchArgumentParser(prog="python -m geo", description="Carte des coopérations : données.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=FrenchArgumentParser)
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Interrompu.", file=sys.stderr)
         return EXIT_UNREADABLE
     except Exception as exc:  # the promise is a French message, never a traceback
-        from geo.store.cli import STORE_ERRORS
+        from store.cli import STORE_ERRORS
 
         if isinstance(exc, STORE_ERRORS):  # refusals of the store already say what to do
             print(f"[erreur] {exc}", file=sys.stderr)

@@ -51,7 +51,7 @@ class Datasets:
     manifest: Manifest | None = None
     findings: list[Finding] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
-    stored: tuple[str, ...] = ()  # datasets read from the records store (geo.store) rather than from files
+    stored: tuple[str, ...] = ()  # datasets read from the records store (store) rather than from files
 
     @property
     def is_demo(self) -> bool:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run a command against a throw-away PostgreSQL 15 cluster, then stop and delete it.
-#   tools/test-postgres.sh .venv/bin/python -m pytest tests/geo/store
+#   tools/test-postgres.sh .venv/bin/python -m pytest tests/store
 # The cluster lives in a temporary directory, listens only on a unix socket there (no TCP port, nothing leaves the
 # machine) and is named to the command by CARTE_TEST_POSTGRES_URL. pg_ctl refuses to run as root: as root the
 # server runs as the `postgres` user (runuser).

@@ -8,8 +8,8 @@ import pandas as pd
 
 from geo import details, fr
 from geo.schema import DATASETS
-from geo.store import ChangeInfo, ChangeSetInfo, ImportPlan, RowChange
 from geo.validate import ERREUR
+from store import ChangeInfo, ChangeSetInfo, ImportPlan, RowChange
 
 KINDS = {"seed": "chargement initial", "import": "import", "undo": "annulation", "edit": "saisie"}
 CELL_COLUMNS = ["Jeu de données", "Identifiant", "Ligne", "Colonne", "Avant", "Après"]

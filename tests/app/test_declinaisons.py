@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
-from geo.store import ADMIN, Edit, Store, add_user
+from store import ADMIN, Edit, Store, add_user
 from tests.app import reference as ref
 from tests.app.helpers import download_labels, map_text, run_page, shown_cells
 

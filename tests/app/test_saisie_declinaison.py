@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from geo.store import ADMIN, CONTRIBUTEUR, Edit, ScopeError, Store, add_user
+from store import ADMIN, CONTRIBUTEUR, Edit, ScopeError, Store, add_user
 from tests.app import reference as ref
 from tests.app import store_flow
 from tests.app.helpers import TIMEOUT, run_page

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.store import ADMIN, CONTRIBUTEUR, Edit, ScopeError, Store, add_user, disable_user
+from store import ADMIN, CONTRIBUTEUR, Edit, ScopeError, Store, add_user, disable_user
 from tests.app import reference as ref
 from tests.app import store_flow
 from tests.app.helpers import SCRIPTS, TIMEOUT, run_page

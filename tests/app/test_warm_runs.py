@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pytest
 
-from geo.store import Store
+from store import Store
 from tests.app.helpers import TIMEOUT, run_page
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from geo.store import CONTRIBUTEUR, Store, add_user
+from store import CONTRIBUTEUR, Store, add_user
 from tests.app import reference as ref
 from tests.app import store_flow
 from tests.app.store_flow import HDF, PASSWORD

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from geo.store import ChangeInfo, ChangeSetInfo, ImportPlan, RowChange
 from geo.validate import AVERTISSEMENT, ERREUR, Finding
+from store import ChangeInfo, ChangeSetInfo, ImportPlan, RowChange
 from ui import journal
 
 OLD = {"id_partenariat": "P1", "statut": "en cours", "date_fin": None, "description": "a"}

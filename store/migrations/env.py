@@ -1,9 +1,9 @@
-"""Alembic environment of the store: always run programmatically (`geo.store.schema`), on the connection it is
+"""Alembic environment of the store: always run programmatically (`store.schema`), on the connection it is
 given, in batch mode on SQLite (which cannot ALTER most things in place)."""
 
 from alembic import context
 
-from geo.store.models import Base
+from store.models import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

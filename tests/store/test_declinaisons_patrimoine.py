@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from geo.load import load_folder
-from geo.store import Edit, ScopeError, Store, ValidationError
-from tests.geo.store.conftest import write_folder
+from store import Edit, ScopeError, Store, ValidationError
+from tests.store.conftest import write_folder
 
 DECLINAISONS = """insee_reg;ar_hlm;statut;date_signature;organismes_signataires;regies_signataires;lien_document;\
 commentaire

@@ -12,15 +12,15 @@ import subprocess
 import sys
 import time
 
-from geo.store import Store
-from tests.geo.store.test_import import HDF_FILE
+from store import Store
 from tests.paths import REPO
+from tests.store.test_import import HDF_FILE
 
 WRITER = """
 import sys, time
 from pathlib import Path
 from sqlalchemy import event
-from geo.store import Store
+from store import Store
 
 url, folder, source, marker = sys.argv[1:]
 store = Store.open(url, reference_folder=Path(folder))

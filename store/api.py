@@ -24,16 +24,17 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from geo import upload
 from geo.datasets import Datasets, empty_table
 from geo.io import ROW, ReadError, read_csv, read_xlsx, rename_to_model
 from geo.load import OPTIONAL_KINDS, check_references, clean, find_dataset_files, load_file, load_folder
 from geo.manifest import MANIFEST_NAME, DatasetRecord, Manifest, atomic_write_bytes, sha256_file
 from geo.schema import DATASETS, fold
-from geo.store import engine as engines
-from geo.store import upload
-from geo.store.accounts import ADMIN, Account
-from geo.store.models import Change, ChangeSet, Meta, Record, User
-from geo.store.records import (
+from geo.validate import AVERTISSEMENT, ERREUR, Finding
+from store import engine as engines
+from store.accounts import ADMIN, Account
+from store.models import Change, ChangeSet, Meta, Record, User
+from store.records import (
     KEY_COLUMNS,
     KEY_JOINER,
     REFERENCE_DATASETS,
@@ -46,9 +47,8 @@ from geo.store.records import (
     regions_of_text,
     regions_text,
 )
-from geo.store.records import Record as RecordData
-from geo.store.reference import data_dir, read_reference
-from geo.validate import AVERTISSEMENT, ERREUR, Finding
+from store.records import Record as RecordData
+from store.reference import data_dir, read_reference
 
 RECORDS, CHANGE_SETS, CHANGES, USERS, META = (
     Record.__table__, ChangeSet.__table__, Change.__table__, User.__table__, Meta.__table__)

@@ -19,11 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo import ref
-from geo.store.models import User
-from geo.store.records import aware, now, regions_of_text, regions_text
+from store.models import User
+from store.records import aware, now, regions_of_text, regions_text
 
 if TYPE_CHECKING:
-    from geo.store.api import Store
+    from store.api import Store
 
 ADMIN, CONTRIBUTEUR = "admin", "contributeur"
 ROLES = (ADMIN, CONTRIBUTEUR)

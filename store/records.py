@@ -117,7 +117,7 @@ class Geography:
 
     @classmethod
     def from_folder(cls, folder: Path | None) -> Geography:
-        from geo.store.reference import read_reference
+        from store.reference import read_reference
 
         return cls.from_qpv(read_reference(folder)["qpv"][0] if folder else None)
 

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from argon2 import Type
 
-from geo.store import AccountError, AuthError, accounts, authenticate, disable_user, reset_password, user_for_email
-from geo.store.records import now
-from tests.geo.store.conftest import PASSWORD
+from store import AccountError, AuthError, accounts, authenticate, disable_user, reset_password, user_for_email
+from store.records import now
+from tests.store.conftest import PASSWORD
 
 
 def stored_hash(store, name: str) -> str:

@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from geo.store import Store, accounts, add_user
+from store import Store, accounts, add_user
 
 PASSWORD = "un mot de passe assez long"
 ENGINES = ["sqlite"] + (["postgresql"] if os.environ.get("CARTE_TEST_POSTGRES_URL") or os.environ.get("CI") else [])

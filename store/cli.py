@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 from geo import fr
-from geo.store import accounts
-from geo.store import engine as engines
-from geo.store.api import Store, StoreError
-from geo.store.reference import data_dir
 from geo.validate import ERREUR
+from store import accounts
+from store import engine as engines
+from store.api import Store, StoreError
+from store.reference import data_dir
 
 EXIT_OK, EXIT_FINDINGS, EXIT_REFUSED = 0, 1, 2
 

@@ -8,8 +8,9 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from geo.store import StoreError, upload
-from tests.geo.store.conftest import ORGANISMES, PARTENARIATS, REGIES
+from geo import upload
+from store import StoreError
+from tests.store.conftest import ORGANISMES, PARTENARIATS, REGIES
 
 
 @pytest.fixture

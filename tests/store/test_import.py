@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from geo.load import load_file
-from geo.store import Store, StoreError
+from store import Store, StoreError
 
 HEADER = ("id_partenariat;id_regie;siren_organisme;qpv;themes;statut;date_debut;date_fin;description;montant_eur;"
           "heures_insertion")

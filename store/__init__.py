@@ -1,7 +1,7 @@
 """The records store: régies, organismes, partenariats (and datasets added later) in a database, written only by
 accounts, every write journalled. No Streamlit here. See docs/store.md."""
 
-from geo.store.accounts import (
+from store.accounts import (
     ADMIN,
     CONTRIBUTEUR,
     Account,
@@ -16,7 +16,7 @@ from geo.store.accounts import (
     reset_password,
     user_for_email,
 )
-from geo.store.api import (
+from store.api import (
     CellChange,
     ChangeInfo,
     ChangeSetInfo,
@@ -30,8 +30,8 @@ from geo.store.api import (
     UndoError,
     ValidationError,
 )
-from geo.store.engine import SchemaError, database_url
-from geo.store.reference import data_dir
+from store.engine import SchemaError, database_url
+from store.reference import data_dir
 
 __all__ = [
     "ADMIN", "CONTRIBUTEUR", "Account", "AccountError", "AuthError", "CellChange", "ChangeInfo", "ChangeSetInfo",

@@ -1,9 +1,9 @@
 """The tables of the store (SQLAlchemy 2 declarative models); the schema itself is created by the Alembic
-migrations in `geo/store/migrations`, never by `create_all`.
+migrations in `store/migrations`, never by `create_all`.
 
 Why this shape:
 - `records` is generic over datasets: one row per (dataset, record_id) whose `data` holds the record's cells as the
-  canonical text of a data-folder file (see `geo.store.records`). A dataset added later (a new column or a new
+  canonical text of a data-folder file (see `store.records`). A dataset added later (a new column or a new
   file) needs no migration, and the dashboards rebuild exactly the frames `geo.load` produces from files.
   `record_id` is the dataset's key (`id_regie`, `siren`, `id_partenariat`), never a row position; `seq` only
   keeps the order in which records arrived (the order of the seed files), for stable tables.

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from geo.load import load_folder
-from geo.store import ConflictError, Edit, ScopeError, Store, StoreError, UndoError, ValidationError, disable_user
+from store import ConflictError, Edit, ScopeError, Store, StoreError, UndoError, ValidationError, disable_user
 from tests.paths import REPO
 
 

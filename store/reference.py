@@ -10,9 +10,9 @@ import pandas as pd
 
 from geo import ref
 from geo.load import empty_frame, find_dataset_files, load_file
-from geo.store.engine import REPO
-from geo.store.records import REFERENCE_DATASETS
 from geo.validate import ERREUR, Finding
+from store.engine import REPO
+from store.records import REFERENCE_DATASETS
 
 DEFAULT_DATA_DIR = REPO / "data" / "demo"
 

@@ -6,8 +6,8 @@ import os
 import subprocess
 import sys
 
-from tests.geo.store.test_import import HDF_FILE
 from tests.paths import REPO
+from tests.store.test_import import HDF_FILE
 
 
 def run(env: dict, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

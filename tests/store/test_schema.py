@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from geo.store import SchemaError, Store
-from geo.store import engine as engines
+from store import SchemaError, Store
+from store import engine as engines
 
 
 def test_first_start_creates_the_schema(store_url):
