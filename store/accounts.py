@@ -7,7 +7,6 @@ never logged, shown or put in an exception; `Account` (what the rest of the code
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -18,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import settings
 from geo import ref
 from store.models import User
 from store.records import aware, now, regions_of_text, regions_text
@@ -69,7 +69,7 @@ class Account:
 
 def login_required() -> bool:
     """Viewing needs no account unless `CARTE_LOGIN_REQUIRED` says so (`1`, `true`, `oui`); writing always does."""
-    return os.environ.get("CARTE_LOGIN_REQUIRED", "").strip().lower() in ("1", "true", "oui")
+    return settings.current().login_required
 
 
 def _account(user: User) -> Account:

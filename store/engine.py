@@ -8,14 +8,14 @@ lock when it begins (`BEGIN IMMEDIATE`), so two writers queue instead of failing
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-REPO = Path(__file__).resolve().parents[1]
+import settings
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
 IMMEDIATE = "carte_immediate"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
@@ -25,14 +25,9 @@ class SchemaError(Exception):
     """The database's schema does not match the code; the message is French and says what to do."""
 
 
-def state_dir() -> Path:
-    return Path(os.environ.get("CARTE_STATE_DIR") or REPO / ".cache")
-
-
 def database_url() -> str:
-    """`CARTE_DATABASE_URL`, else the default SQLite file."""
-    url = os.environ.get("CARTE_DATABASE_URL", "").strip()
-    return url or f"sqlite:///{state_dir() / 'carte.sqlite3'}"
+    """`CARTE_DATABASE_URL`, else the default SQLite file (`settings`)."""
+    return settings.current().database_url
 
 
 def describe(url: str | sa.URL) -> str:

@@ -3,23 +3,20 @@ its régions and départements outlines or the bundled ones (`data/ref`)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 
+import settings
 from geo import ref
 from geo.load import empty_frame, find_dataset_files, load_file
 from geo.validate import ERREUR, Finding
-from store.engine import REPO
 from store.records import REFERENCE_DATASETS
-
-DEFAULT_DATA_DIR = REPO / "data" / "demo"
 
 
 def data_dir() -> Path:
-    """The folder an empty store is seeded from and whose QPV perimeters the dashboards draw."""
-    return Path(os.environ.get("CARTE_DATA_DIR") or DEFAULT_DATA_DIR)
+    """The folder an empty store is seeded from and whose QPV perimeters the dashboards draw (`settings`)."""
+    return settings.current().data_dir
 
 
 def read_reference(folder: Path | None) -> dict[str, tuple[pd.DataFrame, list[Finding], Path | None]]:
