@@ -59,8 +59,9 @@ system-deps:
 	@$(PYTHON) -m tools.system_deps postgresql-15 "make test"
 	@$(PYTHON) -m tools.system_deps redis-server "make test"
 
-# The naive baseline (GeoDataFrame.explore) needs matplotlib and mapclassify, which the app does not.
-bench: venv
+# The naive baseline (GeoDataFrame.explore) needs matplotlib and mapclassify, which the app does not; the geocoding
+# measure starts the local addok (tools/test-addok.sh).
+bench: venv addok-venv
 	$(VENV)/bin/uv pip install -q -p $(PY) -r bench/requirements.txt
 	$(PY) -m bench
 
