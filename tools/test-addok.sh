@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Run a command against a throw-away BAN geocoder (addok + addok-csv behind gunicorn, on Redis), then stop and delete it.
+# Run a command against a throw-away BAN geocoder (addok + addok-csv under gunicorn, on Redis), then stop and delete
+# it, like tools/test-postgres.sh:
 #   tools/test-addok.sh .venv/bin/python -m pytest tests/geo/test_geocode.py
-# Installs nothing: `make addok-venv` builds .venv-addok (requirements-addok.txt) and tools/system_deps.py installs
-# Debian's redis-server. Redis listens only on a unix socket in a temporary directory (no TCP port); gunicorn only on
-# 127.0.0.1 at a free port. The index holds tests/fixtures/ban_addok_extrait.ndjson (or ADDOK_FIXTURE), and the
-# command finds the service in CARTE_TEST_ADDOK_URL. As root, redis runs as the `redis` user of the Debian package.
+# Installs nothing: `make addok-venv` builds .venv-addok (requirements-addok.txt; ADDOK_VENV names another) and
+# tools/system_deps.py installs Debian's redis-server. Redis listens only on a unix socket in a temporary directory
+# (no TCP port), gunicorn only on 127.0.0.1 at a free port. The index holds tests/fixtures/ban_addok_extrait.ndjson
+# (or ADDOK_FIXTURE); the command finds the service in CARTE_TEST_ADDOK_URL. As root, redis runs as the `redis`
+# user of the Debian package.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv=${ADDOK_VENV:-$root/.venv-addok}
@@ -23,22 +25,18 @@ as_redis() {
   if [ "$(id -u)" = 0 ] && id redis >/dev/null 2>&1; then runuser -u redis -- "$@"; else "$@"; fi
 }
 if [ "$(id -u)" = 0 ] && id redis >/dev/null 2>&1; then chown redis "$dir"; fi
-stop() {  # the pid file's process, if it is still there
-  if [ -s "$1" ]; then kill "$(cat "$1")" 2>/dev/null || true; fi
-}
+children=()
 cleanup() {
-  stop "$dir/gunicorn.pid"
-  stop "$dir/redis.pid"
-  for _ in $(seq 50); do  # let both go before their files are removed
-    if ! { [ -s "$dir/gunicorn.pid" ] && kill -0 "$(cat "$dir/gunicorn.pid")" 2>/dev/null; } &&
-       ! { [ -s "$dir/redis.pid" ] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; }; then break; fi
-    sleep 0.1
-  done
+  if [ -s "$dir/redis.pid" ]; then kill "$(cat "$dir/redis.pid")" 2>/dev/null || true; fi
+  for pid in "${children[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${children[@]}"; do wait "$pid" 2>/dev/null || true; done  # reaped here, before the files go
   rm -rf "$dir"
 }
 trap cleanup EXIT
+# Both servers are children of this script (not daemons), so that it stops and reaps them itself.
 as_redis "$redis" --port 0 --unixsocket "$dir/redis.sock" --unixsocketperm 700 --dir "$dir" --save "" \
-  --appendonly no --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+  --appendonly no --daemonize no --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" &
+children+=($!)
 for _ in $(seq 100); do [ -S "$dir/redis.sock" ] && break; sleep 0.05; done
 export ADDOK_CONFIG_MODULE="$root/tools/addok.conf" REDIS_SOCKET="$dir/redis.sock" ADDOK_LOG_DIR="$dir"
 if ! { "$venv/bin/addok" batch "$fixture" && "$venv/bin/addok" ngrams; } >"$dir/import.log" 2>&1; then
@@ -47,8 +45,9 @@ if ! { "$venv/bin/addok" batch "$fixture" && "$venv/bin/addok" ngrams; } >"$dir/
   exit 1
 fi
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$venv/bin/gunicorn" --bind "127.0.0.1:$port" --workers 2 --daemon --pid "$dir/gunicorn.pid" --no-control-socket \
-  --error-logfile "$dir/gunicorn.log" addok.http.wsgi
+"$venv/bin/gunicorn" --bind "127.0.0.1:$port" --workers 2 --no-control-socket --error-logfile "$dir/gunicorn.log" \
+  addok.http.wsgi >"$dir/gunicorn.out" 2>&1 &
+children+=($!)
 url="http://127.0.0.1:$port"
 # Ready when a search answers, at most 20 s after the start.
 if ! "$venv/bin/python" - "$url" <<'EOF'
@@ -64,7 +63,7 @@ while True:
         time.sleep(0.1)
 EOF
 then
-  cat "$dir/gunicorn.log" >&2
+  cat "$dir/gunicorn.out" "$dir/gunicorn.log" >&2
   exit 1
 fi
 export CARTE_TEST_ADDOK_URL="$url"
