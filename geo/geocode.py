@@ -7,8 +7,9 @@ met. The geocoder is a network service that may be down, slow or answer garbage:
 that into the fallback placement (the commune, else the first covered QPV), flagged, for every row; the caller
 never sees another exception and never gets half an answer.
 
-Parameters go in the query string, the file alone in the form: addok-csv 1.1.0 crashes on a filter sent as a form
-field, and reads the query string only when the form holds nothing else.
+Parameters go in the query string, the file alone in the form: the BAN's addok-csv (1.0.1) reads both, but 1.1.0
+crashes on a filter sent as a form field and ignores the query string; with it no filter applies, hence the check
+that the answer lies in the row's commune.
 """
 
 from __future__ import annotations
@@ -267,7 +268,8 @@ def parse_answer(raw: bytes, echoes: Sequence[str]) -> list[Match | None]:
     if missing:
         raise unreadable("colonnes absentes : " + ", ".join(missing))
     if len(records) != len(echoes):
-        raise unreadable(f"{fr.nombre(len(records))} lignes reçues pour {fr.nombre(len(echoes))} envoyées")
+        received = fr.pluriel(len(records), "ligne reçue", "lignes reçues")
+        raise unreadable(f"{received} pour {fr.pluriel(len(echoes), 'envoyée')}")
     matches: list[Match | None] = []
     for number, (record, echo) in enumerate(zip(records, echoes, strict=True), start=1):
         if _clean(record.get("adresse")) != echo:
