@@ -4,9 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 STAMP := $(VENV)/.installed
+ADDOK_VENV := .venv-addok
+ADDOK_STAMP := $(ADDOK_VENV)/.installed
 ASSETS := static/node_modules/.package-lock.json
 
-.PHONY: venv run serve test system-deps lint bench load demo check clean
+.PHONY: venv addok-venv run serve test system-deps lint bench load demo check clean
 
 venv: $(STAMP) $(ASSETS)
 
@@ -16,6 +18,15 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check uv==0.13.9
 	$(VENV)/bin/uv pip install -q -p $(PY) -r requirements-dev.txt
 	$(VENV)/bin/uv pip install -q -p $(PY) --no-deps -e .
+	touch $@
+
+# The local BAN geocoder of the tests and the bench (tools/test-addok.sh) in its own environment, so that addok's
+# pinned dependencies never mix with the app's. python-geohash is built from source (a C compiler is needed).
+addok-venv: $(ADDOK_STAMP)
+
+$(ADDOK_STAMP): requirements-addok.txt | $(STAMP)
+	test -x $(ADDOK_VENV)/bin/python || $(PYTHON) -m venv $(ADDOK_VENV)
+	$(VENV)/bin/uv pip install -q -p $(ADDOK_VENV)/bin/python -r requirements-addok.txt
 	touch $@
 
 # Leaflet and its fullscreen control come from npm (pinned by the lock file) and are served by the app itself.
@@ -35,19 +46,22 @@ serve: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 
-# Chromium and PostgreSQL 15 first: without them (and without the rights to install them) the tests stop at once
-# with one sentence. The store's tests run on SQLite and on a throw-away PostgreSQL cluster (tools/test-postgres.sh).
-test: system-deps venv lint
-	tools/test-postgres.sh $(PY) -m pytest
+# Chromium, PostgreSQL 15 and Redis first: without them (and without the rights to install them) the tests stop at
+# once with one sentence. The store's tests run on SQLite and on a throw-away PostgreSQL cluster
+# (tools/test-postgres.sh), the geocoder's against a throw-away local addok (tools/test-addok.sh).
+test: system-deps venv addok-venv lint
+	tools/test-postgres.sh tools/test-addok.sh $(PY) -m pytest
 
-# Debian's Chromium (browser tests) and PostgreSQL 15 (store tests), installed with apt-get as root or with
-# passwordless sudo.
+# Debian's Chromium (browser tests), PostgreSQL 15 (store tests) and redis-server (geocoder tests), installed with
+# apt-get as root or with passwordless sudo.
 system-deps:
 	@$(PYTHON) -m tools.system_deps chromium "make test"
 	@$(PYTHON) -m tools.system_deps postgresql-15 "make test"
+	@$(PYTHON) -m tools.system_deps redis-server "make test"
 
-# The naive baseline (GeoDataFrame.explore) needs matplotlib and mapclassify, which the app does not.
-bench: venv
+# The naive baseline (GeoDataFrame.explore) needs matplotlib and mapclassify, which the app does not; the geocoding
+# measure starts the local addok (tools/test-addok.sh).
+bench: venv addok-venv
 	$(VENV)/bin/uv pip install -q -p $(PY) -r bench/requirements.txt
 	$(PY) -m bench
 
@@ -66,4 +80,4 @@ check: venv
 	$(PY) -m geo check data/demo
 
 clean:
-	rm -rf $(VENV) static/node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(ADDOK_VENV) static/node_modules .pytest_cache .ruff_cache

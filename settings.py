@@ -15,6 +15,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = REPO / "data" / "demo"
 YES = ("1", "true", "oui")
+# The BAN's public geocoder, run by IGN's Géoplateforme since the API Adresse left api-adresse.data.gouv.fr
+# (batch endpoint: <url>/search/csv/, 50 requests/s per address). A deployment may name its own addok instead.
+PUBLIC_GEOCODER_URL = "https://data.geopf.fr/geocodage"
+NO_GEOCODER = ("0", "non", "aucun", "off")
+DEFAULT_GEOCODER_TIMEOUT = 30.0  # seconds for the whole batch request; the public service answers 2 000 rows in less
+MAX_GEOCODER_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,9 @@ class Settings:
     state_dir: Path  # CARTE_STATE_DIR: where the default SQLite store lives
     database_url: str  # CARTE_DATABASE_URL, else a SQLite file under `state_dir`
     login_required: bool  # CARTE_LOGIN_REQUIRED (1, true, oui): viewing needs an account too
+    geocoder_url: str | None  # CARTE_GEOCODER_URL: the BAN geocoder (addok) placing addresses; None (0, non,
+    # aucun, off): no geocoding, rows without coordinates go to their commune
+    geocoder_timeout: float  # CARTE_GEOCODER_TIMEOUT: seconds the geocoder has for a whole file (0 < t ≤ 300)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -32,7 +41,25 @@ class Settings:
             state_dir=state_dir,
             database_url=environ.get("CARTE_DATABASE_URL", "").strip() or f"sqlite:///{state_dir / 'carte.sqlite3'}",
             login_required=environ.get("CARTE_LOGIN_REQUIRED", "").strip().lower() in YES,
+            geocoder_url=_geocoder_url(environ.get("CARTE_GEOCODER_URL", "")),
+            geocoder_timeout=_geocoder_timeout(environ.get("CARTE_GEOCODER_TIMEOUT", "")),
         )
+
+
+def _geocoder_url(value: str) -> str | None:
+    value = value.strip()
+    if value.lower() in NO_GEOCODER:
+        return None
+    return value.rstrip("/") or PUBLIC_GEOCODER_URL
+
+
+def _geocoder_timeout(value: str) -> float:
+    """The timeout in seconds; a value that is not a number in (0, 300] keeps the default, never an unbounded wait."""
+    try:
+        seconds = float(value.strip().replace(",", "."))
+    except ValueError:
+        return DEFAULT_GEOCODER_TIMEOUT
+    return seconds if 0 < seconds <= MAX_GEOCODER_TIMEOUT else DEFAULT_GEOCODER_TIMEOUT
 
 
 def current() -> Settings:

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 import settings
 
 
@@ -9,16 +11,31 @@ def test_defaults_without_any_variable():
     assert found.state_dir == settings.REPO / ".cache"
     assert found.database_url == f"sqlite:///{settings.REPO / '.cache' / 'carte.sqlite3'}"
     assert found.login_required is False
+    assert found.geocoder_url == "https://data.geopf.fr/geocodage"
+    assert found.geocoder_timeout == 30.0
 
 
 def test_each_variable_is_read():
     found = settings.Settings.from_environ({
         "CARTE_DATA_DIR": "/srv/donnees", "CARTE_STATE_DIR": "/var/lib/carte",
-        "CARTE_DATABASE_URL": " postgresql+psycopg://carte@db/carte ", "CARTE_LOGIN_REQUIRED": "Oui"})
+        "CARTE_DATABASE_URL": " postgresql+psycopg://carte@db/carte ", "CARTE_LOGIN_REQUIRED": "Oui",
+        "CARTE_GEOCODER_URL": " http://addok.interne:7878/ ", "CARTE_GEOCODER_TIMEOUT": "12,5"})
     assert found.data_dir == Path("/srv/donnees")
     assert found.state_dir == Path("/var/lib/carte")
     assert found.database_url == "postgresql+psycopg://carte@db/carte"
     assert found.login_required is True
+    assert found.geocoder_url == "http://addok.interne:7878"
+    assert found.geocoder_timeout == 12.5
+
+
+@pytest.mark.parametrize("value", ["0", "non", "Aucun", " off "])
+def test_the_geocoder_can_be_switched_off(value):
+    assert settings.Settings.from_environ({"CARTE_GEOCODER_URL": value}).geocoder_url is None
+
+
+@pytest.mark.parametrize("value", ["", "vite", "0", "-3", "301", "inf", "nan"])
+def test_a_timeout_that_is_not_a_bounded_number_keeps_the_default(value):
+    assert settings.Settings.from_environ({"CARTE_GEOCODER_TIMEOUT": value}).geocoder_timeout == 30.0
 
 
 def test_the_sqlite_file_follows_the_state_dir():

@@ -4,6 +4,7 @@ passwordless sudo), otherwise one French sentence saying what to install, never 
     python3 -m tools.system_deps chromium "make test"   # the browser tests drive Debian's Chromium
     python3 -m tools.system_deps npm "make run"         # Leaflet is installed from npm
     python3 -m tools.system_deps postgresql-15 "make test"  # the store's tests also run on PostgreSQL
+    python3 -m tools.system_deps redis-server "make test"   # the local geocoder (addok) keeps its index in Redis
 
 Standard library only: it runs before the virtual environment exists.
 """
@@ -18,12 +19,14 @@ from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's build; the tests never download a browser
 INITDB = Path("/usr/lib/postgresql/15/bin/initdb")  # tools/test-postgres.sh starts a throw-away cluster with it
+REDIS = Path("/usr/bin/redis-server")  # tools/test-addok.sh starts a throw-away Redis for the local geocoder
 
 # package -> (is it there?, what it is needed for)
 NEEDS = {
     "chromium": (lambda: CHROMIUM.exists(), "Chromium est nécessaire aux tests navigateur"),
     "npm": (lambda: shutil.which("npm") is not None, "npm est nécessaire pour installer Leaflet (static/package.json)"),
     "postgresql-15": (lambda: INITDB.exists(), "PostgreSQL 15 est nécessaire aux tests du stockage"),
+    "redis-server": (lambda: REDIS.exists(), "redis-server est nécessaire aux tests du géocodeur (addok)"),
 }
 
 
