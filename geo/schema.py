@@ -50,6 +50,19 @@ def fold(text: object) -> str:
 
 # Width of the codes whose leading zero a spreadsheet drops ("01004" read as 1004, "01" as 1).
 CODE_WIDTHS = {"insee_com": 5, "insee_dep": 2, "insee_reg": 2}
+
+_QP, _SIREN = "Q[NP][0-9]{2}[0-9AB][0-9]{2}[0-9A-Z]", "[0-9]{9}"
+# The canonical spelling of a code column, or of each value of a list column of codes, as the app writes it (a
+# reader also takes lower case, spaces and a dropped leading zero). Whole-value regular expressions without a
+# top-level alternation, valid in Python and in XML Schema, the syntax of Table Schema patterns (`geo.tableschema`).
+CODE_PATTERNS = {
+    "code_qp": _QP, "qpv": _QP, "qpv_couverts": _QP,
+    "siren": _SIREN, "siren_organisme": _SIREN, "siren_epci": _SIREN, "organismes_signataires": _SIREN,
+    "insee_com": "([0-9]{2}|2[AB])[0-9]{3}",
+    "insee_dep": "([0-9]{2}|2[AB]|97[1-6])",
+    "insee_reg": "[0-9]{2}",
+    "code_postal": "[0-9]{5}",
+}
 _CODE_SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 
@@ -185,6 +198,12 @@ class DatasetSpec:
     spatial: bool
     columns: tuple[Column, ...]
     file_stem: str = ""
+    unique_together: tuple[str, ...] = ()  # the columns identifying a row of a dataset without a key
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The columns that identify a row: the key, else the columns unique together (a patrimoine row)."""
+        return (self.key,) if self.key else self.unique_together
 
     @property
     def column_names(self) -> list[str]:
@@ -417,6 +436,7 @@ PATRIMOINE = DatasetSpec(
     key=None,
     spatial=False,
     file_stem="patrimoine",
+    unique_together=("siren_organisme", "code_qp"),
     columns=(
         Column("siren_organisme", "code", description="Organisme HLM propriétaire (SIREN)", example="123456789",
                title="SIREN de l'organisme", aliases=("siren",)),
