@@ -1,4 +1,4 @@
-"""Command line: `python -m geo check|demo|fetch|db|users|import|export`. French output, exit codes for scripts,
+"""Command line: `python -m geo check|schemas|demo|fetch|db|users|import|export`. French output, exit codes for scripts,
 never a traceback."""
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def check(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from geo import demo, fetch
+    from geo import demo, fetch, tableschema
     from store import cli as store_cli
 
     parser = FrenchArgumentParser(prog="python -m geo", description="Carte des coopérations : données.")
@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     check_parser.add_argument("paths", nargs="+", help="fichier(s) ou dossier(s) de données")
     check_parser.add_argument("--kind", choices=sorted(DATASETS), help="jeu de données (sinon deviné)")
     check_parser.set_defaults(handler=check)
+    schemas_parser = commands.add_parser("schemas", help="écrit le schéma (Table Schema) de chaque jeu de données")
+    tableschema.add_arguments(schemas_parser)
+    schemas_parser.set_defaults(handler=tableschema.run)
     demo_parser = commands.add_parser("demo", help="régénère le jeu de démonstration")
     demo.add_arguments(demo_parser)
     demo_parser.set_defaults(handler=demo.run)

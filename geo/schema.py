@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -50,6 +50,19 @@ def fold(text: object) -> str:
 
 # Width of the codes whose leading zero a spreadsheet drops ("01004" read as 1004, "01" as 1).
 CODE_WIDTHS = {"insee_com": 5, "insee_dep": 2, "insee_reg": 2}
+
+_QP, _SIREN = "Q[NP][0-9]{2}[0-9AB][0-9]{2}[0-9A-Z]", "[0-9]{9}"
+# The canonical spelling of a code column, or of each value of a list column of codes, as the app writes it (a
+# reader also takes lower case, spaces and a dropped leading zero). Whole-value regular expressions without a
+# top-level alternation, valid in Python and in XML Schema, the syntax of Table Schema patterns (`geo.tableschema`).
+CODE_PATTERNS = {
+    "code_qp": _QP, "qpv": _QP, "qpv_couverts": _QP,
+    "siren": _SIREN, "siren_organisme": _SIREN, "siren_epci": _SIREN, "organismes_signataires": _SIREN,
+    "insee_com": "([0-9]{2}|2[AB])[0-9]{3}",
+    "insee_dep": "([0-9]{2}|2[AB]|97[1-6])",
+    "insee_reg": "[0-9]{2}",
+    "code_postal": "[0-9]{5}",
+}
 _CODE_SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 
@@ -173,7 +186,8 @@ class Column:
     description: str = ""
     example: str = ""
     choices: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other headers users and public files give the column (SIRENE, RPLS…)
+    title: str = ""  # the French header of the pages and their exports, recognised on import like an alias
 
 
 @dataclass(frozen=True)
@@ -184,7 +198,12 @@ class DatasetSpec:
     spatial: bool
     columns: tuple[Column, ...]
     file_stem: str = ""
-    extra_aliases: dict[str, str] = field(default_factory=dict)
+    unique_together: tuple[str, ...] = ()  # the columns identifying a row of a dataset without a key
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The columns that identify a row: the key, else the columns unique together (a patrimoine row)."""
+        return (self.key,) if self.key else self.unique_together
 
     @property
     def column_names(self) -> list[str]:
@@ -197,14 +216,28 @@ class DatasetSpec:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    def titles(self, *names: str) -> dict[str, str]:
+        """Column -> French header, in the order given: how a page heads these columns (one spelling per column)."""
+        return {name: self.column(name).title for name in names}
+
     def header_map(self) -> dict[str, str]:
-        """Normalised header -> model column, aliases included."""
+        """Normalised header -> model column, titles and aliases included."""
         mapping = {normalize_header(c.name): c.name for c in self.columns}
         for c in self.columns:
-            for alias in c.aliases:
+            for alias in (c.title, *c.aliases):
                 mapping.setdefault(normalize_header(alias), c.name)
         return mapping
 
+
+# Headers of the public files a list often comes from, mapped where they mean a model column: the SIRENE stock of
+# legal units and establishments (INSEE), the RPLS results by commune and by QPV (SDES, INSEE) and the commune
+# codes of INSEE's files.
+SIRENE_NAME, SIRENE_LEGAL_CATEGORY = "denominationUniteLegale", "categorieJuridiqueUniteLegale"
+SIRENE_COMMUNE_CODE, SIRENE_COMMUNE = "codeCommuneEtablissement", "libelleCommuneEtablissement"
+SIRENE_POSTCODE = "codePostalEtablissement"
+RPLS_DWELLINGS = ("nb_ls", "nb_ls_en_qpv", "nbLsPls")  # social dwellings (in a commune, in its QPV, in a QPV)
+INSEE_COMMUNE_CODE, INSEE_COMMUNE = "depcom", "libcom"
+LATITUDE_ALIASES, LONGITUDE_ALIASES = ("lat",), ("lon", "lng", "long")
 
 QPV = DatasetSpec(
     name="qpv",
@@ -214,25 +247,27 @@ QPV = DatasetSpec(
     file_stem="qpv",
     columns=(
         Column("code_qp", "code", description="Code du quartier prioritaire", example="QN07519M",
-               aliases=("code_quartier",)),
-        Column("lib_qp", "text", description="Nom du quartier", example="Stalingrad - Riquet",
-               aliases=("nom_qp", "nom_quartier")),
+               title="Code QPV", aliases=("code_quartier",)),
+        Column("lib_qp", "text", description="Nom du quartier", example="Stalingrad - Riquet", title="Quartier",
+               aliases=("nom_qp", "nom_quartier", "nom du quartier")),
         # Shapefiles cut field names to 10 characters: "code_commun", "code_depar".
         Column("insee_com", "code", required=False, description="Code INSEE de la commune (principale)",
-               example="75056", aliases=("code_commune", "code_insee", "insee_commune", "code_commun")),
-        Column("lib_com", "text", description="Nom de la commune", example="Paris",
-               aliases=("commune_qp", "nom_commune", "commune", "nom_commun")),
+               example="75056", title="Code commune",
+               aliases=("code_insee", "insee_commune", "code_commun", INSEE_COMMUNE_CODE)),
+        Column("lib_com", "text", description="Nom de la commune", example="Paris", title="Commune",
+               aliases=("commune_qp", "nom_commune", "nom_commun", "ville", INSEE_COMMUNE)),
         Column("insee_dep", "code", required=False, description="Code du département", example="75",
-               aliases=("code_departement", "code_dep", "dep", "code_depar")),
+               title="Code département", aliases=("code_dep", "dep", "code_depar")),
         Column("lib_dep", "text", required=False, description="Nom du département", example="Paris",
-               aliases=("nom_departement",)),
+               title="Département", aliases=("nom_departement",)),
         Column("insee_reg", "code", required=False, description="Code INSEE de la région", example="11",
-               aliases=("code_region", "code_reg", "reg")),
+               title="Code région", aliases=("code_reg", "reg")),
         Column("lib_reg", "text", required=False, description="Nom de la région", example="Île-de-France",
-               aliases=("nom_region",)),
-        Column("siren_epci", "code", required=False, description="SIREN de l'EPCI", example="200054781"),
+               title="Région", aliases=("nom_region",)),
+        Column("siren_epci", "code", required=False, description="SIREN de l'EPCI", example="200054781",
+               title="SIREN de l'EPCI"),
         Column("population", "int", required=False, description="Population municipale du quartier",
-               example="12450", aliases=("pop_mun", "pop")),
+               example="12450", title="Population", aliases=("pop_mun", "pop")),
     ),
 )
 
@@ -243,21 +278,35 @@ REGIES = DatasetSpec(
     spatial=False,
     file_stem="regies",
     columns=(
-        Column("id_regie", "code", description="Identifiant unique de la régie", example="RQ-075-01"),
-        Column("nom", "text", description="Nom de la régie", example="Régie de quartier Stalingrad"),
-        Column("type", "enum", description="Type de régie", example="régie de quartier", choices=REGIE_TYPES),
-        Column("adresse", "text", required=False, description="Adresse postale", example="12 rue de Tanger"),
-        Column("code_postal", "code", required=False, description="Code postal", example="75019"),
-        Column("commune", "text", description="Commune du siège", example="Paris"),
-        Column("insee_com", "code", description="Code INSEE de la commune du siège", example="75056"),
-        Column("latitude", "float", description="Latitude WGS84 (degrés décimaux)", example="48,8839"),
-        Column("longitude", "float", description="Longitude WGS84 (degrés décimaux)", example="2,3702"),
-        Column("salaries", "int", description="Nombre de salariés", example="85", aliases=("salaries_nb",)),
-        Column("benevoles", "int", description="Nombre de bénévoles", example="20"),
+        Column("id_regie", "code", description="Identifiant unique de la régie", example="RQ-075-01",
+               title="Identifiant", aliases=("identifiant de la régie",)),
+        Column("nom", "text", description="Nom de la régie", example="Régie de quartier Stalingrad", title="Régie",
+               aliases=("nom de la régie", "raison sociale", "dénomination", SIRENE_NAME)),
+        Column("type", "enum", description="Type de régie", example="régie de quartier", choices=REGIE_TYPES,
+               title="Type", aliases=("type de régie",)),
+        Column("adresse", "text", required=False, description="Adresse postale", example="12 rue de Tanger",
+               title="Adresse", aliases=("adresse postale",)),
+        Column("code_postal", "code", required=False, description="Code postal", example="75019",
+               title="Code postal", aliases=("cp", SIRENE_POSTCODE)),
+        Column("commune", "text", description="Commune du siège", example="Paris", title="Commune",
+               aliases=("ville", SIRENE_COMMUNE)),
+        Column("insee_com", "code", description="Code INSEE de la commune du siège", example="75056",
+               title="Code commune", aliases=("code_insee", SIRENE_COMMUNE_CODE, INSEE_COMMUNE_CODE)),
+        Column("latitude", "float", description="Latitude WGS84 (degrés décimaux)", example="48,8839",
+               title="Latitude", aliases=LATITUDE_ALIASES),
+        Column("longitude", "float", description="Longitude WGS84 (degrés décimaux)", example="2,3702",
+               title="Longitude", aliases=LONGITUDE_ALIASES),
+        Column("salaries", "int", description="Nombre de salariés", example="85", title="Salariés",
+               aliases=("salaries_nb", "nb salariés", "nombre de salariés", "effectif salarié")),
+        Column("benevoles", "int", description="Nombre de bénévoles", example="20", title="Bénévoles",
+               aliases=("nb bénévoles", "nombre de bénévoles")),
         Column("qpv_couverts", "list", description="Codes des QPV couverts (séparés par |)",
-               example="QN07519M | QN07520M"),
-        Column("date_creation", "date", required=False, description="Date de création", example="12/03/1996"),
-        Column("site_web", "text", required=False, description="Site web", example="https://exemple.org"),
+               example="QN07519M | QN07520M", title="QPV couverts",
+               aliases=("quartiers", "quartiers d'intervention", "quartiers couverts", "qpv", "codes qpv")),
+        Column("date_creation", "date", required=False, description="Date de création", example="12/03/1996",
+               title="Date de création"),
+        Column("site_web", "text", required=False, description="Site web", example="https://exemple.org",
+               title="Site web", aliases=("site internet",)),
     ),
 )
 
@@ -268,17 +317,26 @@ ORGANISMES = DatasetSpec(
     spatial=False,
     file_stem="organismes",
     columns=(
-        Column("siren", "code", description="SIREN de l'organisme (9 chiffres)", example="123456789"),
-        Column("nom", "text", description="Raison sociale", example="Habitat Exemple OPH"),
-        Column("famille", "enum", description="Famille HLM", example="OPH", choices=FAMILLES),
-        Column("commune_siege", "text", description="Commune du siège", example="Lyon"),
-        Column("insee_reg", "code", description="Code INSEE de la région du siège", example="84"),
+        Column("siren", "code", description="SIREN de l'organisme (9 chiffres)", example="123456789",
+               title="SIREN", aliases=("n° siren", "numéro siren", "siren_organisme")),
+        Column("nom", "text", description="Raison sociale", example="Habitat Exemple OPH", title="Organisme HLM",
+               aliases=("raison sociale", "nom de l'organisme", "organisme", "bailleur", "dénomination",
+                        SIRENE_NAME)),
+        Column("famille", "enum", description="Famille HLM", example="OPH", choices=FAMILLES, title="Famille",
+               aliases=("famille hlm", SIRENE_LEGAL_CATEGORY)),
+        Column("commune_siege", "text", description="Commune du siège", example="Lyon", title="Commune du siège",
+               aliases=("ville", "commune", "ville du siège", SIRENE_COMMUNE)),
+        Column("insee_reg", "code", description="Code INSEE de la région du siège", example="84",
+               title="Code région", aliases=("code_reg", "reg")),
         Column("nb_logements", "int", required=False, description="Nombre de logements locatifs",
-               example="24000"),
+               example="24000", title="Logements", aliases=("nombre de logements", "nb_ls")),
         Column("insee_com", "code", required=False, description="Code INSEE de la commune du siège",
-               example="69123"),
-        Column("latitude", "float", required=False, description="Latitude du siège (WGS84)", example="45,76"),
-        Column("longitude", "float", required=False, description="Longitude du siège (WGS84)", example="4,84"),
+               example="69123", title="Code commune",
+               aliases=("code_insee", SIRENE_COMMUNE_CODE, INSEE_COMMUNE_CODE)),
+        Column("latitude", "float", required=False, description="Latitude du siège (WGS84)", example="45,76",
+               title="Latitude", aliases=LATITUDE_ALIASES),
+        Column("longitude", "float", required=False, description="Longitude du siège (WGS84)", example="4,84",
+               title="Longitude", aliases=LONGITUDE_ALIASES),
     ),
 )
 
@@ -289,21 +347,28 @@ PARTENARIATS = DatasetSpec(
     spatial=False,
     file_stem="partenariats",
     columns=(
-        Column("id_partenariat", "code", description="Identifiant unique du partenariat", example="P-2024-0001"),
-        Column("id_regie", "code", description="Régie partenaire (id_regie)", example="RQ-075-01"),
+        Column("id_partenariat", "code", description="Identifiant unique du partenariat", example="P-2024-0001",
+               title="Identifiant", aliases=("identifiant du partenariat",)),
+        Column("id_regie", "code", description="Régie partenaire (id_regie)", example="RQ-075-01",
+               title="Identifiant de la régie"),
         Column("siren_organisme", "code", description="Organisme HLM partenaire (SIREN)", example="123456789",
-               aliases=("siren",)),
-        Column("qpv", "list", description="Code(s) des QPV concernés (séparés par |)", example="QN07519M"),
+               title="SIREN de l'organisme", aliases=("siren",)),
+        Column("qpv", "list", description="Code(s) des QPV concernés (séparés par |)", example="QN07519M",
+               title="Codes QPV", aliases=("code qpv",)),
         Column("themes", "list", description="Thème(s) de la convention (séparés par |)",
-               example="inclusion numérique | cohésion sociale", aliases=("theme",)),
-        Column("statut", "enum", description="Statut", example="en cours", choices=STATUTS),
-        Column("date_debut", "date", description="Date de début", example="01/09/2024"),
-        Column("date_fin", "date", required=False, description="Date de fin", example="31/08/2027"),
+               example="inclusion numérique | cohésion sociale", title="Thèmes",
+               aliases=("theme", "thématiques", "thématique")),
+        Column("statut", "enum", description="Statut", example="en cours", choices=STATUTS, title="Statut"),
+        Column("date_debut", "date", description="Date de début", example="01/09/2024", title="Début",
+               aliases=("date de début",)),
+        Column("date_fin", "date", required=False, description="Date de fin", example="31/08/2027", title="Fin",
+               aliases=("date de fin",)),
         Column("description", "text", required=False, description="Description de l'action",
-               example="Ateliers numériques en pied d'immeuble"),
-        Column("montant_eur", "float", required=False, description="Montant engagé (euros)", example="45000"),
+               example="Ateliers numériques en pied d'immeuble", title="Description"),
+        Column("montant_eur", "float", required=False, description="Montant engagé (euros)", example="45000",
+               title="Montant (€)", aliases=("montant", "montant engagé")),
         Column("heures_insertion", "int", required=False, description="Heures d'insertion réalisées",
-               example="1200"),
+               example="1200", title="Heures d'insertion"),
     ),
 )
 
@@ -314,9 +379,9 @@ REGIONS = DatasetSpec(
     spatial=True,
     file_stem="regions",
     columns=(
-        Column("insee_reg", "code", description="Code INSEE de la région", example="84",
-               aliases=("code", "code_region", "reg")),
-        Column("lib_reg", "text", description="Nom de la région", example="Auvergne-Rhône-Alpes",
+        Column("insee_reg", "code", description="Code INSEE de la région", example="84", title="Code région",
+               aliases=("code", "reg")),
+        Column("lib_reg", "text", description="Nom de la région", example="Auvergne-Rhône-Alpes", title="Région",
                aliases=("nom", "nom_region", "libelle")),
     ),
 )
@@ -329,11 +394,11 @@ DEPARTEMENTS = DatasetSpec(
     file_stem="departements",
     columns=(
         Column("insee_dep", "code", description="Code INSEE du département", example="69",
-               aliases=("code", "code_departement", "dep")),
-        Column("lib_dep", "text", description="Nom du département", example="Rhône",
+               title="Code département", aliases=("code", "dep")),
+        Column("lib_dep", "text", description="Nom du département", example="Rhône", title="Département",
                aliases=("nom", "nom_departement", "libelle")),
         Column("insee_reg", "code", required=False, description="Code de la région", example="84",
-               aliases=("code_region", "region", "reg")),
+               title="Code région", aliases=("region", "reg")),
     ),
 )
 
@@ -344,22 +409,24 @@ DECLINAISONS = DatasetSpec(
     spatial=False,
     file_stem="declinaisons",
     columns=(
-        Column("insee_reg", "code", description="Code INSEE de la région", example="84",
-               aliases=("code_region", "reg")),
+        Column("insee_reg", "code", description="Code INSEE de la région", example="84", title="Code région",
+               aliases=("reg",)),
         Column("ar_hlm", "text", description="Association régionale HLM qui porte la déclinaison",
-               example="AURA Hlm", aliases=("association_regionale", "ar")),
+               example="AURA Hlm", title="Association régionale HLM", aliases=("association_regionale", "ar")),
         Column("statut", "enum", description="Avancement de la déclinaison", example="signée",
-               choices=DECLINAISON_STATUTS),
+               choices=DECLINAISON_STATUTS, title="Déclinaison"),
         Column("date_signature", "date", required=False, description="Date de signature (si signée)",
-               example="14/03/2025"),
+               example="14/03/2025", title="Signée le"),
         Column("organismes_signataires", "list", required=False,
-               description="SIREN des organismes signataires (séparés par |)", example="123456789 | 987654321"),
+               description="SIREN des organismes signataires (séparés par |)", example="123456789 | 987654321",
+               title="Organismes signataires"),
         Column("regies_signataires", "list", required=False,
-               description="Identifiants des régies signataires (séparés par |)", example="RQ-069-01 | RQ-038-02"),
+               description="Identifiants des régies signataires (séparés par |)", example="RQ-069-01 | RQ-038-02",
+               title="Régies signataires"),
         Column("lien_document", "text", required=False, description="Lien vers le texte signé",
-               example="https://exemple.org/declinaison-aura.pdf", aliases=("lien", "document")),
+               example="https://exemple.org/declinaison-aura.pdf", title="Document", aliases=("lien",)),
         Column("commentaire", "text", required=False, description="Commentaire libre",
-               example="Signée lors du congrès régional"),
+               example="Signée lors du congrès régional", title="Commentaire"),
     ),
 )
 
@@ -369,12 +436,14 @@ PATRIMOINE = DatasetSpec(
     key=None,
     spatial=False,
     file_stem="patrimoine",
+    unique_together=("siren_organisme", "code_qp"),
     columns=(
         Column("siren_organisme", "code", description="Organisme HLM propriétaire (SIREN)", example="123456789",
-               aliases=("siren",)),
-        Column("code_qp", "code", description="Code du QPV", example="QN07519M", aliases=("qpv", "code_quartier")),
+               title="SIREN de l'organisme", aliases=("siren",)),
+        Column("code_qp", "code", description="Code du QPV", example="QN07519M", title="Code QPV",
+               aliases=("qpv", "code_quartier")),
         Column("nb_logements", "int", description="Logements sociaux de l'organisme dans le QPV (RPLS)",
-               example="420", aliases=("logements", "nb_logements_sociaux")),
+               example="420", title="Logements", aliases=("nb_logements_sociaux", *RPLS_DWELLINGS)),
     ),
 )
 

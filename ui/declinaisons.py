@@ -10,19 +10,19 @@ import pandas as pd
 
 from geo import fr
 from geo.declinaisons import STATUS_COLORS
-from geo.schema import DECLINAISON_STATUTS
+from geo.schema import DECLINAISON_STATUTS, DECLINAISONS, REGIONS
 from geo.view import OVERSEAS_REGIONS
 from ui.charts import COUNT_AXIS, FONT, PADDING
 from ui.maps import Legend
 
+# The datasets' columns under their titles (`geo.schema`: the one spelling of a header, recognised on import).
 DECLINATION_LABELS = {
-    "lib_reg": "Région", "ar_hlm": "Association régionale HLM", "statut": "Déclinaison",
-    "date_signature": "Signée le", "organismes_signataires": "Organismes signataires",
-    "regies_signataires": "Régies signataires", "partenariats_depuis": "Partenariats démarrés depuis",
-    "lien_document": "Document", "commentaire": "Commentaire",
+    **REGIONS.titles("lib_reg"), **DECLINAISONS.titles(
+        "ar_hlm", "statut", "date_signature", "organismes_signataires", "regies_signataires"),
+    "partenariats_depuis": "Partenariats démarrés depuis", **DECLINAISONS.titles("lien_document", "commentaire"),
 }
 COMPARISON_LABELS = {
-    "lib_reg": "Région", "statut": "Déclinaison", "date_signature": "Signée le", "regies": "Régies", "qpv": "QPV",
+    **REGIONS.titles("lib_reg"), **DECLINAISONS.titles("statut", "date_signature"), "regies": "Régies", "qpv": "QPV",
     "qpv_couverts": "QPV couverts", "taux_couverture": "Taux de couverture", "partenariats": "Partenariats",
     "organismes": "Organismes engagés",
 }

@@ -10,26 +10,27 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import fr
+from geo.schema import QPV
 from ui.assets import offline_map
 from ui.maps import MAP_CSS, REGIE_COLOR, Legend, bounds_of
 
+# The QPV's own columns under their titles (`geo.schema`: the one spelling of a header, recognised on import).
 QPV_LABELS = {
-    "code_qp": "Code QPV", "lib_qp": "Quartier", "lib_com": "Commune", "lib_dep": "Département",
-    "lib_reg": "Région", "population": "Population", "logements_hlm": "Logements HLM",
+    **QPV.titles("code_qp", "lib_qp", "lib_com", "lib_dep", "lib_reg", "population"), "logements_hlm": "Logements HLM",
     "n_organismes": "Organismes propriétaires", "organismes": "Organismes (logements)",
     "n_regies_proches": "Régies à portée", "regie_proche": "Régie la plus proche", "distance_m": "Distance (m)",
     "regies_proches": "Régies les plus proches", "n_duos": "Duos déjà partenaires ailleurs",
     "duos": "Organisme × régie déjà partenaires",
 }
 REGIE_LABELS = {
-    "code_qp": "Code QPV", "lib_qp": "Quartier", "lib_com": "Commune", "distance_m": "Distance (m)",
-    "population": "Population", "logements_hlm": "Logements HLM", "organismes": "Organismes (logements)",
+    **QPV.titles("code_qp", "lib_qp", "lib_com"), "distance_m": "Distance (m)", **QPV.titles("population"),
+    "logements_hlm": "Logements HLM", "organismes": "Organismes (logements)",
     "n_partenariats": "Partenariats", "autres_regies": "Régies qui le couvrent",
     "deja_partenaires": "Propriétaires déjà partenaires de la régie",
 }
 ORGANISME_LABELS = {
-    "code_qp": "Code QPV", "lib_qp": "Quartier", "lib_com": "Commune", "lib_dep": "Département",
-    "logements": "Logements de l'organisme", "population": "Population", "regie_proche": "Régie la plus proche",
+    **QPV.titles("code_qp", "lib_qp", "lib_com", "lib_dep"), "logements": "Logements de l'organisme",
+    **QPV.titles("population"), "regie_proche": "Régie la plus proche",
     "distance_m": "Distance (m)", "deja_partenaire": "Déjà partenaire de cette régie",
 }
 MAP_TITLE = "Carte des QPV sans partenariat et des régies"

@@ -10,7 +10,7 @@ from pandas.io.formats.style import Styler
 from geo import fr
 from geo.datasets import Datasets
 from geo.indicators import Kpis
-from geo.schema import DATASETS, FAMILLE_LABELS
+from geo.schema import DATASETS, FAMILLE_LABELS, ORGANISMES, PARTENARIATS, QPV, REGIES
 from geo.validate import Finding
 
 KPI_LABELS = (  # (Kpis field, card label, full meaning): the key figures, in the order every page shows them
@@ -29,19 +29,19 @@ RATE_LABELS = (  # (Kpis field, meaning): rates compared with the national one r
     ("taux_couverture", "Taux de QPV couverts par une régie"),
     ("taux_partenariat", "Taux de QPV avec un partenariat"),
 )
+# Columns of the model under their titles (`geo.schema`: the one spelling of a header, recognised on import).
 PARTNERSHIP_HEADERS = {  # geo.details partnership columns -> French headers (screen and exports)
-    "id_partenariat": "Identifiant", "nom_regie": "Régie", "nom_organisme": "Organisme HLM", "famille": "Famille",
-    "lib_reg_principal": "Région", "qpv": "Codes QPV", "quartiers": "Quartiers", "communes": "Communes",
-    "departements": "Départements", "themes": "Thèmes", "statut": "Statut", "date_debut": "Début",
-    "date_fin": "Fin", "montant_eur": "Montant (€)", "heures_insertion": "Heures d'insertion",
-    "description": "Description",
+    **PARTENARIATS.titles("id_partenariat"), "nom_regie": REGIES.column("nom").title,
+    "nom_organisme": ORGANISMES.column("nom").title, **ORGANISMES.titles("famille"),
+    "lib_reg_principal": QPV.column("lib_reg").title, **PARTENARIATS.titles("qpv"), "quartiers": "Quartiers",
+    "communes": "Communes", "departements": "Départements",
+    **PARTENARIATS.titles("themes", "statut", "date_debut", "date_fin", "montant_eur", "heures_insertion",
+                          "description"),
 }
-QPV_HEADERS = {"code_qp": "Code QPV", "lib_qp": "Quartier", "lib_com": "Commune", "insee_dep": "Code département",
-               "lib_dep": "Département", "insee_reg": "Code région", "lib_reg": "Région", "population": "Population",
-               "n_partenariats": "Partenariats"}
-REGIE_HEADERS = {"nom": "Régie", "type": "Type", "commune": "Commune", "lib_dep": "Département",
-                 "salaries": "Salariés", "benevoles": "Bénévoles", "qpv_couverts": "QPV couverts",
-                 "n_partenariats": "Partenariats"}
+QPV_HEADERS = {**QPV.titles("code_qp", "lib_qp", "lib_com", "insee_dep", "lib_dep", "insee_reg", "lib_reg",
+                            "population"), "n_partenariats": "Partenariats"}
+REGIE_HEADERS = {**REGIES.titles("nom", "type", "commune"), **QPV.titles("lib_dep"),
+                 **REGIES.titles("salaries", "benevoles", "qpv_couverts"), "n_partenariats": "Partenariats"}
 FINDING_COLUMNS = ["Gravité", "Fichier", "Ligne", "Colonne", "Message", "Suggestion"]
 BUILT_IN_OUTLINES = ("regions", "departements")  # shipped in data/ref when the folder has none
 
