@@ -13,10 +13,12 @@ the arrondissement. A postal code written in the name (« Paris 75019 ») counts
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from geo import ref
 from geo.names import name_key, words_of_folded
@@ -28,14 +30,15 @@ MAX_LISTED = 8  # candidates named in a message; the preview gets them all
 _CEDEX = re.compile(r"\bcedex\b(\s*\d{1,3})?")
 _POSTAL_IN_NAME = re.compile(r"(?<!\d)(\d{5})(?!\d)")
 _TRAILING_ARTICLE = re.compile(r"^(.*?)\s*\((le|la|les|l')\)$")
+_SPECIAL = re.compile(r"[\d(]|cedex")
+_PLM_NAMES = ("paris", "lyon", "marseille")
 _ARRONDISSEMENT = re.compile(r"^(paris|lyon|marseille) 0?(\d{1,2}) ?(?:er|e|eme|ieme|em)?(?: arr(?:ondissement)?)?$")
 _PLM = {"75056", "69123", "13055"}
 _FORMER = {"COMD": "commune déléguée", "COMA": "commune associée"}
 
 
-@dataclass(frozen=True)
-class Commune:
-    """A current commune, as offered in an answer or a question."""
+class Commune(NamedTuple):
+    """A current commune, as offered in an answer or a question (a tuple: 35 000 are built at once)."""
 
     insee_com: str
     lib_com: str
@@ -79,8 +82,7 @@ class CommuneMatch:
         return f"« {self.written} » : {self.how}." + (f" Communes proches : {listed}." if listed else "")
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(NamedTuple):
     """One row of the list: a commune, an arrondissement or a former commune, and the commune it stands for."""
 
     written: str
@@ -92,14 +94,15 @@ class _Entry:
 def commune_key(text: object) -> tuple[str, str | None]:
     """The comparison key of a written commune and the postal code written inside it, if any."""
     folded = fold("" if is_blank(text) else text)
-    postal = _POSTAL_IN_NAME.search(folded)
-    folded = _POSTAL_IN_NAME.sub(" ", folded)
-    folded = _CEDEX.sub(" ", folded).strip()
-    article = _TRAILING_ARTICLE.match(folded)
-    if article:
-        folded = f"{article.group(2)} {article.group(1)}"
+    postal = None
+    if _SPECIAL.search(folded):  # most names hold no digit, bracket or Cedex: skip those rules
+        postal = _POSTAL_IN_NAME.search(folded)
+        folded = _CEDEX.sub(" ", _POSTAL_IN_NAME.sub(" ", folded)).strip()
+        article = _TRAILING_ARTICLE.match(folded)
+        if article:
+            folded = f"{article.group(2)} {article.group(1)}"
     spaced = words_of_folded(folded)
-    arrondissement = _ARRONDISSEMENT.match(spaced)
+    arrondissement = _ARRONDISSEMENT.match(spaced) if spaced.startswith(_PLM_NAMES) else None
     if arrondissement:
         spaced = f"{arrondissement.group(1)} {int(arrondissement.group(2))}"
     return spaced.replace(" ", ""), postal.group(1) if postal else None
@@ -135,10 +138,14 @@ class _Index:
         self.by_postal: dict[str, list[_Entry]] = defaultdict(list)
         self.postal_of_entry: dict[tuple[str, str], tuple[str, ...]] = {}
         self.other_codes: dict[str, _Entry] = {}  # arrondissements and former communes, by their own code
+        self.key_of: dict[str, str] = {}  # a commune's name key, by code
         for name, kind, code, parent, postal_codes in zip(
                 *(table[c].tolist() for c in ("lib_com", "type", "insee_com", "parent", "codes_postaux")), strict=True):
             entry = _Entry(name, kind, code, parent or code)
-            self.by_key[commune_key(name)[0]].append(entry)
+            key = commune_key(name)[0]
+            self.by_key[key].append(entry)
+            if kind == "COM":
+                self.key_of[code] = key
             self.postal_of_entry[(code, kind)] = postal_codes
             if kind in ("COM", "ARM"):
                 for postal in postal_codes:
@@ -146,7 +153,9 @@ class _Index:
             if kind != "COM":
                 self.other_codes.setdefault(code, entry)
         self.keys_by_dep: dict[str, list[str]] = defaultdict(list)
+        self.keys_by_start: dict[str, list[str]] = defaultdict(list)  # by first two letters, for close names
         for key, entries in self.by_key.items():
+            self.keys_by_start[key[:2]].append(key)
             for dep in {self.communes[e.target].insee_dep for e in entries}:
                 self.keys_by_dep[dep].append(key)
         deps, regions = ref.departements_table(), ref.regions_table()
@@ -186,9 +195,8 @@ class _Index:
         """Communes whose name is close to an unknown one (within the départements when known): suggestions."""
         if not key:
             return ()
-        pool = ({k for d in deps for k in self.keys_by_dep.get(d, [])} if deps
-                else [k for k in self.by_key if k[:2] == key[:2]])
-        keys = difflib.get_close_matches(key, list(pool), n=5, cutoff=0.8)
+        pool = [k for d in sorted(deps) for k in self.keys_by_dep.get(d, [])] if deps else self.keys_by_start[key[:2]]
+        keys = difflib.get_close_matches(key, pool, n=5, cutoff=0.8)
         entries = [e for k in keys for e in self.by_key[k]
                    if not deps or self.communes[e.target].insee_dep in deps]
         return self.candidates(entries)
@@ -283,8 +291,9 @@ def _with_postal(index: _Index, written: str, key: str, named: list[_Entry], pos
                                 candidates=index.candidates(at_postal))
         return CommuneMatch(UNKNOWN, written, f"code postal {postal} inconnu")
     if at_postal:
-        close = set(index.close(key, None))
-        offered = sorted(index.candidates(at_postal), key=lambda c: c not in close)
+        def shared_start(commune: Commune) -> int:
+            return -len(os.path.commonprefix([key, index.key_of[commune.insee_com]]))
+        offered = sorted(index.candidates(at_postal), key=shared_start)  # the likeliest first, still a question
         return CommuneMatch(QUESTION, written, f"commune inconnue ; communes du code postal {postal}",
                             candidates=tuple(offered))
     return CommuneMatch(UNKNOWN, written, f"commune et code postal {postal} inconnus",

@@ -25,8 +25,9 @@ def words(text: object) -> str:
 def words_of_folded(folded: str) -> str:
     """`words` of a text already folded (`geo.schema.fold`): for callers that look at the folded text first."""
     folded = folded.translate(_LIGATURES)
-    for pattern, replacement in _ABBREVIATIONS:
-        folded = pattern.sub(replacement, folded)
+    if "st" in folded or "s/" in folded:  # most names hold neither: skip the three substitutions
+        for pattern, replacement in _ABBREVIATIONS:
+            folded = pattern.sub(replacement, folded)
     return _NOT_ALNUM.sub(" ", folded).strip()
 
 
