@@ -195,7 +195,10 @@ class _Index:
         """Communes whose name is close to an unknown one (within the départements when known): suggestions."""
         if not key:
             return ()
-        pool = [k for d in sorted(deps) for k in self.keys_by_dep.get(d, [])] if deps else self.keys_by_start[key[:2]]
+        if deps:
+            pool = [k for d in sorted(deps) for k in self.keys_by_dep.get(d, [])]
+        else:
+            pool = self.keys_by_start.get(key[:2], [])
         keys = difflib.get_close_matches(key, pool, n=5, cutoff=0.8)
         entries = [e for k in keys for e in self.by_key[k]
                    if not deps or self.communes[e.target].insee_dep in deps]

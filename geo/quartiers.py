@@ -107,6 +107,8 @@ class _Index:
             self.places_of[code] |= {name_key(commune), insee_com, dep, name_key(dep_names.get(dep, ""))}
         self.quartiers = {code: Quartier(code, name, tuple(c for _, c in sorted(communes[code])))
                           for code, name in names.items()}
+        arm = ref.communes_table().query("type == 'ARM'")
+        self.commune_of_arrondissement = dict(zip(arm["insee_com"], arm["parent"], strict=True))
 
     def offer(self, codes: Iterable[str]) -> tuple[Quartier, ...]:
         return tuple(self.quartiers[c] for c in sorted(set(codes)))
@@ -210,10 +212,12 @@ def _close(index: _Index, name: str, communes: set[str], deps: set[str]) -> tupl
 
 
 def resolve_qpv_cell(cell: object, communes: Sequence[object] = ()) -> QpvCellMatch:
-    """The quartiers a cell names, looked up around the given INSEE commune codes (the régie's commune)."""
+    """The quartiers a cell names, looked up around the given INSEE commune codes (the régie's commune; an
+    arrondissement's code stands for its commune)."""
     written = "" if is_blank(cell) else str(cell).strip()
-    codes = tuple(sorted({normalize_code(c, 5) for c in communes if not is_blank(c)}))
-    return _resolve_cell(written, codes)
+    plm = _index().commune_of_arrondissement  # the list records Paris, Lyon, Marseille as the commune
+    codes = {normalize_code(c, 5) for c in communes if not is_blank(c)}
+    return _resolve_cell(written, tuple(sorted({plm.get(c, c) for c in codes})))
 
 
 @lru_cache(maxsize=20_000)

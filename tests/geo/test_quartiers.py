@@ -68,6 +68,12 @@ def test_codes_pass_when_listed_and_2015_codes_are_refused():
     assert "ancienne géographie prioritaire (QPV 2015" in old.message() and "QN…" in old.message()
 
 
+def test_an_arrondissement_code_stands_for_its_commune():
+    name, code = QPV.loc[QPV["insee_com"] == "13055", ["lib_qp", "code_qp"]].iloc[0]
+    (part,) = resolve_qpv_cell(name, ["13213"]).parts  # Marseille 13e, as SIRENE or a régie list may write it
+    assert (part.quartier.code_qp, part.how) == (code, "nom, dans la commune de la régie")
+
+
 def test_a_cell_may_name_several_quartiers():
     cell = resolve_qpv_cell("Grand Belleville / Petit Belleville ; Les Amandiers et QN07513M", ["75056"])
     assert cell.codes == ["QN07519M", "QN07518M", "QN07520M", "QN07513M"] and cell.pending == []
