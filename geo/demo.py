@@ -35,6 +35,7 @@ from shapely import affinity
 from shapely.geometry import MultiPolygon, Point, Polygon
 
 from geo import fr, ref
+from geo.identifiers import luhn_ok
 from geo.manifest import DatasetRecord, Manifest, atomic_write_bytes, sha256_file, write_manifest
 from geo.schema import (
     DECLINAISON_SIGNEE,
@@ -135,17 +136,6 @@ def _csv_bytes(columns: list[str], rows: list[dict]) -> bytes:
     for row in rows:
         writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
     return buffer.getvalue().encode("utf-8-sig")
-
-
-def luhn_ok(number: str) -> bool:
-    """Luhn check of a SIREN (9 digits)."""
-    if len(number) != 9 or not number.isdigit():
-        return False
-    total = 0
-    for i, char in enumerate(reversed(number)):
-        digit = int(char) * (2 if i % 2 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return total % 10 == 0
 
 
 def _luhn_complete(prefix: str) -> str:

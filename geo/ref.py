@@ -13,7 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.schema import CODE_WIDTHS, WGS84, normalize_code
+from geo.schema import CODE_WIDTHS, LIST_JOINER, WGS84, normalize_code
 
 REF_DIR = Path(__file__).resolve().parents[1] / "data" / "ref"
 
@@ -32,6 +32,35 @@ def regions_table() -> pd.DataFrame:
 def departements_table() -> pd.DataFrame:
     """The 101 départements: insee_dep, lib_dep, insee_reg."""
     return _read_csv("departements.csv")
+
+
+@lru_cache(maxsize=1)
+def communes_table() -> pd.DataFrame:
+    """Communes (COM), arrondissements municipaux (ARM) and communes déléguées/associées people still write
+    (COMD/COMA), from the COG 2026.
+
+    Columns: insee_com, lib_com, type, parent (the commune of an ARM, the current commune of a COMD/COMA, else
+    ""), codes_postaux (tuple of str; a COMD/COMA gets its parent's), population (Int64, NA when unknown),
+    insee_dep, insee_reg (derived: from the code, or the parent's for COMD/COMA). A code is not unique: a
+    commune déléguée may share its chef-lieu's code.
+    """
+    frame = _read_csv("communes.csv")
+    frame["population"] = pd.to_numeric(frame["population"].replace("", None)).astype("Int64")
+    own = frame["codes_postaux"].map(lambda text: tuple(text.split(LIST_JOINER)) if text else ())
+    current = frame["type"] == "COM"
+    by_commune = dict(zip(frame.loc[current, "insee_com"], own[current], strict=True))
+    former = frame["type"].isin(["COMD", "COMA"])
+    frame["codes_postaux"] = own.where(~former, frame["parent"].map(by_commune))
+    holder = frame["insee_com"].where(~former, frame["parent"])
+    frame["insee_dep"] = holder.str[:3].where(holder.str.startswith("97"), holder.str[:2])  # as dep_of_commune
+    frame["insee_reg"] = frame["insee_dep"].map(_region_by_dep())
+    return frame
+
+
+@lru_cache(maxsize=1)
+def legal_categories_table() -> pd.DataFrame:
+    """The SIRENE legal categories of the convention's organismes: categorie_juridique, libelle_insee, famille."""
+    return _read_csv("categories_juridiques.csv")
 
 
 @lru_cache(maxsize=1)

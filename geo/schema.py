@@ -146,14 +146,86 @@ def split_list(value: object) -> list[str]:
     return [part for part in LIST_SEPARATORS.split(str(value).strip()) if part]
 
 
-def parse_theme(value: object) -> Theme | None:
-    """The theme a user meant by its slug (`_` for `-` allowed) or its full label (`match_choice`); None when
-    unknown. A shortened label ("cadre de vie") is not a theme: it gets a suggestion instead."""
+# Everyday words for the themes, as people write them in their sheets: each one can only mean its theme among
+# the convention's six. Compared as `match_choice` does (case, accents, spaces, punctuation do not matter).
+THEME_SYNONYMS: dict[str, str] = {
+    # amélioration du cadre de vie: the régies' historic trade (cleaning, upkeep of common areas)
+    "cadre de vie": "cadre-de-vie",
+    "propreté": "cadre-de-vie",
+    "gestion urbaine de proximité": "cadre-de-vie",
+    "GUP": "cadre-de-vie",  # the usual acronym of gestion urbaine de proximité
+    # transition écologique et solidaire
+    "transition écologique": "transition-ecologique",
+    "transition": "transition-ecologique",  # the only "transition" of the convention's themes
+    "écologie": "transition-ecologique",
+    "environnement": "transition-ecologique",
+    "développement durable": "transition-ecologique",
+    # cohésion sociale
+    "cohésion": "cohesion-sociale",
+    "lien social": "cohesion-sociale",
+    "vivre ensemble": "cohesion-sociale",
+    "médiation sociale": "cohesion-sociale",
+    # lutte contre la précarité énergétique: the theme's own words, and energy, which it is the only one to name
+    "précarité énergétique": "precarite-energetique",
+    "précarité": "precarite-energetique",
+    "énergie": "precarite-energetique",
+    "économies d'énergie": "precarite-energetique",
+    "maîtrise de l'énergie": "precarite-energetique",
+    # inclusion numérique
+    "numérique": "inclusion-numerique",
+    "médiation numérique": "inclusion-numerique",
+    "fracture numérique": "inclusion-numerique",
+    # insertion professionnelle des habitants (régies are work-integration employers)
+    "insertion": "insertion-professionnelle",
+    "insertion professionnelle": "insertion-professionnelle",
+    "emploi": "insertion-professionnelle",
+    "insertion par l'activité économique": "insertion-professionnelle",
+    "IAE": "insertion-professionnelle",  # insertion par l'activité économique
+}
+# Everyday words that could mean two themes: never read as one, always a question with both.
+THEME_AMBIGUOUS: dict[str, tuple[str, ...]] = {
+    "transition énergétique": ("transition-ecologique", "precarite-energetique"),
+    "inclusion": ("inclusion-numerique", "cohesion-sociale"),
+    "solidarité": ("transition-ecologique", "cohesion-sociale"),
+}
+_SYNONYM_SLUGS = {_choice_key(word): slug for word, slug in THEME_SYNONYMS.items()}
+_AMBIGUOUS_SLUGS = {_choice_key(word): slugs for word, slugs in THEME_AMBIGUOUS.items()}
+
+
+def _exact_theme(value: object) -> Theme | None:
     slug = fold(value).replace("_", "-")
     if slug in THEME_BY_SLUG:
         return THEME_BY_SLUG[slug]
     label = match_choice(value, list(THEME_BY_LABEL))
     return THEME_BY_LABEL[label] if label else None
+
+
+def parse_theme(value: object) -> Theme | None:
+    """The theme a user meant by its slug (`_` for `-` allowed), its full label (`match_choice`) or an everyday
+    word of `THEME_SYNONYMS` ("cadre de vie"); None when unknown or when the word could mean two themes."""
+    exact = _exact_theme(value)
+    if exact is not None:
+        return exact
+    slug = _SYNONYM_SLUGS.get(_choice_key(value))
+    return THEME_BY_SLUG[slug] if slug else None
+
+
+def theme_note(value: object) -> str | None:
+    """What the import preview says of a theme as written: how an everyday word was read (« cadre de vie » →
+    « amélioration du cadre de vie »), or the question an unclear word raises; None for a slug or a full label."""
+    if _exact_theme(value) is not None:
+        return None
+    theme = parse_theme(value)
+    if theme is not None:
+        return f"thème « {value} » lu « {theme.label} »."
+    both = _AMBIGUOUS_SLUGS.get(_choice_key(value))
+    if both:
+        labels = " ou ".join(f"« {THEME_BY_SLUG[slug].label} »" for slug in both)
+        return f"thème « {value} » : {labels} ? Choisissez."
+    hint = suggest_theme(str(value))
+    if hint:
+        return f"thème « {value} » inconnu : « {hint} » ?"
+    return f"thème « {value} » inconnu : choisissez l'un des six thèmes de la convention."
 
 
 def suggest(value: str, choices: tuple[str, ...] | list[str]) -> str | None:

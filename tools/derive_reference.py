@@ -8,8 +8,9 @@ Deterministic: the same inputs give byte-identical outputs. Inputs (read-only, p
 - `anct_qpv2024_par_commune_centroides.geojson` (ANCT, QPV 2024 list aggregated by commune, commune points);
 - `france-geojson_{regions,departements}-avec-outre-mer.geojson` (france-geojson, IGN ADMIN EXPRESS 2018).
 
-Outputs: regions.csv, departements.csv, qpv2024_communes.csv, epci.csv, regions.geojson,
-departements.geojson, SOURCES.md.
+Outputs: regions.csv, departements.csv, communes.csv, qpv2024_communes.csv, epci.csv, regions.geojson,
+departements.geojson, SOURCES.md. `data/ref/` also holds tables transcribed by hand from a published nomenclature
+(`TRANSCRIBED`, with their source in SOURCES.md): this tool does not write them.
 The CSV files are plain machine CSV (UTF-8 without BOM, `,` separator, `.` decimal point); codes are text.
 """
 
@@ -41,6 +42,14 @@ BASEMAP_DECIMALS = 4  # ~11 m
 POINT_DECIMALS = 5  # ~1 m
 REGION_OF_OVERSEAS_DEP = {"971": "01", "972": "02", "973": "03", "974": "04", "976": "06"}
 
+# Current communes, the Paris/Lyon/Marseille arrondissements and the communes déléguées/associées people still
+# write, with the COG's own type codes (TYPECOM). Département and région are not stored: they follow from the code
+# (from the parent for COMD/COMA), which `communes_rows` checks against the source.
+COMMUNE_COLUMNS = ["insee_com", "lib_com", "type", "parent", "codes_postaux", "population"]
+COMMUNE_TYPES = {"commune-actuelle": "COM", "arrondissement-municipal": "ARM", "commune-deleguee": "COMD",
+                 "commune-associee": "COMA"}
+TRANSCRIBED = ("categories_juridiques.csv",)
+
 QPV_COLUMNS = ["code_qp", "lib_qp", "insee_com", "lib_com", "insee_dep", "insee_reg", "siren_epci",
                "population_commune", "lon", "lat", "codes_postaux"]
 
@@ -65,6 +74,35 @@ def regions_rows(shared: Path) -> list[list[str]]:
 def departements_rows(shared: Path) -> list[list[str]]:
     deps = [d for d in _load_json(shared, "departements") if d["zone"] in ("metro", "drom")]
     return sorted([[d["code"], d["nom"], d["region"]] for d in deps])
+
+
+def _dep_of_code(code: str) -> str:
+    return code[:3] if code.startswith("97") else code[:2]
+
+
+def communes_rows(shared: Path) -> list[list[object]]:
+    """One row per commune (COM), arrondissement municipal (ARM, parent = its commune) and commune déléguée or
+    associée (COMD/COMA, parent = the current commune it belongs to) of metropolitan France and the DROM.
+
+    A commune déléguée named like its parent (the chef-lieu of a commune nouvelle) is left out: the parent's row
+    already answers that name.
+    """
+    entries = [c for c in _load_json(shared, "communes") if c["zone"] in ("metro", "drom")]
+    current = {c["code"]: c for c in entries if c["type"] == "commune-actuelle"}
+    rows: list[list[object]] = []
+    for entry in entries:
+        kind = COMMUNE_TYPES[entry["type"]]
+        parent = entry.get("commune") or entry.get("chefLieu") or ""
+        former = kind in ("COMD", "COMA")
+        expected_dep = current[parent]["departement"] if former else _dep_of_code(entry["code"])
+        if entry["departement"] != expected_dep:
+            raise ValueError(f"département of {entry['code']} not derivable from its code or parent")
+        if former and entry["nom"] == current[parent]["nom"]:
+            continue
+        rows.append([entry["code"], entry["nom"], kind, parent, LIST_JOINER.join(entry.get("codesPostaux") or []),
+                     entry.get("population", "")])
+    order = list(COMMUNE_TYPES.values())
+    return sorted(rows, key=lambda r: (r[0], order.index(r[2]), r[1]))
 
 
 def epci_rows(shared: Path, pairs: list[list[object]]) -> list[list[str]]:
@@ -224,6 +262,35 @@ CSV : UTF-8 sans BOM, séparateur `,`, point décimal, listes jointes par « | �
 - Source : `decoupage-administratif-6.0.0_departements.json` (même paquet, COG 2026). Licence : idem.
 - Dérivé : départements des zones `metro` et `drom`, avec leur région, triés par code.
 
+## communes.csv (insee_com, lib_com, type, parent, codes_postaux, population) — {n_communes} lignes
+- Source : `decoupage-administratif-6.0.0_communes.json` (même paquet, COG 2026). Licence : MIT (paquet) ;
+  INSEE Licence Ouverte. Les codes postaux sont ceux du paquet (déjà repris dans `qpv2024_communes.csv`) ; leur
+  origine n'est pas écrite dans les fichiers présents ici (le paquet 5.2.0 avait un script
+  `download-cp-la-poste` : vraisemblablement la base officielle des codes postaux de La Poste, data.gouv.fr).
+- Dérivé : métropole et DROM (collectivités d'outre-mer exclues, comme dans `departements.csv`), types du COG :
+  {n_com} communes (`COM`), {n_arm} arrondissements municipaux de Paris, Lyon et Marseille (`ARM`, `parent` = la
+  commune : 75056, 69123, 13055), {n_former} communes déléguées ou associées (`COMD`/`COMA`, `parent` = la commune
+  actuelle dont elles font partie), sauf celles qui portent le nom de leur commune (le chef-lieu d'une commune
+  nouvelle : la ligne de la commune y répond déjà). `codes_postaux` joints par « | » (vides pour les communes
+  déléguées et associées : ceux de la commune valent) ; `population` municipale (vide pour les déléguées et
+  associées). Triées par code, puis type.
+- Le département et la région ne sont pas écrits : ils se déduisent du code (de celui du `parent` pour
+  `COMD`/`COMA` ; vérifié à la dérivation) et de `departements.csv` (`geo.ref.communes_table`).
+
+## categories_juridiques.csv (categorie_juridique, libelle_insee, famille) — {n_cj} lignes, transcrites à la main
+- Source : nomenclature des catégories juridiques de l'INSEE (niveau III, codes à 4 chiffres utilisés par le
+  répertoire SIRENE, champ `categorieJuridiqueUniteLegale`), Licence Ouverte. Le site de l'INSEE n'est pas
+  joignable depuis cette machine : les libellés sont ceux de la table de l'Annuaire des entreprises
+  (data.gouv.fr / DINUM, github.com/annuaire-entreprises-data-gouv-fr/site,
+  `utils/helpers/formatting/metadata/categories-juridiques.ts`, commit 02ee24e850863083757454b51a94a836460fa910),
+  qui reprend la nomenclature de l'INSEE ; les mêmes libellés figurent dans d'autres dépôts publics. Le libellé de
+  7371 y reste « Office public d'habitation à loyer modéré (OPHLM) » : c'est sous ce code que sont classés les
+  offices publics de l'habitat (OPH), qui ont remplacé OPHLM et OPAC en 2007.
+- Contenu : les seules catégories reconnues comme organismes de la convention, avec leur famille (vocabulaire
+  de `famille` : OPH, ESH, Coop HLM, SEM) ; toute autre catégorie est refusée en nommant son code
+  (`geo.sirene.famille_of_category`). Ce fichier n'est pas produit par `tools/derive_reference.py` (pas de
+  fichier public source sur cette machine) : il se modifie à la main, avec cette section.
+
 ## qpv2024_communes.csv — {n_pairs} couples (QPV, commune), {n_codes} codes QPV distincts
 Colonnes : code_qp, lib_qp, insee_com, lib_com, insee_dep, insee_reg, siren_epci, population_commune,
 lon, lat, codes_postaux.
@@ -264,23 +331,38 @@ lon, lat, codes_postaux.
 """
 
 
+def _commune_counts(rows: list[list[object]]) -> dict[str, int]:
+    kinds = [row[COMMUNE_COLUMNS.index("type")] for row in rows]
+    return {"n_com": kinds.count("COM"), "n_arm": kinds.count("ARM"),
+            "n_former": kinds.count("COMD") + kinds.count("COMA")}
+
+
+def _transcribed_rows(name: str) -> int:
+    """Data rows of a hand-transcribed table, read from the committed copy (data/ref) for SOURCES.md."""
+    committed = Path(__file__).resolve().parents[1] / "data" / "ref" / name
+    return len(committed.read_text(encoding="utf-8").splitlines()) - 1
+
+
 def derive(shared: Path, out: Path) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     regions = regions_rows(shared)
     deps = departements_rows(shared)
+    communes = communes_rows(shared)
     pairs = qpv_rows(shared)
     epci = epci_rows(shared, pairs)
     reg_geojson, dep_geojson = basemaps(shared, regions, deps)
     outputs = {
         "regions.csv": _csv_bytes(["insee_reg", "lib_reg"], regions),
         "departements.csv": _csv_bytes(["insee_dep", "lib_dep", "insee_reg"], deps),
+        "communes.csv": _csv_bytes(COMMUNE_COLUMNS, communes),
         "qpv2024_communes.csv": _csv_bytes(QPV_COLUMNS, pairs),
         "epci.csv": _csv_bytes(["siren_epci", "lib_epci", "type"], epci),
         "regions.geojson": reg_geojson,
         "departements.geojson": dep_geojson,
         "SOURCES.md": SOURCES_MD.format(
             n_reg=len(regions), n_dep=len(deps), n_pairs=len(pairs), n_codes=len({p[0] for p in pairs}),
-            n_epci=len(epci),
+            n_epci=len(epci), n_communes=len(communes), **_commune_counts(communes),
+            n_cj=_transcribed_rows("categories_juridiques.csv"),
             tol_metro=TOLERANCE_METRO_M, tol_om=TOLERANCE_OVERSEAS_M, decimals=BASEMAP_DECIMALS,
         ).encode("utf-8"),
     }

@@ -92,7 +92,7 @@ def test_an_overlong_text_is_an_error_on_its_row_and_column(tmp_path):
 
 
 def test_unknown_theme_suggests_the_convention_label(tmp_path):
-    _, findings = findings_of(tmp_path, "partenariats.csv", [{**PARTENARIAT, "themes": "cadre de vie"}])
+    _, findings = findings_of(tmp_path, "partenariats.csv", [{**PARTENARIAT, "themes": "amélioration du cadre"}])
     (error,) = only(findings)
     assert error.column == "themes"
     assert error.suggestion == "« amélioration du cadre de vie »"

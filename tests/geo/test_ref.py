@@ -10,6 +10,7 @@ import pytest
 import shapely
 
 from geo import ref
+from geo.schema import FAMILLES
 from tools import derive_reference
 
 REPO = Path(__file__).resolve().parents[2]
@@ -110,8 +111,8 @@ def test_basemaps_small_and_matching_points():
 
 def test_sources_md_names_each_file():
     text = (REF / "SOURCES.md").read_text(encoding="utf-8")
-    for name in ["regions.csv", "departements.csv", "qpv2024_communes.csv", "regions.geojson",
-                 "departements.geojson"]:
+    for name in ["regions.csv", "departements.csv", "communes.csv", "qpv2024_communes.csv",
+                 "categories_juridiques.csv", "regions.geojson", "departements.geojson"]:
         assert name in text
     for source in ["decoupage-administratif", "anct_qpv2024_par_commune_centroides", "france-geojson",
                    "Licence Ouverte"]:
@@ -165,3 +166,64 @@ def test_epci_of_the_qpv_communes_are_named():
     assert ref.epci_names()["200046977"] == "Métropole de Lyon"
     assert ref.epci_of_commune("69259") == "200046977" and ref.epci_of_commune(69123.0) == "200046977"
     assert ref.epci_of_commune(None) is None and ref.epci_of_commune("99999") is None
+
+
+def test_communes_csv():
+    communes = read("communes.csv")
+    assert list(communes.columns) == ["insee_com", "lib_com", "type", "parent", "codes_postaux", "population"]
+    counts = communes["type"].value_counts().to_dict()
+    sources = (REF / "SOURCES.md").read_text(encoding="utf-8")
+    assert f"{len(communes)} lignes" in sources and f"{counts['COM']} communes (`COM`)" in sources
+    assert f"{counts['COMD'] + counts['COMA']} communes déléguées ou associées" in sources
+    assert communes["insee_com"].str.fullmatch(r"\d[\dAB]\d{3}").all()
+    current = communes[communes["type"] == "COM"]
+    assert current["insee_com"].is_unique and 34_000 < len(current) < 36_000
+    # The arrondissements: 20 in Paris, 9 in Lyon, 16 in Marseille, each under its commune.
+    arm = communes[communes["type"] == "ARM"]
+    assert arm.groupby("parent").size().to_dict() == {"13055": 16, "69123": 9, "75056": 20}
+    assert set(arm.loc[arm["parent"] == "75056", "insee_com"]) == {f"751{n:02d}" for n in range(1, 21)}
+    # Every parent is a current commune; a former commune never repeats its parent's name.
+    assert set(communes["parent"]) - {""} <= set(current["insee_com"])
+    assert (communes["parent"] == "").eq(communes["type"] == "COM").all()
+    former = communes[communes["type"].isin(["COMD", "COMA"])]
+    parent_name = current.set_index("insee_com")["lib_com"]
+    assert (former["parent"].map(parent_name) != former["lib_com"]).all()
+    assert (former["codes_postaux"] == "").all() and (former["population"] == "").all()
+    assert current["codes_postaux"].str.fullmatch(r"(\d{5})( \| \d{5})*").mean() > 0.999
+    assert (REF / "communes.csv").stat().st_size < 1_400_000
+
+
+def test_communes_agree_with_the_qpv_list():
+    communes = read("communes.csv").set_index("insee_com")
+    pairs = read("qpv2024_communes.csv").drop_duplicates("insee_com").set_index("insee_com")
+    current = communes[communes["type"] == "COM"]
+    assert set(pairs.index) <= set(current.index)
+    assert (current.loc[pairs.index, "lib_com"] == pairs["lib_com"]).all()
+    assert (current.loc[pairs.index, "codes_postaux"] == pairs["codes_postaux"]).all()
+
+
+def test_communes_table_derives_departement_region_and_postal_codes():
+    table = ref.communes_table()
+    assert len(table) == len(read("communes.csv"))
+    pairs = read("qpv2024_communes.csv").drop_duplicates("insee_com").set_index("insee_com")
+    current = table[table["type"] == "COM"].set_index("insee_com")
+    assert (current.loc[pairs.index, "insee_dep"] == pairs["insee_dep"]).all()
+    assert (current.loc[pairs.index, "insee_reg"] == pairs["insee_reg"]).all()
+    rows = table.set_index(["insee_com", "type"])
+    assert rows.loc[("2A004", "COM"), "insee_dep"] == "2A" and rows.loc[("97411", "COM"), "insee_reg"] == "04"
+    # A commune déléguée has the département and postal codes of the commune it belongs to (Escaufourt, code 02…,
+    # is part of Saint-Souplet in the Nord).
+    escaufourt = table[table["lib_com"] == "Escaufourt"].iloc[0]
+    assert (escaufourt["type"], escaufourt["parent"], escaufourt["insee_dep"]) == ("COMA", "59545", "59")
+    assert escaufourt["codes_postaux"] == rows.loc[("59545", "COM"), "codes_postaux"]
+    assert rows.loc[("75119", "ARM"), "codes_postaux"] == ("75019",)
+    assert table["population"].dtype == "Int64"
+    assert table["population"].isna().sum() == (read("communes.csv")["population"] == "").sum()
+
+
+def test_legal_categories_table():
+    table = ref.legal_categories_table()
+    assert list(table.columns) == ["categorie_juridique", "libelle_insee", "famille"]
+    assert table["categorie_juridique"].str.fullmatch(r"\d{4}").all() and table["categorie_juridique"].is_unique
+    assert set(table["famille"]) <= set(FAMILLES) - {"autre"}
+    assert "categories_juridiques.csv" in (REF / "SOURCES.md").read_text(encoding="utf-8")

@@ -15,7 +15,11 @@ from geo.schema import (
     FAMILLES,
     REGIES,
     STATUTS,
+    THEME_AMBIGUOUS,
+    THEME_BY_SLUG,
+    THEME_SYNONYMS,
     THEMES,
+    fold,
     is_blank,
     match_choice,
     normalize_code,
@@ -23,6 +27,7 @@ from geo.schema import (
     parse_theme,
     split_list,
     suggest_theme,
+    theme_note,
 )
 from tests.paths import REPO
 
@@ -55,12 +60,56 @@ def test_lists_accept_every_separator():
     assert split_list(None) == [] and split_list(float("nan")) == []
 
 
-def test_themes_by_slug_or_label_only():
+def test_themes_by_slug_or_label():
     assert parse_theme("Inclusion-Numerique").slug == "inclusion-numerique"
     assert parse_theme("COHÉSION SOCIALE").slug == "cohesion-sociale"
-    assert parse_theme("cadre de vie") is None
     assert suggest_theme("cadre de vie") == "amélioration du cadre de vie"
     assert suggest_theme("numerique") == "inclusion numérique"
+    assert theme_note("cohésion sociale") is None and theme_note("cadre-de-vie") is None
+
+
+@pytest.mark.parametrize(("word", "slug"), [
+    ("cadre de vie", "cadre-de-vie"), ("Cadre de Vie", "cadre-de-vie"), ("numérique", "inclusion-numerique"),
+    ("NUMERIQUE", "inclusion-numerique"), ("emploi", "insertion-professionnelle"),
+    ("insertion", "insertion-professionnelle"), ("énergie", "precarite-energetique"),
+    ("précarité", "precarite-energetique"), ("écologie", "transition-ecologique"),
+    ("transition", "transition-ecologique"), ("lien social", "cohesion-sociale"), ("lien-social", "cohesion-sociale"),
+    ("économies d’énergie", "precarite-energetique"),
+])
+def test_everyday_words_are_read_as_their_theme_and_say_so(word, slug):
+    assert parse_theme(word).slug == slug
+    assert theme_note(word) == f"thème « {word} » lu « {THEME_BY_SLUG[slug].label} »."
+
+
+def test_synonyms_are_documented_and_never_clash():
+    # One meaning per spelling: a word may repeat a slug's letters ("cadre de vie") only for that same theme.
+    meanings = [*THEME_SYNONYMS.items(), *((w, "ambiguous") for w in THEME_AMBIGUOUS),
+                *((t.label, t.slug) for t in THEMES), *((t.slug, t.slug) for t in THEMES)]
+    seen = {}
+    for word, meaning in meanings:
+        key = "".join(ch for ch in fold(word) if ch.isalnum())
+        assert seen.setdefault(key, meaning) == meaning, word
+    section = README.split("| thème | mots courants acceptés |", 1)[1].split("##", 1)[0]
+    for word, slug in THEME_SYNONYMS.items():
+        line = next(row for row in section.splitlines() if row.startswith(f"| {THEME_BY_SLUG[slug].label} |"))
+        assert f"« {word} »" in line
+    for word in THEME_AMBIGUOUS:
+        assert f"« {word} »" in " ".join(README.split())
+
+
+@pytest.mark.parametrize("word", ["inclusion", "Transition énergétique", "solidarité"])
+def test_a_word_of_two_themes_is_a_question(word):
+    assert parse_theme(word) is None
+    note = theme_note(word)
+    labels = [THEME_BY_SLUG[s].label for s in next(v for k, v in THEME_AMBIGUOUS.items()
+                                                     if k.lower() == word.lower())]
+    assert note == f"thème « {word} » : « {labels[0]} » ou « {labels[1]} » ? Choisissez."
+
+
+def test_an_unknown_word_is_a_question_never_a_guess():
+    assert parse_theme("cadre de vi") is None and parse_theme("logement") is None
+    assert theme_note("cadre de vi") == "thème « cadre de vi » inconnu : « amélioration du cadre de vie » ?"
+    assert theme_note("zzz") == "thème « zzz » inconnu : choisissez l'un des six thèmes de la convention."
 
 
 def test_misspelled_slug_suggests_its_label():
@@ -236,7 +285,8 @@ FILE_KINDS = {
     "data/demo/partenariats.csv": "partenariats", "data/demo/patrimoine.csv": "patrimoine",
     "data/demo/qpv.geojson": "qpv", "data/demo/regies.csv": "regies",
     "data/ref/departements.csv": "departements", "data/ref/departements.geojson": "departements",
-    "data/ref/epci.csv": None, "data/ref/qpv2024_communes.csv": "qpv", "data/ref/regions.csv": "regions",
+    "data/ref/categories_juridiques.csv": None, "data/ref/communes.csv": None, "data/ref/epci.csv": None,
+    "data/ref/qpv2024_communes.csv": "qpv", "data/ref/regions.csv": "regions",
     "data/ref/regions.geojson": "regions", "tests/fixtures/qpv2015_occitanie_extrait.geojson": "qpv",
 }
 
