@@ -554,7 +554,9 @@ class Store:
             return self.plan_import(user, path)
 
     def _import_files(self, plan: ImportPlan, folder: Path) -> dict[str, Path]:
-        files = find_dataset_files(folder)
+        problems: list[Finding] = []  # a manifest that is not one or names a file outside the folder: refused
+        files = find_dataset_files(folder, problems)
+        plan.blocking.extend(problems)
         for kind in REFERENCE_DATASETS:
             if kind in files:
                 plan.findings.append(Finding(AVERTISSEMENT, files[kind].name, None, None,

@@ -3,6 +3,7 @@ Shared by the reader tests and the bench (`bench/readers.py`), which times them.
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -73,3 +74,23 @@ def shared_strings_bomb(path: Path, unpacked: int = 116 * 1000 * 1000) -> Path:
             b'<c r="I2" t="inlineStr"><is><t>x</t></is></c>', b'<c r="I2" t="s"><v>0</v></c>'),
     })
     return path
+
+
+def escaping_manifest_folder(folder: Path, outside: Path) -> Path:
+    """A data folder whose manifest names, for two datasets, files outside it: an absolute path and `../`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    outside.mkdir(parents=True, exist_ok=True)
+    (outside / "secret_regies.csv").write_text(
+        "id_regie;nom;type;commune;insee_com;latitude;longitude;salaries;benevoles;qpv_couverts\n"
+        "RQ-SECRET;Régie hors du dossier;régie de quartier;Paris;75056;48,88;2,37;1;1;QN07519M\n", encoding="utf-8")
+    (outside / "secret_organismes.csv").write_text(
+        "siren;nom;famille;commune_siege;insee_reg\n123456782;Organisme hors du dossier;OPH;Paris;11\n",
+        encoding="utf-8")
+    record = {"source": "x", "licence": "x", "date": "2026-01-01", "rows": 1, "sha256": "0"}
+    relative = Path("..").joinpath(*([".."] * (len(folder.resolve().parts) - 1)))
+    manifest = {"datasets": {
+        "regies": {**record, "file": str((outside / "secret_regies.csv").resolve())},
+        "organismes": {**record, "file": str(relative / outside.resolve().relative_to("/") / "secret_organismes.csv")},
+    }}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder

@@ -133,3 +133,26 @@ def test_a_workbook_declaring_the_whole_grid_is_read_as_far_as_its_values(store,
 def test_a_shared_strings_bomb(store, tmp_path):
     path = hostile.shared_strings_bomb(tmp_path / "partenariats.xlsx", unpacked=20_000_000)
     assert "« xl/sharedStrings.xml »" in refused(store, ("partenariats.xlsx", path.read_bytes()))
+
+
+def test_a_manifest_naming_files_outside_the_zip(store, tmp_path):
+    folder = hostile.escaping_manifest_folder(tmp_path / "envoi", tmp_path / "ailleurs")
+    (folder / "partenariats.csv").write_text(PARTENARIATS, encoding="utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for path in folder.iterdir():
+            zf.write(path, path.name)
+    plan = store.plan_upload("adm", "envoi.zip", buffer.getvalue())
+    message = refused(store, ("envoi.zip", buffer.getvalue()))
+    assert "manifest.json : le fichier « /" in message and "du jeu « regies » est hors du dossier" in message
+    assert "du jeu « organismes » est hors du dossier" in message
+    assert "secret" not in " ".join(str(change.after) for change in plan.added + plan.changed + plan.unchanged)
+
+
+@pytest.mark.parametrize("manifest", ["[]", '{"datasets": {"regies": {"file": 5}}}', "[" * 100_000])
+def test_a_manifest_of_the_wrong_shape(store, manifest):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("partenariats.csv", PARTENARIATS)
+        zf.writestr("manifest.json", manifest)
+    assert "manifest.json : le fichier manifest.json est ignoré" in refused(store, ("envoi.zip", buffer.getvalue()))
