@@ -322,10 +322,11 @@ def _sheet_rows(sheet, name: str) -> Iterator[tuple[int, tuple]]:
     if width == 0:
         return
     last = _row_limit(width) + 1
-    blank = 0
+    blank, filler = 0, None
     for number, cells in enumerate(sheet.iter_rows(min_row=2, max_col=width), start=2):
-        if all(_empty(cell) for cell in cells):
+        if cells is filler or all(_empty(cell) for cell in cells):
             blank += 1
+            filler = cells  # openpyxl yields one tuple for every row missing from the file: a million, at worst
             continue
         if number > last:
             raise _too_many_rows(name, width, number)

@@ -428,9 +428,10 @@ def find_dataset_files(folder: Path, findings: list[Finding] | None = None) -> d
         if kind not in DATASETS or not _exists(path):
             continue
         if _outside(folder, path):
+            shown = record.file if len(record.file) <= 120 else record.file[:119] + "…"
             problems.append(Finding(ERREUR, MANIFEST_NAME, None, None,
-                                    f"le fichier « {record.file} » du jeu « {kind} » est hors du dossier de "
-                                    "données : il est ignoré.", "nommez un fichier du dossier lui-même."))
+                                    f"le fichier « {shown} » du jeu « {kind} » est hors du dossier de données : "
+                                    "il est ignoré.", "nommez un fichier du dossier lui-même."))
         else:
             found[kind] = path
     suffix_rank = [".gpkg", ".geojson", ".json", ".zip", ".shp", ".xlsx", ".csv", ".fgb", ".xlsm", ".txt"]
