@@ -29,6 +29,7 @@ TARGETS = {
     "session_mb": 30,
     "store_import_preview_s": 5,
     "store_import_publish_s": 10,
+    "readers_one_line_csv_s": 1,  # issue 15: a 10 MiB one-line CSV refused or read within 1 s
 }
 REGION_MIN_QPV = 20  # the regional payload target is checked on the régions with at least this many QPV (× scale)
 
@@ -292,7 +293,21 @@ def targets(results: dict) -> list[dict]:
     store = results.get("store_import") or {}
     checks += [_check("store_import_preview_s", store.get("preview_s"), TARGETS["store_import_preview_s"], "s"),
                _check("store_import_publish_s", store.get("publish_s"), TARGETS["store_import_publish_s"], "s")]
+    line = ((results.get("readers") or {}).get("cases") or {}).get("csv_one_line_10mib") or {}
+    checks.append(_check("readers_one_line_csv_s", (line.get("after") or {}).get("s"),
+                         TARGETS["readers_one_line_csv_s"], "s"))
     return checks
+
+
+def _read_figure(run: dict | None) -> str:
+    """One read of `bench.readers`: its time and what came of it, in a few words."""
+    if not run:
+        return "—"
+    if run.get("s") is None:
+        return run.get("outcome", "—")
+    outcome = run.get("outcome", "")
+    what = outcome.split(" : ")[0] if outcome.startswith("refusé") else outcome.split(",")[0]
+    return f"{_fmt(run['s'], 's')} ({what}, +{_fmt(run.get('added_rss_mb'))} Mo)"
 
 
 # --- table ---------------------------------------------------------------------------------------------------
@@ -411,6 +426,14 @@ def table(results: dict) -> str:
         add(f"Import dans la base (SQLite), {store.get('rows')} partenariats : aperçu",
             _fmt(store.get("preview_s"), "s"), "", "", "≤ 5 s", "store_import_preview_s")
         add("  publication", _fmt(store.get("publish_s"), "s"), "", "", "≤ 10 s", "store_import_publish_s")
+    readers = results.get("readers") or {}
+    if readers.get("cases"):
+        add(f"== Lecteurs face aux fichiers hostiles : avant ({readers.get('before_commit')}) → après, lecture "
+            f"arrêtée après {_fmt(readers.get('budget_s'), 's')} ==")
+        for case, run in readers["cases"].items():
+            key = "readers_one_line_csv_s" if case == "csv_one_line_10mib" else None
+            add(f"  {run['label']}", f"{_read_figure(run.get('before'))} → {_read_figure(run.get('after'))}", "", "",
+                "≤ 1 s" if key else "", key)
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for k, row in enumerate(rows):
@@ -508,6 +531,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench.store_import import measure as measure_store_import
 
     results["store_import"] = measure_store_import(OUT / "store-import")
+    log(f"{_elapsed(start)} lecteurs face aux fichiers hostiles, avant et après (un processus par lecture)")
+    from bench.readers import measure as measure_readers
+
+    results["readers"] = measure_readers(OUT / "readers")
     results["targets"] = targets(results)
     results["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     results["machine"]["git_commit_end"], _, tree_end = app_tree()
