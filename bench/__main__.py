@@ -31,6 +31,7 @@ TARGETS = {
     "store_import_publish_s": 10,
     # The import's preview of 2 000 régies may take 10 s with the geocoder, 3 s without it: 7 s for geocoding.
     "geocoding_2000_s": 7,
+    "readers_one_line_csv_s": 1,  # issue 15: a 10 MiB one-line CSV refused or read within 1 s
 }
 REGION_MIN_QPV = 20  # the regional payload target is checked on the régions with at least this many QPV (× scale)
 
@@ -296,7 +297,21 @@ def targets(results: dict) -> list[dict]:
                _check("store_import_publish_s", store.get("publish_s"), TARGETS["store_import_publish_s"], "s")]
     checks.append(_check("geocoding_2000_s", (results.get("geocoding") or {}).get("geocode_s"),
                          TARGETS["geocoding_2000_s"], "s"))
+    line = ((results.get("readers") or {}).get("cases") or {}).get("csv_one_line_10mib") or {}
+    checks.append(_check("readers_one_line_csv_s", (line.get("after") or {}).get("s"),
+                         TARGETS["readers_one_line_csv_s"], "s"))
     return checks
+
+
+def _read_figure(run: dict | None) -> str:
+    """One read of `bench.readers`: its time and what came of it, in a few words."""
+    if not run:
+        return "—"
+    if run.get("s") is None:
+        return run.get("outcome", "—")
+    outcome = run.get("outcome", "")
+    what = outcome.split(" : ")[0] if outcome.startswith("refusé") else outcome.split(",")[0]
+    return f"{_fmt(run['s'], 's')} ({what}, +{_fmt(run.get('added_rss_mb'))} Mo)"
 
 
 # --- table ---------------------------------------------------------------------------------------------------
@@ -420,6 +435,14 @@ def table(results: dict) -> str:
         add(f"Géocodage de {geocoding.get('rows', '?')} régies, une requête, addok local",
             _fmt(geocoding.get("geocode_s"), "s") if "geocode_s" in geocoding else geocoding.get("error", "—"), "",
             "", "≤ 7 s", "geocoding_2000_s")
+    readers = results.get("readers") or {}
+    if readers.get("cases"):
+        add(f"== Lecteurs face aux fichiers hostiles : avant ({readers.get('before_commit')}) → après, lecture "
+            f"arrêtée après {_fmt(readers.get('budget_s'), 's')} ==")
+        for case, run in readers["cases"].items():
+            key = "readers_one_line_csv_s" if case == "csv_one_line_10mib" else None
+            add(f"  {run['label']}", f"{_read_figure(run.get('before'))} → {_read_figure(run.get('after'))}", "", "",
+                "≤ 1 s" if key else "", key)
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for k, row in enumerate(rows):
@@ -521,6 +544,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench.geocoding import run as measure_geocoding
 
     results["geocoding"] = measure_geocoding()
+    log(f"{_elapsed(start)} lecteurs face aux fichiers hostiles, avant et après (un processus par lecture)")
+    from bench.readers import measure as measure_readers
+
+    results["readers"] = measure_readers(OUT / "readers")
     results["targets"] = targets(results)
     results["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     results["machine"]["git_commit_end"], _, tree_end = app_tree()

@@ -20,7 +20,7 @@ import shapely
 from geo import fr, ref
 from geo.datasets import Datasets, empty_table
 from geo.io import GEO_SUFFIXES, ROW, TABLE_SUFFIXES, ReadError, in_france, read_any
-from geo.manifest import read_manifest
+from geo.manifest import MANIFEST_NAME, load_manifest, read_manifest
 from geo.schema import (
     CODE_WIDTHS,
     DATASETS,
@@ -412,19 +412,33 @@ def load_file(path: Path, kind: str | None = None) -> tuple[str | None, pd.DataF
     return raw.kind, frame, raw.findings + findings
 
 
-def find_dataset_files(folder: Path) -> dict[str, Path]:
+def find_dataset_files(folder: Path, findings: list[Finding] | None = None) -> dict[str, Path]:
     """The file of each dataset in a data folder: as its manifest names it (e.g. a fetched official file),
-    else by name (`qpv.geojson`, `regies.csv`, `qpv/` shapefile…)."""
+    else by name (`qpv.geojson`, `regies.csv`, `qpv/` shapefile…). Only what lies inside the folder once links
+    are followed: a manifest naming `/elsewhere` or `../…`, or a link leading out, is ignored; so is a manifest
+    that is not one. Each of these is an error appended to `findings` when given."""
+    folder = Path(folder)
+    problems: list[Finding] = []
     found: dict[str, Path] = {}
-    manifest = read_manifest(folder)
+    manifest, unusable = load_manifest(folder)
+    if unusable:
+        problems.append(Finding(ERREUR, MANIFEST_NAME, None, None, unusable))
     for kind, record in (manifest.datasets.items() if manifest else []):
-        if kind in DATASETS and (Path(folder) / record.file).exists():
-            found[kind] = Path(folder) / record.file
+        path = folder / record.file
+        if kind not in DATASETS or not _exists(path):
+            continue
+        if _outside(folder, path):
+            shown = record.file if len(record.file) <= 120 else record.file[:119] + "…"
+            problems.append(Finding(ERREUR, MANIFEST_NAME, None, None,
+                                    f"le fichier « {shown} » du jeu « {kind} » est hors du dossier de données : "
+                                    "il est ignoré.", "nommez un fichier du dossier lui-même."))
+        else:
+            found[kind] = path
     suffix_rank = [".gpkg", ".geojson", ".json", ".zip", ".shp", ".xlsx", ".csv", ".fgb", ".xlsm", ".txt"]
-    entries = sorted(Path(folder).iterdir(), key=lambda p: (
+    entries = sorted(folder.iterdir(), key=lambda p: (
         suffix_rank.index(p.suffix.lower()) if p.suffix.lower() in suffix_rank else len(suffix_rank), p.name))
     for entry in entries:
-        if entry.name.startswith(".") or entry.name == "manifest.json":
+        if entry.name.startswith(".") or entry.name == MANIFEST_NAME:
             continue
         usable = entry.is_dir() and any(entry.glob("*.shp")) or entry.suffix.lower() in (
             GEO_SUFFIXES | TABLE_SUFFIXES)
@@ -432,8 +446,30 @@ def find_dataset_files(folder: Path) -> dict[str, Path]:
             continue
         stem = fold(entry.stem if entry.is_file() else entry.name)
         if stem in DATASETS and stem not in found:
-            found[stem] = entry
+            if _outside(folder, entry):
+                problems.append(Finding(ERREUR, entry.name, None, None, "lien symbolique qui mène hors du dossier "
+                                        "de données : il est ignoré.", "copiez le fichier dans le dossier."))
+            else:
+                found[stem] = entry
+    if findings is not None:
+        findings.extend(problems)
     return found
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):  # a name too long for the system, a NUL byte
+        return False
+
+
+def _outside(folder: Path, path: Path) -> bool:
+    """Whether `path`, links followed, is the folder itself or lies out of it."""
+    try:
+        resolved, root = path.resolve(), folder.resolve()
+    except (OSError, RuntimeError):  # a link made a loop since it was seen (RuntimeError in Python 3.11)
+        return True
+    return resolved == root or not resolved.is_relative_to(root)
 
 
 def load_folder(folder: Path | str) -> Datasets:
@@ -445,7 +481,7 @@ def load_folder(folder: Path | str) -> Datasets:
         findings.append(Finding(ERREUR, str(folder), None, None, "dossier de données introuvable."))
         files: dict[str, Path] = {}
     else:
-        files = find_dataset_files(folder)
+        files = find_dataset_files(folder, findings)
     for kind in REQUIRED_KINDS + BOUNDARY_KINDS + OPTIONAL_KINDS:
         path = files.get(kind)
         frame = None

@@ -9,8 +9,10 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
+
+from geo import fr, limits
 
 MANIFEST_NAME = "manifest.json"
 
@@ -68,14 +70,73 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def read_manifest(folder: Path) -> Manifest | None:
+def _record_problem(name: object, record: object) -> str | None:
+    """Why one entry of `datasets` is not a `DatasetRecord`, or None."""
+    if not isinstance(record, dict):
+        return f"l'entrée « {name} » de « datasets » n'est pas un objet JSON"
+    types = {f.name: f.type for f in fields(DatasetRecord)}
+    for key, value in record.items():
+        expected = types.get(key)
+        if expected is None:
+            return f"l'entrée « {name} » a un champ inconnu « {key} »"
+        valid = (isinstance(value, bool) if expected == "bool" else
+                 isinstance(value, int) and not isinstance(value, bool) if expected == "int" else
+                 isinstance(value, str))
+        if not valid:
+            what = {"bool": "true ou false", "int": "un nombre entier"}.get(expected, "un texte")
+            return f"le champ « {key} » de l'entrée « {name} » doit être {what}"
+    missing = [f.name for f in fields(DatasetRecord)
+               if f.default is MISSING and f.default_factory is MISSING and f.name not in record]
+    if missing:
+        return f"l'entrée « {name} » n'a pas de champ « {missing[0]} »"
+    return None
+
+
+def _shape_problem(raw: object) -> str | None:
+    """Why a parsed manifest.json is not one, or None: the readers would otherwise fail on it with a traceback."""
+    if not isinstance(raw, dict):
+        return "un objet JSON est attendu ({\"datasets\": {…}})"
+    if not isinstance(raw.get("title", ""), str):
+        return "le champ « title » doit être un texte"
+    if not isinstance(raw.get("demo", False), bool):
+        return "le champ « demo » doit être true ou false"
+    datasets = raw.get("datasets") if raw.get("datasets") is not None else {}
+    if not isinstance(datasets, dict):
+        return "le champ « datasets » doit être un objet JSON (un jeu de données par clé)"
+    return next(filter(None, (_record_problem(name, record) for name, record in datasets.items())), None)
+
+
+def load_manifest(folder: Path) -> tuple[Manifest | None, str | None]:
+    """The folder's manifest (None without one) and, when it cannot be used, why: a French sentence naming
+    manifest.json (the manifest is then ignored). Bounded: a manifest is a few kilobytes."""
     path = Path(folder) / MANIFEST_NAME
     if not path.exists():
-        return None
+        return None, None
+    unusable = f"le fichier {MANIFEST_NAME} est ignoré : "
+    if not path.is_file():
+        return None, unusable + "ce n'est pas un fichier."
+    if not path.resolve().is_relative_to(Path(folder).resolve()):
+        return None, unusable + "c'est un lien vers un fichier hors du dossier de données."
+    size = path.stat().st_size
+    if size > limits.MAX_MANIFEST_BYTES:
+        return None, unusable + (f"il fait {fr.octets(size)}, un manifeste en fait quelques Ko (au plus "
+                                 f"{fr.octets(limits.MAX_MANIFEST_BYTES)}).")
     try:
-        return Manifest.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, TypeError):
-        return None
+        raw = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        return None, unusable + f"il ne peut pas être lu ({exc.strerror or exc})."
+    except (ValueError, RecursionError) as exc:  # RecursionError: nesting deeper than the interpreter's stack
+        reason = "imbrication trop profonde" if isinstance(exc, RecursionError) else str(exc)
+        return None, unusable + f"ce n'est pas du JSON valide ({reason})."
+    problem = _shape_problem(raw)
+    if problem:
+        return None, unusable + problem + "."
+    return Manifest.from_dict(raw), None
+
+
+def read_manifest(folder: Path) -> Manifest | None:
+    """The folder's manifest, None without a usable one (`load_manifest` says why)."""
+    return load_manifest(folder)[0]
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> Path:

@@ -1,26 +1,24 @@
 """Safety checks on what users upload, before anything is parsed: size, archives (paths outside the folder,
 zip bombs), file names, duplicate headers and spreadsheet formulas. Pure functions; French messages naming the
-file (and the row and column for a cell)."""
+file (and the row and column for a cell). The bounds are in `geo.limits`; the zip checks are `geo.io`'s, which
+every reader applies too."""
 
 from __future__ import annotations
 
 import re
-import stat
+import shutil
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from geo import fr
+from geo import io as readers
 from geo.io import ROW
+from geo.limits import MAX_UPLOAD_BYTES
 from geo.schema import DATASETS, normalize_header
 from geo.validate import ERREUR, Finding
 
-MIB = 1024 * 1024  # a "Mo" as Streamlit's server.maxUploadSize counts it
-MAX_UPLOAD_BYTES = 50 * MIB
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member; text compresses ~10x
-MAX_ZIP_MEMBERS = 100
 UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".zip"}
 # A cell a spreadsheet would run as a formula (CSV injection): =…, @…, a leading tab or carriage return, or +/-
 # followed by a call, a reference or a DDE pipe (`+cmd|' /C calc'!A0`). "- Ateliers" or "-2,37" stay text/numbers.
@@ -32,10 +30,7 @@ class UploadError(Exception):
 
 
 def check_size(name: str, size: int, limit: int | None = None) -> None:
-    limit = limit or MAX_UPLOAD_BYTES
-    if size > limit:
-        raise UploadError(f"Le fichier « {name} » fait {fr.octets(size)} : la taille maximale est "
-                          f"{fr.octets(limit)}.")
+    readers.check_size(name, size, limit or MAX_UPLOAD_BYTES, UploadError)
 
 
 def check_suffix(name: str) -> None:
@@ -45,12 +40,13 @@ def check_suffix(name: str) -> None:
 
 
 def safe_extract(archive: Path, dest: Path) -> Path:
-    """Extract a zip of a data folder into `dest` after checking every member; the folder holding the files."""
+    """Extract a zip of a data folder into `dest` after checking every member (`geo.io.check_archive`: no member
+    unpacks to more than its header declares); the folder holding the files."""
     name = Path(archive).name
     try:
         with zipfile.ZipFile(archive) as zf:
             members = zf.infolist()
-            _check_members(name, members)
+            readers.check_archive(name, members, holds="dossier", error=UploadError)
             for info in members:
                 target = dest.joinpath(*PurePosixPath(info.filename).parts)
                 if info.is_dir():
@@ -58,43 +54,16 @@ def safe_extract(archive: Path, dest: Path) -> Path:
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as source, open(target, "wb") as out:
-                    written = 0
-                    while chunk := source.read(1 << 20):
-                        written += len(chunk)
-                        if written > info.file_size:  # the header lied about the size
-                            raise UploadError(f"L'archive « {name} » est invalide (taille déclarée inexacte).")
-                        out.write(chunk)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError):
+                    shutil.copyfileobj(source, out, 1 << 20)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error, EOFError):
         raise UploadError(f"L'archive « {name} » est illisible (zip corrompu, chiffré ou non pris en charge).") \
             from None
+    except OSError as exc:  # a member's name the system refuses (too long…)
+        raise UploadError(f"L'archive « {name} » ne peut pas être extraite : {exc.strerror or exc}.") from None
     entries = [p for p in dest.iterdir() if not p.name.startswith((".", "__MACOSX"))]
     if len(entries) == 1 and entries[0].is_dir():
         return entries[0]
     return dest
-
-
-def _check_members(name: str, members: list[zipfile.ZipInfo]) -> None:
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise UploadError(f"L'archive « {name} » contient {len(members)} fichiers : un dossier de données en "
-                          f"contient au plus une dizaine (limite {MAX_ZIP_MEMBERS}).")
-    total = 0
-    for info in members:
-        path = PurePosixPath(info.filename.replace("\\", "/"))
-        if path.is_absolute() or ".." in path.parts or ":" in info.filename:
-            raise UploadError(f"L'archive « {name} » contient un chemin hors de son dossier "
-                              f"(« {info.filename} ») : elle est refusée.")
-        if stat.S_ISLNK(info.external_attr >> 16):
-            raise UploadError(f"L'archive « {name} » contient un lien symbolique (« {info.filename} ») : elle est "
-                              "refusée.")
-        total += info.file_size
-        if info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1) and info.file_size > 1_000_000:
-            raise UploadError(f"L'archive « {name} » est anormalement compressée (« {info.filename} ») : elle est "
-                              "refusée.")
-    if total > MAX_UNZIPPED_BYTES:
-        raise UploadError(f"L'archive « {name} » décompressée ferait {fr.octets(total)} : la taille maximale est "
-                          f"{fr.octets(MAX_UNZIPPED_BYTES)}.")
-
-
 
 
 def formula_cells(file: str, frame: pd.DataFrame) -> list[Finding]:
@@ -112,34 +81,11 @@ def formula_cells(file: str, frame: pd.DataFrame) -> list[Finding]:
     return findings
 
 
-def workbook_formulas(path: Path, kind: str) -> list[Finding]:
-    """Formula cells of the sheet `geo.io.read_xlsx` reads (pandas sees only their cached values)."""
-    from openpyxl import load_workbook
-
-    name = Path(path).name
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=False)
-    except Exception:  # unreadable workbooks are reported by the reader itself
-        return []
-    try:
-        sheet = workbook.worksheets[0]
-        for candidate in workbook.worksheets:
-            if normalize_header(candidate.title) == kind:
-                sheet = candidate
-        findings, headers = [], []
-        for number, row in enumerate(sheet.iter_rows(), start=1):
-            if number == 1:
-                headers = [str(cell.value or "").strip() for cell in row]
-                continue
-            for position, cell in enumerate(row):
-                if getattr(cell, "data_type", None) == "f":
-                    column = headers[position] if position < len(headers) else str(position + 1)
-                    findings.append(Finding(ERREUR, name, number, column,
-                                            f"la cellule « {str(cell.value)[:40]} » est une formule de tableur : "
-                                            "refusée.", "collez la valeur elle-même (collage spécial, valeurs)."))
-        return findings
-    finally:
-        workbook.close()
+def workbook_formulas(file: str, cells: list[tuple[int, str, str]]) -> list[Finding]:
+    """The formula cells `geo.io.read_xlsx` listed (row, column header, formula): a spreadsheet would evaluate
+    them, and the value they show is not what the import would store."""
+    return [Finding(ERREUR, file, row, column, f"la cellule « {formula[:40]} » est une formule de tableur : refusée.",
+                    "collez la valeur elle-même (collage spécial, valeurs).") for row, column, formula in cells]
 
 
 def wrong_dataset(file: str, kind: str, columns: list[str]) -> Finding | None:

@@ -554,7 +554,9 @@ class Store:
             return self.plan_import(user, path)
 
     def _import_files(self, plan: ImportPlan, folder: Path) -> dict[str, Path]:
-        files = find_dataset_files(folder)
+        problems: list[Finding] = []  # a manifest that is not one or names a file outside the folder: refused
+        files = find_dataset_files(folder, problems)
+        plan.blocking.extend(problems)
         for kind in REFERENCE_DATASETS:
             if kind in files:
                 plan.findings.append(Finding(AVERTISSEMENT, files[kind].name, None, None,
@@ -590,17 +592,15 @@ class Store:
             plan.blocking.append(Finding(ERREUR, name, None, None, "format non accepté pour des enregistrements : "
                                          "CSV (UTF-8 ou Windows-1252, « ; » ou « , ») ou XLSX."))
             return None
+        formulas: list[tuple[int, str, str]] = []  # a workbook's formula cells, found in the pass that reads it
         try:
-            upload.check_size(name, path.stat().st_size)
-            raw = read_csv(path) if suffix in (".csv", ".txt") else read_xlsx(path, kind)
-        except (upload.UploadError, ReadError) as exc:
-            plan.blocking.append(Finding(ERREUR, name, None, None, str(exc)))
+            raw = read_csv(path) if suffix in (".csv", ".txt") else read_xlsx(path, kind, formulas)
+        except ReadError as exc:
+            plan.blocking.append(Finding(ERREUR, name, exc.row, exc.column, str(exc)))
             return None
         wrong = upload.wrong_dataset(name, kind, [c for c in raw.columns if c != ROW])
         blocking = [wrong] if wrong else []
-        blocking += upload.formula_cells(name, raw)
-        if suffix in (".xlsx", ".xlsm"):
-            blocking += upload.workbook_formulas(path, kind)
+        blocking += upload.formula_cells(name, raw) + upload.workbook_formulas(name, formulas)
         raw = rename_to_model(raw, DATASETS[kind])
         key_columns = KEY_COLUMNS[kind]
         key = key_columns[-1]

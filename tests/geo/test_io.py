@@ -12,9 +12,16 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon
 
-from geo.io import ROW, ReadError, guess_kind, read_any, read_csv
+from geo import limits
+from geo.io import ROW, ReadError, check_archive, guess_kind, read_any, read_csv, read_xlsx
+from tests.geo import hostile
 
 REGIES_HEADER = "id_regie;nom;type;commune;insee_com;latitude;longitude;salaries;benevoles;qpv_couverts"
+
+
+def plain(error: Exception) -> str:
+    """A message with the narrow no-break spaces of French numbers (`200 000`) as plain spaces."""
+    return str(error).replace("\u202f", " ")
 
 
 def write_bytes(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -232,3 +239,152 @@ def test_xlsx_naming_a_column_twice_is_refused_with_both_positions(tmp_path):
 def test_blank_headers_of_empty_columns_are_not_duplicates(tmp_path):
     path = write_bytes(tmp_path, "regies.csv", b"id_regie;nom;;\nRQ1;A;;\n")
     assert list(read_any(path, "regies").frame["id_regie"]) == ["RQ1"]
+
+
+# --- bounds (issue 15): each of these read the file unbounded, or crashed, before --------------------------------
+
+
+@pytest.mark.timeout(60)  # the old separator sniffing took minutes on this line
+def test_a_10_mib_one_line_csv_is_refused_naming_the_line_limit(tmp_path):
+    path = hostile.one_line_csv(tmp_path / "partenariats.csv")
+    with pytest.raises(ReadError) as caught:
+        read_any(path)
+    assert "« partenariats.csv » a une ligne de plus de 100 000 caractères (ligne 1)" in plain(caught.value)
+    assert caught.value.row == 1
+
+
+def test_a_long_line_after_short_ones_is_found_with_its_number(tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_LINE_CHARS", 50)
+    path = write_bytes(tmp_path, "regies.csv", b"id_regie;nom\r\nRQ1;A\r\nRQ2;" + b"B" * 60 + b"\r\n")
+    with pytest.raises(ReadError, match="plus de 50 caractères \\(ligne 3\\)"):
+        read_any(path)
+    path.write_bytes(b"id_regie;nom\r\nRQ1;A\r\nRQ2;" + b"B" * 40 + b"\r\n")
+    assert read_any(path).frame["nom"].tolist() == ["A", "B" * 40]
+
+
+@pytest.mark.parametrize(("text", "columns"), [
+    ('"Code, QP";"Nom; du quartier";commune\nQN1;A;B\n', ["Code, QP", "Nom; du quartier", "commune"]),
+    ("code_qp\tnom, prénom\nQN1\tDupont, Jean\nQN2\tMartin\n", ["code_qp", "nom, prénom"]),  # tie: lines agree
+    ("code_qp,nom\nQN1,Riquet; Stalingrad\n", ["code_qp", "nom"]),
+])
+def test_the_separator_is_counted_in_the_header_outside_quotes(tmp_path, text, columns):
+    path = write_bytes(tmp_path, "liste.csv", text.encode("utf-8"))
+    frame = read_csv(path)
+    assert list(frame.columns) == [*columns, ROW]
+    assert frame.iloc[0, 0] == "QN1"
+
+
+def test_old_mac_line_endings_are_read(tmp_path):
+    path = write_bytes(tmp_path, "regies.csv", b"id_regie;nom\rRQ1;A\rRQ2;B\r")
+    assert read_csv(path)["nom"].tolist() == ["A", "B"]
+
+
+def test_a_quoted_cell_longer_than_the_csv_module_accepts_is_a_clear_error(tmp_path):
+    path = write_bytes(tmp_path, "regies.csv", b'id_regie;"nom' + b"x\n" * 70_000 + b'"\nRQ1;A\n')
+    with pytest.raises(ReadError, match="« regies.csv » n'est pas un CSV valide"):
+        read_any(path)
+
+
+def test_more_columns_than_the_limit_are_refused(tmp_path):
+    header = ";".join(f"c{i}" for i in range(201))
+    path = write_bytes(tmp_path, "regies.csv", f"{header}\n{';'.join(['x'] * 201)}\n".encode())
+    with pytest.raises(ReadError, match="« regies.csv » a 201 colonnes : la limite est 200"):
+        read_any(path, "regies")
+    book = tmp_path / "regies.xlsx"
+    pd.DataFrame([["x"] * 201], columns=header.split(";")).to_excel(book, index=False)
+    with pytest.raises(ReadError, match="« regies.xlsx » a 201 colonnes : la limite est 200"):
+        read_any(book, "regies")
+
+
+def test_more_rows_or_cells_than_the_limits_are_refused(tmp_path, monkeypatch):
+    rows = "\n".join(f"RQ{i};Régie {i}" for i in range(6))
+    path = write_bytes(tmp_path, "regies.csv", f"id_regie;nom\n{rows}\n".encode())
+    book = tmp_path / "regies.xlsx"
+    read_csv(path).drop(columns=ROW).to_excel(book, index=False)
+    monkeypatch.setattr(limits, "MAX_ROWS", 6)
+    assert len(read_csv(path)) == len(read_xlsx(book, "regies")) == 6
+    monkeypatch.setattr(limits, "MAX_ROWS", 5)
+    with pytest.raises(ReadError, match="« regies.csv » a plus de 5 lignes de données : la limite est 5 lignes."):
+        read_csv(path)
+    with pytest.raises(ReadError, match=r"« regies.xlsx » a plus de 5 lignes de données \(une valeur à la ligne 7\)"):
+        read_xlsx(book, "regies")
+    monkeypatch.setattr(limits, "MAX_ROWS", 100)
+    monkeypatch.setattr(limits, "MAX_CELLS", 8)  # 2 columns: 4 rows
+    for reader in (read_csv, read_any):
+        with pytest.raises(ReadError, match=r"la limite est 4 lignes pour 2 colonnes \(au plus 8 cellules\)"):
+            reader(path)
+
+
+@pytest.mark.timeout(60)
+def test_a_workbook_declaring_the_whole_grid_is_refused_at_its_far_row(tmp_path):
+    path = hostile.declared_huge_workbook(tmp_path / "partenariats.xlsx")
+    for formulas in (None, []):
+        with pytest.raises(ReadError) as caught:
+            read_xlsx(path, "partenariats", formulas)
+        assert "« partenariats.xlsx » a plus de 200 000 lignes de données (une valeur à la ligne 1 048 576) : la " \
+            "limite est 200 000 lignes." in plain(caught.value)
+        assert caught.value.row == 1_048_576
+
+
+@pytest.mark.timeout(60)
+def test_a_workbook_declaring_the_whole_grid_reads_only_its_header_columns_and_rows(tmp_path):
+    path = hostile.declared_huge_workbook(tmp_path / "partenariats.xlsx", last_row=3)
+    formulas: list = []
+    frame = read_xlsx(path, "partenariats", formulas)
+    assert list(frame.columns) == [*hostile.PARTENARIATS_HEADER, ROW]
+    assert frame[ROW].tolist() == [2, 3] and frame["id_partenariat"].tolist() == ["", "P-1"]
+    assert formulas == []
+
+
+def test_a_workbook_whose_shared_strings_unpack_to_much_more_is_refused_before_it_is_opened(tmp_path):
+    path = hostile.shared_strings_bomb(tmp_path / "partenariats.xlsx", unpacked=20_000_000)
+    with pytest.raises(ReadError) as caught:
+        read_any(path, "partenariats")
+    assert "L'archive du classeur « partenariats.xlsx » est anormalement compressée (« xl/sharedStrings.xml »" in str(
+        caught.value)
+
+
+def test_a_shapefile_zip_bomb_is_refused_before_gdal_unpacks_it(tmp_path):
+    path = tmp_path / "qpv.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("qpv.shp", b"\0" * 20_000_000)
+    with pytest.raises(ReadError, match="L'archive « qpv.zip » est anormalement compressée"):
+        read_any(path)
+
+
+def test_a_workbook_formula_is_listed_with_its_row_and_header_and_left_blank(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["siren", "nom"])
+    book.active.append(["123456782", '=HYPERLINK("http://exemple.org")'])
+    path = tmp_path / "organismes.xlsx"
+    book.save(path)
+    formulas: list = []
+    frame = read_xlsx(path, "organismes", formulas)
+    assert formulas == [(2, "nom", '=HYPERLINK("http://exemple.org")')]
+    assert frame["nom"].tolist() == [""]
+    assert read_xlsx(path, "organismes")["nom"].tolist() == [""]  # saved by openpyxl: no cached value
+
+
+def test_a_truncated_workbook_is_a_clear_error(tmp_path):
+    path = tmp_path / "organismes.xlsx"
+    pd.DataFrame({"siren": ["123456782"] * 500, "nom": ["Office"] * 500}).to_excel(path, index=False)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(ReadError, match="« organismes.xlsx » ne peut pas être ouvert"):
+        read_any(path)
+
+
+def test_too_many_members_or_unpacked_bytes_are_refused(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_UNZIPPED_BYTES", 1000)
+    infos = [zipfile.ZipInfo("a.csv"), zipfile.ZipInfo("b.csv")]
+    for info in infos:
+        info.file_size, info.compress_size = 600, 600
+    with pytest.raises(ReadError) as caught:
+        check_archive("envoi.zip", infos)
+    assert plain(caught.value) == ("L'archive « envoi.zip » décompressée ferait 1,2 Ko : la taille maximale est "
+                                   "1 000 octets.")
+    monkeypatch.setattr(limits, "MAX_ZIP_MEMBERS", 1)
+    with pytest.raises(ReadError, match="contient 2 fichiers : un dossier de données en contient au plus une dizaine"):
+        check_archive("envoi.zip", infos)
+    check_archive("classeur.xlsx", infos[:1], holds="classeur")

@@ -11,6 +11,7 @@ from shapely.geometry import LineString, Point, Polygon
 
 from geo.io import guess_kind
 from geo.load import clean, find_dataset_files, load_file, load_folder
+from tests.geo import hostile
 from tests.paths import QPV2015_EXTRACT
 
 OCCITANIE = QPV2015_EXTRACT  # 8 real QPV 2015 perimeters of Occitanie, 4 self-intersecting
@@ -381,3 +382,96 @@ def test_optional_files_are_recognised_by_name(tmp_path):
     assert guess_kind(Path("declinaisons_regions.xlsx")) == "declinaisons"
     kind, frame, findings = load_file(tmp_path / "Patrimoine.csv")
     assert (kind, frame["nb_logements"].tolist(), findings) == ("patrimoine", [3], [])
+
+
+# --- the manifest and links of a folder (issue 15): each of these was read, or showed a traceback, before --------
+
+
+def manifest_errors(findings) -> list[str]:
+    return [f.message for f in findings if f.file == "manifest.json" and f.severity == "erreur"]
+
+
+def test_a_manifest_naming_files_outside_the_folder_is_not_followed(tmp_path):
+    folder = hostile.escaping_manifest_folder(tmp_path / "donnees", tmp_path / "ailleurs")
+    write_csv(folder, "partenariats.csv", [PARTENARIAT])
+    ds = load_folder(folder)
+    assert ds.regies.empty and ds.organismes.empty and "regies" not in ds.files
+    named = [ds.manifest.datasets[kind].file for kind in ("regies", "organismes")]
+    assert named[0].startswith("/") and named[1].startswith("../")
+    assert manifest_errors(ds.findings) == [
+        f"le fichier « {file if len(file) <= 120 else file[:119] + '…'} » du jeu « {kind} » est hors du dossier de "
+        "données : il est ignoré." for file, kind in zip(named, ("regies", "organismes"), strict=True)]
+
+
+def test_a_link_leading_out_of_the_folder_is_not_followed(tmp_path):
+    (tmp_path / "ailleurs").mkdir()
+    write_csv(tmp_path / "ailleurs", "regies.csv", [REGIE])
+    folder = tmp_path / "donnees"
+    folder.mkdir()
+    (folder / "regies.csv").symlink_to(tmp_path / "ailleurs" / "regies.csv")
+    (folder / "organismes.csv").symlink_to(folder / "organismes.csv")  # a loop: no file
+    write_csv(folder, "vraies_regies.csv", [REGIE])
+    (folder / "partenariats.csv").symlink_to(folder / "vraies_regies.csv")  # inside the folder: followed
+    findings: list = []
+    assert find_dataset_files(folder, findings) == {"partenariats": folder / "partenariats.csv"}
+    assert [(f.file, f.message) for f in findings] == [
+        ("regies.csv", "lien symbolique qui mène hors du dossier de données : il est ignoré.")]
+
+
+@pytest.mark.parametrize(("manifest", "reason"), [
+    ("[]", 'un objet JSON est attendu ({"datasets": {…}})'),
+    ('{"datasets": []}', "le champ « datasets » doit être un objet JSON (un jeu de données par clé)"),
+    ('{"demo": "oui"}', "le champ « demo » doit être true ou false"),
+    ('{"datasets": {"regies": {"file": 5}}}', "le champ « file » de l'entrée « regies » doit être un texte"),
+    ('{"datasets": {"regies": "regies.csv"}}', "l'entrée « regies » de « datasets » n'est pas un objet JSON"),
+    ('{"datasets": {"regies": {"file": "regies.csv"}}}', "l'entrée « regies » n'a pas de champ « source »"),
+    ('{"datasets": {"regies": {"fichier": "regies.csv"}}}', "l'entrée « regies » a un champ inconnu « fichier »"),
+    ("[" * 100_000, "ce n'est pas du JSON valide (imbrication trop profonde)"),
+    ('{"titre": ', "ce n'est pas du JSON valide (Expecting value: line 1 column 11 (char 10))"),
+])
+def test_a_manifest_of_the_wrong_shape_is_ignored_with_an_error_naming_it(tmp_path, manifest, reason):
+    write_csv(tmp_path, "regies.csv", [REGIE])
+    (tmp_path / "manifest.json").write_text(manifest, encoding="utf-8")
+    ds = load_folder(tmp_path)
+    assert manifest_errors(ds.findings) == [f"le fichier manifest.json est ignoré : {reason}."]
+    assert ds.manifest is None and len(ds.regies) == 1
+
+
+def test_a_manifest_naming_an_impossible_file_is_ignored(tmp_path):
+    from geo.manifest import DatasetRecord, Manifest, write_manifest
+
+    write_csv(tmp_path, "regies.csv", [REGIE])
+    records = {kind: DatasetRecord(file=name, source="-", licence="-", date="2026-01-01", rows=1, sha256="")
+               for kind, name in (("regies", "x" * 5000), ("organismes", "a\x00b"), ("partenariats", ""))}
+    write_manifest(tmp_path, Manifest(datasets=records))
+    findings: list = []
+    assert find_dataset_files(tmp_path, findings) == {"regies": tmp_path / "regies.csv"}
+    assert [f.message for f in findings] == [
+        "le fichier «  » du jeu « partenariats » est hors du dossier de données : il est ignoré."]
+
+
+def test_a_manifest_larger_than_the_limit_is_ignored(tmp_path, monkeypatch):
+    from geo import limits
+
+    monkeypatch.setattr(limits, "MAX_MANIFEST_BYTES", 100)
+    (tmp_path / "manifest.json").write_text('{"title": "' + "x" * 200 + '"}', encoding="utf-8")
+    findings: list = []
+    find_dataset_files(tmp_path, findings)
+    assert [f.message for f in findings] == ["le fichier manifest.json est ignoré : il fait 213 octets, un "
+                                             "manifeste en fait quelques Ko (au plus 100 octets)."]
+
+
+def test_a_manifest_that_is_a_folder_or_a_link_out_is_ignored(tmp_path):
+    (tmp_path / "ailleurs.json").write_text('{"datasets": {}}', encoding="utf-8")
+    messages = []
+    for name, make in (("dossier", lambda path: path.mkdir()),
+                       ("lien", lambda path: path.symlink_to(tmp_path / "ailleurs.json"))):
+        folder = tmp_path / name
+        folder.mkdir()
+        make(folder / "manifest.json")
+        findings: list = []
+        find_dataset_files(folder, findings)
+        messages += [f.message for f in findings]
+    assert messages == ["le fichier manifest.json est ignoré : ce n'est pas un fichier.",
+                        "le fichier manifest.json est ignoré : c'est un lien vers un fichier hors du dossier de "
+                        "données."]

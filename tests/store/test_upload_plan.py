@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from geo import upload
 from store import StoreError
+from tests.geo import hostile
 from tests.store.conftest import ORGANISMES, PARTENARIATS, REGIES
 
 
@@ -63,15 +64,6 @@ def test_zip_bomb(store):
     assert "anormalement compressée" in refused(store, ("envoi.zip", buffer.getvalue()))
 
 
-def test_too_many_uncompressed_bytes(monkeypatch):
-    monkeypatch.setattr(upload, "MAX_UNZIPPED_BYTES", 1000)
-    infos = [zipfile.ZipInfo("a.csv"), zipfile.ZipInfo("b.csv")]
-    for info in infos:
-        info.file_size, info.compress_size = 600, 600
-    with pytest.raises(upload.UploadError, match="décompressée"):
-        upload._check_members("envoi.zip", infos)
-
-
 def test_upload_over_the_size_limit_and_of_another_format(store, monkeypatch):
     monkeypatch.setattr(upload, "MAX_UPLOAD_BYTES", 100)
     assert "taille maximale" in refused(store, ("partenariats.csv", PARTENARIATS.encode()))
@@ -114,3 +106,53 @@ def test_two_rows_with_one_id(store, tmp_path):
     (tmp_path / "partenariats.csv").write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
     message = refused(store, tmp_path / "partenariats.csv")
     assert "ligne 6, colonne « id_partenariat » : identifiant « P-1 » en double (déjà ligne 2)" in message
+
+
+# --- issue 15: each of these stalled the process, reached the server's files or showed a traceback -------------
+
+
+@pytest.mark.timeout(60)  # the old separator sniffing took minutes on this line
+def test_a_10_mib_one_line_csv(store, tmp_path):
+    data = hostile.one_line_csv(tmp_path / "partenariats.csv").read_bytes()
+    assert "a une ligne de plus de 100\u202f000 caractères" in refused(store, ("partenariats.csv", data))
+
+
+@pytest.mark.timeout(120)  # the old formula check walked the 16 384 declared columns of each of 1 048 576 rows
+def test_a_workbook_declaring_the_whole_grid_is_read_as_far_as_its_values(store, tmp_path):
+    rows = [line.split(";") for line in PARTENARIATS.splitlines()[1:]]
+    path = hostile.declared_huge_workbook(tmp_path / "partenariats.xlsx", rows, last_row=None)
+    (tmp_path / "partenariats.csv").write_text(PARTENARIATS, encoding="utf-8")
+    plan, same = store.plan_import("adm", path), store.plan_import("adm", tmp_path / "partenariats.csv")
+    assert not plan.blocking and [str(f) for f in plan.findings] == [str(f) for f in same.findings]
+    assert [(c.record_id, c.after) for c in plan.unchanged + plan.changed + plan.added] == [
+        (c.record_id, c.after) for c in same.unchanged + same.changed + same.added]
+    hostile.declared_huge_workbook(path, rows)
+    assert "une valeur à la ligne 1\u202f048\u202f576" in refused(store, path)
+
+
+def test_a_shared_strings_bomb(store, tmp_path):
+    path = hostile.shared_strings_bomb(tmp_path / "partenariats.xlsx", unpacked=20_000_000)
+    assert "« xl/sharedStrings.xml »" in refused(store, ("partenariats.xlsx", path.read_bytes()))
+
+
+def test_a_manifest_naming_files_outside_the_zip(store, tmp_path):
+    folder = hostile.escaping_manifest_folder(tmp_path / "envoi", tmp_path / "ailleurs")
+    (folder / "partenariats.csv").write_text(PARTENARIATS, encoding="utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for path in folder.iterdir():
+            zf.write(path, path.name)
+    plan = store.plan_upload("adm", "envoi.zip", buffer.getvalue())
+    message = refused(store, ("envoi.zip", buffer.getvalue()))
+    assert "manifest.json : le fichier « /" in message and "du jeu « regies » est hors du dossier" in message
+    assert "du jeu « organismes » est hors du dossier" in message
+    assert "secret" not in " ".join(str(change.after) for change in plan.added + plan.changed + plan.unchanged)
+
+
+@pytest.mark.parametrize("manifest", ["[]", '{"datasets": {"regies": {"file": 5}}}', "[" * 100_000])
+def test_a_manifest_of_the_wrong_shape(store, manifest):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("partenariats.csv", PARTENARIATS)
+        zf.writestr("manifest.json", manifest)
+    assert "manifest.json : le fichier manifest.json est ignoré" in refused(store, ("envoi.zip", buffer.getvalue()))
