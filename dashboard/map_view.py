@@ -14,6 +14,7 @@ from geo.display import view_for_bounds
 from geo.filters import Filters
 from geo.view import KEYS, OVERSEAS_REGIONS, MapView, presentation_steps, size_of_view
 from ui import maps
+from ui.text import escape_markdown
 
 MEMORY = "_vue_carte"  # session key: (territory, MapView) last shown by the main map
 WIDGETS = {"mesure": "measure", "fond": "basemap"}
@@ -202,4 +203,4 @@ def overseas_links(ctx: PageContext) -> None:
     columns = st.columns(len(OVERSEAS_REGIONS))
     for column, code in zip(columns, OVERSEAS_REGIONS, strict=True):
         params = ctx.filters.with_territory(region=code).to_query_params()
-        column.page_link(PAGES["map"][0], label=ctx.atlas.region_name(code), query_params=params)
+        column.page_link(PAGES["map"][0], label=escape_markdown(ctx.atlas.region_name(code)), query_params=params)

@@ -7,7 +7,7 @@ import io
 import os
 import re
 from datetime import date
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pandas as pd
 import pytest
@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.app import reference as ref
 from tests.app.fixture_data import REGIES, XSS_NAME
 from tests.paths import REPO
+from ui.text import WORD_JOINER
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=15_000)  # a first page of a fresh server can take several seconds to settle
@@ -256,6 +257,24 @@ def test_detail_panel_labels_are_bold_not_asterisks(page, xss_url):
     expect(line).to_be_visible(timeout=30_000)
     assert "**" not in line.inner_text(), f"markdown shown as text: {line.inner_text()!r}"
     expect(line.locator("strong")).to_have_text(re.compile(r"^Régie\(s\) :\s*$"))
+
+
+PHISHING = "[Session expirée : reconnectez-vous ici](https://evil.example/connexion)"
+
+
+def test_url_values_in_notices_and_caption_stay_text(page, base_url):
+    search = "voir www.evil.example ou https://evil.example"
+    open_app(page, f"{base_url}/?region={quote(PHISHING)}&q={quote(search)}")
+    notice = page.locator('[data-testid="stAlertContentInfo"] [data-testid="stMarkdownContainer"]').filter(
+        has_text="Session expirée")
+    expect(notice).to_be_visible()
+    assert notice.inner_text().replace(WORD_JOINER, "") == f"Région « {PHISHING} » inconnue : ignorée."
+    caption = page.locator('[data-testid="stCaptionContainer"]').filter(has_text="recherche « voir")
+    expect(caption).to_have_count(1)
+    assert caption.inner_text().replace(WORD_JOINER, "") == f"recherche « {search} »"
+    links = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
+    assert [h for h in links if (urlsplit(h).hostname or "").endswith("evil.example") or h.startswith("mailto:")] == []
+    assert_no_exception(page)
 
 
 # --- downloads ------------------------------------------------------------------------------------------------
