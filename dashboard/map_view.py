@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.details import detail_panel
+from dashboard.errors import page_errors
 from dashboard.navigation import PAGES
 from dashboard.page import PageContext
 from dashboard.url_state import show_in_widgets
@@ -191,8 +192,10 @@ def _open_inset(ctx: PageContext, clicked: dict) -> None:
 
 @st.fragment
 def map_with_details(ctx: PageContext, **options) -> None:
-    """Map and detail panel rerun alone when a feature is clicked or the map moved: the rest of the page stays."""
-    detail_panel(ctx, map_view(ctx, **options))
+    """Map and detail panel rerun alone when a feature is clicked or the map moved: the rest of the page stays.
+    Guarded on its own, as its reruns run outside the page's guard (app.py)."""
+    with page_errors(f"map fragment {options.get('key', '')}"):
+        detail_panel(ctx, map_view(ctx, **options))
 
 
 def overseas_links(ctx: PageContext) -> None:

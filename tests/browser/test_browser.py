@@ -277,6 +277,22 @@ def test_url_values_in_notices_and_caption_stay_text(page, base_url):
     assert_no_exception(page)
 
 
+def test_a_failing_page_shows_a_reference_and_no_traceback(page, failing_server):
+    url, log = failing_server
+    open_app(page, url)
+    error = page.locator('[data-testid="stAlertContentError"]').filter(has_text="erreur inattendue")
+    expect(error).to_be_visible()
+    reference = re.search(r"la référence ([0-9a-f]{8}) ", error.inner_text()).group(1)
+    dom = page.content()
+    for leak in ("Traceback", "RuntimeError", "détail interne", "secret.py", 'File "'):
+        assert leak not in dom, leak
+    assert_no_exception(page)
+    expect(page.locator('[data-testid="stSidebar"]').get_by_text("Données et sources")).to_be_visible()
+    text = log.read_text(encoding="utf-8")  # written before the page shows the message
+    assert f"Page error, reference {reference}, in /" in text
+    assert "Traceback (most recent call last)" in text and "RuntimeError: détail interne /srv/carte/secret.py" in text
+
+
 # --- downloads ------------------------------------------------------------------------------------------------
 
 
