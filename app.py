@@ -7,6 +7,7 @@ page without this entry point (no wide layout, no navigation).
 
 import streamlit as st
 
+from dashboard.errors import page_errors
 from dashboard.locale import french_document
 from dashboard.navigation import PAGES
 from dashboard.sidebar import navigation_sidebar
@@ -19,6 +20,8 @@ pages = [
     st.Page(script, title=title, icon=icon, url_path=path or None, default=not path)
     for script, title, path, icon in PAGES.values()
 ]
+page = st.navigation(pages, position="hidden")
+with page_errors(page.url_path or "/"):  # a French message and a reference, never a traceback
+    page.run()
 # The sidebar draws its own links so that the current filters travel with them, after the page's content.
-st.navigation(pages, position="hidden").run()
 navigation_sidebar()

@@ -7,15 +7,14 @@ import streamlit as st
 from dashboard.data import declination_table
 from dashboard.images import map_export
 from dashboard.map_view import current_view, map_with_details, on_view_widget_change, overseas_links, view_widgets
-from dashboard.page import start_page
+from dashboard.page import show_notices, start_page
 from geo.view import BASEMAPS
 from ui.declinaisons import status_layer, status_legend
 from ui.maps import MEASURES
 
 ctx = start_page("Carte")
 view, notices = current_view(ctx.filters)
-for notice in notices:
-    st.info(notice, icon=":material/info:")
+show_notices(notices)
 default = view_widgets(view)
 change = {"on_change": on_view_widget_change, "args": (view, ctx.filters)}
 measures, basemaps = list(MEASURES), list(BASEMAPS)

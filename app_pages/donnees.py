@@ -11,9 +11,12 @@ from geo import fr
 from geo.schema import DATASETS
 from ui.exports import template, to_csv_fr, to_xlsx
 from ui.tables import findings_table, sources_table
+from ui.text import escape_markdown
 
 ctx = start_page("Données et sources")
-st.markdown(f"Dossier de données chargé : `{data_dir()}` (variable d'environnement `CARTE_DATA_DIR`).")
+# The folder's name only: its path on the server tells a visitor how the machine is laid out.
+st.markdown(f"Dossier de données chargé : « {escape_markdown(data_dir().name)} » (variable d'environnement "
+            "`CARTE_DATA_DIR`).")
 table(sources_table(ctx.datasets))
 
 st.subheader("Rapport de validation")

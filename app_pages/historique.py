@@ -3,7 +3,6 @@
 import streamlit as st
 
 from dashboard import auth
-from dashboard.components import escape_markdown
 from dashboard.data import store
 from dashboard.page import start_page
 from geo import fr
@@ -11,6 +10,7 @@ from geo.schema import DATASETS
 from store import StoreError
 from store.records import KEY_COLUMNS, KEY_JOINER, STORE_DATASETS
 from ui import journal
+from ui.text import escape_markdown
 
 PAGE_SIZE = 200
 UNDONE = "historique_annule"  # session_state: the change set an undo just wrote, shown once

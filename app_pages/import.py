@@ -3,7 +3,6 @@
 import streamlit as st
 
 from dashboard import auth
-from dashboard.components import escape_markdown
 from dashboard.data import store
 from dashboard.navigation import PAGES
 from dashboard.page import start_page
@@ -12,6 +11,7 @@ from geo.upload import MAX_UPLOAD_BYTES
 from store import Account, StoreError
 from ui import journal
 from ui.tables import findings_table
+from ui.text import escape_markdown
 
 PLAN = "import_plan"  # session_state: (file id, plan) of the file being previewed
 ROUND = "import_round"  # session_state: bumped after a publication to empty the uploader

@@ -4,7 +4,7 @@ printable, shareable page of one partnership."""
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard.components import PRINT_CSS, chart, downloads, escape_markdown, table
+from dashboard.components import PRINT_CSS, chart, downloads, table
 from dashboard.data import partnership_table, store
 from dashboard.navigation import PAGES
 from dashboard.page import start_page
@@ -14,6 +14,7 @@ from ui import journal
 from ui.exports import territory_name
 from ui.project import project_map
 from ui.tables import partnership_sheet
+from ui.text import escape_markdown
 
 ctx = start_page("Partenariats")
 project_id = st.query_params.get("id")

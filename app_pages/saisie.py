@@ -8,12 +8,12 @@ from datetime import date, datetime
 import streamlit as st
 
 from dashboard import auth
-from dashboard.components import escape_markdown
 from dashboard.data import store
 from dashboard.page import start_page
 from geo import edits
 from geo.schema import DATASETS, DECLINAISON_STATUTS, LIST_JOINER, STATUTS, THEMES, fold, parse_theme
 from store import Account, Edit, StoreError, ValidationError
+from ui.text import escape_markdown
 
 NEW = ""  # selectbox value: a new record
 ERRORS = "saisie_erreurs"  # session_state: kind -> {field: message} of the last refused submit

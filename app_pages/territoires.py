@@ -4,7 +4,7 @@ département for its regional lead, its declination first, printable from the br
 import pandas as pd
 import streamlit as st
 
-from dashboard.components import PRINT_CSS, chart, downloads, escape_markdown, table
+from dashboard.components import PRINT_CSS, chart, downloads, table
 from dashboard.data import declination_table, region_comparison
 from dashboard.images import deck_buttons
 from dashboard.map_view import map_view
@@ -18,6 +18,7 @@ from ui import printing
 from ui.declinaisons import COMPARISON_LABELS, for_export
 from ui.exports import territory_name
 from ui.tables import PARTNERSHIP_HEADERS, qpv_sheet, regie_sheet, territory_figures
+from ui.text import escape_markdown
 
 ctx = start_page("Territoires")
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
@@ -62,7 +63,7 @@ if region is None:
 else:
     name = epci_name(epci) if epci else atlas.departement_name(departement) if departement else \
         atlas.region_name(region)
-    st.header(f"Portrait : {name}")
+    st.header(f"Portrait : {escape_markdown(name)}")
     deck_buttons(ctx, name, region, ("Diaporama PowerPoint", "PDF"), st.columns([2, 1, 3])[:2])
     if len(ctx.datasets.declinaisons):
         declined = declination_table(ctx.filters).set_index("insee_reg").loc[region]

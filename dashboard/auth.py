@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard.data import store
 from store import Account, AuthError, Store, authenticate, get_account, login_required, user_for_email
+from ui.text import escape_markdown
 
 SESSION_KEY = "compte"  # session_state: the name of the logged-in account
 
@@ -80,8 +81,6 @@ def logout() -> None:
 
 
 def account_line(account: Account) -> str:
-    from dashboard.components import escape_markdown  # here: components → page → auth would be a cycle
-
     return f"Connecté : **{escape_markdown(account.label)}**"
 
 

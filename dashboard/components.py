@@ -1,4 +1,4 @@
-"""Small Streamlit pieces several pages share: key-figure cards, tables, markdown escaping, print CSS."""
+"""Small Streamlit pieces several pages share: key-figure cards, tables, downloads, charts, print CSS."""
 
 from __future__ import annotations
 
@@ -91,11 +91,6 @@ def downloads(frame: pd.DataFrame, kind: str, territory: str, key: str, columns=
     xlsx_col.download_button("XLSX", lambda: to_xlsx(frame, kind), file_name=file_name(kind, territory, today, "xlsx"),
                              mime=XLSX_MIME, icon=":material/download:", width="stretch", key=f"{key}-xlsx",
                              on_click="ignore")
-
-
-def escape_markdown(text: object) -> str:
-    """Data text shown through st.markdown: markdown and HTML characters are neutralised."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in str(text))
 
 
 def chart(ctx: PageContext, name: str, *args) -> None:

@@ -6,17 +6,18 @@ import html
 
 import streamlit as st
 
-from dashboard.components import escape_markdown, table
+from dashboard.components import table
 from dashboard.page import PageContext
 from dashboard.url_state import set_filters
 from geo import fr
 from geo.details import qpv_detail, regie_detail
 from ui.tables import partnership_sheet, qpv_sheet
+from ui.text import escape_markdown
 
 
 def _filter_button(ctx: PageContext, region: str | None, departement: str | None, key: str) -> None:
     label = ctx.atlas.departement_name(departement) if departement else ctx.atlas.region_name(region)
-    if st.button(f"Filtrer sur ce territoire ({label})", key=key, icon=":material/filter_alt:"):
+    if st.button(f"Filtrer sur ce territoire ({escape_markdown(label)})", key=key, icon=":material/filter_alt:"):
         set_filters(ctx.filters.with_territory(region=region, departement=departement))
         st.rerun()
 

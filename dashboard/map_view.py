@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.details import detail_panel
+from dashboard.errors import page_errors
 from dashboard.navigation import PAGES
 from dashboard.page import PageContext
 from dashboard.url_state import show_in_widgets
@@ -14,6 +15,7 @@ from geo.display import view_for_bounds
 from geo.filters import Filters
 from geo.view import KEYS, OVERSEAS_REGIONS, MapView, presentation_steps, size_of_view
 from ui import maps
+from ui.text import escape_markdown
 
 MEMORY = "_vue_carte"  # session key: (territory, MapView) last shown by the main map
 WIDGETS = {"mesure": "measure", "fond": "basemap"}
@@ -190,8 +192,10 @@ def _open_inset(ctx: PageContext, clicked: dict) -> None:
 
 @st.fragment
 def map_with_details(ctx: PageContext, **options) -> None:
-    """Map and detail panel rerun alone when a feature is clicked or the map moved: the rest of the page stays."""
-    detail_panel(ctx, map_view(ctx, **options))
+    """Map and detail panel rerun alone when a feature is clicked or the map moved: the rest of the page stays.
+    Guarded on its own, as its reruns run outside the page's guard (app.py)."""
+    with page_errors(f"map fragment {options.get('key', '')}"):
+        detail_panel(ctx, map_view(ctx, **options))
 
 
 def overseas_links(ctx: PageContext) -> None:
@@ -202,4 +206,4 @@ def overseas_links(ctx: PageContext) -> None:
     columns = st.columns(len(OVERSEAS_REGIONS))
     for column, code in zip(columns, OVERSEAS_REGIONS, strict=True):
         params = ctx.filters.with_territory(region=code).to_query_params()
-        column.page_link(PAGES["map"][0], label=ctx.atlas.region_name(code), query_params=params)
+        column.page_link(PAGES["map"][0], label=escape_markdown(ctx.atlas.region_name(code)), query_params=params)

@@ -14,6 +14,7 @@ from geo import fr
 from geo.datasets import Datasets
 from geo.filters import Filters, Selection
 from geo.joins import Atlas
+from ui.text import escape_markdown
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,12 @@ def demo_banner(datasets: Datasets) -> None:
         )
 
 
+def show_notices(notices: list[str]) -> None:
+    """One French notice per value of the URL that was dropped: escaped, as they quote the value."""
+    for notice in notices:
+        st.info(escape_markdown(notice), icon=":material/info:")
+
+
 def start_page(title: str) -> PageContext:
     """Common top of every page: its tab title, data, filters from the URL (with notices), banner and title (the
     login form instead when viewing needs an account)."""
@@ -47,8 +54,7 @@ def start_page(title: str) -> PageContext:
     presentation.apply(presenting, data.datasets.is_demo)
     if not presenting:  # presentation mode keeps the notice in a corner
         demo_banner(data.datasets)
-    for notice in notices:
-        st.info(notice, icon=":material/info:")
+    show_notices(notices)
     if data.datasets.errors:
         st.error(
             f"Les données chargées comportent {fr.pluriel(len(data.datasets.errors), 'erreur')} : les lignes "
@@ -59,5 +65,5 @@ def start_page(title: str) -> PageContext:
     heading.title(title)
     with switch:
         presentation.presentation_toggle(presenting)
-    st.caption(filters.describe(data.atlas))
+    st.caption(escape_markdown(filters.describe(data.atlas)))  # the search `q` and territory names
     return PageContext(data.datasets, data.atlas, filters, selection(filters), selection(Filters()), presenting)

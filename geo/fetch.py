@@ -3,17 +3,22 @@
 Why this shape: the machines that run the dashboard are often offline or behind a filtering proxy, so every
 failure must end in a French sentence that says which dataset, which URL and what to do (`--mirror`), never in
 a traceback; and a failed or partial download must never replace a good file already in the cache. Files are
-streamed to a `.part` file next to the target, checked (size, GeoJSON, fields, features), then renamed; the
-manifest records where each file came from and its sha256 so that the interface can cite its sources.
+streamed to a `.part` file next to the target, checked (size, pinned sha256 when a manifest is given, GeoJSON,
+fields, features), then renamed; the manifest records where each file came from and its sha256 so that the
+interface can cite its sources. Downloads are https with the certificate verified; plain http only from a mirror
+that the user allows explicitly (`--allow-http`), and never by a redirect from https.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
+import re
 import shutil
 import socket
+import ssl
 import sys
 import tempfile
 import time
@@ -22,7 +27,7 @@ import urllib.parse
 import urllib.request
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -37,6 +42,8 @@ LICENCE_OUVERTE = "Licence Ouverte / Open Licence 2.0"
 MANIFEST_TITLE = "Données officielles (open data)"
 USER_AGENT = "carte-des-cooperations/0.1 (python -m geo fetch)"
 CHUNK_SIZE = 64 * 1024
+MAX_PINNED_MANIFEST_BYTES = 1_000_000  # a manifest of three datasets is a few kilobytes
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 Progress = Callable[[str, int, int | None], None]
 """Called as `progress(dataset_name, bytes_received, total_bytes_or_None)` after every chunk."""
@@ -138,7 +145,7 @@ def _local_mirror(mirror: str) -> Path | None:
     return None if _is_url(mirror) else Path(mirror)
 
 
-def check_mirror(mirror: str) -> str | None:
+def check_mirror(mirror: str, allow_http: bool = False) -> str | None:
     """Why a `--mirror` value is unusable (French), or None: checked before any download starts."""
     folder = _local_mirror(mirror)
     if folder is not None:
@@ -146,7 +153,35 @@ def check_mirror(mirror: str) -> str | None:
     parts = urllib.parse.urlsplit(mirror)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"le miroir « {mirror} » doit être un dossier local ou une URL http(s)://."
+    if parts.scheme == "http" and not allow_http:
+        return (f"le miroir « {mirror} » est en http:// : sans chiffrement, n'importe quel intermédiaire du réseau "
+                "peut remplacer les fichiers. Utilisez https://, ou ajoutez --allow-http si ce réseau est sûr.")
     return None
+
+
+def read_pinned_manifest(path: Path | str) -> dict[str, str]:
+    """The SHA-256 each dataset must have, from a pinned manifest: a `manifest.json` written by `geo fetch` (or
+    `geo export`) on a machine one trusts, kept apart from the mirror. Raises ValueError with a French message."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_PINNED_MANIFEST_BYTES:
+            raise ValueError(f"le manifeste épinglé « {path} » dépasse {fr.octets(MAX_PINNED_MANIFEST_BYTES)}.")
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"le manifeste épinglé « {path} » est illisible ({exc.strerror or exc}).") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"le manifeste épinglé « {path} » n'est pas du JSON valide ({exc}).") from None
+    datasets = raw.get("datasets") if isinstance(raw, dict) else None
+    if not isinstance(datasets, dict) or not datasets:
+        raise ValueError(f"le manifeste épinglé « {path} » ne contient aucun jeu de données (clé « datasets »).")
+    pins = {}
+    for name, record in datasets.items():
+        digest = str(record.get("sha256", "")).strip().lower() if isinstance(record, dict) else ""
+        if not _SHA256.fullmatch(digest):
+            raise ValueError(f"le manifeste épinglé « {path} » ne donne pas d'empreinte SHA-256 valide pour "
+                             f"« {name} » (64 caractères hexadécimaux attendus).")
+        pins[str(name)] = digest
+    return pins
 
 
 def _mirror_url(base: str, filename: str) -> str:
@@ -187,12 +222,38 @@ def _offline(src: OfficialSource, url: str, reason: object, via_mirror: bool) ->
                       f"{detail}). {advice}")
 
 
+def _untrusted(src: OfficialSource, url: str, reason: ssl.SSLCertVerificationError) -> FetchError:
+    return FetchError(f"Certificat HTTPS refusé pour « {src.name} » ({url}) : "
+                      f"{getattr(reason, 'verify_message', '') or reason}. Le serveur n'a pas prouvé son identité : "
+                      "rien n'est téléchargé. Derrière un proxy qui inspecte le trafic, installez son certificat "
+                      "racine dans le magasin du système (ou indiquez-le par SSL_CERT_FILE).")
+
+
+class _NoDowngrade(urllib.request.HTTPRedirectHandler):
+    """Follows redirects, except from https to plain http (unless allowed): the certificate checked for the first
+    address would no longer vouch for the file."""
+
+    def __init__(self, src: OfficialSource, allow_http: bool) -> None:
+        self.src, self.allow_http = src, allow_http
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if not self.allow_http and urllib.parse.urlsplit(req.full_url).scheme == "https" \
+                and urllib.parse.urlsplit(newurl).scheme != "https":
+            fp.close()
+            raise FetchError(f"Redirection refusée pour « {self.src.name} » : {req.full_url} renvoie vers "
+                             f"{newurl}, sans chiffrement (--allow-http pour l'accepter sur un réseau sûr).")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def _download(url: str, handle, src: OfficialSource, timeout: float, progress: Progress | None,
-              via_mirror: bool = False) -> None:
-    """Stream `url` into `handle`, enforcing max_bytes and Content-Length."""
+              via_mirror: bool = False, allow_http: bool = False) -> None:
+    """Stream `url` into `handle`, enforcing max_bytes and Content-Length; https certificates are verified (the
+    system's certificate authorities), redirects from https to http refused unless `allow_http`."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
+    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=ssl.create_default_context()),
+                                         _NoDowngrade(src, allow_http))
     try:
-        response = urllib.request.urlopen(request, timeout=timeout)
+        response = opener.open(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
         exc.close()
         reason = f" ({exc.reason})" if exc.reason else ""
@@ -201,6 +262,8 @@ def _download(url: str, handle, src: OfficialSource, timeout: float, progress: P
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
             raise _timed_out(src, url, timeout) from None
+        if isinstance(exc.reason, ssl.SSLCertVerificationError):
+            raise _untrusted(src, url, exc.reason) from None
         raise _offline(src, url, exc.reason, via_mirror) from None
     except TimeoutError:
         raise _timed_out(src, url, timeout) from None
@@ -346,9 +409,17 @@ class _Fetched(NamedTuple):
     note: str
 
 
-def _fetch_one(src: OfficialSource, folder: Path, mirror: str | None, timeout: float,
-               progress: Progress | None) -> _Fetched:
-    """Put one dataset in place; whatever happens, no `.part` file is left behind."""
+def _check_pin(src: OfficialSource, shown: str, digest: str, expected: str) -> None:
+    if digest != expected:
+        raise FetchError(f"Empreinte SHA-256 inattendue pour « {src.name} » ({src.filename}, {shown}) : attendue "
+                         f"{expected}, obtenue {digest}. Fichier non installé ; le fichier précédent, s'il existe, "
+                         "est conservé.")
+
+
+def _fetch_one(src: OfficialSource, folder: Path, mirror: str | None, timeout: float, progress: Progress | None,
+               allow_http: bool = False, pinned: str | None = None) -> _Fetched:
+    """Put one dataset in place; whatever happens, no `.part` file is left behind. `pinned`: the SHA-256 the
+    file must have, checked before the file is even parsed."""
     url, local = _location(src, mirror)
     shown = str(local) if local else url
     parts: list[Path] = []
@@ -359,7 +430,7 @@ def _fetch_one(src: OfficialSource, folder: Path, mirror: str | None, timeout: f
             if local is not None:
                 _copy_local(local, handle, src, progress)
             else:
-                _download(url, handle, src, timeout, progress, via_mirror=mirror is not None)
+                _download(url, handle, src, timeout, progress, via_mirror=mirror is not None, allow_http=allow_http)
         candidate, notes = download, []
         with open(download, "rb") as handle:
             is_zip = handle.read(4) == b"PK\x03\x04"
@@ -367,8 +438,11 @@ def _fetch_one(src: OfficialSource, folder: Path, mirror: str | None, timeout: f
             candidate = _extract_member(download, src, shown, folder)
             parts.append(candidate)
             notes.append(f"extrait de l'archive ZIP ({src.filename})")
-        rows = validate_geojson(candidate, src, shown)
         digest = sha256_file(candidate)
+        if pinned is not None:
+            _check_pin(src, shown, digest, pinned)
+            notes.append("empreinte SHA-256 vérifiée (manifeste épinglé)")
+        rows = validate_geojson(candidate, src, shown)
         target = folder / src.filename
         replaced = not (target.is_file() and sha256_file(target) == digest)
         if replaced:
@@ -400,11 +474,14 @@ def _record(src: OfficialSource, got: _Fetched, previous: DatasetRecord | None) 
 
 def fetch_official(out_dir: Path | str, *, mirror: str | None = None, timeout: float = DEFAULT_TIMEOUT,
                    only: Iterable[str] | None = None, progress: Progress | None = None,
-                   sources: tuple[OfficialSource, ...] = OFFICIAL_SOURCES) -> FetchResult:
+                   sources: tuple[OfficialSource, ...] = OFFICIAL_SOURCES, allow_http: bool = False,
+                   pinned: Mapping[str, str] | None = None) -> FetchResult:
     """Fetch the official datasets into `out_dir` and update its manifest.
 
     A failing dataset is reported in `errors` and does not stop the others. Raises ValueError (French
-    message) for unusable arguments, before anything is downloaded.
+    message) for unusable arguments, before anything is downloaded. `allow_http`: accept a plain http mirror (and
+    redirects to http); `pinned`: dataset name -> the SHA-256 its file must have (`read_pinned_manifest`), every
+    selected dataset needing one.
     """
     selected = list(sources)
     if only:
@@ -417,8 +494,12 @@ def fetch_official(out_dir: Path | str, *, mirror: str | None = None, timeout: f
         selected = [src for src in sources if src.name in wanted]
     if not timeout > 0:
         raise ValueError("le délai (--timeout) doit être un nombre de secondes positif.")
-    if mirror is not None and (problem := check_mirror(mirror)):
+    if mirror is not None and (problem := check_mirror(mirror, allow_http)):
         raise ValueError(problem)
+    unpinned = [src.name for src in selected if pinned is not None and src.name not in pinned]
+    if unpinned:
+        raise ValueError(f"le manifeste épinglé ne donne pas l'empreinte de : {', '.join(unpinned)} "
+                         "(--only pour ne télécharger que les jeux épinglés).")
     folder = Path(out_dir)
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"le dossier de destination « {folder} » existe déjà et n'est pas un dossier.")
@@ -430,7 +511,8 @@ def fetch_official(out_dir: Path | str, *, mirror: str | None = None, timeout: f
     result = FetchResult(out_dir=folder)
     for src in selected:
         try:
-            got = _fetch_one(src, folder, mirror, timeout, progress)
+            got = _fetch_one(src, folder, mirror, timeout, progress, allow_http,
+                             pinned[src.name].lower() if pinned is not None else None)
         except FetchError as exc:
             result.errors[src.name] = str(exc)
             continue
@@ -459,6 +541,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"délai maximal sans réponse du serveur (défaut : {DEFAULT_TIMEOUT:g} s)")
     parser.add_argument("--only", action="append", metavar="NOM", default=None,
                         help=f"ne télécharger que ce jeu de données (répétable ; choix : {names})")
+    parser.add_argument("--manifest", type=Path, default=None, metavar="FICHIER",
+                        help="manifeste épinglé (manifest.json d'un téléchargement fait sur une machine sûre) : "
+                             "chaque fichier doit avoir l'empreinte SHA-256 qu'il indique, sinon il n'est pas "
+                             "installé")
+    parser.add_argument("--allow-http", action="store_true",
+                        help="accepter un miroir en http:// (non chiffré : seulement sur un réseau sûr)")
 
 
 class StderrProgress:
@@ -494,11 +582,22 @@ class StderrProgress:
         self.current = None
 
 
-def _check_arguments(args: argparse.Namespace) -> tuple[Path, str | None, float, list[str] | None] | str:
+class _Arguments(NamedTuple):
+    out: Path
+    mirror: str | None
+    timeout: float
+    only: list[str] | None
+    allow_http: bool
+    pinned: dict[str, str] | None
+
+
+def _check_arguments(args: argparse.Namespace) -> _Arguments | str:
     out = getattr(args, "out", None) or DEFAULT_OUT
     mirror = getattr(args, "mirror", None) or None
     raw_timeout = getattr(args, "timeout", DEFAULT_TIMEOUT)
     only = getattr(args, "only", None) or None
+    allow_http = bool(getattr(args, "allow_http", False))
+    manifest = getattr(args, "manifest", None)
     try:
         timeout = float(raw_timeout)
     except (TypeError, ValueError):
@@ -510,12 +609,17 @@ def _check_arguments(args: argparse.Namespace) -> tuple[Path, str | None, float,
         unknown = [name for name in only if name not in known]
         if unknown:
             return f"jeu de données inconnu : {', '.join(unknown)} (choix possibles : {', '.join(known)})."
-    if mirror is not None and (problem := check_mirror(str(mirror))):
+    if mirror is not None and (problem := check_mirror(str(mirror), allow_http)):
         return problem
     out = Path(out)
     if out.exists() and not out.is_dir():
         return f"le dossier de destination « {out} » existe déjà et n'est pas un dossier."
-    return out, (str(mirror) if mirror is not None else None), timeout, (list(only) if only else None)
+    try:
+        pinned = read_pinned_manifest(manifest) if manifest is not None else None
+    except ValueError as exc:
+        return str(exc)
+    return _Arguments(out, str(mirror) if mirror is not None else None, timeout, list(only) if only else None,
+                      allow_http, pinned)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -524,14 +628,14 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(checked, str):
         print(f"Erreur : {checked}", file=sys.stderr)
         return 2
-    out, mirror, timeout, only = checked
+    out, mirror, timeout, only, allow_http, pinned = checked
     origin = f"le miroir {mirror}" if mirror else "les sites officiels"
     print(f"Téléchargement des données officielles depuis {origin} vers {out} …", file=sys.stderr)
     progress = StderrProgress(sys.stderr)
     try:
         # Looked up at call time, so that tests can point `run` at a local server.
         result = fetch_official(out, mirror=mirror, timeout=timeout, only=only, progress=progress,
-                                sources=OFFICIAL_SOURCES)
+                                sources=OFFICIAL_SOURCES, allow_http=allow_http, pinned=pinned)
     except ValueError as exc:
         progress.close()
         print(f"Erreur : {exc}", file=sys.stderr)

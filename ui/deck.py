@@ -2,7 +2,8 @@
 
 `deck_content` gathers everything once (figures, map and chart pictures, tables); `deck_pptx` and `deck_pdf` lay
 it out. Pictures are PNG (PowerPoint does not take SVG), rendered on the server by `ui.images`; tables are native
-PowerPoint tables. Text from data files is stripped of the control characters XML cannot hold.
+PowerPoint tables. Text from data files is stripped of the control characters XML cannot hold, and drawn as
+written in the PDF (`ui.images.PLAIN_TEXT`: no mathematics, no TeX).
 """
 
 from __future__ import annotations
@@ -219,7 +220,7 @@ def _formatted(frame: pd.DataFrame) -> pd.DataFrame:
 def _page(title: str, demo: bool) -> Figure:
     fig = Figure(figsize=(SLIDE_W, SLIDE_H), dpi=150, facecolor="white")
     fig.text(0.03, 0.93, _clean(title), fontsize=24, fontweight="bold", color="#111827", fontfamily=images.FONT,
-             va="center")
+             va="center", **images.PLAIN_TEXT)
     if demo:
         fig.text(0.97, 0.03, images.DEMO_TEXT, fontsize=11, fontweight="bold", color=images.DEMO_COLOR, ha="right",
                  fontfamily=images.FONT)
@@ -240,6 +241,7 @@ def _pdf_table(fig: Figure, frame: pd.DataFrame, size: int = 11) -> None:
     table.scale(1, 1.6)
     for (row, _), cell in table.get_celld().items():
         cell.PAD = 0.03  # of the cell's width: matplotlib's 0.1 wastes a fifth of a narrow column
+        cell.get_text().update(images.PLAIN_TEXT)
         if row == 0:
             cell.set_text_props(fontweight="bold")
 
@@ -255,9 +257,10 @@ def deck_pdf(content: DeckContent) -> bytes:
     titles = iter(content.slide_titles)
     pages = []
     first = _page("", content.demo)
-    first.text(0.5, 0.6, _clean(next(titles)), fontsize=32, fontweight="bold", ha="center", fontfamily=images.FONT)
+    first.text(0.5, 0.6, _clean(next(titles)), fontsize=32, fontweight="bold", ha="center", fontfamily=images.FONT,
+               **images.PLAIN_TEXT)
     first.text(0.5, 0.5, textwrap.fill(_clean(content.subtitle), 90), fontsize=16, ha="center", color="#4b5563",
-               fontfamily=images.FONT)
+               fontfamily=images.FONT, **images.PLAIN_TEXT)
     pages.append(first)
     figures = _page(next(titles), content.demo)
     _pdf_table(figures, content.figures, 13)
@@ -278,7 +281,7 @@ def deck_pdf(content: DeckContent) -> bytes:
         pages.append(page)
     sources = _page(next(titles), content.demo)
     sources.text(0.03, 0.84, "\n".join(textwrap.fill(s, 130) for s in content.sources), fontsize=12, va="top",
-                 fontfamily=images.FONT, linespacing=1.5)
+                 fontfamily=images.FONT, linespacing=1.5, **images.PLAIN_TEXT)
     pages.append(sources)
     out = io.BytesIO()
     with PdfPages(out, metadata={"Title": _clean(content.slide_titles[0]), "CreationDate": None}) as pdf:

@@ -51,6 +51,9 @@ MUTED = "#4b5563"
 DEMO_COLOR = "#b45309"
 DEMO_TEXT = "Données de démonstration"
 DEFAULT_SOURCE = "Source : Carte des coopérations — organismes HLM × régies de quartier dans les QPV"
+# Every text drawn from data (names, filters, sources) as written: matplotlib would otherwise read a pair of `$` as
+# mathematics (a name with `$…^$` stops the drawing) and, were `text.usetex` set in a matplotlibrc, all of it as TeX.
+PLAIN_TEXT = {"parse_math": False, "usetex": False}
 MAP_BOX = (0.015, 0.07, 0.6, 0.8)  # left, bottom, width, height in figure fractions
 DOT_RADIUS_PX = 3.0  # at 1920 px wide: the screen's 2 px dot and its 1 px stroke on a map ~1.5 times wider
 REGIE_RADIUS_PX = 7.0
@@ -204,7 +207,8 @@ def _overseas_insets(fig: Figure, sel: Selection, qpv: gpd.GeoDataFrame, colors:
         regies = sel.regies[sel.regies["insee_reg"] == region] if show_regies else None
         _draw_map(ax, sel.atlas, qpv[in_region], colors[in_region], regies, crs,
                   (xmin - pad, ymin - pad, xmax + pad, ymax + pad), dots=True, halo=False, scale=scale)
-        ax.set_title(sel.atlas.region_name(region), fontsize=scale.pt(13), color=MUTED, fontfamily=FONT, pad=2)
+        ax.set_title(sel.atlas.region_name(region), fontsize=scale.pt(13), color=MUTED, fontfamily=FONT, pad=2,
+                     **PLAIN_TEXT)
 
 
 def _legend(fig: Figure, items: list[tuple[str, str]], title: str, show_regies: bool, scale: _Scale) -> None:
@@ -249,7 +253,7 @@ def map_figure(sel: Selection, measure: str = "coverage", *, size: str = "1920x1
         _overseas_insets(fig, sel, qpv, colors, show_regies, scale)
     _legend(fig, items, maps.MEASURES[measure], show_regies, scale)
 
-    text = {"fontfamily": FONT, "transform": fig.transFigure}
+    text = {"fontfamily": FONT, "transform": fig.transFigure, **PLAIN_TEXT}
     fig.text(0.015, 0.955, title or "Carte des coopérations", fontsize=scale.pt(30), fontweight="bold", color=INK,
              va="center", **text)
     subtitle = filters_text if filters_text is not None else sel.filters.describe(sel.atlas)

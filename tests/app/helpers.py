@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 
 import pandas as pd
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
@@ -11,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.navigation import PAGES
 from tests.paths import REPO
+from ui.text import WORD_JOINER
 
 TIMEOUT = 90  # seconds: the first run of a data folder loads and joins it
 BANNER = "Données de démonstration"
@@ -28,8 +30,15 @@ def run_page(path: str = "", params: dict[str, str] | None = None) -> AppTest:
     return at
 
 
+def plain(markdown: str) -> str:
+    """What a reader sees of Markdown escaped by `ui.text.escape_markdown`: the punctuation without its backslash,
+    without the invisible word joiners."""
+    return re.sub(f"\\\\([{re.escape(string.punctuation)}])", r"\1", markdown).replace(WORD_JOINER, "")
+
+
 def infos(at: AppTest) -> list[str]:
-    return [str(i.value) for i in at.info]
+    """The notices as read (they are escaped: they quote values of the URL)."""
+    return [plain(str(i.value)) for i in at.info]
 
 
 def warnings(at: AppTest) -> list[str]:

@@ -13,7 +13,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from store import ADMIN, Edit, Store, add_user
 from tests.app import reference as ref
-from tests.app.helpers import download_labels, map_text, run_page, shown_cells
+from tests.app.helpers import download_labels, map_text, plain, run_page, shown_cells
 
 DECLINAISONS = ref.DEMO / "declinaisons.csv"
 SIGNED_COLOR = "#1a7f5a"
@@ -77,7 +77,7 @@ def test_portrait_shows_the_declination_and_partnerships_since(declinaisons, mon
     row = declinaisons[declinaisons["statut"] == "signée"].iloc[0]
     at = run_page("territoires", {"region": row["insee_reg"]})
     assert not at.exception, [e.value for e in at.exception]
-    head = next(m.value for m in at.markdown if "Déclinaison régionale" in m.value)
+    head = next(plain(m.value) for m in at.markdown if "Déclinaison régionale" in m.value)
     assert f"signée le {row['date_signature']}" in head
     demo = ref.load(ref.DEMO)
     scope = ref.select(demo, ref.Ask(regions=(row["insee_reg"],)))
@@ -139,4 +139,4 @@ def test_a_signed_declination_shows_on_the_next_rerun(tmp_path, monkeypatch, dec
     national.run()
     assert signed_fills(national) == signed_before + 1
     portrait = run_page("territoires", {"region": target["insee_reg"]})
-    assert any("signée le 02/11/2026" in m.value for m in portrait.markdown)
+    assert any("signée le 02/11/2026" in plain(m.value) for m in portrait.markdown)

@@ -14,6 +14,7 @@ from tests.app.helpers import (
     SCRIPTS,
     TITLES,
     map_text,
+    plain,
     run_page,
     shown_cells,
     warnings,
@@ -83,7 +84,9 @@ def test_data_page_says_the_files_are_not_demo(fixture_env, folder):
     assert list(sources.loc[labels, "Fichier"]) == ["qpv.geojson"] + ["base de données"] * 3
     assert list(sources.loc[labels, "Démonstration"]) == ["non"] * 4
     assert sources.at[labels[1], "Lignes chargées"] == ref.fr_int(len(fixture_env.regies))
-    assert any(str(folder) in m.value for m in at.markdown)
+    shown = "\n".join(plain(str(e.value)) for kind in ("markdown", "caption", "info") for e in at.get(kind))
+    assert f"Dossier de données chargé : « {folder.name} »" in shown
+    assert str(folder.parent) not in shown  # the folder's name, never its path on the server
 
 
 def test_partnership_table_of_the_folder(fixture_env):

@@ -22,6 +22,7 @@ from tests.app.helpers import (
     shown_cells,
     warnings,
 )
+from ui.text import escape_markdown
 
 
 @pytest.fixture(scope="module")
@@ -203,6 +204,25 @@ def test_bad_parameter_shows_notice_and_is_ignored(case, path, demo, national):
         assert {m.label: m.value for m in at.metric} == {k: ref.card(k, v) for k, v in national.items()}
     else:
         assert len(at.dataframe[0].value) == len(demo.partenariats)
+
+
+PHISHING = "[Session expirée : reconnectez-vous ici](https://evil.example/connexion)"
+
+
+@pytest.mark.parametrize(("params", "sentence"), [
+    ({"region": PHISHING}, f"Région « {PHISHING} » inconnue : ignorée."),
+    ({"theme": "https://evil.example/connexion"}, "Thème « https://evil.example/connexion » inconnu : ignoré."),
+    ({"annee_min": ":material/verified: **Officiel**"},
+     "Année minimale « :material/verified: **Officiel** » invalide : ignorée."),
+], ids=["lien", "adresse", "icone-gras"])
+def test_notices_quote_the_url_value_as_text(params, sentence):
+    at = run_page("", params)
+    assert [str(i.value) for i in at.info] == [escape_markdown(sentence)]  # Markdown that shows the sentence
+
+
+def test_the_filters_caption_quotes_the_search_as_text():
+    at = run_page("", {"q": PHISHING})
+    assert escape_markdown(f"recherche « {PHISHING} »") in [str(c.value) for c in at.caption]
 
 
 def test_bad_and_good_parameters_together(demo):

@@ -1,7 +1,7 @@
 """The real app (`streamlit run app.py`) driven by Debian's Chromium through Playwright.
 
 Two servers per session: one on the demo data, one on the XSS fixture folder (CARTE_DATA_DIR), each on its own
-throw-away store (CARTE_DATABASE_URL); the store flow test starts its own. Chromium is never
+throw-away store (CARTE_DATABASE_URL); the store flow test and the failing-page test start their own. Chromium is never
 downloaded: the tests use /usr/bin/chromium and, when it is missing, stop the run (never skip) with one sentence.
 """
 
@@ -48,14 +48,17 @@ def store_url(folder: Path) -> str:
     return f"sqlite:///{folder / 'carte.sqlite3'}"
 
 
-def serve(data_dir: Path | None, log: Path, database_url: str) -> Iterator[str]:
+def serve(data_dir: Path | None, log: Path, database_url: str, preload: str = "") -> Iterator[str]:
+    """The app on a free port until the generator closes; `preload`: Python run in the server's process first
+    (to make a page fail on purpose)."""
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "CARTE_DATABASE_URL": database_url}
     env.pop("CARTE_DATA_DIR", None)
     env.pop("CARTE_LOGIN_REQUIRED", None)
     if data_dir is not None:
         env["CARTE_DATA_DIR"] = str(data_dir)
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    launcher = ["-c", f"{preload}\nfrom streamlit.web.cli import main\nmain()"] if preload else ["-m", "streamlit"]
+    command = [sys.executable, *launcher, "run", "app.py", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     with open(log, "wb") as out:
@@ -112,6 +115,27 @@ def xss_url(xss_folder, tmp_path_factory, browser) -> Iterator[str]:
     for url in serve(xss_folder, folder / "streamlit.log", store_url(folder)):
         warm_up(browser, url)
         yield url
+
+
+# The home page's key figures raise, as a bug would: what the visitor sees, and what the log keeps.
+FAILING_KPIS = """
+import geo.indicators
+
+def _fail(*args, **kwargs):
+    raise RuntimeError("détail interne /srv/carte/secret.py")
+
+geo.indicators.kpis = _fail
+"""
+
+
+@pytest.fixture(scope="session")
+def failing_server(xss_folder, tmp_path_factory, browser) -> Iterator[tuple[str, Path]]:
+    """(URL, log file) of the app on the small fixture folder, whose home page fails (FAILING_KPIS)."""
+    folder = tmp_path_factory.mktemp("serveur-erreur")
+    log = folder / "streamlit.log"
+    for url in serve(xss_folder, log, store_url(folder), preload=FAILING_KPIS):
+        warm_up(browser, url)
+        yield url, log
 
 
 def pytest_collection_finish(session):

@@ -7,7 +7,7 @@ import io
 import os
 import re
 from datetime import date
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pandas as pd
 import pytest
@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.app import reference as ref
 from tests.app.fixture_data import REGIES, XSS_NAME
 from tests.paths import REPO
+from ui.text import WORD_JOINER
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=15_000)  # a first page of a fresh server can take several seconds to settle
@@ -256,6 +257,40 @@ def test_detail_panel_labels_are_bold_not_asterisks(page, xss_url):
     expect(line).to_be_visible(timeout=30_000)
     assert "**" not in line.inner_text(), f"markdown shown as text: {line.inner_text()!r}"
     expect(line.locator("strong")).to_have_text(re.compile(r"^Régie\(s\) :\s*$"))
+
+
+PHISHING = "[Session expirée : reconnectez-vous ici](https://evil.example/connexion)"
+
+
+def test_url_values_in_notices_and_caption_stay_text(page, base_url):
+    search = "voir www.evil.example ou https://evil.example"
+    open_app(page, f"{base_url}/?region={quote(PHISHING)}&q={quote(search)}")
+    notice = page.locator('[data-testid="stAlertContentInfo"] [data-testid="stMarkdownContainer"]').filter(
+        has_text="Session expirée")
+    expect(notice).to_be_visible()
+    assert notice.inner_text().replace(WORD_JOINER, "") == f"Région « {PHISHING} » inconnue : ignorée."
+    caption = page.locator('[data-testid="stCaptionContainer"]').filter(has_text="recherche « voir")
+    expect(caption).to_have_count(1)
+    assert caption.inner_text().replace(WORD_JOINER, "") == f"recherche « {search} »"
+    links = page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
+    assert [h for h in links if (urlsplit(h).hostname or "").endswith("evil.example") or h.startswith("mailto:")] == []
+    assert_no_exception(page)
+
+
+def test_a_failing_page_shows_a_reference_and_no_traceback(page, failing_server):
+    url, log = failing_server
+    open_app(page, url)
+    error = page.locator('[data-testid="stAlertContentError"]').filter(has_text="erreur inattendue")
+    expect(error).to_be_visible()
+    reference = re.search(r"la référence ([0-9a-f]{8}) ", error.inner_text()).group(1)
+    dom = page.content()
+    for leak in ("Traceback", "RuntimeError", "détail interne", "secret.py", 'File "'):
+        assert leak not in dom, leak
+    assert_no_exception(page)
+    expect(page.locator('[data-testid="stSidebar"]').get_by_text("Données et sources")).to_be_visible()
+    text = log.read_text(encoding="utf-8")  # written before the page shows the message
+    assert f"Page error, reference {reference}, in /" in text
+    assert "Traceback (most recent call last)" in text and "RuntimeError: détail interne /srv/carte/secret.py" in text
 
 
 # --- downloads ------------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """`geo.fetch` against a local HTTP server: no test reaches the internet.
 
 The server serves small GeoJSON files built here with geopandas (2 QPV with the official fields, 2 régions,
-2 départements) and misbehaves on purpose on some paths (HTTP 500, truncated body, HTML, slow answer).
+2 départements) and misbehaves on purpose on some paths (HTTP 500, truncated body, HTML, slow answer). A second
+one speaks https with a certificate of a test authority (tests/fixtures/tls), which the tests trust or not.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import io
 import json
 import socket
+import ssl
 import threading
 import zipfile
 from dataclasses import dataclass, replace
@@ -23,9 +25,10 @@ import pytest
 from shapely.geometry import box
 
 from geo import fetch, fr
-from geo.fetch import OfficialSource, fetch_official
+from geo.fetch import OfficialSource, fetch_official, read_pinned_manifest
 
 QPV_FILE = "QP2024_France_Hexagonale_Outre_Mer_WGS84.geojson"
+TLS = Path(__file__).resolve().parents[1] / "fixtures" / "tls"
 
 
 @pytest.fixture(autouse=True)
@@ -103,6 +106,7 @@ class Route:
     status: int = 200
     declared_length: int | None = None  # Content-Length sent; None: len(body); -1: no header at all
     wait: threading.Event | None = None  # answer only once set (or after 2 s): simulates a stalled server
+    location: str | None = None  # a redirect (302) to this address
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -114,6 +118,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if route.wait is not None:
             route.wait.wait(2)
+        if route.location is not None:
+            self.send_response(302)
+            self.send_header("Location", route.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if route.status != 200:
             self.send_error(route.status)
             return
@@ -136,8 +146,13 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class LocalServer:
-    def __init__(self) -> None:
+    def __init__(self, tls: bool = False) -> None:
         self.httpd = _QuietServer(("127.0.0.1", 0), _Handler)
+        self.scheme = "https" if tls else "http"
+        if tls:  # a client that refuses the certificate ends the handshake: the server just drops that connection
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(TLS / "localhost.pem")
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self.httpd.routes = {}
         self.httpd.requests = []
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
@@ -152,7 +167,7 @@ class LocalServer:
         return self.httpd.requests
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.httpd.server_address[1]}{path}"
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -289,7 +304,7 @@ def test_http_500_is_reported_in_french_and_others_continue(tmp_path, server, se
 
 def test_run_exits_1_on_http_500(tmp_path, server, capsys):
     server.routes[f"/panne/{QPV_FILE}"] = Route(status=500)
-    args = argparse.Namespace(out=tmp_path, mirror=server.url("/panne/"), timeout=5.0, only=["qpv"])
+    args = argparse.Namespace(out=tmp_path, mirror=server.url("/panne/"), timeout=5.0, only=["qpv"], allow_http=True)
 
     assert fetch.run(args) == 1
     err = capsys.readouterr().err
@@ -423,13 +438,145 @@ def test_mirror_from_a_base_url(tmp_path, server, payloads, closed_port_url, suf
         server.routes[f"/interne/{FILENAMES[name]}"] = Route(body)
     sources = tuple(_source(name, closed_port_url) for name in FILENAMES)
 
-    result = fetch_official(tmp_path, mirror=server.url(suffix), sources=sources)
+    result = fetch_official(tmp_path, mirror=server.url(suffix), sources=sources, allow_http=True)
 
     assert result.errors == {}
     assert sorted(server.requests) == sorted(f"/interne/{f}" for f in FILENAMES.values())
     raw = _manifest(tmp_path)
     assert raw["datasets"]["qpv"]["url"] == server.url(f"/interne/{QPV_FILE}")
     assert raw["datasets"]["departements"]["sha256"] == _sha(payloads["departements"])
+
+
+def test_plain_http_mirror_is_refused_unless_allowed(tmp_path, server, payloads, closed_port_url):
+    server.routes.clear()
+    server.requests.clear()
+    for name, body in payloads.items():
+        server.routes[f"/interne/{FILENAMES[name]}"] = Route(body)
+    sources = tuple(_source(name, closed_port_url) for name in FILENAMES)
+
+    with pytest.raises(ValueError, match=r"est en http:// .* ajoutez --allow-http si ce réseau est sûr"):
+        fetch_official(tmp_path / "out", mirror=server.url("/interne/"), sources=sources)
+    assert server.requests == [] and not (tmp_path / "out").exists()
+
+    allowed = fetch_official(tmp_path / "out", mirror=server.url("/interne/"), sources=sources, allow_http=True)
+    assert allowed.errors == {} and len(server.requests) == 3
+
+
+# --- https -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tls_server():
+    local = LocalServer(tls=True)
+    yield local
+    local.close()
+
+
+@pytest.fixture
+def trust_test_authority(monkeypatch):
+    """The test authority trusted, as a company's own authority installed on the machine would be."""
+    default_context = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda: default_context(cafile=str(TLS / "ca.pem")))
+
+
+def test_https_download_with_a_certificate_the_machine_trusts(tmp_path, tls_server, payloads, trust_test_authority):
+    tls_server.routes["/ok/regions-100m.geojson"] = Route(payloads["regions"])
+
+    result = fetch_official(tmp_path, sources=(_source("regions", tls_server.url("/ok/regions-100m.geojson")),))
+
+    assert result.errors == {}
+    assert (tmp_path / "regions-100m.geojson").read_bytes() == payloads["regions"]
+
+
+def test_a_certificate_no_trusted_authority_signed_is_refused(tmp_path, tls_server, payloads):
+    tls_server.routes["/ok/regions-100m.geojson"] = Route(payloads["regions"])
+    url = tls_server.url("/ok/regions-100m.geojson")
+
+    result = fetch_official(tmp_path, sources=(_source("regions", url),))
+
+    message = result.errors["regions"]
+    assert message.startswith(f"Certificat HTTPS refusé pour « regions » ({url}) : ")
+    assert "rien n'est téléchargé" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_redirect_from_https_to_http_is_refused(tmp_path, tls_server, server, served, payloads,
+                                                   trust_test_authority):
+    plain = served[1].url  # the same file on the http server
+    tls_server.routes["/moved.geojson"] = Route(location=plain)
+    src = _source("regions", tls_server.url("/moved.geojson"))
+
+    result = fetch_official(tmp_path, sources=(src,))
+
+    assert result.errors["regions"] == (f"Redirection refusée pour « regions » : {src.url} renvoie vers {plain}, "
+                                        "sans chiffrement (--allow-http pour l'accepter sur un réseau sûr).")
+    assert server.requests == [] and sorted(p.name for p in tmp_path.iterdir()) == []
+    assert fetch_official(tmp_path, sources=(src,), allow_http=True).errors == {}
+    assert (tmp_path / "regions-100m.geojson").read_bytes() == payloads["regions"]
+
+
+# --- Pinned manifest ---------------------------------------------------------------------------------------
+
+
+def test_the_manifest_of_an_earlier_fetch_pins_the_next_one(tmp_path, served, payloads):
+    fetch_official(tmp_path / "sure", sources=served)
+    pinned = read_pinned_manifest(tmp_path / "sure" / "manifest.json")
+    assert pinned == {name: _sha(body) for name, body in payloads.items()}
+
+    result = fetch_official(tmp_path / "officiel", sources=served, pinned=pinned)
+
+    assert result.errors == {} and result.fetched == ["qpv", "regions", "departements"]
+    note = _manifest(tmp_path / "officiel")["datasets"]["qpv"]["note"]
+    assert note == "Empreinte SHA-256 vérifiée (manifeste épinglé)"
+
+
+def test_a_file_whose_digest_is_not_the_pinned_one_is_not_installed(tmp_path, server, served, payloads):
+    out = tmp_path / "officiel"
+    fetch_official(out, sources=served)
+    before = (out / "manifest.json").read_bytes()
+    altered = payloads["regions"] + b"\n"  # still a valid GeoJSON: only the digest tells it apart
+    server.routes["/autre/regions-100m.geojson"] = Route(altered)
+    src = _source("regions", server.url("/autre/regions-100m.geojson"))
+
+    result = fetch_official(out, sources=(src,), pinned={"regions": _sha(payloads["regions"]).upper()})
+
+    assert result.errors["regions"] == (
+        f"Empreinte SHA-256 inattendue pour « regions » (regions-100m.geojson, {src.url}) : attendue "
+        f"{_sha(payloads['regions'])}, obtenue {_sha(altered)}. Fichier non installé ; le fichier précédent, "
+        "s'il existe, est conservé.")
+    assert (out / "regions-100m.geojson").read_bytes() == payloads["regions"]
+    assert (out / "manifest.json").read_bytes() == before
+    assert _parts(out) == []
+
+
+def test_a_dataset_the_pinned_manifest_does_not_list_stops_before_any_download(tmp_path, server, served, payloads):
+    with pytest.raises(ValueError, match="ne donne pas l'empreinte de : regions, departements"):
+        fetch_official(tmp_path / "out", sources=served, pinned={"qpv": _sha(payloads["qpv"])})
+    assert server.requests == [] and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"{pas du json", "n'est pas du JSON valide"),
+    (b'{"datasets": {}}', "ne contient aucun jeu de données"),
+    (b'{"datasets": {"qpv": {"sha256": "abc"}}}', "pas d'empreinte SHA-256 valide pour « qpv »"),
+    (b'{"datasets": {"qpv": "0"}}', "pas d'empreinte SHA-256 valide pour « qpv »"),
+    (b" " * (fetch.MAX_PINNED_MANIFEST_BYTES + 1), "dépasse"),
+])
+def test_an_unusable_pinned_manifest_is_refused_in_french(tmp_path, content, expected):
+    path = tmp_path / "epingle.json"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=expected):
+        read_pinned_manifest(path)
+
+
+def test_run_with_a_pinned_manifest(tmp_path, served, monkeypatch, capsys, payloads):
+    monkeypatch.setattr(fetch, "OFFICIAL_SOURCES", served)
+    pin = tmp_path / "epingle.json"
+    pin.write_text(json.dumps({"datasets": {"regions": {"sha256": _sha(payloads["regions"] + b"x")}}}))
+
+    assert fetch.run(_parse("--out", str(tmp_path / "out"), "--only", "regions", "--manifest", str(pin))) == 1
+    assert "regions : ÉCHEC. Empreinte SHA-256 inattendue" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "regions-100m.geojson").exists()
 
 
 # --- Command line ------------------------------------------------------------------------------------------
@@ -444,10 +591,12 @@ def _parse(*argv: str) -> argparse.Namespace:
 def test_add_arguments_defaults_and_repeatable_only():
     args = _parse()
     assert (args.out, args.mirror, args.timeout, args.only) == (Path(".cache/officiel"), None, 60.0, None)
+    assert (args.manifest, args.allow_http) == (None, False)
     args = _parse("--out", "x", "--mirror", "http://miroir/", "--timeout", "5", "--only", "qpv",
-                  "--only", "regions")
+                  "--only", "regions", "--manifest", "epingle.json", "--allow-http")
     assert (args.out, args.mirror, args.timeout) == (Path("x"), "http://miroir/", 5.0)
     assert args.only == ["qpv", "regions"]
+    assert (args.manifest, args.allow_http) == (Path("epingle.json"), True)
 
 
 @pytest.mark.parametrize(
@@ -458,6 +607,9 @@ def test_add_arguments_defaults_and_repeatable_only():
         (["--only", "communes"], "jeu de données inconnu : communes"),
         (["--mirror", "/nulle/part/miroir"], "n'est pas un dossier existant"),
         (["--mirror", "ftp://miroir.interne/"], "URL http(s)://"),
+        (["--mirror", "http://miroir.interne/"], "ajoutez --allow-http si ce réseau est sûr"),
+        (["--manifest", "/nulle/part/manifest.json"], "le manifeste épinglé « /nulle/part/manifest.json » est "
+                                                      "illisible"),
     ],
 )
 def test_run_with_bad_arguments_returns_2_without_traceback(tmp_path, capsys, argv, expected):

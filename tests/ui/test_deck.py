@@ -8,16 +8,18 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
 from PIL import Image
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pypdf import PdfReader
 
 from geo import fr
 from geo.filters import Filters, apply
-from ui import deck
+from ui import deck, images
 
 pytestmark = pytest.mark.usefixtures("no_network")  # everything here must work offline
 REGION = "84"
@@ -133,3 +135,46 @@ def test_national_deck_uses_the_theme_bar_and_says_france(atlas):
     assert prs.slides[0].shapes.title.text == "Carte des coopérations : France entière"
     assert all("démonstration" not in _texts(s) for s in prs.slides)
     assert len(prs.slides) == 6
+
+
+# --- text from data drawn as written --------------------------------------------------------------------------
+
+# Every Markdown, HTML and TeX special character. A pair of `$` made matplotlib read the text between as
+# mathematics: "$t$" came out as an italic t, and "$5 … ^$" stopped the PDF with a parse error.
+SPECIAL_REGIE = "Régie $5 & 10 % {a_b^c} \\d #1 ~e ^$"
+SPECIAL_ORGANISME = "Office *x* [y](z) <b>\"q\"</b> 'r' `s` $t$ | _u_"
+
+
+@pytest.fixture(scope="module")
+def special(atlas):
+    """A deck whose régie, organism, territory, declination and source hold the special characters."""
+    sel, national = apply(atlas, Filters(regions=(REGION,))), apply(atlas, Filters())
+    named = sel.partenariats.assign(nom_regie=SPECIAL_REGIE, nom_organisme=SPECIAL_ORGANISME)
+    declination = pd.DataFrame({"": ["Association régionale"], "Déclinaison régionale": [SPECIAL_ORGANISME]})
+    return deck.deck_content(dataclasses.replace(sel, partenariats=named), national, territory=SPECIAL_REGIE,
+                             sources=[SPECIAL_ORGANISME], declination=declination)
+
+
+def test_special_characters_come_back_intact_from_the_pdf(special):
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(deck.deck_pdf(special))).pages]
+    assert f"Carte des coopérations : {SPECIAL_REGIE}" in pages[0]
+    first_row = pages[4].splitlines()[1]  # the text of neighbouring cells may come back without a space between
+    assert first_row.startswith(SPECIAL_REGIE) and SPECIAL_ORGANISME in first_row, first_row
+    assert f"Association régionale {SPECIAL_ORGANISME}" in pages[5]
+    assert SPECIAL_ORGANISME in pages[6].splitlines()
+
+
+def test_special_characters_come_back_intact_from_the_pptx(special):
+    prs = Presentation(io.BytesIO(deck.deck_pptx(special)))
+    assert prs.slides[0].shapes.title.text == f"Carte des coopérations : {SPECIAL_REGIE}"
+    assert _table(prs.slides[4])[1][:2] == [SPECIAL_REGIE, SPECIAL_ORGANISME]
+    assert _table(prs.slides[5])[1] == ["Association régionale", SPECIAL_ORGANISME]
+    assert SPECIAL_ORGANISME in _texts(prs.slides[6]).splitlines()
+
+
+def test_the_map_picture_draws_its_title_and_filters_as_written(atlas):
+    fig = images.map_figure(apply(atlas, Filters(regions=(REGION,))), title=SPECIAL_REGIE,
+                            filters_text=SPECIAL_ORGANISME)
+    svg = ElementTree.fromstring(images.figure_bytes(fig, "svg"))  # SVG keeps text as text
+    texts = {"".join(node.itertext()) for node in svg.iter("{http://www.w3.org/2000/svg}text")}
+    assert {SPECIAL_REGIE, SPECIAL_ORGANISME} <= texts
