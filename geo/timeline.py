@@ -130,7 +130,7 @@ def read_demo_history(datasets: Datasets) -> tuple[pd.DataFrame, list[Finding]]:
     ok = (ids != "").to_numpy() & days.notna().to_numpy() & statuts.notna().to_numpy()
     frame = pd.DataFrame({"id_partenariat": ids[ok].astype(object).to_numpy(), "jour": days[ok].to_numpy(),
                           "statut": statuts[ok].astype(object).to_numpy(), "source": DEMO})
-    return frame, findings
+    return combined_history(frame), findings
 
 
 def combined_history(*histories: pd.DataFrame | None) -> pd.DataFrame:
@@ -158,7 +158,8 @@ def active_on(partenariats: pd.DataFrame, day) -> np.ndarray:
 
 
 def status_at(partenariats: pd.DataFrame, day, history: pd.DataFrame | None = None) -> np.ndarray:
-    """The status of each partnership on `day` (the module docstring's rule), an object array aligned on the rows."""
+    """The status of each partnership on `day` (the module docstring's rule), an object array aligned on the rows;
+    `history` in event order, as `combined_history` (or `journal_history`, `read_demo_history`) gives it."""
     day = as_day(day)
     start, end = partenariats["date_debut"], partenariats["date_fin"]
     started = (start <= day).to_numpy(dtype=bool, na_value=False)
@@ -488,20 +489,20 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 
 def _region_rows(head: dict, sel: Selection, scope: list[str], events: pd.DataFrame, first: pd.Timestamp,
                  last: pd.Timestamp, signed: set[str]) -> list[dict]:
-    coverage = coverage_by_region(sel).set_index("insee_reg")
+    coverage = coverage_by_region(sel).set_index("insee_reg").reindex(scope)
     active = by_region(sel).set_index("insee_reg")["partenariats"]
     started = _events(events, "date_debut", first, last, "insee_reg")
     ended = _events(events, "date_fin", first, last, "insee_reg")
-
-    def count(series: pd.Series, code: str) -> int:
-        return int(series.get(code, 0))
-
-    return [{**head, "insee_reg": code, "lib_reg": sel.atlas.region_name(code),
-             "qpv": count(coverage["qpv"], code) if len(coverage) else 0,
-             "qpv_couverts": count(coverage["qpv_couverts"], code) if len(coverage) else 0,
-             "qpv_avec_partenariat": count(coverage["qpv_avec_partenariat"], code) if len(coverage) else 0,
-             "partenariats_actifs": count(active, code), "partenariats_commences": count(started, code),
-             "partenariats_termines": count(ended, code), "declinaison_signee": code in signed} for code in scope]
+    rows = []
+    for code in scope:
+        row = {**head, "insee_reg": code, "lib_reg": sel.atlas.region_name(code)}
+        for column in ("qpv", "qpv_couverts", "qpv_avec_partenariat"):
+            value = coverage.at[code, column]
+            row[column] = 0 if pd.isna(value) else int(value)
+        rows.append({**row, "partenariats_actifs": int(active.get(code, 0)),
+                     "partenariats_commences": int(started.get(code, 0)),
+                     "partenariats_termines": int(ended.get(code, 0)), "declinaison_signee": code in signed})
+    return rows
 
 
 PACE_QUARTERS = 4
