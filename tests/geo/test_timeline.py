@@ -448,6 +448,10 @@ def test_rows_in_error_are_named_and_left_out(tmp_path, demo):
     assert [(f.row, f.column) for f in findings] == [(3, "id_partenariat"), (4, "date"), (5, "statut")]
     assert str(findings[1]) == ("[erreur] historique_statuts.csv, ligne 4, colonne « date » : date « 32/01/2025 » "
                                 "illisible. Suggestion : format attendu : JJ/MM/AAAA.")
+    (tmp_path / timeline.STATUS_HISTORY_FILE).write_text(
+        "id_partenariat;date;statut\nP-1;01/03/2025;terminé\nP-1;01/02/2025;en projet\n", encoding="utf-8")
+    history, _ = timeline.read_demo_history(replace(demo[0], folder=tmp_path))
+    assert history["statut"].tolist() == ["en projet", "terminé"]  # in event order, whatever the file's order
     (tmp_path / timeline.STATUS_HISTORY_FILE).write_text("id;jour\nP-1;01/02/2025\n", encoding="utf-8")
     history, findings = timeline.read_demo_history(replace(demo[0], folder=tmp_path))
     assert history.empty
