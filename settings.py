@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent
@@ -21,6 +22,7 @@ PUBLIC_GEOCODER_URL = "https://data.geopf.fr/geocodage"
 NO_GEOCODER = ("0", "non", "aucun", "off")
 DEFAULT_GEOCODER_TIMEOUT = 30.0  # seconds for the whole batch request; the public service answers 2 000 rows in less
 MAX_GEOCODER_TIMEOUT = 300.0
+SIGNATURE_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,11 @@ class Settings:
     geocoder_url: str | None  # CARTE_GEOCODER_URL: the BAN geocoder (addok) placing addresses; None (0, non,
     # aucun, off): no geocoding, rows without coordinates go to their commune
     geocoder_timeout: float  # CARTE_GEOCODER_TIMEOUT: seconds the geocoder has for a whole file (0 < t ≤ 300)
+    # CARTE_DATE_SIGNATURE (JJ/MM/AAAA or AAAA-MM-JJ): the day the national convention was signed, from which the
+    # pages measure progress. No default: the repository does not know the exact day (2024), and a guessed one
+    # would be shown as a fact. `signature_date_unread` keeps a value that is not a date, for the pages to say so.
+    signature_date: date | None = None
+    signature_date_unread: str = ""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -43,6 +50,7 @@ class Settings:
             login_required=environ.get("CARTE_LOGIN_REQUIRED", "").strip().lower() in YES,
             geocoder_url=_geocoder_url(environ.get("CARTE_GEOCODER_URL", "")),
             geocoder_timeout=_geocoder_timeout(environ.get("CARTE_GEOCODER_TIMEOUT", "")),
+            **_signature_date(environ.get("CARTE_DATE_SIGNATURE", "")),
         )
 
 
@@ -60,6 +68,17 @@ def _geocoder_timeout(value: str) -> float:
     except ValueError:
         return DEFAULT_GEOCODER_TIMEOUT
     return seconds if 0 < seconds <= MAX_GEOCODER_TIMEOUT else DEFAULT_GEOCODER_TIMEOUT
+
+
+def _signature_date(value: str) -> dict:
+    """`signature_date` when the value is a date, else `signature_date_unread` holding what was given."""
+    value = value.strip()
+    for fmt in SIGNATURE_DATE_FORMATS:
+        try:
+            return {"signature_date": datetime.strptime(value, fmt).date()}
+        except ValueError:
+            continue
+    return {"signature_date_unread": value}
 
 
 def current() -> Settings:

@@ -22,7 +22,7 @@ import io
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,6 +55,7 @@ from geo.schema import (
     fold,
     metric_crs,
 )
+from geo.timeline import STATUS_HISTORY_FILE
 
 DEFAULT_SEED = 2024
 TODAY = date(2026, 11, 27)  # the reference "today" of the demo (statuts, dates): fixed, not the clock
@@ -875,16 +876,18 @@ DESCRIPTIONS = {
     ),
 }
 STATUT_WEIGHTS = {"en cours": 0.56, "terminé": 0.26, "en projet": 0.18}
+PROGRAMME_START = date(2024, 1, 1)  # the first partnerships of the contrats de ville 2024-2030
+LAST_TERMINATED_START = date(2025, 12, 31)  # a finished partnership started by then
 
 
 def _dates(rng: np.random.Generator, statut: str) -> tuple[date, date | None]:
     if statut == "terminé":
-        debut = _draw_date(rng, date(2024, 1, 1), date(2025, 12, 31))
+        debut = _draw_date(rng, PROGRAMME_START, LAST_TERMINATED_START)
         longest = (TODAY - debut).days - 1
         fin = debut + timedelta(days=int(rng.integers(min(90, longest), min(900, longest) + 1)))
         return debut, fin
     if statut == "en cours":
-        debut = _draw_date(rng, date(2024, 1, 1), TODAY)
+        debut = _draw_date(rng, PROGRAMME_START, TODAY)
         if rng.random() < 0.3:
             return debut, None
         fin = debut + timedelta(days=int(rng.integers(365, 1100)))
@@ -901,8 +904,26 @@ def _dates(rng: np.random.Generator, statut: str) -> tuple[date, date | None]:
     return debut, debut + timedelta(days=int(rng.integers(180, 1100)))
 
 
-def generate_partenariats(rng: np.random.Generator, regies: list[_Regie],
-                          organismes: list[_Organisme], sizes: Sizes = DEMO) -> list[dict]:
+def _retimed(statut: str, debut: date, fin: date | None, entry: date) -> tuple[date, date | None]:
+    """Dates drawn from the programme's start moved onto a régie's entry: a start drawn in [PROGRAMME_START, last]
+    is put at the same place in [entry, last] (`last`: today for the running ones; for the finished ones
+    `LAST_TERMINATED_START`, or a year after a late entry, and four months before today at the latest, their duration
+    shrinking alike so that they still end before today); planned ones are unchanged."""
+    if statut == "en projet":
+        return debut, fin
+    last = TODAY if statut == "en cours" else min(max(LAST_TERMINATED_START, entry + timedelta(days=365)),
+                                                  TODAY - timedelta(days=120))
+    share = (debut - PROGRAMME_START).days / (last - PROGRAMME_START).days
+    moved = entry + timedelta(days=int(share * (last - entry).days))
+    if statut == "terminé" and fin is not None:
+        fin = moved + timedelta(days=int((fin - debut).days * (TODAY - moved).days / (TODAY - debut).days))
+    return moved, fin
+
+
+def generate_partenariats(rng: np.random.Generator, regies: list[_Regie], organismes: list[_Organisme],
+                          sizes: Sizes = DEMO, entries: dict[str, date] | None = None) -> list[dict]:
+    """The partnerships, each drawn with its status and dates as if the programme had started for every régie at
+    once, then moved onto its régie's own entry into the convention (`entries`, see `_retimed`)."""
     by_region: dict[str, list[int]] = {}
     for i, o in enumerate(organismes):
         by_region.setdefault(o.insee_reg, []).append(i)
@@ -957,6 +978,8 @@ def generate_partenariats(rng: np.random.Generator, regies: list[_Regie],
             themes = [theme_slugs[k] for k in sorted(picked.tolist())]
             statut = statuts[_weighted_choice(rng, statut_p)]
             debut, fin = _dates(rng, statut)
+            if entries:
+                debut, fin = _retimed(statut, debut, fin, entries[regie.id_regie])
             amount = float(np.clip(rng.lognormal(math.log(28_000), 0.8), 2_000, 400_000))
             amount = round(amount, 2) if rng.random() < 0.25 else round(amount / 50) * 50.0
             hours: int | None = None
@@ -982,6 +1005,76 @@ def generate_partenariats(rng: np.random.Generator, regies: list[_Regie],
     for n, draft in enumerate(drafts, start=1):
         draft["id_partenariat"] = f"P-{draft.pop('_debut').year}-{n:04d}"
     return drafts
+
+
+# --------------------------------------------------------------------------------------------------------------
+# History: when each régie joined the convention, the régies created lately, the statuses that changed
+# --------------------------------------------------------------------------------------------------------------
+
+DEMO_SIGNATURE = date(2024, 7, 1)  # the demo's own, fictional signature day of the convention (labelled demo)
+LAST_ENTRY = date(2025, 9, 30)  # every régie has joined by then
+ENTRY_RAMP = 1.5  # entries' density over the period ∝ ENTRY_RAMP + t (t from 0 to 1): 5/3 as many at the end
+RECENT_REGIES = 8  # régies created since PROGRAMME_START, SILENT_RECENT of them without partnership yet
+SILENT_RECENT = 2
+HISTORY_COLUMNS = ["id_partenariat", "date", "statut", "commentaire"]
+DELAYED_SHARE, UNDONE_SHARE, SUSPENDED_SHARE = 0.12, 0.04, 0.04  # of the started partnerships
+
+
+def regie_entries(rng: np.random.Generator, regies: list[_Regie]) -> dict[str, date]:
+    """The day each régie joins the convention, spread from PROGRAMME_START to LAST_ENTRY, more and more often."""
+    span = (LAST_ENTRY - PROGRAMME_START).days
+    u = rng.random(len(regies))
+    ramp = -ENTRY_RAMP + np.sqrt(ENTRY_RAMP ** 2 + 2 * u * (ENTRY_RAMP + 0.5))  # inverse of the ramp's distribution
+    return {r.id_regie: PROGRAMME_START + timedelta(days=int(t * span)) for r, t in zip(regies, ramp, strict=True)}
+
+
+def recent_creations(rng: np.random.Generator, regies: list[_Regie], partenariats: list[dict],
+                     entries: dict[str, date]) -> dict[str, date]:
+    """Creation days of the régies created lately: some without partnership yet, the others among the late
+    entrants, created a few months before they joined (so before any of their partnerships starts)."""
+    working = {p["id_regie"] for p in partenariats}
+    silent = [r.id_regie for r in regies if r.id_regie not in working]
+    late = [r.id_regie for r in regies if r.id_regie in working and entries[r.id_regie] >= date(2024, 10, 1)]
+    chosen_silent = [silent[i] for i in rng.permutation(len(silent))[:SILENT_RECENT]]
+    chosen_late = [late[i] for i in rng.permutation(len(late))[:RECENT_REGIES - len(chosen_silent)]]
+    created = {rid: _draw_date(rng, date(2025, 3, 1), TODAY - timedelta(days=60)) for rid in chosen_silent}
+    for rid in chosen_late:
+        created[rid] = max(PROGRAMME_START, entries[rid] - timedelta(days=int(rng.integers(45, 301))))
+    return created
+
+
+def generate_status_history(rng: np.random.Generator, partenariats: list[dict]) -> list[dict]:
+    """Dated status changes that the dates alone do not tell: starts put off (every planned partnership whose start
+    day has passed, and some others), closings undone a few days later, suspensions then resumptions. Each ends on
+    the status the partnership has today, the rule of `geo.timeline.status_at` giving it back."""
+    rows = []
+
+    def add(part: dict, day: date, statut: str, why: str) -> None:
+        rows.append({"id_partenariat": part["id_partenariat"], "date": day, "statut": statut,
+                     "commentaire": f"{why} (démo)"})
+
+    for part in partenariats:
+        debut = datetime.strptime(part["date_debut"], "%d/%m/%Y").date()
+        fin = datetime.strptime(part["date_fin"], "%d/%m/%Y").date() if part["date_fin"] else None
+        if part["statut"] == "en projet":
+            if debut <= TODAY:
+                add(part, debut, "en projet", "Démarrage reporté")
+            continue
+        running = ((min(fin, TODAY) if fin else TODAY) - debut).days  # days it has been running (until today)
+        draw = rng.random()
+        if draw < DELAYED_SHARE and running > 150:
+            add(part, debut, "en projet", "Démarrage reporté")
+            add(part, debut + timedelta(days=int(rng.integers(20, 101))), "en cours", "Démarrage effectif")
+        elif draw < DELAYED_SHARE + UNDONE_SHARE and running > 120:
+            closed = _draw_date(rng, debut + timedelta(days=60), debut + timedelta(days=running - 30))
+            add(part, closed, "terminé", "Clôturé par erreur")
+            add(part, closed + timedelta(days=int(rng.integers(1, 8))), "en cours", "Clôture annulée")
+        elif draw < DELAYED_SHARE + UNDONE_SHARE + SUSPENDED_SHARE and running > 240:
+            paused = _draw_date(rng, debut + timedelta(days=90), debut + timedelta(days=running - 120))
+            add(part, paused, "en projet", "Suspendu")
+            add(part, paused + timedelta(days=int(rng.integers(30, 91))), "en cours", "Repris")
+    rows.sort(key=lambda r: (r["date"], r["id_partenariat"]))
+    return [{**r, "date": _fr_date(r["date"])} for r in rows]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -1089,6 +1182,12 @@ coopération réelle.**
   Les sites web pointent vers exemple.org.
 - Chiffres d'ensemble reproduits : {n_regies} régies, {n_couverts} QPV couverts, {salaries} salariés et
   {benevoles} bénévoles. Date de référence des statuts : {today}.
+- L'**historique** : chaque régie entre dans la convention à une date étalée de 2024 à 2025 (de plus en plus
+  souvent), ses partenariats commencent ensuite ; {n_recent} régies sont créées depuis 2024 ;
+  `{history_file}` donne {n_history} changements de statut datés (démarrages reportés, clôtures annulées,
+  suspensions), chacun marqué « (démo) ». Aucun n'est écrit dans le journal de la base, qui ne contient que de
+  vraies modifications. Date de signature de la convention pour la démo : {signature} (fictive ; un déploiement
+  règle la sienne par `CARTE_DATE_SIGNATURE`).
 
 Licence : {licence}.
 """
@@ -1101,9 +1200,10 @@ def _record(folder: Path, name: str, source: str, rows: int, note: str = "") -> 
 
 def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, sizes: Sizes = DEMO, shapes: Path | None = None
                   ) -> Manifest:
-    """Write the demo folder (qpv.geojson, regies.csv, organismes.csv, partenariats.csv, manifest.json,
-    README.md) and return its manifest. `sizes` and `shapes` (a file of real perimeters whose outlines the QPV
-    take, see `real_templates`) are for the benchmark's datasets."""
+    """Write the demo folder (qpv.geojson, regies.csv, organismes.csv, partenariats.csv, declinaisons.csv,
+    patrimoine.csv, historique_statuts.csv, manifest.json, README.md) and return its manifest. `sizes` and
+    `shapes` (a file of real perimeters whose outlines the QPV take, see `real_templates`) are for the benchmark's
+    datasets."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -1112,10 +1212,19 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, sizes: Sizes = DEMO, 
     qpv, metric, zones = generate_qpv(rng, sizes.qpv, templates)
     regies = generate_regies(rng, qpv, metric, zones, sizes)
     organismes = generate_organismes(rng, qpv, sizes)
-    partenariats = generate_partenariats(rng, regies, organismes, sizes)
+    # The history has a generator of its own, so that adding it left the other draws (names, amounts…) as they were.
+    history = np.random.default_rng([seed, 2])
+    entries = regie_entries(history, regies)
+    partenariats = generate_partenariats(rng, regies, organismes, sizes, entries)
+    regie_rows = regies_rows(rng, regies)
+    created = recent_creations(history, regies, partenariats, entries)
+    for row in regie_rows:
+        if row["id_regie"] in created:
+            row["date_creation"] = _fr_date(created[row["id_regie"]])
+    statuses = generate_status_history(history, partenariats)
 
     atomic_write_bytes(out_dir / QPV_FILE, qpv_geojson(qpv, metric, zones))
-    atomic_write_bytes(out_dir / REGIES_FILE, _csv_bytes(REGIES.column_names, regies_rows(rng, regies)))
+    atomic_write_bytes(out_dir / REGIES_FILE, _csv_bytes(REGIES.column_names, regie_rows))
     atomic_write_bytes(out_dir / ORGANISMES_FILE,
                        _csv_bytes(ORGANISMES.column_names, organismes_rows(organismes)))
     atomic_write_bytes(out_dir / PARTENARIATS_FILE, _csv_bytes(PARTENARIATS.column_names, partenariats))
@@ -1125,6 +1234,7 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, sizes: Sizes = DEMO, 
     patrimoine = generate_patrimoine(follow_up, qpv, organismes, partenariats)
     atomic_write_bytes(out_dir / DECLINAISONS_FILE, _csv_bytes(DECLINAISONS.column_names, declinaisons))
     atomic_write_bytes(out_dir / PATRIMOINE_FILE, _csv_bytes(PATRIMOINE.column_names, patrimoine))
+    atomic_write_bytes(out_dir / STATUS_HISTORY_FILE, _csv_bytes(HISTORY_COLUMNS, statuses))
 
     real = "Codes et noms des QPV 2024 : liste ANCT 2024 ; communes, départements, régions, EPCI : INSEE COG, DGCL"
     manifest = Manifest(demo=True, title=TITLE, datasets={
@@ -1146,14 +1256,20 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, sizes: Sizes = DEMO, 
                               "Logements sociaux fictifs par organisme et QPV, générés (démo) à la manière du RPLS.",
                               len(patrimoine), note="Nombres de logements inventés (environ un quart de la "
                                                     "population du quartier)."),
-    })
+        "historique_statuts": _record(out_dir, STATUS_HISTORY_FILE,
+                                      "Changements de statut fictifs générés (démo) : démarrages reportés, clôtures "
+                                      "annulées, suspensions.", len(statuses),
+                                      note="Lu seulement dans un dossier de démonstration ; une base réelle a son "
+                                           "propre historique (le journal des modifications)."),
+    }, signature_date=DEMO_SIGNATURE.isoformat())
     write_manifest(out_dir, manifest)
     generated = int((~qpv["code_qp"].isin(ref.qpv2024_table()["code_qp"])).sum())  # the benchmark's extra QPV
     atomic_write_bytes(out_dir / README_FILE, README.format(
         seed=seed, n_qpv=len(qpv) - generated, qpv_source=QPV_SOURCE, n_regies=len(regies), n_org=len(organismes),
         n_part=len(partenariats), n_couverts=sum(len(r.qpv) for r in regies),
         salaries=fr.nombre(sum(r.salaries for r in regies)), benevoles=fr.nombre(sum(r.benevoles for r in regies)),
-        today=f"{TODAY:%d/%m/%Y}", licence=LICENCE,
+        today=f"{TODAY:%d/%m/%Y}", licence=LICENCE, n_recent=len(created), n_history=len(statuses),
+        history_file=STATUS_HISTORY_FILE, signature=f"{DEMO_SIGNATURE:%d/%m/%Y}",
     ).encode("utf-8") + _bench_note(generated, templates is not None))
     return manifest
 

@@ -35,6 +35,9 @@ class Manifest:
     demo: bool = False
     title: str = ""
     datasets: dict[str, DatasetRecord] = field(default_factory=dict)
+    # ISO day of the convention's signature this folder assumes: the demo's own, fictional date (labelled demo
+    # wherever shown). A deployment sets CARTE_DATE_SIGNATURE instead; "" when the folder says nothing.
+    signature_date: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
@@ -42,7 +45,8 @@ class Manifest:
     @classmethod
     def from_dict(cls, raw: dict) -> Manifest:
         records = {name: DatasetRecord(**rec) for name, rec in (raw.get("datasets") or {}).items()}
-        return cls(demo=bool(raw.get("demo", False)), title=str(raw.get("title", "")), datasets=records)
+        return cls(demo=bool(raw.get("demo", False)), title=str(raw.get("title", "")), datasets=records,
+                   signature_date=str(raw.get("signature_date") or ""))
 
 
 def sha256_file(path: Path) -> str:

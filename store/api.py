@@ -40,6 +40,7 @@ from store.records import (
     REFERENCE_DATASETS,
     STORE_DATASETS,
     Geography,
+    aware,
     frame_to_records,
     now,
     record_key,
@@ -310,6 +311,31 @@ class Store:
         with self.engine.connect() as conn:
             return [ChangeInfo(r.change_set_id, r.dataset, r.record_id, r.before, r.after, r.user, r.at,
                                r.comment, r.kind) for r in conn.execute(query)]
+
+    def status_history(self, dataset: str, column: str = "statut") -> pd.DataFrame:
+        """The dated changes of one cell (a partnership's `statut` by default) over the whole journal, oldest first:
+        record_id, change_set_id, at (UTC), kind (edit, import, undo), before and after (the cell's text).
+
+        Only changes of a record that existed before and after (an addition, the seed included, says what the record
+        was when entered, not a change; a deletion removes it) and whose cell differs. One light query, the cell
+        read inside the JSON by the database: the whole history of 6 500 partnerships without their records."""
+        before, after = CHANGES.c.before[column].as_string(), CHANGES.c.after[column].as_string()
+        query = (sa.select(CHANGES.c.record_id, CHANGES.c.change_set_id, CHANGE_SETS.c.at, CHANGE_SETS.c.kind,
+                           before.label("before"), after.label("after"))
+                 .join(CHANGE_SETS, CHANGE_SETS.c.id == CHANGES.c.change_set_id)
+                 .where(CHANGES.c.dataset == dataset, CHANGES.c.before.is_not(None), CHANGES.c.after.is_not(None),
+                        before.is_distinct_from(after))
+                 .order_by(CHANGES.c.change_set_id, CHANGES.c.id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return pd.DataFrame({
+            "record_id": pd.Series([r.record_id for r in rows], dtype=object),
+            "change_set_id": pd.Series([r.change_set_id for r in rows], dtype="int64"),
+            "at": pd.to_datetime(pd.Series([aware(r.at) for r in rows], dtype=object), utc=True),
+            "kind": pd.Series([r.kind for r in rows], dtype=object),
+            "before": pd.Series([r.before for r in rows], dtype=object),
+            "after": pd.Series([r.after for r in rows], dtype=object),
+        })
 
     # ----- writing
 

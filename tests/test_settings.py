@@ -1,3 +1,4 @@
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,20 @@ def test_current_reads_the_environment_now(monkeypatch):
     assert settings.current().login_required is False
     monkeypatch.setenv("CARTE_LOGIN_REQUIRED", "1")
     assert settings.current().login_required is True
+
+
+def test_the_signature_date_has_no_default():
+    found = settings.Settings.from_environ({})
+    assert found.signature_date is None and found.signature_date_unread == ""
+
+
+@pytest.mark.parametrize("value", ["14/03/2024", "2024-03-14", " 14/03/2024 "])
+def test_the_signature_date_is_read_in_both_spellings(value):
+    found = settings.Settings.from_environ({"CARTE_DATE_SIGNATURE": value})
+    assert found.signature_date == date(2024, 3, 14) and found.signature_date_unread == ""
+
+
+@pytest.mark.parametrize("value", ["mars 2024", "2024-13-01", "31/02/2024", "2024"])
+def test_a_signature_date_that_is_not_a_date_is_kept_to_be_reported(value):
+    found = settings.Settings.from_environ({"CARTE_DATE_SIGNATURE": value})
+    assert found.signature_date is None and found.signature_date_unread == value

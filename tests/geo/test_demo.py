@@ -36,7 +36,7 @@ from geo.schema import (
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "data" / "demo"
 FILES = ["qpv.geojson", "regies.csv", "organismes.csv", "partenariats.csv", "declinaisons.csv", "patrimoine.csv",
-         "manifest.json", "README.md"]
+         "historique_statuts.csv", "manifest.json", "README.md"]
 TODAY = date(2026, 11, 27)
 OVERSEAS_CRS = {"971": "EPSG:5490", "972": "EPSG:5490", "973": "EPSG:2972", "974": "EPSG:2975",
                 "976": "EPSG:4471"}
@@ -126,7 +126,8 @@ def test_manifest(out):
     assert manifest["demo"] is True
     assert manifest["title"] == "Données de démonstration (fictives)"
     assert set(manifest["datasets"]) == {"qpv", "regies", "organismes", "partenariats", "declinaisons",
-                                         "patrimoine"}
+                                         "patrimoine", "historique_statuts"}
+    assert manifest["signature_date"] == "2024-07-01"  # the demo's own date, said fictional in its README
     for record in manifest["datasets"].values():
         path = out / record["file"]
         assert record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -138,6 +139,7 @@ def test_manifest(out):
     assert manifest["datasets"]["regies"]["rows"] == 129
     readme = (out / "README.md").read_text(encoding="utf-8")
     assert "démonstration" in readme and "inventé" in readme
+    assert "01/07/2024 (fictive" in readme and "Aucun n'est écrit dans le journal" in readme
 
 
 # --- QPV ---------------------------------------------------------------------------------------------------
@@ -222,7 +224,9 @@ def test_regies_details(regies, ref_pairs):
     for com, postal in zip(regies["insee_com"], regies["code_postal"], strict=True):
         assert postal in communes.loc[com, "codes_postaux"].split(" | ")
     created = pd.to_datetime(regies["date_creation"], format="%d/%m/%Y")
-    assert created.dt.year.between(1985, 2020).all()
+    recent = created >= "2024-01-01"  # a few régies created during the convention, the others long before
+    assert recent.sum() == 8 and created[~recent].dt.year.between(1985, 2020).all()
+    assert (created[recent].dt.date < TODAY).all()
     sites = regies["site_web"].dropna()
     assert sites.str.startswith("https://exemple.org/").all()
     assert regies["latitude"].dtype == float and regies["longitude"].dtype == float
@@ -320,6 +324,48 @@ def test_partenariats_dates(partenariats):
     assert (debut[planned] >= today - pd.Timedelta(days=60)).all()
     assert partenariats["id_partenariat"].str.fullmatch(r"P-\d{4}-\d{4}").all()
     assert (partenariats["id_partenariat"].str[2:6].astype(int) == debut.dt.year).all()
+
+
+def test_partenariats_start_after_their_regie_and_spread_over_2024_2026(partenariats, regies):
+    created = pd.to_datetime(regies.set_index("id_regie")["date_creation"], format="%d/%m/%Y")
+    debut = pd.to_datetime(partenariats["date_debut"], format="%d/%m/%Y")
+    assert (debut > partenariats["id_regie"].map(created)).all()
+    started = debut[debut.dt.date <= TODAY].dt.to_period("Q").value_counts()
+    quarters = pd.period_range("2024Q1", "2026Q4", freq="Q")
+    assert (started.reindex(quarters, fill_value=0) > 0).all()  # every quarter sees starts
+    assert started.max() / len(debut) < 0.2  # no quarter holds a fifth of them
+    fin = pd.to_datetime(partenariats["date_fin"], format="%d/%m/%Y")
+    ended = fin[fin.dt.date < TODAY].dt.year.value_counts()
+    assert ended.get(2025, 0) > 20 and ended.get(2026, 0) > 100
+
+
+def test_status_history_is_demo_and_ends_on_todays_status(out, partenariats):
+    """Independent replay of the documented rule (geo.timeline): the latest of the recorded changes and of the
+    partnership's own dates (start: en cours, the day after its end: terminé); recorded first on a tie."""
+    history = read_csv(out, "historique_statuts.csv")
+    assert list(history.columns) == ["id_partenariat", "date", "statut", "commentaire"]
+    assert history["commentaire"].str.endswith("(démo)").all()
+    assert set(history["statut"]) <= set(STATUTS)
+    assert history["id_partenariat"].isin(partenariats["id_partenariat"]).all()
+    days = pd.to_datetime(history["date"], format="%d/%m/%Y")
+    assert days.is_monotonic_increasing and (days.dt.date <= TODAY).all()
+    reasons = history["commentaire"].value_counts()
+    assert {"Démarrage reporté (démo)", "Clôturé par erreur (démo)", "Clôture annulée (démo)", "Suspendu (démo)",
+            "Repris (démo)"} <= set(reasons.index)
+    today = pd.Timestamp(TODAY)
+    by_id = {pid: list(zip(pd.to_datetime(g["date"], format="%d/%m/%Y"), g["statut"], strict=True))
+             for pid, g in history.groupby("id_partenariat")}
+    for pid, debut, fin, statut in partenariats[["id_partenariat", "date_debut", "date_fin", "statut"]].itertuples(
+            index=False):
+        events = []
+        start = pd.Timestamp(pd.to_datetime(debut, format="%d/%m/%Y"))
+        if start <= today:
+            events.append((start, 0, 0, "en cours"))
+        if isinstance(fin, str) and pd.Timestamp(pd.to_datetime(fin, format="%d/%m/%Y")) < today:
+            events.append((pd.to_datetime(fin, format="%d/%m/%Y") + pd.Timedelta(days=1), 0, 0, "terminé"))
+        events += [(day, 1, k, s) for k, (day, s) in enumerate(by_id.get(pid, [])) if day <= today]
+        assert (max(events)[3] if events else "en projet") == statut, pid
+    assert len(by_id) >= 80  # many partnerships have a past of their own
 
 
 def test_partenariats_amounts(partenariats):

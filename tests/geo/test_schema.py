@@ -283,6 +283,7 @@ def test_the_partnership_export_is_read_back_as_partnerships(tmp_path):
 FILE_KINDS = {
     "data/demo/declinaisons.csv": "declinaisons", "data/demo/organismes.csv": "organismes",
     "data/demo/partenariats.csv": "partenariats", "data/demo/patrimoine.csv": "patrimoine",
+    "data/demo/historique_statuts.csv": None,  # the demo's generated status history (geo.timeline), no dataset
     "data/demo/qpv.geojson": "qpv", "data/demo/regies.csv": "regies",
     "data/ref/departements.csv": "departements", "data/ref/departements.geojson": "departements",
     "data/ref/categories_juridiques.csv": None, "data/ref/communes.csv": None, "data/ref/epci.csv": None,

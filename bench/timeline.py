@@ -1,0 +1,78 @@
+"""Changing the date: the domain computation at a date (`geo.timeline.state_at`, then the filters and the key
+figures on that state), on the demo (650 partnerships, 1×) and on the demo ×10 (6 500 partnerships: every
+partnership and its generated status history copied nine times under new ids, as `bench.store_import` does).
+`python -m bench.timeline` prints the measure as JSON; `make bench` records it (targets: 150 ms at 1×, 1 s at 10×,
+the median over the chosen days, national and one région). The quarter-by-quarter follow-up since the demo's
+signature is timed too (no target: its page computes it once per filter and day).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from dataclasses import replace
+
+import pandas as pd
+
+from bench.common import REPO
+from geo import timeline
+from geo.datasets import Datasets
+from geo.filters import Filters, apply
+from geo.indicators import kpis
+from geo.joins import build_atlas
+from geo.load import load_folder
+
+DEMO = REPO / "data" / "demo"
+DAYS = ("2024-03-31", "2024-07-01", "2024-12-31", "2025-04-15", "2025-09-30", "2026-01-31", "2026-06-30",
+        "2026-11-27")
+FILTERS = (Filters(), Filters(regions=("11",)))
+SIGNATURE = "2024-07-01"
+
+
+def scaled(datasets: Datasets, history: pd.DataFrame, copies: int) -> tuple[Datasets, pd.DataFrame]:
+    """The partnerships (and their history) `copies` times, the copies under new ids."""
+    if copies == 1:
+        return datasets, history
+    parts = [datasets.partenariats] + [datasets.partenariats.assign(id_partenariat=datasets.partenariats[
+        "id_partenariat"] + f"-{k}") for k in range(1, copies)]
+    histories = [history] + [history.assign(id_partenariat=history["id_partenariat"] + f"-{k}")
+                             for k in range(1, copies)]
+    return (replace(datasets, partenariats=pd.concat(parts, ignore_index=True)),
+            timeline.combined_history(pd.concat(histories, ignore_index=True)))
+
+
+def _timed(run) -> tuple[float, float]:
+    """Wall and CPU milliseconds of one run."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
+def measure_scale(datasets: Datasets, history: pd.DataFrame, copies: int) -> dict:
+    datasets, history = scaled(datasets, history, copies)
+    atlas = build_atlas(datasets)
+
+    def change_date(day: str, filters: Filters) -> None:
+        kpis(apply(timeline.state_at(atlas, datasets.declinaisons, day, history).atlas, filters))
+
+    change_date(DAYS[0], FILTERS[0])  # warm-up: imports and first allocations are not the date's cost
+    runs = [_timed(lambda d=day, f=filters: change_date(d, f)) for day in DAYS for filters in FILTERS]
+    walls, cpus = [w for w, _ in runs], [c for _, c in runs]
+    follow_wall, follow_cpu = _timed(lambda: timeline.follow_up(atlas, datasets.declinaisons, Filters(), SIGNATURE,
+                                                                DAYS[-1], history))
+    return {"partenariats": len(atlas.partenariats), "history_rows": len(history), "runs": len(runs),
+            "median_ms": round(statistics.median(walls), 1), "max_ms": round(max(walls), 1),
+            "cpu_median_ms": round(statistics.median(cpus), 1),
+            "follow_up_ms": round(follow_wall, 1), "follow_up_cpu_ms": round(follow_cpu, 1),
+            "follow_up_quarters": len(timeline.quarters(SIGNATURE, DAYS[-1]))}
+
+
+def measure() -> dict:
+    datasets = load_folder(DEMO)
+    history, _ = timeline.read_demo_history(datasets)
+    return {"x1": measure_scale(datasets, history, 1), "x10": measure_scale(datasets, history, 10)}
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(), ensure_ascii=False))
