@@ -21,7 +21,7 @@ import pandas as pd
 from geo import ref
 from geo.io import ROW
 from geo.load import clean
-from geo.schema import DATASETS, LIST_JOINER, THEME_BY_SLUG
+from geo.schema import CODE_WIDTHS, DATASETS, LIST_JOINER, THEME_BY_SLUG, normalize_code
 from geo.validate import Finding
 
 # Datasets the store holds; the reference geography (QPV perimeters, régions, départements) stays in files.
@@ -73,10 +73,20 @@ def cell_text(kind: str, column: str, value) -> str | None:
     return str(value)
 
 
-def record_key(kind: str, record: Record) -> str | None:
-    """The record's identifier in the store (`RQ-059-01`, `123456789-QN07519M`), None when a key cell is blank."""
-    parts = [(record.get(column) or "").strip().upper() for column in KEY_COLUMNS[kind]]
+def record_key(kind: str, record: dict) -> str | None:
+    """The record's identifier in the store (`RQ-059-01`, `123456789-QN07519M`), None when a key cell is blank.
+
+    The one identifier rule: each key cell as `geo.load` reads a code (upper-case, no spaces, a dropped leading
+    zero restored), so that a file's row, a form's field and a stored record name a record alike."""
+    parts = [normalize_code(record.get(column), CODE_WIDTHS.get(column, 0)) for column in KEY_COLUMNS[kind]]
     return KEY_JOINER.join(parts) if all(parts) else None
+
+
+def canonical_id(kind: str, record_id: str) -> str | None:
+    """`record_key` of an identifier as typed (`p-2024-0001` → `P-2024-0001`); None when a part is blank."""
+    columns = KEY_COLUMNS[kind]
+    parts = str(record_id).split(KEY_JOINER, len(columns) - 1) if len(columns) > 1 else [record_id]
+    return record_key(kind, dict(zip(columns, parts, strict=False))) if len(parts) == len(columns) else None
 
 
 def frame_to_records(kind: str, frame: pd.DataFrame) -> dict[str, tuple[Record, int | None]]:
