@@ -148,6 +148,12 @@ class ImportPlan:
         return {kind: count for kind, count in counts.items() if count}
 
     @property
+    def removal_text(self) -> str:
+        """« 3 enregistrements (partenariats : 2, organismes hlm : 1) »: what removing the missing rows deletes."""
+        kinds = ", ".join(f"{DATASETS[kind].label.lower()} : {fr.nombre(n)}" for kind, n in self.removals.items())
+        return f"{fr.pluriel(len(self.missing), 'enregistrement')} ({kinds})"
+
+    @property
     def errors(self) -> list[Finding]:
         return [f for f in self.blocking + self.findings if f.severity == ERREUR]
 
@@ -223,11 +229,6 @@ def _removal_refusals(plan: ImportPlan, account: Account) -> list[Finding]:
                                 f"(par ex. « {kept[0].record_id} »).",
                                 "importez un fichier qui contient les enregistrements à garder de ces régions."))
     return refusals
-
-
-def _removal_list(plan: ImportPlan) -> str:
-    """« partenariats : 3, régies de quartier et de territoire : 1 »."""
-    return ", ".join(f"{DATASETS[kind].label.lower()} : {fr.nombre(count)}" for kind, count in plan.removals.items())
 
 
 def _region_list(codes: Iterable[str]) -> str:
@@ -792,9 +793,8 @@ class Store:
                     f"{f.location} : {f.message}" for f in plan.removal_refusals))
             count = len(plan.missing)
             if confirm_removal != count:
-                raise StoreError(f"Suppression non confirmée : elle supprime {fr.pluriel(count, 'enregistrement')} "
-                                 f"({_removal_list(plan)}) ; confirmez en indiquant ce nombre, {count}. Rien n'a "
-                                 "été publié.")
+                raise StoreError(f"Suppression non confirmée : elle supprime {plan.removal_text} ; confirmez en "
+                                 f"indiquant ce nombre, {count}. Rien n'a été publié.")
         edits = plan.edits(remove_missing)
         if not edits:
             raise StoreError("Rien à publier : le fichier ne change aucun enregistrement.")

@@ -214,6 +214,49 @@ def test_import_preview_publish_and_undo(store, tmp_path):
     assert kpis(at) == expected_kpis(before, hdf_termine)
 
 
+def test_a_removal_by_import_is_counted_confirmed_and_refused_from_another_region(store, tmp_path):
+    """Issue 15 « Destructive actions »: a one-row file whose only row is out of scope removes nothing; a file of
+    Hauts-de-France rows says how many of which kind it deletes, lists them, and publishes only once that number
+    is typed (fails on the old code: a checkbox deleted them, the heading saying « conservées sauf demande »)."""
+    scenario = store_flow.build(tmp_path)
+    at = login(run_page("import"), "hdf", PASSWORD)
+    other = scenario.rows[scenario.rows["id_partenariat"] == scenario.other_region]
+    at.file_uploader[0].upload("partenariats.csv", other.to_csv(sep=";", index=False).encode(), "text/csv")
+    at.run(timeout=TIMEOUT)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [c for c in at.checkbox if c.key == "import-supprimer"]
+    assert [c for c in (str(x.value) for x in at.caption) if "aucune ligne valide de votre périmètre" in c]
+    version = store.data_version()
+
+    changed = scenario.rows[scenario.rows["id_partenariat"].isin(list(scenario.changed))]
+    at.file_uploader[0].upload("partenariats.csv", changed.to_csv(sep=";", index=False).encode(), "text/csv")
+    at.run(timeout=TIMEOUT)
+    headings = [str(m.value) for m in at.markdown if "absentes du fichier" in str(m.value)]
+    assert headings == ["**Dans la base mais absentes du fichier : conservées**"]
+    at.checkbox(key="import-supprimer").check()
+    at.run(timeout=TIMEOUT)
+    count = scenario.missing
+    assert [str(m.value) for m in at.markdown if "absentes du fichier" in str(m.value)] == [
+        f"**Dans la base mais absentes du fichier : {count} enregistrements supprimés à la publication**"]
+    summary = at.table[0].value
+    assert dict(zip(summary.index, summary["Nombre"], strict=True))["Supprimés de la base à la publication"] == \
+        str(count)
+    missing_table = [d.value for d in at.dataframe if "id_partenariat" in d.value.columns
+                     and not set(d.value["id_partenariat"]) & set(scenario.changed)]
+    assert len(missing_table[-1]) == count
+    assert any(f"{count} enregistrements (partenariats : {count})" in w for w in texts(at, "warning"))
+    at.button(key="publier").click()
+    at.run(timeout=TIMEOUT)
+    assert any("Suppression non confirmée" in e for e in texts(at, "error"))
+    assert store.data_version() == version
+    at.text_input(key="import-confirmer-suppression").input(str(count))
+    at.button(key="publier").click()
+    at.run(timeout=TIMEOUT)
+    assert any(s.startswith("Publié : lot n°") for s in texts(at, "success")), texts(at, "error")
+    (info, changes) = store.change_set(store.change_sets(limit=1)[0].id)
+    assert sum(c.after is None for c in changes) == count
+
+
 def test_oversized_upload_is_refused_and_nothing_written(store):
     at = login(run_page("import"), "hdf", PASSWORD)
     version = store.data_version()

@@ -48,6 +48,17 @@ def test_accounts_import_and_export_from_the_command_line(tmp_path, data_folder)
     assert len(lines) == 1 + 6 and lines[1].startswith("P-1;RQ-059-01;123456782;QN05972M;cohésion sociale;en cours;")
     assert (tmp_path / "sauvegarde" / "manifest.json").exists()
 
+    one = tmp_path / "un"
+    one.mkdir()
+    (one / "partenariats.csv").write_text("\n".join(HDF_FILE.splitlines()[:2]) + "\n", encoding="utf-8")
+    unconfirmed = run(env, "import", str(one / "partenariats.csv"), "--as", "hdf", "--remove-missing")
+    assert "Suppression demandée : 4 enregistrements (partenariats : 4) ; confirmez-la par --confirm-removal 4." \
+        in unconfirmed.stdout
+    assert unconfirmed.returncode == 2 and "Suppression non confirmée" in unconfirmed.stderr  # fails on the old code
+    removed = run(env, "import", str(one / "partenariats.csv"), "--as", "hdf", "--remove-missing",
+                  "--confirm-removal", "4")
+    assert "Publié : lot de modifications n° 3." in removed.stdout, removed.stderr
+
     disabled = run(env, "users", "disable", "hdf")
     assert disabled.stdout.strip() == "Compte désactivé : hdf."
     again = run(env, "import", str(tmp_path / "partenariats.csv"), "--as", "hdf")
