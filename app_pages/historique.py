@@ -35,7 +35,10 @@ if sets:
     st.markdown(f"{fr.pluriel(len(changes), 'enregistrement')} dans ce lot.")
     st.dataframe(journal.change_cells(changes), hide_index=True, width="stretch")
     account = auth.current_account()
-    if account is None:
+    undone = store().undone_by([info.id]).get(info.id)
+    if undone is not None:
+        st.caption(f"Ce lot a été annulé par le lot n° {undone}.")
+    elif account is None:
         st.caption("Connectez-vous pour annuler un lot.")
     elif info.kind != "seed" and st.button(f"Annuler le lot n° {info.id}", icon=":material/undo:",
                                            key="annuler-lot"):

@@ -36,6 +36,7 @@ from store import engine as engines
 from store.accounts import ADMIN, Account
 from store.models import Change, ChangeSet, Meta, Record, User
 from store.records import (
+    ADMIN_DATASETS,
     KEY_COLUMNS,
     REFERENCE_DATASETS,
     STORE_DATASETS,
@@ -43,6 +44,7 @@ from store.records import (
     aware,
     canonical_id,
     frame_to_records,
+    may_write,
     now,
     record_key,
     records_to_frame,
@@ -214,7 +216,7 @@ def _removal_refusals(plan: ImportPlan, account: Account) -> list[Finding]:
     refusals = []
     for kind in plan.removals:
         valid = [r for r in plan.added + plan.changed + plan.unchanged
-                 if r.dataset == kind and account.may_write(r.regions)]
+                 if r.dataset == kind and may_write(account, kind, r.regions)]
         covered = frozenset().union(*(r.regions for r in valid))
         kept = [r for r in plan.missing if r.dataset == kind and not (r.regions & covered if r.regions else valid)]
         if not kept:
@@ -296,6 +298,11 @@ class Store:
                  .where(RECORDS.c.dataset == dataset, RECORDS.c.data.is_not(None)).order_by(RECORDS.c.seq))
         with self.engine.connect() as conn:
             return {row.record_id: (row.data, row.version) for row in conn.execute(query)}
+
+    def taken_ids(self, dataset: str) -> set[str]:
+        """Identifiers of a dataset's records, deleted ones included: a new record is not offered a deleted id."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(RECORDS.c.record_id).where(RECORDS.c.dataset == dataset)).scalars())
 
     def read_frames(self, datasets: Iterable[str] = STORE_DATASETS) -> dict[str, tuple[pd.DataFrame, list[Finding]]]:
         """The frames `geo.load` would give for these datasets' files, built from the store."""
@@ -558,9 +565,14 @@ class Store:
             before = row.data if row is not None else None
             after = afters.get((edit.dataset, edit.record_id))
             for data in (before, after):
-                if data is not None and not account.may_write(self.geography.record_regions(edit.dataset, data)):
+                if data is not None and not may_write(account, edit.dataset,
+                                                      self.geography.record_regions(edit.dataset, data)):
                     refused.append(edit)
                     break
+        national = sorted({DATASETS[e.dataset].label.lower() for e in refused if e.dataset in ADMIN_DATASETS})
+        if national:
+            raise ScopeError(f"Le compte « {account.name} » ne peut pas modifier les {' ni les '.join(national)} : "
+                             "ils sont modifiés par un administrateur national. Rien n'a été publié.")
         if refused:
             names = ", ".join(f"« {e.record_id} »" for e in refused[:10])
             more = f" et {len(refused) - 10} autre(s)" if len(refused) > 10 else ""
@@ -761,6 +773,10 @@ class Store:
         with self.engine.connect() as conn:
             stored = {r.record_id: r for r in conn.execute(query)}
         regions_of = self.geography.record_regions
+        if kind in ADMIN_DATASETS and not may_write(account, kind, frozenset()):
+            plan.findings.append(Finding(AVERTISSEMENT, plan.files.get(kind, kind), None, None,
+                                         f"les {DATASETS[kind].label.lower()} sont modifiés par un administrateur "
+                                         "national : les lignes qui les changent sont refusées."))
         for record_id, (after, row) in records.items():
             current = stored.get(record_id)
             before = current.data if current is not None else None
@@ -768,8 +784,8 @@ class Store:
             change = RowChange(kind, record_id, row, before, after, version, regions_of(kind, after))
             if before == after:
                 plan.unchanged.append(change)
-            elif not account.may_write(change.regions) or (
-                    before is not None and not account.may_write(regions_of(kind, before))):
+            elif not may_write(account, kind, change.regions) or (
+                    before is not None and not may_write(account, kind, regions_of(kind, before))):
                 plan.out_of_scope.append(change)
             else:
                 (plan.added if before is None else plan.changed).append(change)
@@ -777,7 +793,7 @@ class Store:
             if current.data is None or record_id in records or record_id in raw_ids:
                 continue
             regions = regions_of(kind, current.data)
-            if account.may_write(regions):
+            if may_write(account, kind, regions):
                 plan.missing.append(RowChange(kind, record_id, None, current.data, None, current.version, regions))
 
     def publish(self, plan: ImportPlan, user: Account | str, comment: str, remove_missing: bool = False,

@@ -33,6 +33,9 @@ KEY_COLUMNS = {kind: (DATASETS[kind].key,) for kind in STORE_DATASETS if DATASET
     "patrimoine": ("siren_organisme", "code_qp")}
 KEY_JOINER = "-"
 QPV_COLUMNS = {"partenariats": "qpv", "regies": "qpv_couverts", "patrimoine": "code_qp"}  # for the scope rule
+# Régies and organismes are the national lists every région's partnerships name: only a national administrator
+# edits them, in /saisie, by import or through the API (`may_write`).
+ADMIN_DATASETS = ("regies", "organismes")
 
 Record = dict[str, str | None]
 
@@ -146,6 +149,14 @@ class Geography:
         if kind in ("organismes", "declinaisons") and record.get("insee_reg"):
             regions.add(record["insee_reg"])
         return frozenset(regions)
+
+
+def may_write(account, dataset: str, regions: frozenset[str]) -> bool:
+    """The scope rule of every write (a `store.accounts.Account`): a national administrator writes everything; a
+    contributor writes the records of its régions (`Geography.record_regions`) outside `ADMIN_DATASETS`."""
+    if dataset in ADMIN_DATASETS:
+        return account.is_admin
+    return account.may_write(regions)
 
 
 def _seat_region(insee_com: str) -> set[str]:
