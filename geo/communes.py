@@ -336,3 +336,12 @@ def commune_of_code(insee_com: object) -> tuple[Commune | None, str]:
         return None, f"code commune « {insee_com} » absent du Code officiel géographique 2026"
     kind = "de l'arrondissement" if entry.kind == "ARM" else f"de la {_FORMER[entry.kind]}"
     return index.communes[entry.target], f"code {kind} {entry.written}"
+
+
+def region_of_commune(insee_com: object) -> str | None:
+    """The région of the commune the Code officiel géographique knows by this code (an arrondissement's or a former
+    commune's: that of its commune); None for a blank or unknown code. An organisme's or a régie's seat lies there."""
+    if is_blank(insee_com):
+        return None
+    commune, _ = commune_of_code(insee_com)
+    return commune.insee_reg if commune else None

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo import ref
+from geo.communes import region_of_commune
 from geo.io import ROW
 from geo.load import clean
 from geo.schema import CODE_WIDTHS, DATASETS, LIST_JOINER, THEME_BY_SLUG, normalize_code
@@ -136,17 +137,19 @@ class Geography:
 
     def record_regions(self, kind: str, record: Record | None) -> frozenset[str]:
         """Scope rule: a partnership lies in the régions of its QPV; a régie in the région of its seat (commune)
-        and of the QPV it covers; an organisme in the région of its seat; a declination in its région; a
-        patrimoine row in the région of its QPV. Unknown datasets lie nowhere (only an administrator writes them)."""
+        and of the QPV it covers; an organisme in the région of its seat commune when the commune is known, else
+        in its `insee_reg` (`geo.load` refuses the two disagreeing); a declination in its région; a patrimoine row
+        in the région of its QPV. Unknown datasets lie nowhere (only an administrator writes them)."""
         if not record:
             return frozenset()
         regions: set[str] = set()
         if kind in QPV_COLUMNS:
             codes = record.get(QPV_COLUMNS[kind]) or ""
             regions |= {self.qpv_region[c] for c in codes.split(LIST_JOINER) if c in self.qpv_region}
-        if kind in ("regies", "organismes") and record.get("insee_com"):
-            regions |= _seat_region(record["insee_com"])
-        if kind in ("organismes", "declinaisons") and record.get("insee_reg"):
+        seat = region_of_commune(record.get("insee_com")) if kind in ("regies", "organismes") else None
+        if seat:
+            regions.add(seat)
+        if (kind == "organismes" and not seat or kind == "declinaisons") and record.get("insee_reg"):
             regions.add(record["insee_reg"])
         return frozenset(regions)
 
@@ -157,13 +160,6 @@ def may_write(account, dataset: str, regions: frozenset[str]) -> bool:
     if dataset in ADMIN_DATASETS:
         return account.is_admin
     return account.may_write(regions)
-
-
-def _seat_region(insee_com: str) -> set[str]:
-    try:
-        return {ref.reg_of_dep(ref.dep_of_commune(insee_com))}
-    except (KeyError, ValueError):
-        return set()
 
 
 def regions_text(regions: Iterable[str]) -> str:

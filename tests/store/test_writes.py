@@ -215,3 +215,25 @@ def test_undoing_twice_is_refused(store):
     assert store.undone_by([first, undo]) == {first: undo}
     with pytest.raises(UndoError, match=f"lot n° {first} ne peut pas être annulé"):
         store.undo(first, "hdf")
+
+
+# --- an organisme's région --------------------------------------------------------------------------------------
+
+def test_an_organisme_lies_where_its_seat_commune_is(store, tmp_path):
+    """Issue 15: a Paris seat given `insee_reg=32` was believed (its scope held Hauts-de-France too). Fails on
+    the old code: the région came from `insee_reg` as well, and the contradiction passed."""
+    organisme, version = store.read_records("organismes")["987654324"]
+    paris = {**organisme, "insee_com": "75056", "insee_reg": "32"}
+    assert store.geography.record_regions("organismes", paris) == {"11"}
+    assert store.geography.record_regions("organismes", {**paris, "insee_com": None}) == {"32"}
+    with pytest.raises(ValidationError) as refused:
+        store.write("adm", "", [Edit("organismes", "987654324", paris, version)])
+    (finding,) = refused.value.findings
+    assert finding.column == "insee_reg" and "contraire à la commune du siège « 75056 », qui est en région 11 " \
+        "(Île-de-France)" in finding.message
+    (tmp_path / "organismes.csv").write_text(
+        "siren;nom;famille;commune_siege;insee_reg;nb_logements;insee_com;latitude;longitude\n"
+        "987654324;Paris Logis;ESH;Paris;32;30000;75056;;\n", encoding="utf-8")
+    plan = store.plan_import("adm", tmp_path / "organismes.csv")
+    assert [(f.file, f.row, f.column) for f in plan.errors] == [("organismes.csv", 2, "insee_reg")]
+    assert not plan.changed
