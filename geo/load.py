@@ -317,8 +317,8 @@ def _check_seat_region(frame: pd.DataFrame, out: _Collector) -> None:
     that says otherwise is an error (a Paris seat given région 32 would let Hauts-de-France write it)."""
     names = dict(zip(ref.regions_table()["insee_reg"], ref.regions_table()["lib_reg"], strict=True))
     for index, code, declared in zip(frame.index, frame["insee_com"], frame["insee_reg"], strict=True):
-        seat = region_of_commune(code) if code else None
-        if seat and declared and seat != declared:
+        seat = region_of_commune(code)
+        if seat and not is_blank(declared) and seat != declared:
             out.add(ERREUR, index, "insee_reg",
                     f"région « {declared} » ({names.get(declared, 'inconnue')}) contraire à la commune du siège "
                     f"« {code} », qui est en région {seat} ({names.get(seat, seat)}).",
