@@ -8,7 +8,7 @@ from dashboard.page import start_page
 from geo import fr
 from geo.schema import DATASETS
 from store import StoreError
-from store.records import KEY_COLUMNS, KEY_JOINER, STORE_DATASETS
+from store.records import KEY_COLUMNS, KEY_JOINER, STORE_DATASETS, canonical_id
 from ui import journal
 from ui.text import escape_markdown
 
@@ -35,7 +35,10 @@ if sets:
     st.markdown(f"{fr.pluriel(len(changes), 'enregistrement')} dans ce lot.")
     st.dataframe(journal.change_cells(changes), hide_index=True, width="stretch")
     account = auth.current_account()
-    if account is None:
+    undone = store().undone_by([info.id]).get(info.id)
+    if undone is not None:
+        st.caption(f"Ce lot a été annulé par le lot n° {undone}.")
+    elif account is None:
         st.caption("Connectez-vous pour annuler un lot.")
     elif info.kind != "seed" and st.button(f"Annuler le lot n° {info.id}", icon=":material/undo:",
                                            key="annuler-lot"):
@@ -51,8 +54,9 @@ st.subheader("Historique d'un enregistrement")
 left, right = st.columns([1, 2])
 kind = left.selectbox("Jeu de données", STORE_DATASETS, index=STORE_DATASETS.index("partenariats"),
                       format_func=lambda k: DATASETS[k].label, key="historique-jeu")
-record_id = right.text_input(f"Identifiant ({KEY_JOINER.join(KEY_COLUMNS[kind])})", key="historique-id",
-                             placeholder="par ex. P-2024-0001").strip()
+typed = right.text_input(f"Identifiant ({KEY_JOINER.join(KEY_COLUMNS[kind])})", key="historique-id",
+                         placeholder="par ex. P-2024-0001").strip()
+record_id = canonical_id(kind, typed) or typed if typed else ""  # `p-2024-0001` is P-2024-0001
 if record_id:
     history = store().record_history(kind, record_id)
     if not history:

@@ -9,7 +9,7 @@ from dashboard.page import start_page
 from geo import fr
 from geo.limits import MIB
 from geo.upload import MAX_UPLOAD_BYTES
-from store import Account, StoreError
+from store import Account, StoreError, ValidationError
 from ui import journal
 from ui.tables import findings_table
 from ui.text import escape_markdown
@@ -17,6 +17,7 @@ from ui.text import escape_markdown
 PLAN = "import_plan"  # session_state: (file id, plan) of the file being previewed
 ROUND = "import_round"  # session_state: bumped after a publication to empty the uploader
 PUBLISHED = "import_publie"  # session_state: the change set just published, shown once
+REMOVE = "import-supprimer"  # widget: remove the missing rows
 
 
 def _import_page(account: Account) -> None:
@@ -56,12 +57,12 @@ def _import_page(account: Account) -> None:
         return
 
     st.subheader("Aperçu de la modification")
-    st.table(journal.plan_summary(plan).set_index("Lignes"))
+    remove = bool(plan.missing) and not plan.removal_refusals and st.session_state.get(REMOVE, False)
+    st.table(journal.plan_summary(plan, remove=remove).set_index("Lignes"))
     sections = [
         ("Lignes ajoutées", journal.records(plan.added)),
         ("Lignes modifiées (ancienne → nouvelle valeur)", journal.changed_cells(plan.changed)),
         ("Hors de votre périmètre : refusées", journal.refused(plan.out_of_scope, ctx.atlas.region_name)),
-        ("Dans la base mais absentes du fichier : conservées sauf demande", journal.records(plan.missing, after=False)),
     ]
     for title, table in sections:
         if len(table):
@@ -70,11 +71,8 @@ def _import_page(account: Account) -> None:
     if plan.errors:
         st.warning(f"{fr.pluriel(len(plan.errors), 'erreur')} dans le fichier : les lignes en erreur ne seront pas "
                    "publiées.", icon=":material/warning:")
+    confirmed = _missing_rows(plan)
 
-    remove = False
-    if plan.missing:
-        remove = st.checkbox(f"Supprimer de la base les {fr.pluriel(len(plan.missing), 'enregistrement')} absents du "
-                             "fichier", key="import-supprimer")
     if not (plan.added or plan.changed or remove):
         st.info("Rien à publier : le fichier ne change aucun enregistrement de votre périmètre.",
                 icon=":material/info:")
@@ -83,14 +81,46 @@ def _import_page(account: Account) -> None:
                             placeholder="par ex. bilan du 3e trimestre")
     if st.button("Publier", type="primary", icon=":material/publish:", key="publier"):
         try:
-            change_set = store().publish(plan, account, comment, remove_missing=remove)
+            change_set = store().publish(plan, account, comment, remove_missing=remove, confirm_removal=confirmed)
+        except ValidationError as exc:
+            st.error(escape_markdown(exc), icon=":material/error:")
+            st.dataframe(findings_table(exc.findings), hide_index=True, width="stretch")
         except StoreError as exc:
             st.error(escape_markdown(exc), icon=":material/error:")
         else:
             st.session_state.pop(PLAN, None)
+            st.session_state.pop(REMOVE, None)
             st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
             st.session_state[PUBLISHED] = change_set
             st.rerun()
+
+
+def _missing_rows(plan) -> int | None:
+    """The store's records the file does not hold: kept, unless the user asks to remove them, sees how many of
+    which kind and types that number (the store checks it again, and refuses a file that holds no valid row
+    where they lie). The number typed, None when none was."""
+    if not plan.missing:
+        return None
+    count = len(plan.missing)
+    what = plan.removal_text
+    if plan.removal_refusals:
+        st.markdown("**Dans la base mais absentes du fichier : conservées**")
+        st.dataframe(journal.records(plan.missing, after=False), hide_index=True, width="stretch")
+        for finding in plan.removal_refusals:
+            st.caption(escape_markdown(f"{finding.message[:1].upper()}{finding.message[1:]}"))
+        return None
+    remove = st.checkbox(f"Supprimer de la base les {what} absents du fichier", key=REMOVE)
+    st.markdown("**Dans la base mais absentes du fichier : "
+                + (f"{fr.pluriel(count, 'enregistrement')} supprimés à la publication**" if remove
+                   else "conservées**"))
+    st.dataframe(journal.records(plan.missing, after=False), hide_index=True, width="stretch")
+    if not remove:
+        return None
+    st.warning(f"La publication supprimera de la base {what}, listés ci-dessus. Pour confirmer, tapez le nombre "
+               f"d'enregistrements supprimés ({fr.nombre(count)}).", icon=":material/delete:")
+    typed = st.text_input("Nombre d'enregistrements à supprimer", max_chars=12, key="import-confirmer-suppression")
+    digits = "".join(typed.split())
+    return int(digits) if digits.isdigit() else None
 
 
 ctx = start_page("Import")

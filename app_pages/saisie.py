@@ -1,5 +1,6 @@
 """Saisie: add a partnership, change its status or dates, close it; edit the declination of a région of the
-account (any région for an administrator); an administrator also edits régies and organismes. Every write goes
+account (any région for an administrator); a national administrator also edits régies and organismes (the
+store's rule, `store.records.may_write`). Every write goes
 through the store (`Store.write`) with the record's identifier and the version read when it was opened: same
 validation, scope rule, journal and conflict message as an import."""
 
@@ -10,15 +11,17 @@ import streamlit as st
 from dashboard import auth
 from dashboard.data import store
 from dashboard.page import start_page
-from geo import edits
+from geo import edits, fr
 from geo.schema import DATASETS, DECLINAISON_STATUTS, LIST_JOINER, STATUTS, THEMES, fold, parse_theme
 from store import Account, Edit, StoreError, ValidationError
+from store.records import ADMIN_DATASETS, may_write
 from ui.text import escape_markdown
 
 NEW = ""  # selectbox value: a new record
 ERRORS = "saisie_erreurs"  # session_state: kind -> {field: message} of the last refused submit
 OPENED = "saisie_ouvert"  # session_state: kind -> (record id, data, version) as read when the record was opened
 DONE = "saisie_ok"  # session_state: the last success message, shown once
+NATIONAL_TABS = {"regies": "Régie", "organismes": "Organisme HLM"}
 DATES = {"format": "DD/MM/YYYY", "min_value": date(2000, 1, 1), "max_value": date(2100, 12, 31)}
 
 ctx = start_page("Saisie")
@@ -98,11 +101,17 @@ def _partnership_form(account: Account) -> None:
 
     choice = st.selectbox("Partenariat", [NEW] + mine, format_func=label, key="p-choix",
                           help="Tapez pour chercher : identifiant, régie ou organisme.")
+    hidden = len(records) - len(mine)
+    if hidden:
+        regions = ", ".join(sorted(map(atlas.region_name, account.regions)))
+        st.caption(escape_markdown(
+            f"{fr.pluriel(hidden, 'partenariat')} d'autres régions ne {'figure' if hidden == 1 else 'figurent'} "
+            f"pas dans cette liste : votre compte modifie les partenariats dont un QPV est en {regions}."))
 
     def fill(data: dict | None) -> None:
         data = data or {}
         state = st.session_state
-        state["p-id"] = data.get("id_partenariat") or edits.next_id(records, date.today().year)
+        state["p-id"] = data.get("id_partenariat") or edits.next_id(store().taken_ids(kind), date.today().year)
         state["p-regie"] = data.get("id_regie")
         state["p-organisme"] = data.get("siren_organisme")
         state["p-qpv"] = [c for c in (data.get("qpv") or "").split(LIST_JOINER) if c]
@@ -168,7 +177,7 @@ def _partnership_form(account: Account) -> None:
         new_id = record["id_partenariat"] = (record["id_partenariat"] or "").upper()
         errors = {**edits.markup_errors(record), **edits.reference_errors(record, atlas)}
         if not new_id:
-            errors["id_partenariat"] = "valeur manquante (colonne obligatoire)."
+            errors["id_partenariat"] = edits.REQUIRED
         _write(kind, account, new_id if choice == NEW else record_id, record, version, state["p-commentaire"],
                errors)
     closable = data is not None and data.get("statut") != "terminé"
@@ -282,7 +291,7 @@ def _record_form(kind: str, account: Account) -> None:
     if submitted:
         record = {c.name: st.session_state[prefix + c.name].strip() or None for c in spec.columns}
         key = record[spec.key] = (record[spec.key] or "").upper() if choice == NEW else record_id
-        errors = edits.markup_errors(record) if key else {spec.key: "valeur manquante (colonne obligatoire)."}
+        errors = edits.markup_errors(record) if key else {spec.key: edits.REQUIRED}
         _write(kind, account, key, record, version, st.session_state[prefix + "commentaire"], errors)
 
 
@@ -291,16 +300,14 @@ if account is not None:
     st.markdown(auth.account_line(account))
     if DONE in st.session_state:
         st.success(escape_markdown(st.session_state.pop(DONE)), icon=":material/check:")
-    if account.is_admin:
-        partnership_tab, declination_tab, regie_tab, organisme_tab = st.tabs(
-            ["Partenariat", "Déclinaison régionale", "Régie", "Organisme HLM"])
-        with regie_tab:
-            _record_form("regies", account)
-        with organisme_tab:
-            _record_form("organismes", account)
-    else:
-        partnership_tab, declination_tab = st.tabs(["Partenariat", "Déclinaison régionale"])
-        st.caption("Les régies et les organismes sont modifiés par un administrateur national (ou par import).")
+    national = [kind for kind in ADMIN_DATASETS if may_write(account, kind, frozenset())]  # the store's rule
+    tabs = st.tabs(["Partenariat", "Déclinaison régionale"] + [NATIONAL_TABS[kind] for kind in national])
+    partnership_tab, declination_tab = tabs[:2]
+    for kind, tab in zip(national, tabs[2:], strict=True):
+        with tab:
+            _record_form(kind, account)
+    if len(national) < len(ADMIN_DATASETS):
+        st.caption("Les régies et les organismes sont modifiés par un administrateur national.")
     with partnership_tab:
         _partnership_form(account)
     with declination_tab:

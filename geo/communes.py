@@ -336,3 +336,17 @@ def commune_of_code(insee_com: object) -> tuple[Commune | None, str]:
         return None, f"code commune « {insee_com} » absent du Code officiel géographique 2026"
     kind = "de l'arrondissement" if entry.kind == "ARM" else f"de la {_FORMER[entry.kind]}"
     return index.communes[entry.target], f"code {kind} {entry.written}"
+
+
+def region_of_commune(insee_com: object) -> str | None:
+    """The région of the commune the Code officiel géographique knows by this code (an arrondissement's or a former
+    commune's: that of its commune, as `commune_of_code` finds it); None for a blank or unknown code. An
+    organisme's or a régie's seat lies there. Reads the table only, not the name index (every load of the
+    organismes asks)."""
+    return _region_by_code().get(normalize_code(insee_com, 5) or "")
+
+
+@lru_cache(maxsize=1)
+def _region_by_code() -> dict[str, str]:
+    table = ref.communes_table()
+    return dict(zip(table["insee_com"], table["insee_reg"], strict=True))

@@ -16,6 +16,8 @@ from geo.validate import Finding
 Record = dict[str, str | None]
 WHOLE = ""  # field key of a message about the whole record
 MARKUP = re.compile(r"<[A-Za-z/!?]")  # how a browser sees a tag, comment or declaration start ("a < b" is text)
+REQUIRED = "valeur manquante (champ obligatoire)."
+FILE_REQUIRED = "(colonne obligatoire)"  # how `geo.load` says it of a file's column: a form has fields
 
 
 def _text(value) -> str | None:
@@ -95,7 +97,8 @@ def field_errors(findings: Iterable[Finding]) -> dict[str, str]:
     """Field -> the French messages of the findings about it (`WHOLE` for the record as a whole)."""
     out: dict[str, list[str]] = {}
     for finding in findings:
-        text = finding.message + (f" Suggestion : {finding.suggestion}" if finding.suggestion else "")
+        message = finding.message.replace(FILE_REQUIRED, "(champ obligatoire)")
+        text = message + (f" Suggestion : {finding.suggestion}" if finding.suggestion else "")
         out.setdefault(finding.column or WHOLE, []).append(text)
     return {field: " ".join(messages) for field, messages in out.items()}
 

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from geo import fr, ref
+from geo.communes import region_of_commune
 from geo.datasets import Datasets, empty_table
 from geo.io import GEO_SUFFIXES, ROW, TABLE_SUFFIXES, ReadError, in_france, read_any
 from geo.manifest import MANIFEST_NAME, load_manifest, read_manifest
@@ -289,6 +290,7 @@ def clean(kind: str, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[F
             out.add(ERREUR, index, "date_fin", "la date de fin précède la date de début.")
     elif kind == "organismes":
         _check_coordinates(frame, out, required=False)
+        _check_seat_region(frame, out)
     elif kind == "declinaisons":
         _check_declinaisons(frame, out)
     elif kind == "patrimoine":
@@ -308,6 +310,19 @@ def clean(kind: str, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[F
         )
     columns = spec.column_names + [ROW] + [c for c in ("source", "geometry") if c in kept.columns]
     return kept[columns].reset_index(drop=True), out.findings
+
+
+def _check_seat_region(frame: pd.DataFrame, out: _Collector) -> None:
+    """An organisme lies in the région of its seat commune when the commune is known (`insee_com`): an `insee_reg`
+    that says otherwise is an error (a Paris seat given région 32 would let Hauts-de-France write it)."""
+    names = dict(zip(ref.regions_table()["insee_reg"], ref.regions_table()["lib_reg"], strict=True))
+    for index, code, declared in zip(frame.index, frame["insee_com"], frame["insee_reg"], strict=True):
+        seat = region_of_commune(code)
+        if seat and not is_blank(declared) and seat != declared:
+            out.add(ERREUR, index, "insee_reg",
+                    f"région « {declared} » ({names.get(declared, 'inconnue')}) contraire à la commune du siège "
+                    f"« {code} », qui est en région {seat} ({names.get(seat, seat)}).",
+                    f"indiquez {seat}, ou corrigez le code commune du siège (insee_com).")
 
 
 def _check_declinaisons(frame: pd.DataFrame, out: _Collector) -> None:

@@ -5,7 +5,6 @@ every reader applies too."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import zipfile
 import zlib
@@ -14,15 +13,13 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from geo import io as readers
+from geo.formulas import is_formula
 from geo.io import ROW
 from geo.limits import MAX_UPLOAD_BYTES
 from geo.schema import DATASETS, normalize_header
 from geo.validate import ERREUR, Finding
 
 UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".zip"}
-# A cell a spreadsheet would run as a formula (CSV injection): =…, @…, a leading tab or carriage return, or +/-
-# followed by a call, a reference or a DDE pipe (`+cmd|' /C calc'!A0`). "- Ateliers" or "-2,37" stay text/numbers.
-FORMULA = re.compile(r"^(?:[=@\t\r]|[+\-].*[(!|=])")
 
 
 class UploadError(Exception):
@@ -74,7 +71,7 @@ def formula_cells(file: str, frame: pd.DataFrame) -> list[Finding]:
         if column in (ROW, "geometry"):
             continue
         for row, value in zip(rows, frame[column].tolist(), strict=True):
-            if isinstance(value, str) and FORMULA.match(value):
+            if is_formula(value):
                 findings.append(Finding(ERREUR, file, row, str(column),
                                         f"la cellule « {value[:40]} » est une formule de tableur : refusée.",
                                         "saisissez la valeur elle-même, sans « = » ni « + » ou « @ » initial."))

@@ -17,14 +17,19 @@ class Finding:
     message: str
     suggestion: str | None = None
 
-    def __str__(self) -> str:
+    @property
+    def location(self) -> str:
+        """« partenariats.csv, ligne 8, colonne « statut » »: where a reader finds the cell."""
         where = self.file
         if self.row is not None:
             tabular = self.file.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm"))
             where += f", {'ligne' if tabular else 'entité'} {self.row}"
         if self.column:
             where += f", colonne « {self.column} »"
-        text = f"[{self.severity}] {where} : {self.message}"
+        return where
+
+    def __str__(self) -> str:
+        text = f"[{self.severity}] {self.location} : {self.message}"
         if self.suggestion:
             text += f" Suggestion : {self.suggestion}"
         return text

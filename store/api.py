@@ -14,8 +14,8 @@ import io
 import json
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -24,8 +24,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from geo import upload
+from geo import fr, ref, upload
 from geo.datasets import Datasets, empty_table
+from geo.formulas import neutralize
 from geo.io import ROW, ReadError, read_csv, read_xlsx, rename_to_model
 from geo.load import OPTIONAL_KINDS, check_references, clean, find_dataset_files, load_file, load_folder
 from geo.manifest import MANIFEST_NAME, DatasetRecord, Manifest, atomic_write_bytes, sha256_file
@@ -35,13 +36,15 @@ from store import engine as engines
 from store.accounts import ADMIN, Account
 from store.models import Change, ChangeSet, Meta, Record, User
 from store.records import (
+    ADMIN_DATASETS,
     KEY_COLUMNS,
-    KEY_JOINER,
     REFERENCE_DATASETS,
     STORE_DATASETS,
     Geography,
     aware,
+    canonical_id,
     frame_to_records,
+    may_write,
     now,
     record_key,
     records_to_frame,
@@ -70,10 +73,13 @@ class ConflictError(StoreError):
 
 
 class ValidationError(StoreError):
-    """Some records are invalid; `findings` says where."""
+    """Some records are invalid; `findings` says where, and so does the message (the first three cells)."""
 
-    def __init__(self, message: str, findings: list[Finding]):
-        super().__init__(message)
+    def __init__(self, findings: list[Finding]):
+        cells = " ; ".join(f"{f.location} : {f.message}" for f in findings[:3])
+        more = f" ; et {fr.nombre(len(findings) - 3)} autre(s)" if len(findings) > 3 else ""
+        super().__init__(f"{fr.pluriel(len(findings), 'erreur')} de validation, rien n'a été publié : "
+                         f"{cells}{more}.")
         self.findings = findings
 
 
@@ -83,12 +89,15 @@ class UndoError(StoreError):
 
 @dataclass(frozen=True)
 class Edit:
-    """One record's new data (None deletes it), and the version the writer read (0: it did not exist)."""
+    """One record's new data (None deletes it), and the version the writer read (0: it did not exist; None: the
+    version the write finds, for an undo whose own check runs in the write's transaction). `source` (file name,
+    spreadsheet row) names the cell of a refusal as the writer knows it."""
 
     dataset: str
     record_id: str
     after: RecordData | None
-    expected_version: int
+    expected_version: int | None
+    source: tuple[str, int | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,20 @@ class ImportPlan:
     unchanged: list[RowChange] = field(default_factory=list)
     out_of_scope: list[RowChange] = field(default_factory=list)  # refused: outside the user's régions
     missing: list[RowChange] = field(default_factory=list)  # in the store (and in scope), not in the file
+    # why the missing rows may not be removed (the file holds no valid row where they lie); empty: they may
+    removal_refusals: list[Finding] = field(default_factory=list)
+
+    @property
+    def removals(self) -> dict[str, int]:
+        """Dataset -> how many of its records removing the missing rows deletes, in the order of the datasets."""
+        counts = {kind: sum(r.dataset == kind for r in self.missing) for kind in STORE_DATASETS}
+        return {kind: count for kind, count in counts.items() if count}
+
+    @property
+    def removal_text(self) -> str:
+        """« 3 enregistrements (partenariats : 2, organismes hlm : 1) »: what removing the missing rows deletes."""
+        kinds = ", ".join(f"{DATASETS[kind].label.lower()} : {fr.nombre(n)}" for kind, n in self.removals.items())
+        return f"{fr.pluriel(len(self.missing), 'enregistrement')} ({kinds})"
 
     @property
     def errors(self) -> list[Finding]:
@@ -142,7 +165,8 @@ class ImportPlan:
 
     def edits(self, remove_missing: bool = False) -> list[Edit]:
         rows = self.added + self.changed + (self.missing if remove_missing else [])
-        return [Edit(r.dataset, r.record_id, r.after, r.version) for r in rows]
+        return [Edit(r.dataset, r.record_id, r.after, r.version, (self.files.get(r.dataset, ""), r.row))
+                for r in rows]
 
 
 @dataclass(frozen=True)
@@ -171,6 +195,47 @@ class ChangeInfo:
     @property
     def cells(self) -> list[CellChange]:
         return RowChange(self.dataset, self.record_id, None, self.before, self.after, 0).cells
+
+
+def _source(edit: Edit) -> tuple[str, int | None]:
+    """Where a refusal names an edit: its file and row when it has some, else its dataset and identifier."""
+    if edit.source and edit.source[0]:
+        return edit.source
+    return f"{DATASETS[edit.dataset].file_stem} (saisie « {edit.record_id} »)", None
+
+
+def _at_source(finding: Finding, edit: Edit) -> Finding:
+    file, row = _source(edit)
+    return replace(finding, file=file, row=row)
+
+
+def _removal_refusals(plan: ImportPlan, account: Account) -> list[Finding]:
+    """A file may remove the records it does not hold only where it holds valid rows of the writer's scope: a
+    missing record is removable when one of its régions has a valid row in the file (any row for a record of no
+    known région). A one-row file of another région, or of one région for an administrator, removes nothing."""
+    refusals = []
+    for kind in plan.removals:
+        valid = [r for r in plan.added + plan.changed + plan.unchanged
+                 if r.dataset == kind and may_write(account, kind, r.regions)]
+        covered = frozenset().union(*(r.regions for r in valid))
+        kept = [r for r in plan.missing if r.dataset == kind and not (r.regions & covered if r.regions else valid)]
+        if not kept:
+            continue
+        label = DATASETS[kind].label.lower()
+        where = _region_list(frozenset().union(*(r.regions for r in kept)) - covered)
+        reason = ("aucune ligne valide de votre périmètre" if not valid
+                  else f"aucune ligne valide dans ces régions : {where}")
+        refusals.append(Finding(ERREUR, plan.files.get(kind, kind), None, None,
+                                f"suppression refusée : le fichier ne contient {reason}, il ne peut donc pas "
+                                f"supprimer les {fr.nombre(len(kept))} {label} de la base qui en sont absents "
+                                f"(par ex. « {kept[0].record_id} »).",
+                                "importez un fichier qui contient les enregistrements à garder de ces régions."))
+    return refusals
+
+
+def _region_list(codes: Iterable[str]) -> str:
+    names = dict(zip(ref.regions_table()["insee_reg"], ref.regions_table()["lib_reg"], strict=True))
+    return ", ".join(sorted(names.get(c, c) for c in codes)) or "région inconnue"
 
 
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
@@ -233,6 +298,11 @@ class Store:
                  .where(RECORDS.c.dataset == dataset, RECORDS.c.data.is_not(None)).order_by(RECORDS.c.seq))
         with self.engine.connect() as conn:
             return {row.record_id: (row.data, row.version) for row in conn.execute(query)}
+
+    def taken_ids(self, dataset: str) -> set[str]:
+        """Identifiers of a dataset's records, deleted ones included: a new record is not offered a deleted id."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(RECORDS.c.record_id).where(RECORDS.c.dataset == dataset)).scalars())
 
     def read_frames(self, datasets: Iterable[str] = STORE_DATASETS) -> dict[str, tuple[pd.DataFrame, list[Finding]]]:
         """The frames `geo.load` would give for these datasets' files, built from the store."""
@@ -340,9 +410,12 @@ class Store:
     # ----- writing
 
     def write(self, user: Account | str, comment: str, edits: Iterable[Edit], *, kind: str = "edit",
-              undoes: int | None = None, meta: dict | None = None) -> int:
+              undoes: int | None = None, meta: dict | None = None,
+              guard: Callable[[sa.Connection], None] | None = None) -> int:
         """Apply `edits` as one journalled change set (and set `meta` facts in the same transaction); its id.
-        Raises `ValidationError`, `ScopeError`, `ConflictError` (French messages) and then nothing is written."""
+        Raises `ValidationError`, `ScopeError`, `ConflictError` (French messages) and then nothing is written.
+        `guard(conn)` runs once the records are locked, inside the transaction: a check no other write can
+        overtake (the undo's "no later change"); it raises a `StoreError` to refuse."""
         edits = list(edits)
         if not edits:
             raise StoreError("Aucune modification à publier.")
@@ -355,7 +428,12 @@ class Store:
             with self.write_engine.connect() as conn, conn.begin():
                 account = self._writer(conn, user)
                 current = self._lock_current(conn, keys)
-                self._check_versions(conn, edits, current)
+                if guard is not None:
+                    guard(conn)
+                edits = [e if e.expected_version is not None else replace(
+                    e, expected_version=current[(e.dataset, e.record_id)].version
+                    if (e.dataset, e.record_id) in current else 0) for e in edits]
+                self._check_versions(conn, account, edits, current)
                 self._check_scope(account, edits, current, afters)
                 change_set_id = conn.execute(
                     CHANGE_SETS.insert().values(user=account.name, at=at, comment=comment.strip(), kind=kind,
@@ -375,33 +453,44 @@ class Store:
         return change_set_id
 
     def _validate(self, edits: list[Edit]) -> dict[tuple[str, str], RecordData]:
-        """Canonical data of every non-deleting edit; `ValidationError` naming each problem."""
+        """Canonical data of every non-deleting edit; `ValidationError` naming each problem (by the edit's
+        `source` when it has one: the import's file and row). Identifiers must be written as stored (`record_key`)
+        and formulas are looked for in the canonical text, the one that would be stored and exported."""
         out: dict[tuple[str, str], RecordData] = {}
         by_kind: dict[str, list[Edit]] = {}
+        findings: list[Finding] = []
         for edit in edits:
             if edit.dataset not in STORE_DATASETS:
                 raise StoreError(f"Jeu de données « {edit.dataset} » inconnu de la base (attendu : "
                                  f"{', '.join(STORE_DATASETS)}).")
-            if edit.after is not None:
+            canonical = canonical_id(edit.dataset, edit.record_id)
+            if canonical != edit.record_id:
+                findings.append(Finding(
+                    ERREUR, _source(edit)[0], _source(edit)[1], KEY_COLUMNS[edit.dataset][-1],
+                    f"identifiant « {edit.record_id} » mal écrit"
+                    + (f" : il s'écrit « {canonical} » (majuscules, sans espace)." if canonical else ".")))
+            elif edit.after is not None:
                 by_kind.setdefault(edit.dataset, []).append(edit)
-        findings: list[Finding] = []
         for kind, kind_edits in by_kind.items():
             file = f"{DATASETS[kind].file_stem} (saisie)"
             frame, kind_findings = records_to_frame(kind, [e.after for e in kind_edits], file)
-            findings += [f for f in kind_findings if f.severity == ERREUR]
-            raw = pd.DataFrame([e.after for e in kind_edits], dtype=object)
-            raw[ROW] = range(2, len(raw) + 2)
-            findings += upload.formula_cells(file, raw)
+            located = [f for f in kind_findings if f.severity == ERREUR]
             records = frame_to_records(kind, frame)
-            for edit in kind_edits:
+            canonical = pd.DataFrame([records[record_key(kind, e.after)][0] if record_key(kind, e.after) in records
+                                      else {} for e in kind_edits], dtype=object)
+            canonical[ROW] = range(2, len(kind_edits) + 2)
+            located += upload.formula_cells(file, canonical)
+            for position, edit in enumerate(kind_edits, start=2):
                 key = record_key(kind, edit.after)
-                if key is not None and key != edit.record_id.upper():
-                    findings.append(Finding(ERREUR, file, None, KEY_COLUMNS[kind][-1], f"l'identifiant « {key} » "
-                                            f"ne correspond pas à l'enregistrement « {edit.record_id} »."))
+                if key is not None and key != edit.record_id:
+                    located.append(Finding(ERREUR, file, position, KEY_COLUMNS[kind][-1],
+                                           f"l'identifiant « {key} » ne correspond pas à l'enregistrement "
+                                           f"« {edit.record_id} »."))
                 elif edit.record_id in records:
                     out[(kind, edit.record_id)] = records[edit.record_id][0]
+            findings += [_at_source(f, kind_edits[f.row - 2]) if f.row is not None else f for f in located]
         if findings:
-            raise ValidationError(f"{len(findings)} erreur(s) de validation : rien n'a été publié.", findings)
+            raise ValidationError(findings)
         return out
 
     def _writer(self, conn: sa.Connection, user: Account | str) -> Account:
@@ -429,24 +518,43 @@ class Store:
                 current.update({(kind, row.record_id): row for row in conn.execute(query)})
         return current
 
-    def _check_versions(self, conn, edits: list[Edit], current: dict) -> None:
-        stale = []
-        for edit in edits:
-            row = current.get((edit.dataset, edit.record_id))
-            version = row.version if row is not None else 0
-            if version != edit.expected_version:
-                stale.append((edit, row))
+    def _check_versions(self, conn, account: Account, edits: list[Edit], current: dict) -> None:
+        """`ConflictError` unless each edit's version is the record's; a creation over a deleted record or an
+        identifier already taken says so (by whom and when, outside the writer's régions) rather than « modifié »."""
+        stale = [(e, current.get((e.dataset, e.record_id))) for e in edits
+                 if (current[(e.dataset, e.record_id)].version if (e.dataset, e.record_id) in current else 0)
+                 != e.expected_version or (e.after is None and getattr(current.get((e.dataset, e.record_id)),
+                                                                         "data", None) is None)]
         if not stale:
             return
         sets = {row.change_set_id for _, row in stale if row is not None}
-        authors = dict(conn.execute(sa.select(CHANGE_SETS.c.id, CHANGE_SETS.c.user)
-                                    .where(CHANGE_SETS.c.id.in_(sets))).all()) if sets else {}
-        lines = [f"« {edit.record_id} » ({DATASETS[edit.dataset].label.lower()}) modifié entre-temps par "
-                 f"{authors.get(row.change_set_id, 'un autre utilisateur') if row is not None else 'un autre'} "
-                 f"(lot n° {row.change_set_id if row is not None else '?'})" for edit, row in stale[:5]]
+        authors = {r.id: r for r in conn.execute(sa.select(CHANGE_SETS.c.id, CHANGE_SETS.c.user, CHANGE_SETS.c.at)
+                                                 .where(CHANGE_SETS.c.id.in_(sets)))} if sets else {}
+        lines = [self._stale_line(account, edit, row, authors.get(row.change_set_id) if row is not None else None)
+                 for edit, row in stale[:5]]
         more = f" et {len(stale) - 5} autre(s)" if len(stale) > 5 else ""
-        raise ConflictError("Conflit : " + " ; ".join(lines) + more + ". Rien n'a été publié : rechargez les "
-                            "données et recommencez.")
+        raise ConflictError("Conflit : " + " ; ".join(lines) + more + ". Rien n'a été publié.")
+
+    def _stale_line(self, account: Account, edit: Edit, row, author) -> str:
+        what = f"« {edit.record_id} » ({DATASETS[edit.dataset].label.lower()})"
+        who = f"par {author.user} le {fr.date_heure(aware(author.at))} (lot n° {author.id})" if author else \
+            "par un autre utilisateur"
+        if row is None:
+            return f"{what} n'existe pas : rien à supprimer"
+        creating = edit.expected_version == 0 and edit.after is not None
+        if row.data is None:
+            if creating:
+                return (f"{what} a été supprimé {who} : pour le recréer, annulez ce lot ou importez-le de "
+                        "nouveau (l'import recrée un enregistrement supprimé) ; sinon choisissez un autre "
+                        "identifiant")
+            return f"{what} a déjà été supprimé {who}"
+        if creating:
+            regions = self.geography.record_regions(edit.dataset, row.data)
+            if not account.may_write(regions):
+                return (f"l'identifiant {what} existe déjà dans une région hors de votre périmètre "
+                        f"({_region_list(regions)}) : choisissez un autre identifiant")
+            return f"l'identifiant {what} existe déjà : choisissez un autre identifiant, ou ouvrez-le pour le modifier"
+        return f"{what} modifié entre-temps {who} : rechargez les données et recommencez"
 
     def _check_scope(self, account: Account, edits: list[Edit], current: dict, afters: dict) -> None:
         if account.is_admin:
@@ -457,9 +565,14 @@ class Store:
             before = row.data if row is not None else None
             after = afters.get((edit.dataset, edit.record_id))
             for data in (before, after):
-                if data is not None and not account.may_write(self.geography.record_regions(edit.dataset, data)):
+                if data is not None and not may_write(account, edit.dataset,
+                                                      self.geography.record_regions(edit.dataset, data)):
                     refused.append(edit)
                     break
+        national = sorted({DATASETS[e.dataset].label.lower() for e in refused if e.dataset in ADMIN_DATASETS})
+        if national:
+            raise ScopeError(f"Le compte « {account.name} » ne peut pas modifier les {' ni les '.join(national)} : "
+                             "ils sont modifiés par un administrateur national. Rien n'a été publié.")
         if refused:
             names = ", ".join(f"« {e.record_id} »" for e in refused[:10])
             more = f" et {len(refused) - 10} autre(s)" if len(refused) > 10 else ""
@@ -608,6 +721,7 @@ class Store:
             return plan
         for kind, (records, raw_ids) in parsed.items():
             self._diff(plan, account, kind, records, raw_ids)
+        plan.removal_refusals = _removal_refusals(plan, account)
         return plan
 
     def _read_import_file(self, plan: ImportPlan, kind: str, path: Path):
@@ -633,10 +747,9 @@ class Store:
         raw_ids: dict[str, int] = {}
         if not blocking and all(c in raw for c in key_columns):
             for row, *values in zip(raw[ROW].tolist(), *(raw[c].tolist() for c in key_columns), strict=True):
-                parts = ["".join(str(v).split()).upper() for v in values]
-                value = norm = KEY_JOINER.join(parts) if all(parts) else ""
+                norm = record_key(kind, dict(zip(key_columns, values, strict=True)))
                 if norm and norm in raw_ids:
-                    blocking.append(Finding(ERREUR, name, row, key, f"identifiant « {value} » en double (déjà "
+                    blocking.append(Finding(ERREUR, name, row, key, f"identifiant « {norm} » en double (déjà "
                                             f"ligne {raw_ids[norm]}) : l'import est refusé.",
                                             "un identifiant ne figure qu'une fois par fichier."))
                 elif norm:
@@ -648,7 +761,11 @@ class Store:
         if len(frame) == 0 and not any(f.severity == ERREUR for f in findings):
             findings.append(Finding(ERREUR, name, None, None, "le fichier ne contient aucune ligne de données."))
         plan.findings.extend(findings)
-        return frame_to_records(kind, frame), set(raw_ids)
+        records = frame_to_records(kind, frame)
+        canonical = pd.DataFrame([record for record, _ in records.values()], dtype=object)
+        canonical[ROW] = [row for _, row in records.values()]
+        plan.blocking.extend(upload.formula_cells(name, canonical))  # `  =1+1` is read `=1+1`: refused as well
+        return records, set(raw_ids)
 
     def _diff(self, plan: ImportPlan, account: Account, kind: str, records: dict, raw_ids: set[str]) -> None:
         query = (sa.select(RECORDS.c.record_id, RECORDS.c.data, RECORDS.c.version)
@@ -656,6 +773,10 @@ class Store:
         with self.engine.connect() as conn:
             stored = {r.record_id: r for r in conn.execute(query)}
         regions_of = self.geography.record_regions
+        if kind in ADMIN_DATASETS and not may_write(account, kind, frozenset()):
+            plan.findings.append(Finding(AVERTISSEMENT, plan.files.get(kind, kind), None, None,
+                                         f"les {DATASETS[kind].label.lower()} sont modifiés par un administrateur "
+                                         "national : les lignes qui les changent sont refusées."))
         for record_id, (after, row) in records.items():
             current = stored.get(record_id)
             before = current.data if current is not None else None
@@ -663,22 +784,33 @@ class Store:
             change = RowChange(kind, record_id, row, before, after, version, regions_of(kind, after))
             if before == after:
                 plan.unchanged.append(change)
-            elif not account.may_write(change.regions) or (
-                    before is not None and not account.may_write(regions_of(kind, before))):
+            elif not may_write(account, kind, change.regions) or (
+                    before is not None and not may_write(account, kind, regions_of(kind, before))):
                 plan.out_of_scope.append(change)
             else:
                 (plan.added if before is None else plan.changed).append(change)
         for record_id, current in stored.items():
-            if current.data is None or record_id in records or record_id.upper() in raw_ids:
+            if current.data is None or record_id in records or record_id in raw_ids:
                 continue
             regions = regions_of(kind, current.data)
-            if account.may_write(regions):
+            if may_write(account, kind, regions):
                 plan.missing.append(RowChange(kind, record_id, None, current.data, None, current.version, regions))
 
-    def publish(self, plan: ImportPlan, user: Account | str, comment: str, remove_missing: bool = False) -> int:
-        """Apply a preview as one change set (rows in error and out of scope are never part of it); its id."""
+    def publish(self, plan: ImportPlan, user: Account | str, comment: str, remove_missing: bool = False,
+                confirm_removal: int | None = None) -> int:
+        """Apply a preview as one change set (rows in error and out of scope are never part of it); its id.
+        Removing the missing rows needs `confirm_removal`, the number of records it deletes as the user typed it,
+        and a file that holds valid rows where they lie (`ImportPlan.removal_refusals`)."""
         if plan.blocking:
             raise StoreError("Import refusé : " + " ; ".join(str(f) for f in plan.blocking[:3]))
+        if remove_missing and plan.missing:
+            if plan.removal_refusals:
+                raise StoreError("Rien n'a été publié. " + " ; ".join(
+                    f"{f.location} : {f.message}" for f in plan.removal_refusals))
+            count = len(plan.missing)
+            if confirm_removal != count:
+                raise StoreError(f"Suppression non confirmée : elle supprime {plan.removal_text} ; confirmez en "
+                                 f"indiquant ce nombre, {count}. Rien n'a été publié.")
         edits = plan.edits(remove_missing)
         if not edits:
             raise StoreError("Rien à publier : le fichier ne change aucun enregistrement.")
@@ -686,41 +818,51 @@ class Store:
 
     def undo(self, change_set_id: int, user: Account | str, comment: str = "") -> int:
         """A new change set restoring the "before" of `change_set_id`; `UndoError` (French) when a later change
-        set touched one of its records, `ScopeError` when the user may not write them."""
-        _, changes = self.change_set(change_set_id)
+        set touched one of its records, `ScopeError` when the user may not write them. The "later change" check
+        runs inside the undo's transaction, the records locked: a write cannot land between check and undo."""
+        info, changes = self.change_set(change_set_id)
         if not changes:
             raise UndoError(f"Le lot n° {change_set_id} ne contient aucune modification à annuler.")
-        later = self._later_changes(change_set_id, [(c.dataset, c.record_id) for c in changes])
-        if later:
-            detail = " ; ".join(f"« {record_id} » modifié ensuite par {user_name} (lot n° {set_id})"
-                                for record_id, set_id, user_name in later[:5])
-            raise UndoError(f"Le lot n° {change_set_id} ne peut pas être annulé : {detail}"
-                            f"{' …' if len(later) > 5 else ''}. Annulez d'abord les lots plus récents ou "
-                            "corrigez ces enregistrements directement.")
-        versions = {}
-        with self.engine.connect() as conn:
-            for kind in {c.dataset for c in changes}:
-                ids = [c.record_id for c in changes if c.dataset == kind]
-                for chunk in _chunks(ids):
-                    query = sa.select(RECORDS.c.record_id, RECORDS.c.version).where(
-                        RECORDS.c.dataset == kind, RECORDS.c.record_id.in_(chunk))
-                    versions.update({(kind, r.record_id): r.version for r in conn.execute(query)})
-        edits = [Edit(c.dataset, c.record_id, c.before, versions.get((c.dataset, c.record_id), 0)) for c in changes]
-        return self.write(user, comment or f"Annulation du lot n° {change_set_id}", edits, kind="undo",
-                          undoes=change_set_id)
+        if info.kind == "seed":
+            raise UndoError(f"Le lot n° {change_set_id} est le chargement initial : il ne s'annule pas.")
+        keys = [(c.dataset, c.record_id) for c in changes]
 
-    def _later_changes(self, change_set_id: int, keys: list[tuple[str, str]]) -> list[tuple[str, int, str]]:
-        found = []
+        def nothing_later(conn: sa.Connection) -> None:
+            later = self._later_changes(conn, change_set_id, keys)
+            if later:
+                detail = " ; ".join(f"« {record_id} » modifié ensuite par {user_name} (lot n° {set_id})"
+                                    for record_id, set_id, user_name in later[:5])
+                raise UndoError(f"Le lot n° {change_set_id} ne peut pas être annulé : {detail}"
+                                f"{' …' if len(later) > 5 else ''}. Annulez d'abord les lots plus récents ou "
+                                "corrigez ces enregistrements directement.")
+
+        edits = [Edit(c.dataset, c.record_id, c.before, None) for c in changes]
+        return self.write(user, comment or f"Annulation du lot n° {change_set_id}", edits, kind="undo",
+                          undoes=change_set_id, guard=nothing_later)
+
+    def undone_by(self, change_set_ids: Iterable[int]) -> dict[int, int]:
+        """Change set -> the undo that reverted it, for those of `change_set_ids` that were undone."""
+        ids = list(change_set_ids)
+        if not ids:
+            return {}
         with self.engine.connect() as conn:
-            for kind in sorted({k for k, _ in keys}):
-                ids = [i for k, i in keys if k == kind]
-                for chunk in _chunks(ids):
-                    query = (sa.select(CHANGES.c.record_id, CHANGES.c.change_set_id, CHANGE_SETS.c.user)
-                             .join(CHANGE_SETS, CHANGE_SETS.c.id == CHANGES.c.change_set_id)
-                             .where(CHANGES.c.dataset == kind, CHANGES.c.record_id.in_(chunk),
-                                    CHANGES.c.change_set_id > change_set_id)
-                             .order_by(CHANGES.c.change_set_id))
-                    found += [(r.record_id, r.change_set_id, r.user) for r in conn.execute(query)]
+            rows = conn.execute(sa.select(CHANGE_SETS.c.undoes, sa.func.min(CHANGE_SETS.c.id))
+                                .where(CHANGE_SETS.c.undoes.in_(ids)).group_by(CHANGE_SETS.c.undoes)).all()
+        return {int(undone): int(undo) for undone, undo in rows}
+
+    @staticmethod
+    def _later_changes(conn: sa.Connection, change_set_id: int,
+                       keys: list[tuple[str, str]]) -> list[tuple[str, int, str]]:
+        found = []
+        for kind in sorted({k for k, _ in keys}):
+            ids = [i for k, i in keys if k == kind]
+            for chunk in _chunks(ids):
+                query = (sa.select(CHANGES.c.record_id, CHANGES.c.change_set_id, CHANGE_SETS.c.user)
+                         .join(CHANGE_SETS, CHANGE_SETS.c.id == CHANGES.c.change_set_id)
+                         .where(CHANGES.c.dataset == kind, CHANGES.c.record_id.in_(chunk),
+                                CHANGES.c.change_set_id > change_set_id)
+                         .order_by(CHANGES.c.change_set_id))
+                found += [(r.record_id, r.change_set_id, r.user) for r in conn.execute(query)]
         return found
 
     def export(self, folder: Path) -> list[Path]:
@@ -776,10 +918,11 @@ def _feature_count(path: Path) -> int:
 
 
 def _csv_bytes(columns: list[str], rows: list[RecordData]) -> bytes:
-    """`;`-separated UTF-8 with BOM, as the demo files and French spreadsheets use."""
+    """`;`-separated UTF-8 with BOM, as the demo files and French spreadsheets use; formulas neutralised (a record
+    stored before the store refused them must not run in the spreadsheet that opens the backup)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([row.get(c) or "" for c in columns])
+        writer.writerow([neutralize(row.get(c) or "") for c in columns])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

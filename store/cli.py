@@ -53,6 +53,8 @@ def add_arguments(commands) -> None:
     imp.add_argument("--comment", default="", help="commentaire du lot de modifications")
     imp.add_argument("--remove-missing", action="store_true",
                      help="supprime les enregistrements (de votre périmètre) absents du fichier")
+    imp.add_argument("--confirm-removal", type=int, metavar="N",
+                     help="avec --remove-missing : le nombre d'enregistrements supprimés, tel que l'aperçu le donne")
     imp.set_defaults(handler=import_command)
 
     export = commands.add_parser("export", help="sauvegarde la base au format dossier de données")
@@ -138,14 +140,21 @@ def import_command(args) -> int:
               f"{', '.join(sorted(change.regions)) or 'inconnues'}")
     for change in plan.missing:
         print(f"absent du fichier ({'supprimé' if args.remove_missing else 'conservé'}) {change.record_id}")
+    if args.remove_missing:
+        for finding in plan.removal_refusals:
+            print(finding)
     errors = sum(f.severity == ERREUR for f in plan.findings)
     print(f"Aperçu : {fr.pluriel(len(plan.added), 'ajout')}, {fr.pluriel(len(plan.changed), 'modification')}, "
           f"{fr.nombre(len(plan.unchanged))} inchangé(s), {fr.nombre(len(plan.out_of_scope))} hors périmètre, "
           f"{fr.nombre(len(plan.missing))} absent(s) du fichier, {fr.pluriel(errors, 'ligne')} en erreur.")
+    if args.remove_missing and plan.missing and not plan.removal_refusals:
+        print(f"Suppression demandée : {plan.removal_text} ; confirmez-la par --confirm-removal "
+              f"{len(plan.missing)}.")
     if args.dry_run:
         print("Essai à blanc (--dry-run) : rien n'a été publié.")
     elif plan.added or plan.changed or (args.remove_missing and plan.missing):
-        change_set_id = store.publish(plan, args.user, args.comment, remove_missing=args.remove_missing)
+        change_set_id = store.publish(plan, args.user, args.comment, remove_missing=args.remove_missing,
+                                      confirm_removal=args.confirm_removal)
         print(f"Publié : lot de modifications n° {change_set_id}.")
     else:
         print("Rien à publier.")

@@ -19,9 +19,10 @@ from pathlib import Path
 import pandas as pd
 
 from geo import ref
+from geo.communes import region_of_commune
 from geo.io import ROW
 from geo.load import clean
-from geo.schema import DATASETS, LIST_JOINER, THEME_BY_SLUG
+from geo.schema import CODE_WIDTHS, DATASETS, LIST_JOINER, THEME_BY_SLUG, normalize_code
 from geo.validate import Finding
 
 # Datasets the store holds; the reference geography (QPV perimeters, régions, départements) stays in files.
@@ -33,6 +34,9 @@ KEY_COLUMNS = {kind: (DATASETS[kind].key,) for kind in STORE_DATASETS if DATASET
     "patrimoine": ("siren_organisme", "code_qp")}
 KEY_JOINER = "-"
 QPV_COLUMNS = {"partenariats": "qpv", "regies": "qpv_couverts", "patrimoine": "code_qp"}  # for the scope rule
+# Régies and organismes are the national lists every région's partnerships name: only a national administrator
+# edits them, in /saisie, by import or through the API (`may_write`).
+ADMIN_DATASETS = ("regies", "organismes")
 
 Record = dict[str, str | None]
 
@@ -73,10 +77,20 @@ def cell_text(kind: str, column: str, value) -> str | None:
     return str(value)
 
 
-def record_key(kind: str, record: Record) -> str | None:
-    """The record's identifier in the store (`RQ-059-01`, `123456789-QN07519M`), None when a key cell is blank."""
-    parts = [(record.get(column) or "").strip().upper() for column in KEY_COLUMNS[kind]]
+def record_key(kind: str, record: dict) -> str | None:
+    """The record's identifier in the store (`RQ-059-01`, `123456789-QN07519M`), None when a key cell is blank.
+
+    The one identifier rule: each key cell as `geo.load` reads a code (upper-case, no spaces, a dropped leading
+    zero restored), so that a file's row, a form's field and a stored record name a record alike."""
+    parts = [normalize_code(record.get(column), CODE_WIDTHS.get(column, 0)) for column in KEY_COLUMNS[kind]]
     return KEY_JOINER.join(parts) if all(parts) else None
+
+
+def canonical_id(kind: str, record_id: str) -> str | None:
+    """`record_key` of an identifier as typed (`p-2024-0001` → `P-2024-0001`); None when a part is blank."""
+    columns = KEY_COLUMNS[kind]
+    parts = str(record_id).split(KEY_JOINER, len(columns) - 1) if len(columns) > 1 else [record_id]
+    return record_key(kind, dict(zip(columns, parts, strict=False))) if len(parts) == len(columns) else None
 
 
 def frame_to_records(kind: str, frame: pd.DataFrame) -> dict[str, tuple[Record, int | None]]:
@@ -123,26 +137,29 @@ class Geography:
 
     def record_regions(self, kind: str, record: Record | None) -> frozenset[str]:
         """Scope rule: a partnership lies in the régions of its QPV; a régie in the région of its seat (commune)
-        and of the QPV it covers; an organisme in the région of its seat; a declination in its région; a
-        patrimoine row in the région of its QPV. Unknown datasets lie nowhere (only an administrator writes them)."""
+        and of the QPV it covers; an organisme in the région of its seat commune when the commune is known, else
+        in its `insee_reg` (`geo.load` refuses the two disagreeing); a declination in its région; a patrimoine row
+        in the région of its QPV. Unknown datasets lie nowhere (only an administrator writes them)."""
         if not record:
             return frozenset()
         regions: set[str] = set()
         if kind in QPV_COLUMNS:
             codes = record.get(QPV_COLUMNS[kind]) or ""
             regions |= {self.qpv_region[c] for c in codes.split(LIST_JOINER) if c in self.qpv_region}
-        if kind in ("regies", "organismes") and record.get("insee_com"):
-            regions |= _seat_region(record["insee_com"])
-        if kind in ("organismes", "declinaisons") and record.get("insee_reg"):
+        seat = region_of_commune(record.get("insee_com")) if kind in ("regies", "organismes") else None
+        if seat:
+            regions.add(seat)
+        if (kind == "organismes" and not seat or kind == "declinaisons") and record.get("insee_reg"):
             regions.add(record["insee_reg"])
         return frozenset(regions)
 
 
-def _seat_region(insee_com: str) -> set[str]:
-    try:
-        return {ref.reg_of_dep(ref.dep_of_commune(insee_com))}
-    except (KeyError, ValueError):
-        return set()
+def may_write(account, dataset: str, regions: frozenset[str]) -> bool:
+    """The scope rule of every write (a `store.accounts.Account`): a national administrator writes everything; a
+    contributor writes the records of its régions (`Geography.record_regions`) outside `ADMIN_DATASETS`."""
+    if dataset in ADMIN_DATASETS:
+        return account.is_admin
+    return account.may_write(regions)
 
 
 def regions_text(regions: Iterable[str]) -> str:

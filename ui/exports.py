@@ -1,7 +1,7 @@
 """Downloads: CSV for a French Excel (UTF-8 with BOM, `;`, decimal comma) and XLSX, safe to open.
 
-A cell starting with `=`, `+`, `-` or `@` (or a tab/carriage return) would be run as a formula by a spreadsheet
-(CSV injection): such text cells are prefixed with an apostrophe, which spreadsheets show as plain text.
+A text cell a spreadsheet would run as a formula (CSV injection, the rule of `geo.formulas`, the same that refuses
+them on input) is prefixed with an apostrophe, which spreadsheets show as plain text.
 """
 
 from __future__ import annotations
@@ -13,14 +13,7 @@ from datetime import date
 import pandas as pd
 
 from geo import schema
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+from geo.formulas import neutralize
 
 
 def _text_columns(frame: pd.DataFrame) -> list[str]:

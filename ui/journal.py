@@ -33,13 +33,16 @@ def _row(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def plan_summary(plan: ImportPlan) -> pd.DataFrame:
-    """The preview's counts, in the order a reader checks them."""
+def plan_summary(plan: ImportPlan, remove: bool = False) -> pd.DataFrame:
+    """The preview's counts, in the order a reader checks them; with `remove`, the records the publication
+    deletes."""
     rows_in_error = {(f.file, f.row) for f in plan.findings if f.severity == ERREUR and f.row is not None}
     counts = [("Ajoutés", len(plan.added)), ("Modifiés", len(plan.changed)), ("Inchangés", len(plan.unchanged)),
               ("Hors de votre périmètre (refusés)", len(plan.out_of_scope)), ("En erreur (non publiés)",
                                                                              len(rows_in_error)),
               ("Dans la base, absents du fichier", len(plan.missing))]
+    if remove:
+        counts.append(("Supprimés de la base à la publication", len(plan.missing)))
     return pd.DataFrame([{"Lignes": label, "Nombre": fr.nombre(count)} for label, count in counts])
 
 

@@ -14,6 +14,7 @@ from tests.app import reference as ref
 from tests.app import store_flow
 from tests.app.helpers import SCRIPTS, TIMEOUT, run_page
 from tests.app.store_flow import HDF, PASSWORD
+from ui.text import escape_markdown
 
 OTHER_PASSWORD = "motdepasse-idf-2026"
 ADMIN_PASSWORD = "motdepasse-admin-2026"
@@ -37,9 +38,10 @@ def texts(at: AppTest, kind: str) -> list[str]:
 
 
 def assert_refused(at: AppTest, message: str, store: Store, version) -> None:
-    """The form's input was refused: an error holding `message`, no success, the store as it was (`version`)."""
+    """The form's input was refused: an error holding `message` (as the page escapes it), no success, the store as
+    it was (`version`)."""
     assert not at.exception, [e.value for e in at.exception]
-    assert [e for e in texts(at, "error") if message in e], texts(at, "error")
+    assert [e for e in texts(at, "error") if escape_markdown(message) in e], texts(at, "error")
     assert not texts(at, "success")
     assert store.data_version() == version
 
@@ -198,11 +200,16 @@ def test_import_preview_publish_and_undo(store, tmp_path):
     assert set(scenario.added) <= set(at.dataframe[0].value["Identifiant"])
 
     go(at, "historique")
+    import_set = at.selectbox(key="historique-lot").value
     at.button(key="annuler-lot").click()
     at.run(timeout=TIMEOUT)
     assert any(s.startswith("Annulation publiée") for s in texts(at, "success")), texts(at, "error")
+    at.selectbox(key="historique-lot").set_value(import_set)
+    at.run(timeout=TIMEOUT)
+    assert not [b for b in at.button if b.key == "annuler-lot"]  # issue 18: fails on the old code
+    assert f"Ce lot a été annulé par le lot n° {import_set + 1}." in [str(c.value) for c in at.caption]
     changed_id = next(iter(scenario.changed))
-    at.text_input(key="historique-id").input(changed_id)
+    at.text_input(key="historique-id").input(changed_id.lower())  # read as the store writes it
     at.run(timeout=TIMEOUT)
     statuses = frame_with(at, "Lot", "Avant", "Après")[0]
     assert list(zip(statuses["Type"], statuses["Avant"], statuses["Après"], strict=True)) == [
@@ -213,6 +220,49 @@ def test_import_preview_publish_and_undo(store, tmp_path):
     assert kpis(at) == expected_kpis(before)
     go(at, "", {"region": HDF, "statut": "termine"})
     assert kpis(at) == expected_kpis(before, hdf_termine)
+
+
+def test_a_removal_by_import_is_counted_confirmed_and_refused_from_another_region(store, tmp_path):
+    """Issue 15 « Destructive actions »: a one-row file whose only row is out of scope removes nothing; a file of
+    Hauts-de-France rows says how many of which kind it deletes, lists them, and publishes only once that number
+    is typed (fails on the old code: a checkbox deleted them, the heading saying « conservées sauf demande »)."""
+    scenario = store_flow.build(tmp_path)
+    at = login(run_page("import"), "hdf", PASSWORD)
+    other = scenario.rows[scenario.rows["id_partenariat"] == scenario.other_region]
+    at.file_uploader[0].upload("partenariats.csv", other.to_csv(sep=";", index=False).encode(), "text/csv")
+    at.run(timeout=TIMEOUT)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [c for c in at.checkbox if c.key == "import-supprimer"]
+    assert [c for c in (str(x.value) for x in at.caption) if "aucune ligne valide de votre périmètre" in c]
+    version = store.data_version()
+
+    changed = scenario.rows[scenario.rows["id_partenariat"].isin(list(scenario.changed))]
+    at.file_uploader[0].upload("partenariats.csv", changed.to_csv(sep=";", index=False).encode(), "text/csv")
+    at.run(timeout=TIMEOUT)
+    headings = [str(m.value) for m in at.markdown if "absentes du fichier" in str(m.value)]
+    assert headings == ["**Dans la base mais absentes du fichier : conservées**"]
+    at.checkbox(key="import-supprimer").check()
+    at.run(timeout=TIMEOUT)
+    count = scenario.missing
+    assert [str(m.value) for m in at.markdown if "absentes du fichier" in str(m.value)] == [
+        f"**Dans la base mais absentes du fichier : {count} enregistrements supprimés à la publication**"]
+    summary = at.table[0].value
+    assert dict(zip(summary.index, summary["Nombre"], strict=True))["Supprimés de la base à la publication"] == \
+        str(count)
+    missing_table = [d.value for d in at.dataframe if "id_partenariat" in d.value.columns
+                     and not set(d.value["id_partenariat"]) & set(scenario.changed)]
+    assert len(missing_table[-1]) == count
+    assert any(f"{count} enregistrements (partenariats : {count})" in w for w in texts(at, "warning"))
+    at.button(key="publier").click()
+    at.run(timeout=TIMEOUT)
+    assert any("Suppression non confirmée" in e for e in texts(at, "error"))
+    assert store.data_version() == version
+    at.text_input(key="import-confirmer-suppression").input(str(count))
+    at.button(key="publier").click()
+    at.run(timeout=TIMEOUT)
+    assert any(s.startswith("Publié : lot n°") for s in texts(at, "success")), texts(at, "error")
+    (info, changes) = store.change_set(store.change_sets(limit=1)[0].id)
+    assert sum(c.after is None for c in changes) == count
 
 
 def test_oversized_upload_is_refused_and_nothing_written(store):
@@ -288,7 +338,7 @@ def test_contributor_adds_a_partnership_and_the_pages_show_it(store, tmp_path):
 BAD_INPUTS = {
     "dates-inversees": ({"p-fin": date(2026, 1, 1)}, "date_fin", "la date de fin précède la date de début"),
     "description-de-10000-caracteres": ({"p-description": "x" * 10_000}, "description", "texte trop long"),
-    "qpv-vide": ({"p-qpv": []}, "qpv", "valeur manquante"),
+    "qpv-vide": ({"p-qpv": []}, "qpv", "valeur manquante (champ obligatoire)"),  # issue 18: a form has fields
     "html-dans-la-description": ({"p-description": "<img src=x onerror=alert(1)>"}, "description",
                                  "balises HTML refusées"),
 }
@@ -301,6 +351,24 @@ def test_bad_input_gets_a_french_message_and_nothing_is_written(case, store, tmp
     at = login(run_page("saisie"), "hdf", PASSWORD)
     version = store.data_version()
     assert_refused(_new_partnership(at, scenario, **override), message, store, version)
+
+
+def test_an_id_of_another_region_and_the_partnerships_left_out_are_explained(store, tmp_path):
+    """Issue 18 « Forms »: the list says how many partnerships of other régions it leaves out, and a new
+    partnership reusing an Île-de-France id says that id lies outside the account's scope (fails on the old
+    code: « modifié entre-temps par système (lot n° 1) », and no line)."""
+    scenario = store_flow.build(tmp_path)
+    at = login(run_page("saisie"), "hdf", PASSWORD)
+    regions_of = store.geography.record_regions
+    records = store.read_records("partenariats")
+    hidden = sum(HDF not in regions_of("partenariats", data) for data, _ in records.values())
+    assert hidden == len(records) - (len(at.selectbox(key="p-choix").options) - 1) > 0
+    assert escape_markdown(f"{hidden} partenariats d'autres régions ne figurent pas dans cette liste : votre compte "
+                           "modifie les partenariats dont un QPV est en Hauts-de-France.") in texts(at, "caption")
+    other = next(rid for rid, (data, _) in records.items() if regions_of("partenariats", data) == {"11"})
+    version = store.data_version()
+    at = _new_partnership(at, scenario, **{"p-id": other.lower()})
+    assert_refused(at, "existe déjà dans une région hors de votre périmètre (Île-de-France)", store, version)
 
 
 def test_html_in_a_regie_name_is_refused(store):

@@ -7,7 +7,17 @@ import unicodedata
 import pandas as pd
 import pytest
 
-from geo.communes import FOUND, QUESTION, UNKNOWN, commune_key, commune_of_code, resolve_commune, resolve_communes
+from geo import ref
+from geo.communes import (
+    FOUND,
+    QUESTION,
+    UNKNOWN,
+    commune_key,
+    commune_of_code,
+    region_of_commune,
+    resolve_commune,
+    resolve_communes,
+)
 from tests.paths import REPO
 
 COMMUNES = pd.read_csv(REPO / "data" / "ref" / "communes.csv", dtype=str, keep_default_na=False)
@@ -181,3 +191,13 @@ def test_commune_of_code():
     former = COMMUNES[(COMMUNES["type"] == "COMD") & ~COMMUNES["insee_com"].isin(CURRENT["insee_com"])].iloc[0]
     commune, how = commune_of_code(former["insee_com"])
     assert commune.insee_com == former["parent"] and how == f"code de la commune déléguée {former['lib_com']}"
+
+
+def test_region_of_commune_is_that_of_the_commune_its_code_designates():
+    """The seat's région (issue 15) agrees with `commune_of_code` on every code of the COG, arrondissements and
+    former communes included; unknown or blank codes have none."""
+    codes = set(ref.communes_table()["insee_com"])
+    assert {code: region_of_commune(code) for code in codes} == {code: commune_of_code(code)[0].insee_reg
+                                                                   for code in codes}
+    assert region_of_commune("75119") == "11" and region_of_commune("99999") is None
+    assert region_of_commune(None) is None and region_of_commune("") is None

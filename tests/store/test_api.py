@@ -55,14 +55,23 @@ def test_contributor_writes_in_its_region_only(store):
     assert records["P-1"][0]["statut"] == "en cours" and records["P-4"][0]["statut"] == "terminé"
 
 
-def test_regie_and_organisme_scope_is_their_seat(store):
-    regie, version = store.read_records("regies")["RQ-075-01"]
-    with pytest.raises(ScopeError):
-        store.write("hdf", "", [Edit("regies", "RQ-075-01", {**regie, "salaries": "26"}, version)])
+def test_regies_and_organismes_are_written_by_national_administrators_only(store, tmp_path):
+    """Issue 15: the rule lived only in /saisie; the store let a contributor write its région's régie or
+    organisme through the API and the import (fails on the old code)."""
+    regie, version = store.read_records("regies")["RQ-059-01"]
+    with pytest.raises(ScopeError, match="ne peut pas modifier les régies de quartier et de territoire : ils sont "
+                                         "modifiés par un administrateur national"):
+        store.write("hdf", "", [Edit("regies", "RQ-059-01", {**regie, "salaries": "41"}, version)])
     organisme, version = store.read_records("organismes")["123456782"]
-    store.write("hdf", "", [Edit("organismes", "123456782", {**organisme, "nb_logements": "12500"}, version)])
-    with pytest.raises(ScopeError):
-        store.write("idf", "", [Edit("organismes", "123456782", {**organisme, "nb_logements": "1"}, version + 1)])
+    with pytest.raises(ScopeError, match="les organismes hlm : ils sont modifiés par un administrateur national"):
+        store.write("hdf", "", [Edit("organismes", "123456782", {**organisme, "nb_logements": "12500"}, version)])
+    (tmp_path / "organismes.csv").write_text(
+        "siren;nom;famille;commune_siege;insee_reg;nb_logements;insee_com;latitude;longitude\n"
+        "123456782;Habitat du Nord;OPH;Lille;32;12500;59350;50,63;3,06\n", encoding="utf-8")
+    plan = store.plan_import("hdf", tmp_path / "organismes.csv")
+    assert [r.record_id for r in plan.out_of_scope] == ["123456782"] and not plan.changed and not plan.missing
+    assert any("modifiés par un administrateur national" in f.message for f in plan.findings)
+    store.write("adm", "", [Edit("organismes", "123456782", {**organisme, "nb_logements": "12500"}, version)])
 
 
 def test_writing_needs_an_enabled_account(store):

@@ -52,3 +52,24 @@ def test_accounts_import_and_export_from_the_command_line(tmp_path, data_folder)
     assert disabled.stdout.strip() == "Compte désactivé : hdf."
     again = run(env, "import", str(tmp_path / "partenariats.csv"), "--as", "hdf")
     assert again.returncode == 2 and "désactivé" in again.stderr
+
+
+def test_a_removal_from_the_command_line_needs_its_count(store, store_url, tmp_path, monkeypatch, capsys):
+    """`--remove-missing` alone publishes nothing and says how many records of which kind it would delete;
+    `--confirm-removal N` with that number deletes them (fails on the old code: deleted at once). In process,
+    on each engine: `main` is the command line's entry point."""
+    from geo.__main__ import main
+    from store.cli import EXIT_OK, EXIT_REFUSED
+
+    monkeypatch.setenv("CARTE_DATABASE_URL", store_url)
+    monkeypatch.setenv("CARTE_DATA_DIR", str(store.reference_folder))
+    (tmp_path / "partenariats.csv").write_text("\n".join(HDF_FILE.splitlines()[:2]) + "\n", encoding="utf-8")
+    command = ["import", str(tmp_path / "partenariats.csv"), "--as", "hdf", "--remove-missing"]
+    assert main(command) == EXIT_REFUSED
+    out, err = capsys.readouterr()
+    assert "Suppression demandée : 2 enregistrements (partenariats : 2) ; confirmez-la par --confirm-removal 2." in out
+    assert "Suppression non confirmée" in err and set(store.read_records("partenariats")) == {"P-1", "P-2", "P-3",
+                                                                                              "P-4"}
+    assert main([*command, "--confirm-removal", "2"]) == EXIT_OK
+    assert "Publié : lot de modifications n° 2." in capsys.readouterr().out
+    assert set(store.read_records("partenariats")) == {"P-1", "P-4"}

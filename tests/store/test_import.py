@@ -76,8 +76,12 @@ def test_missing_rows_are_kept_unless_asked_and_only_in_scope(store, tmp_path):
     assert "P-3" in statuses(store)
     plan = store.plan_import("adm", path)
     assert [c.record_id for c in plan.missing] == ["P-3", "P-4"]
-    store.publish(plan, "adm", "", remove_missing=True)
-    assert set(statuses(store)) == {"P-1", "P-2"}
+    with pytest.raises(StoreError, match="aucune ligne valide dans ces régions : Île-de-France"):
+        store.publish(plan, "adm", "", remove_missing=True, confirm_removal=2)  # a file of Hauts-de-France only
+    plan = store.plan_import("adm", write(tmp_path, "\n".join([lines[0], lines[1], lines[4]]) + "\n"))
+    assert [c.record_id for c in plan.missing] == ["P-2", "P-3"] and not plan.removal_refusals
+    store.publish(plan, "adm", "", remove_missing=True, confirm_removal=2)
+    assert set(statuses(store)) == {"P-1", "P-4"}
 
 
 @pytest.mark.parametrize(("separator", "encoding"), [(",", "cp1252"), (";", "utf-8-sig")])

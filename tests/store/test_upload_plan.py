@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from geo import upload
+from geo import formulas, upload
 from store import StoreError
 from tests.geo import hostile
 from tests.store.conftest import ORGANISMES, PARTENARIATS, REGIES
@@ -80,7 +80,7 @@ def test_formula_cells(store, tmp_path):
 def test_formula_rule_spares_numbers():
     cells = ("=1+1", "@SUM(A1)", "+cmd|' /C calc'!A0", "-2+3+cmd|'x'!A0", "\t=1", "-2,37", "+33 1 23", "48,8",
              "- Ateliers en pied d'immeuble", "Quartier (nord)")
-    assert [bool(upload.FORMULA.match(v)) for v in cells] == [True] * 5 + [False] * 5
+    assert [formulas.is_formula(v) for v in cells] == [True] * 5 + [False] * 5
 
 
 def test_formula_in_a_workbook(store, tmp_path):

@@ -14,8 +14,8 @@ from ui.tables import PARTNERSHIP_HEADERS, partnership_sheet, qpv_sheet
 FRAME = pd.DataFrame({
     "id": ["P1", "P2"],
     "nom": ["=HYPERLINK(\"http://x\")", "Régie « Étoile »"],
-    "note": ["+33 1 00", "@SUM(A1)"],
-    "neg": ["-2+3", "ok"],
+    "note": ["+cmd|' /C calc'!A0", "@SUM(A1)"],
+    "neg": ["-2+3+cmd|'x'!A0", "- Ateliers"],
     "montant_eur": [45000.5, 1200.0],
     "themes": [["inclusion-numerique", "cohesion-sociale"], ["cadre-de-vie"]],
     "date_debut": pd.to_datetime(["2024-09-01", "2026-01-15"]),
@@ -36,8 +36,9 @@ def test_csv_is_utf8_with_bom_semicolons_and_decimal_commas():
 def test_csv_neutralises_formulas():
     text = to_csv_fr(FRAME).decode("utf-8-sig")
     rows = list(pd.read_csv(io.StringIO(text), sep=";", dtype=str).itertuples(index=False))
-    assert rows[0].nom.startswith("'=") and rows[0].note == "'+33 1 00" and rows[0].neg == "'-2+3"
-    assert rows[1].note == "'@SUM(A1)" and rows[1].neg == "ok"
+    assert rows[0].nom.startswith("'=") and rows[0].note == "'+cmd|' /C calc'!A0"
+    assert rows[0].neg == "'-2+3+cmd|'x'!A0" and rows[1].note == "'@SUM(A1)"
+    assert rows[1].neg == "- Ateliers"  # the rule that refuses formulas on input: a dash is not a formula
 
 
 def test_csv_joins_lists():
