@@ -85,15 +85,9 @@ def guess_kind(path: Path, columns: list[str] | None = None) -> str | None:
         if needle in stem:
             return kind
     if columns:
-        headers = {normalize_header(c) for c in columns}
-        scores = {}
-        for name, spec in DATASETS.items():
-            mapping = spec.header_map()
-            found = {mapping[h] for h in headers if h in mapping}
-            scores[name] = len(found & set(spec.required)) / max(len(spec.required), 1)
-        best = max(scores, key=scores.get)
-        if scores[best] >= 0.6:
-            return best
+        from geo.intake import recognise  # the one rule that tells a dataset from its columns (it reads files)
+
+        return recognise(columns, kinds=tuple(DATASETS)).kind
     return None
 
 

@@ -84,7 +84,7 @@ def _parse_number(text: str) -> float | None:
         return None
 
 
-def _parse_date(text: str) -> datetime | None:
+def parse_date(text: str) -> datetime | None:
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt)
@@ -121,7 +121,7 @@ def _convert_cell(column: Column, text: str) -> tuple[object, list[tuple[str, st
             issues.append((ERREUR, f"« {text} » n'est pas un nombre entier.", None))
         return number, issues
     if column.kind == "date":
-        date = _parse_date(text)
+        date = parse_date(text)
         if date is None:
             issues.append((ERREUR, f"date « {text} » illisible.", "format attendu : JJ/MM/AAAA."))
         return date, issues
