@@ -9,7 +9,7 @@ from pandas.io.formats.style import Styler
 
 from geo import fr
 from geo.datasets import Datasets
-from geo.indicators import Kpis
+from geo.indicators import Kpis, coverage_text
 from geo.schema import DATASETS, FAMILLE_LABELS, ORGANISMES, PARTENARIATS, QPV, REGIES
 from geo.validate import Finding
 
@@ -57,9 +57,10 @@ def territory_figures(local: Kpis, national: Kpis) -> pd.DataFrame:
     rows = []
     for field, _, label in KPI_LABELS:
         value, reference = getattr(local, field), getattr(national, field)
-        share = fr.pourcentage(value / reference) if reference else "—"
-        rows.append({"Indicateur": label, "Territoire": fr.nombre(value), "France": fr.nombre(reference),
-                     "Part de la France": share})
+        share = fr.pourcentage(value / reference) if reference and value is not None else "—"
+        coverage = coverage_text(local, field)
+        rows.append({"Indicateur": label, "Territoire": fr.nombre(value) + (f" ({coverage})" if coverage else ""),
+                     "France": fr.nombre(reference), "Part de la France": share})
     for field, label in RATE_LABELS:
         value, reference = getattr(local, field), getattr(national, field)
         ratio = f"{fr.nombre(value / reference, 2)} × la moyenne" if value is not None and reference else "—"
