@@ -351,6 +351,7 @@ def read_xlsx(path: Path, kind: str | None, formulas: list | None = None) -> pd.
     data, numbers = [], []
     try:
         with _open_sheet(path, kind, cached_values=formulas is None) as sheet:
+            title = sheet.title
             rows = _sheet_rows(sheet, name)
             _, header = next(rows)
             headers = [_cell_text(cell) for cell in header]
@@ -370,6 +371,7 @@ def read_xlsx(path: Path, kind: str | None, formulas: list | None = None) -> pd.
         raise ReadError(f"Le classeur « {name} » est illisible : {exc}") from None
     frame = pd.DataFrame(data, columns=columns, dtype=str)
     frame[ROW] = np.array(numbers, dtype="int64")
+    frame.attrs["sheet"] = title  # a sheet's name may tell the dataset (geo.intake.recognise)
     return frame
 
 
