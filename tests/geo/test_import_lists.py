@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from geo.details import partnership_table
 from geo.filters import Filters, apply
 from geo.identifiers import luhn_ok
 from geo.indicators import coverage_text, kpis
@@ -20,6 +21,8 @@ from geo.joins import build_atlas
 from geo.schema import THEME_BY_SLUG
 from store import Store, add_user
 from tests.paths import REPO
+from ui.exports import to_xlsx
+from ui.tables import partnership_sheet
 
 FIXTURE = REPO / "tests" / "fixtures" / "ban_addok_extrait.ndjson"
 PAIRS = pd.read_csv(REPO / "data" / "ref" / "qpv2024_communes.csv", dtype=str, keep_default_na=False)
@@ -149,6 +152,7 @@ def test_real_lists_imported_as_they_are(store, tmp_path):
     assert added[regie_8]["themes"] == THEME_BY_SLUG["cadre-de-vie"].label
     assert added[riquet["id_regie"]]["qpv"] == paris_code
     store.publish(partnerships, "adm", "suivi des partenariats")
+    added_ids = [c.record_id for c in partnerships.added]
 
     datasets = store.read_datasets()
     atlas = build_atlas(datasets)
@@ -158,6 +162,16 @@ def test_real_lists_imported_as_they_are(store, tmp_path):
     assert (figures.salaries, figures.salaries_renseignes) == (sum(known), len(known))
     assert coverage_text(figures, "salaries") == f"{len(known)} régies sur {len(rows)} renseignées"
     assert dict(datasets.regies["precision"].value_counts()) == {"adresse": 4, "commune": len(rows) - 4}
+
+    # The partnerships page's own XLSX (French headers, names, no régie ids), two statuses changed, read back.
+    sheet = partnership_sheet(partnership_table(apply(atlas, Filters())), atlas.qpv)
+    sheet["Statut"] = ["terminé"] * len(sheet)
+    download = tmp_path / "partenariats_hauts-de-france_2026-12-03.xlsx"
+    download.write_bytes(to_xlsx(sheet, "partenariats"))
+    modified = store.plan_import("adm", download)
+    assert (modified.blocking, modified.questions, modified.added) == ([], [], [])
+    assert sorted(c.record_id for c in modified.changed) == sorted(added_ids)
+    assert {(cell.column, cell.new) for c in modified.changed for cell in c.cells} == {("statut", "terminé")}
 
     exported = store.export(tmp_path / "export")
     assert {p.name for p in exported} >= {"regies.csv", "organismes.csv", "partenariats.csv"}
