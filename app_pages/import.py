@@ -7,6 +7,7 @@ from dashboard.data import store
 from dashboard.navigation import PAGES
 from dashboard.page import start_page
 from geo import fr
+from geo.limits import MIB
 from geo.upload import MAX_UPLOAD_BYTES
 from store import Account, StoreError
 from ui import journal
@@ -30,6 +31,7 @@ def _import_page(account: Account) -> None:
                 "`regies.xlsx`…), ou un zip d'un dossier de données. Rien n'est écrit avant « Publier ».")
     st.caption(f"Taille maximale : {fr.octets(MAX_UPLOAD_BYTES)}.")
     uploaded = st.file_uploader("Fichier à importer", type=["csv", "txt", "xlsx", "zip"],
+                                max_upload_size=MAX_UPLOAD_BYTES // MIB,
                                 key=f"fichier-import-{st.session_state.get(ROUND, 0)}")
     if uploaded is None:
         st.session_state.pop(PLAN, None)

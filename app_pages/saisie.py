@@ -131,11 +131,12 @@ def _partnership_form(account: Account) -> None:
         st.selectbox("Organisme HLM", organismes, key="p-organisme", placeholder="Choisir un organisme",
                      format_func=lambda s: f"{organisme_names.get(s, s)} ({s})")
         _field_error(kind, "siren_organisme")
-        st.multiselect("QPV", qpv_options, key="p-qpv", placeholder="Choisir un ou plusieurs quartiers",
+        st.multiselect("QPV", qpv_options, key="p-qpv", select_all=False,
+                       placeholder="Choisir un ou plusieurs quartiers",
                        format_func=lambda c: f"{qpv_names.get(c, c)} ({c})")
         _field_error(kind, "qpv")
         st.multiselect("Thèmes", list(theme_labels), key="p-themes", format_func=theme_labels.get,
-                       placeholder="Choisir un ou plusieurs thèmes")
+                       select_all=False, placeholder="Choisir un ou plusieurs thèmes")
         _field_error(kind, "themes")
         st.selectbox("Statut", STATUTS, key="p-statut")
         _field_error(kind, "statut")
@@ -229,10 +230,11 @@ def _declination_form(account: Account) -> None:
             st.date_input("Date de signature (si signée)", key="d-date", **DATES)
             _field_error(kind, "date_signature")
         st.multiselect("Organismes signataires", organismes, key="d-organismes",
-                       placeholder="Choisir (tapez pour chercher)",
+                       select_all=False, placeholder="Choisir (tapez pour chercher)",
                        format_func=lambda s: f"{organisme_names.get(s, s)} ({s})")
         _field_error(kind, "organismes_signataires")
-        st.multiselect("Régies signataires", regies, key="d-regies", placeholder="Choisir (tapez pour chercher)",
+        st.multiselect("Régies signataires", regies, key="d-regies", select_all=False,
+                       placeholder="Choisir (tapez pour chercher)",
                        format_func=lambda r: f"{regie_names.get(r, r)} ({r})")
         _field_error(kind, "regies_signataires")
         st.text_input("Lien vers le texte signé (facultatif)", key="d-lien", placeholder="https://…")

@@ -49,12 +49,37 @@ TRANSLATIONS = {
     "About": "À propos",
     "Clear cache": "Vider le cache",
     "Developer options": "Options de développement",
+    "Upload": "Choisir un fichier",
+    "Upload directories": "Choisir des dossiers",
+    "Drag and drop a file here": "Déposez un fichier ici",
+    "Drag and drop files here": "Déposez des fichiers ici",
+    "Drag and drop directories here": "Déposez des dossiers ici",
+    "Press Enter to apply": "Entrée pour appliquer",
+    "Press Enter to submit form": "Entrée pour valider le formulaire",
+    "Press Ctrl+Enter to apply": "Ctrl+Entrée pour appliquer",
+    "Press Ctrl+Enter to submit form": "Ctrl+Entrée pour valider le formulaire",
+    "Remove file": "Retirer le fichier",
+    "file upload": "dépôt de fichier",
+    "Selected values": "Valeurs choisies",
+    "Choose date": "Choisir une date",
+    "Clear date": "Effacer la date",
+    "Clear entry": "Effacer",
+    "App pages": "Pages",
+    "Sidebar": "Menu",
+    "Navigate to home page": "Aller à l'accueil",
+    "Scroll tabs left": "Onglets précédents",
+    "Scroll tabs right": "Onglets suivants",
 }
-PREFIXES = {"Help for ": "Aide : "}  # "Help for Régies" → "Aide : Régies"
-# The file uploader's refusal of a file over `server.maxUploadSize`, as the installed frontend writes it
-# (`File must be ${size} or smaller.`, size like "100.0MB"), and its French wording.
-TOO_LARGE = r"^File must be (\d+(?:\.\d+)?)([KMG]?)B or smaller\.$"
-TOO_LARGE_FR = "Fichier trop volumineux : {size} au maximum."
+# "Help for Régies" → "Aide : Régies"; a date field's parts are read out as "day, Date de début"…
+PREFIXES = {"Help for ": "Aide : ", "day, ": "jour, ", "month, ": "mois, ", "year, ": "année, "}
+# Sentences that carry a size, as the installed file uploader writes them (size like "100.0MB" or "50MB"): its
+# refusal of a file over the limit and its limit line; `{size}` is the size in French units ("50 Mo").
+SIZED = {
+    r"^File must be (\d+(?:\.\d+)?)([KMG]?)B or smaller\.$": "Fichier trop volumineux : {size} au maximum.",
+    r"^(\d+(?:\.\d+)?)([KMG]?)B per file$": "{size} par fichier",
+}
+# The date field's empty parts ("dd", "mm", "yyyy"), translated only inside date inputs.
+DATE_PARTS = {"dd": "jj", "mm": "mm", "yyyy": "aaaa", "DD/MM/YYYY": "JJ/MM/AAAA"}
 
 _SCRIPT = """<script>
 (function () {
@@ -63,27 +88,33 @@ _SCRIPT = """<script>
   if (window.__carteFr) { return; }
   window.__carteFr = true;
   var words = %(words)s, prefixes = %(prefixes)s, attrs = ["aria-label", "title", "placeholder"];
-  var tooLarge = new RegExp(%(too_large)s), tooLargeFr = %(too_large_fr)s;
-  function tr(text) {
+  var sized = Object.keys(%(sized)s).map(function (k) { return [new RegExp(k), %(sized)s[k]]; });
+  var dateParts = %(date_parts)s;
+  function tr(text, node) {
     if (!text) { return null; }
     var trimmed = text.trim();
     if (Object.prototype.hasOwnProperty.call(words, trimmed)) { return text.replace(trimmed, words[trimmed]); }
     for (var p in prefixes) { if (trimmed.indexOf(p) === 0) { return prefixes[p] + trimmed.slice(p.length); } }
-    var large = tooLarge.exec(trimmed);
-    if (large) {
-      var size = Number(large[1]).toLocaleString("fr-FR") + "\u00a0" + {"": "o", K: "ko", M: "Mo", G: "Go"}[large[2]];
-      return text.replace(trimmed, tooLargeFr.replace("{size}", size));
+    for (var i = 0; i < sized.length; i++) {
+      var found = sized[i][0].exec(trimmed);
+      if (found) {
+        var size = Number(found[1]).toLocaleString("fr-FR") + "\u00a0" + {"": "o", K: "ko", M: "Mo", G: "Go"}[found[2]];
+        return text.replace(trimmed, sized[i][1].replace("{size}", size));
+      }
     }
+    var element = node && (node.nodeType === 1 ? node : node.parentElement);
+    if (element && Object.prototype.hasOwnProperty.call(dateParts, trimmed) && trimmed !== dateParts[trimmed]
+        && element.closest('[data-testid="stDateInput"]')) { return text.replace(trimmed, dateParts[trimmed]); }
     return null;
   }
   function fix(root) {
     var walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT), node, out;
-    while ((node = walker.nextNode())) { out = tr(node.nodeValue); if (out !== null) { node.nodeValue = out; } }
+    while ((node = walker.nextNode())) { out = tr(node.nodeValue, node); if (out !== null) { node.nodeValue = out; } }
     var elements = root.querySelectorAll ? root.querySelectorAll("[aria-label],[title],[placeholder]") : [];
     for (var i = 0; i < elements.length; i++) {
       for (var j = 0; j < attrs.length; j++) {
         var value = elements[i].getAttribute(attrs[j]);
-        out = value === null ? null : tr(value);
+        out = value === null ? null : tr(value, elements[i]);
         if (out !== null) { elements[i].setAttribute(attrs[j], out); }
       }
     }
@@ -109,7 +140,8 @@ def french_script() -> str:
     """The script and style that make the document French."""
     return _SCRIPT % {"words": json.dumps(TRANSLATIONS, ensure_ascii=False),
                       "prefixes": json.dumps(PREFIXES, ensure_ascii=False),
-                      "too_large": json.dumps(TOO_LARGE), "too_large_fr": json.dumps(TOO_LARGE_FR, ensure_ascii=False)}
+                      "sized": json.dumps(SIZED, ensure_ascii=False),
+                      "date_parts": json.dumps(DATE_PARTS, ensure_ascii=False)}
 
 
 def french_document() -> None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.auth import sidebar_account
 from dashboard.data import current_atlas
+from dashboard.filters_url import to_query_params
 from dashboard.navigation import PAGES
 from dashboard.url_state import current_filters, on_widget_change, reset, sync_widgets, year_bounds
 from geo.filters import Filters, departement_choices, epci_choices, epci_name
@@ -19,7 +20,7 @@ def sidebar(atlas: Atlas, filters: Filters) -> None:
     with st.sidebar:
         st.markdown("### Carte des coopérations")
         for script, title, _, icon in PAGES.values():
-            st.page_link(script, label=title, icon=icon, query_params=filters.to_query_params())
+            st.page_link(script, label=title, icon=icon, query_params=to_query_params(filters))
         st.divider()
         st.markdown("**Filtres**")
 
@@ -28,22 +29,23 @@ def sidebar(atlas: Atlas, filters: Filters) -> None:
 
         regions = sorted(atlas.region_names, key=lambda c: atlas.region_names[c])
         st.multiselect("Région(s)", regions, default=default["f_regions"], format_func=atlas.region_name,
-                       placeholder="Toutes les régions", **change("f_regions"))
+                       select_all=False, placeholder="Toutes les régions", **change("f_regions"))
         departements = sorted(departement_choices(atlas, filters.regions),
                               key=lambda c: (atlas.departement_name(c), c))
         st.multiselect("Département(s)", departements, default=default["f_departements"],
                        format_func=lambda c: f"{atlas.departement_name(c)} ({c})",
-                       placeholder="Tous les départements", **change("f_departements"))
+                       select_all=False, placeholder="Tous les départements", **change("f_departements"))
         epci = epci_choices(atlas, filters.regions, st.session_state["f_departements"])
         st.multiselect("EPCI (contrat de ville)", epci, default=default["f_epci"], format_func=epci_name,
-                       placeholder="Tous les EPCI", **change("f_epci"))
+                       select_all=False, placeholder="Tous les EPCI", **change("f_epci"))
         labels = {t.slug: t.label for t in THEMES}
         st.multiselect("Thème(s)", list(labels), default=default["f_themes"],
-                       format_func=lambda s: labels[s].capitalize(), placeholder="Tous les thèmes",
+                       format_func=lambda s: labels[s].capitalize(), select_all=False, placeholder="Tous les thèmes",
                        **change("f_themes"))
-        st.multiselect("Famille d'organisme", list(FAMILLES), default=default["f_familles"], placeholder="Toutes",
+        st.multiselect("Famille d'organisme", list(FAMILLES), default=default["f_familles"], select_all=False,
+                       placeholder="Toutes",
                        format_func=FAMILLE_LABELS.get, **change("f_familles"))
-        st.multiselect("Statut", list(STATUTS), default=default["f_statuts"], placeholder="Tous",
+        st.multiselect("Statut", list(STATUTS), default=default["f_statuts"], select_all=False, placeholder="Tous",
                        **change("f_statuts"))
         st.slider("Année de début", min_value=bounds[0], max_value=bounds[1], value=default["f_annees"],
                   **change("f_annees"))

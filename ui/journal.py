@@ -22,6 +22,13 @@ def _label(dataset: str) -> str:
     return DATASETS[dataset].label
 
 
+def _title(dataset: str, column: str) -> str:
+    """A column as the pages head it (« Statut », « SIREN de l'organisme »), its technical name if the dataset no
+    longer has it (an old journal entry)."""
+    spec = DATASETS[dataset]
+    return spec.column(column).title if column in spec.column_names else column
+
+
 def _row(value: int | None) -> str:
     return "" if value is None else str(value)
 
@@ -39,7 +46,7 @@ def plan_summary(plan: ImportPlan) -> pd.DataFrame:
 def changed_cells(rows: Iterable[RowChange]) -> pd.DataFrame:
     """One line per changed cell: old → new value."""
     lines = [{"Jeu de données": _label(r.dataset), "Identifiant": r.record_id, "Ligne": _row(r.row),
-              "Colonne": cell.column, "Avant": cell.old or "", "Après": cell.new or ""}
+              "Colonne": _title(r.dataset, cell.column), "Avant": cell.old or "", "Après": cell.new or ""}
              for r in rows for cell in r.cells]
     return pd.DataFrame(lines, columns=CELL_COLUMNS)
 
@@ -53,7 +60,7 @@ def records(rows: Iterable[RowChange], *, after: bool = True) -> pd.DataFrame:
     for r in rows:
         data = (r.after if after else r.before) or {}
         out.append({"Jeu de données": _label(r.dataset), "Ligne": _row(r.row),
-                    **{c: data.get(c) or "" for c in DATASETS[r.dataset].column_names}})
+                    **{_title(r.dataset, c): data.get(c) or "" for c in DATASETS[r.dataset].column_names}})
     return pd.DataFrame(out)
 
 
@@ -81,7 +88,7 @@ def operation(change: ChangeInfo) -> str:
 def change_cells(changes: Iterable[ChangeInfo]) -> pd.DataFrame:
     """The detail of one change set: per record, each changed cell (before → after)."""
     lines = [{"Jeu de données": _label(c.dataset), "Identifiant": c.record_id, "Opération": operation(c),
-              "Colonne": cell.column, "Avant": cell.old or "", "Après": cell.new or ""}
+              "Colonne": _title(c.dataset, cell.column), "Avant": cell.old or "", "Après": cell.new or ""}
              for c in changes for cell in c.cells]
     return pd.DataFrame(lines, columns=["Jeu de données", "Identifiant", "Opération", "Colonne", "Avant", "Après"])
 
@@ -91,7 +98,7 @@ def record_history(changes: Iterable[ChangeInfo], column: str | None = None) -> 
     e.g. a partnership's status over time)."""
     lines = [{"Lot": c.change_set_id, "Date": fr.date_heure(c.at), "Auteur": c.user,
               "Type": KINDS.get(c.kind, c.kind), "Commentaire": c.comment, "Opération": operation(c),
-              "Colonne": cell.column, "Avant": cell.old or "", "Après": cell.new or ""}
+              "Colonne": _title(c.dataset, cell.column), "Avant": cell.old or "", "Après": cell.new or ""}
              for c in changes for cell in c.cells if column is None or cell.column == column]
     return pd.DataFrame(lines, columns=HISTORY_COLUMNS)
 

@@ -96,8 +96,8 @@ def sources_table(datasets: Datasets) -> pd.DataFrame:
 
 def findings_table(findings: list[Finding]) -> pd.DataFrame:
     """The validation report: one row per finding, blanks for a missing column or suggestion."""
-    rows = [{"Gravité": f.severity, "Fichier": f.file, "Ligne": f.row, "Colonne": f.column or "",
-             "Message": f.message, "Suggestion": f.suggestion or ""} for f in findings]
+    rows = [{"Gravité": f.severity, "Fichier": f.file, "Ligne": "" if f.row is None else str(f.row),
+             "Colonne": f.column or "", "Message": f.message, "Suggestion": f.suggestion or ""} for f in findings]
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 

@@ -165,16 +165,17 @@ def test_import_preview_publish_and_undo(store, tmp_path):
 
     (report,) = frame_with(at, "Gravité", "Ligne", "Colonne")
     errors = report[report["Gravité"] == "erreur"]
-    assert list(zip(errors["Ligne"], errors["Colonne"], strict=True)) == [(scenario.error_row, "date_debut")]
+    assert list(zip(errors["Ligne"], errors["Colonne"], strict=True)) == [(str(scenario.error_row), "date_debut")]
     summary = at.table[0].value
     assert dict(zip(summary.index, summary["Nombre"], strict=True)) == {
         "Ajoutés": "2", "Modifiés": "3", "Inchangés": "0", "Hors de votre périmètre (refusés)": "1",
         "En erreur (non publiés)": "1", "Dans la base, absents du fichier": str(scenario.missing)}
-    added = next(t for t in frame_with(at, "id_partenariat") if set(t["id_partenariat"]) == set(scenario.added))
+    # the preview heads its columns as the pages do, not with their technical names (issue 18)
+    added = next(t for t in frame_with(at, "Identifiant", "Statut") if set(t["Identifiant"]) == set(scenario.added))
     assert list(added["Ligne"]) == ["5", "6"]
     (cells,) = frame_with(at, "Colonne", "Avant", "Après")
     assert sorted(zip(cells["Identifiant"], cells["Colonne"], cells["Avant"], cells["Après"], strict=True)) == sorted(
-        (pid, "statut", old, new) for pid, (old, new) in scenario.changed.items())
+        (pid, "Statut", old, new) for pid, (old, new) in scenario.changed.items())
     (refused,) = frame_with(at, "Identifiant", "Régions")
     assert list(refused["Identifiant"]) == [scenario.other_region]
     assert list(refused["Régions"]) == ["Île-de-France"]

@@ -28,8 +28,13 @@ ENGLISH = {
     "Search", "Show/hide columns", "Open", "Close", "Collapse sidebar", "Expand sidebar", "Main menu",
     "Link to heading", "No results", "Choose an option", "Save as SVG", "Save as PNG", "View Source",
     "Open in Vega Editor",
+    # the uploader, text inputs and date fields of the import and entry pages (issue 18)
+    "Upload", "Drag and drop a file here", "Drag and drop files here", "Remove file", "file upload", "dd", "yyyy",
+    "Selected values", "Choose date", "Clear date", "Clear entry", "App pages", "Sidebar", "Navigate to home page",
 }
-ENGLISH_PATTERNS = (re.compile(r"^Help for "), re.compile(r"^\d+ (mi|ft)$"))
+ENGLISH_PATTERNS = (re.compile(r"^Help for "), re.compile(r"^\d+ (mi|ft)$"), re.compile(r"^Select \d+ matches$"),
+                    re.compile(r"^\d+(\.\d+)?[KMG]?B per file$"), re.compile(r"^Press .*Enter to "),
+                    re.compile(r"^(day|month|year), "))
 PAGES = ("", "carte?region=32", "partenariats?region=32", "territoires", "territoires?region=84", "donnees")
 TEXTS = """(root) => {
     const out = [];

@@ -18,6 +18,7 @@ from tests.app import reference as ref
 from tests.app import store_flow
 from tests.app.store_flow import HDF, PASSWORD
 from tests.browser.conftest import serve, store_url
+from tests.browser.test_french import english_in, texts_of
 
 pytestmark = pytest.mark.browser
 LOAD_TIMEOUT = 60_000  # ms
@@ -97,6 +98,39 @@ def test_contributor_imports_publishes_and_undoes(page, flow_url, tmp_path):
     go(page, "Vue d'ensemble")
     assert metrics(page) == before
     assert page.dialogs == []
+
+
+def test_import_and_entry_pages_speak_french(page, flow_url):
+    """The uploader, the forms' instructions, the date fields and the search lists of /import and /saisie in
+    French; Enter in a search list adds the one option shown first, never « Select N matches » (issue 18)."""
+    log_in_hdf(page, flow_url)
+    go(page, "Import")
+    expect(page.get_by_text("Choisir un fichier", exact=True)).to_be_visible(timeout=LOAD_TIMEOUT)
+    expect(page.get_by_text(re.compile(r"^50\u00a0Mo par fichier"))).to_be_visible()
+    assert english_in(texts_of(page)) == []
+
+    go(page, "Saisie")
+    day = page.locator('[data-testid="stDateInput"] [data-type="day"]').first
+    expect(day).to_have_text("jj")
+    expect(page.locator('[data-testid="stDateInput"] [data-type="year"]').first).to_have_text("aaaa")
+    page.get_by_label("Montant engagé (euros)").type("12")
+    expect(page.get_by_text("Entrée pour valider le formulaire")).to_be_visible()
+    page.locator('[data-testid="stSidebar"]').get_by_label("Recherche").type("x")
+    expect(page.get_by_text("Entrée pour appliquer")).to_be_visible()
+
+    qpv = page.locator('[data-testid="stMultiSelect"]').filter(has=page.get_by_text("QPV", exact=True))
+    qpv.click()
+    page.keyboard.type("Noyon")
+    options = page.get_by_role("option")
+    expect(options.first).to_contain_text("Noyon")
+    shown = options.all_inner_texts()
+    assert not any(re.match(r"Select \d+|Tout sélectionner", text) for text in shown), shown
+    page.keyboard.press("Enter")
+    chosen = qpv.locator("[data-tag]")
+    expect(chosen).to_have_count(1)
+    assert chosen.inner_text().strip() == shown[0].strip()
+    page.keyboard.press("Escape")
+    assert english_in(texts_of(page)) == []
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,9 @@ def test_plan_summary_counts_rows_in_error_once():
 
 def test_changed_cells_old_and_new_value_per_cell_in_column_order():
     table = journal.changed_cells([RowChange("partenariats", "P1", 4, OLD, NEW, 1)])
-    assert table.values.tolist() == [["Partenariats", "P1", "4", "statut", "en cours", "terminé"],
-                                     ["Partenariats", "P1", "4", "date_fin", "", "31/12/2026"]]
+    # the columns as the pages head them, not their technical names (issue 18)
+    assert table.values.tolist() == [["Partenariats", "P1", "4", "Statut", "en cours", "terminé"],
+                                     ["Partenariats", "P1", "4", "Fin", "", "31/12/2026"]]
 
 
 def test_refused_names_the_regions():

@@ -135,10 +135,9 @@ def test_findings_table_one_row_per_finding():
     ]
     table = findings_table(findings)
     assert table.columns.tolist() == ["Gravité", "Fichier", "Ligne", "Colonne", "Message", "Suggestion"]
-    assert table.iloc[0].tolist() == ["erreur", "regies.csv", 4, "siren", "SIREN invalide", "9 chiffres attendus"]
-    assert table.iloc[1][["Gravité", "Fichier", "Colonne", "Message", "Suggestion"]].tolist() == [
-        "avertissement", "qpv.geojson", "", "Fichier sans CRS", ""]
-    assert pd.isna(table.iloc[1]["Ligne"])
+    assert table.iloc[0].tolist() == ["erreur", "regies.csv", "4", "siren", "SIREN invalide", "9 chiffres attendus"]
+    # a finding about the whole file has no row: blank, never « None » (issue 18)
+    assert table.iloc[1].tolist() == ["avertissement", "qpv.geojson", "", "", "Fichier sans CRS", ""]
 
 
 def test_findings_table_empty_keeps_its_columns():
