@@ -275,6 +275,7 @@ def regie_data(regies: gpd.GeoDataFrame) -> dict:
     heads = [
         f"<b>{escape(str(r.nom))}</b><br>{escape(str(r.type))} · {escape(str(r.commune))}<br>"
         f"{_headcount(r.salaries, 'salarié')} · {_headcount(r.benevoles, 'bénévole')}"
+        + ("" if pd.isna(getattr(r, "precision", None)) else f"<br>position : {escape(str(r.precision))}")
         for r in regies.itertuples()
     ]
     return {

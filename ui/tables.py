@@ -41,7 +41,8 @@ PARTNERSHIP_HEADERS = {  # geo.details partnership columns -> French headers (sc
 QPV_HEADERS = {**QPV.titles("code_qp", "lib_qp", "lib_com", "insee_dep", "lib_dep", "insee_reg", "lib_reg",
                             "population"), "n_partenariats": "Partenariats"}
 REGIE_HEADERS = {**REGIES.titles("nom", "type", "commune"), **QPV.titles("lib_dep"),
-                 **REGIES.titles("salaries", "benevoles", "qpv_couverts"), "n_partenariats": "Partenariats"}
+                 **REGIES.titles("salaries", "benevoles", "qpv_couverts", "precision"),
+                 "n_partenariats": "Partenariats"}
 FINDING_COLUMNS = ["Gravité", "Fichier", "Ligne", "Colonne", "Message", "Suggestion"]
 BUILT_IN_OUTLINES = ("regions", "departements")  # shipped in data/ref when the folder has none
 

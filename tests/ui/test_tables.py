@@ -175,3 +175,14 @@ def test_french_grid_shows_ratio_columns_as_french_percentages_and_keeps_them_nu
     assert grid.data["Taux"].tolist() == [0.548, 0.0637]  # sorts as numbers
     lines = grid.to_string(delimiter=";").splitlines()
     assert lines[1:] == ["0;A;54,8\u202f%;1\u202f493", "1;B;6,4\u202f%;12"]
+
+
+def test_the_regies_table_shows_how_each_position_was_obtained():
+    from ui.tables import regie_sheet
+
+    regies = pd.DataFrame({"nom": ["A", "B"], "type": ["régie de quartier"] * 2, "commune": ["Paris", "Lille"],
+                           "lib_dep": ["Paris", "Nord"], "salaries": pd.array([85, None], dtype="Int64"),
+                           "benevoles": pd.array([3, 4], dtype="Int64"), "qpv_couverts": [1, 2],
+                           "precision": ["adresse", "commune"], "n_partenariats": [0, 1]})
+    sheet = regie_sheet(regies)
+    assert sheet["Précision de la position"].tolist() == ["adresse", "commune"]
