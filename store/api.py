@@ -583,8 +583,9 @@ class Store:
                                          "choisissez le jeu de données (--kind en ligne de commande)."))
         return recognition.kind
 
-    def plan_upload(self, user: Account | str, name: str, data: bytes) -> ImportPlan:
-        """`plan_import` of an uploaded file (bytes from the page): size and type checked before anything else."""
+    def plan_upload(self, user: Account | str, name: str, data: bytes, **options) -> ImportPlan:
+        """`plan_import` of an uploaded file (bytes from the page): size and type checked before anything else;
+        `options` those of `plan_import` (kind, mapping, answers)."""
         plan = ImportPlan(user=user.name if isinstance(user, Account) else str(user))
         safe_name = Path(name).name or "fichier"
         try:
@@ -596,7 +597,7 @@ class Store:
         with tempfile.TemporaryDirectory(prefix="carte-upload-") as tmp:
             path = Path(tmp) / safe_name
             path.write_bytes(data)
-            return self.plan_import(user, path)
+            return self.plan_import(user, path, **options)
 
     def _import_files(self, plan: ImportPlan, folder: Path) -> dict[str, Path]:
         problems: list[Finding] = []  # a manifest that is not one or names a file outside the folder: refused
