@@ -156,3 +156,11 @@ def test_a_partnership_sheet_naming_things_is_read_as_codes():
     answered = intake.prepare("partenariats", raw, "suivi.xlsx", answers=answers, known=known)
     second = answered.frame.set_index(ROW).loc[3]
     assert second["id_regie"] == "RQ-093-BBBBBB" and second["themes"] == "lutte contre la précarité énergétique"
+
+
+def test_an_rpls_file_by_qpv_is_housing_refused_for_want_of_the_owner():
+    raw = table(["code_qp", "lib_qp", "nbLsPls"], [["QN07513M", "Stalingrad Riquet", "4200"]])
+    assert intake.recognise([c for c in raw.columns if c != ROW]).kind == "patrimoine"
+    read = intake.prepare("patrimoine", raw, "rpls_qpv_2024.csv")
+    frame, findings = clean("patrimoine", read.frame, "rpls_qpv_2024.csv")
+    assert len(frame) == 0 and "siren_organisme" in findings[0].message
