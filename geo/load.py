@@ -141,11 +141,10 @@ def _convert_column(frame: pd.DataFrame, column: Column, out: _Collector, datase
     """Typed column; each distinct text is parsed once (dates, statuses, amounts repeat across thousands of
     rows), its problems reported on every row that holds it."""
     name = column.name
-    if name not in frame:
-        return pd.Series([pd.NA] * len(frame), index=frame.index, dtype="object")
+    cells = frame[name].to_numpy() if name in frame else [None] * len(frame)  # an absent column: all blank
     parsed: dict[str, tuple[object, list]] = {}
     values = []
-    for index, raw in zip(frame.index, frame[name].to_numpy(), strict=True):
+    for index, raw in zip(frame.index, cells, strict=True):
         if is_blank(raw):
             if column.required:
                 out.add(ERREUR, index, name, "valeur manquante (colonne obligatoire).")
