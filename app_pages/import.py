@@ -8,6 +8,7 @@ from dashboard.navigation import PAGES
 from dashboard.page import start_page
 from geo import fr
 from geo.limits import MIB
+from geo.schema import DATASETS
 from geo.upload import MAX_UPLOAD_BYTES
 from store import Account, StoreError, ValidationError
 from ui import journal
@@ -18,6 +19,7 @@ PLAN = "import_plan"  # session_state: (file id, plan) of the file being preview
 ROUND = "import_round"  # session_state: bumped after a publication to empty the uploader
 PUBLISHED = "import_publie"  # session_state: the change set just published, shown once
 REMOVE = "import-supprimer"  # widget: remove the missing rows
+ANSWERS = "import_reponses"  # session_state: (file id, dataset chosen, answers to the preview's questions)
 
 
 def _import_page(account: Account) -> None:
@@ -28,8 +30,9 @@ def _import_page(account: Account) -> None:
         st.page_link(PAGES["history"][0], label="Voir l'historique", icon=PAGES["history"][3])
     st.markdown("Déposez un fichier de **régies**, d'**organismes**, de **partenariats**, de **déclinaisons** ou de "
                 "**patrimoine** (CSV en UTF-8 ou "
-                "Windows-1252, séparé par « ; » ou « , », ou XLSX), nommé comme le jeu de données (`partenariats.csv`, "
-                "`regies.xlsx`…), ou un zip d'un dossier de données. Rien n'est écrit avant « Publier ».")
+                "Windows-1252, séparé par « ; » ou « , », ou XLSX) sous n'importe quel nom : le jeu de données se "
+                "reconnaît à ses colonnes, et communes, quartiers, thèmes, régies et organismes peuvent y être écrits "
+                "en toutes lettres. Ou un zip d'un dossier de données. Rien n'est écrit avant « Publier ».")
     st.caption(f"Taille maximale : {fr.octets(MAX_UPLOAD_BYTES)}.")
     uploaded = st.file_uploader("Fichier à importer", type=["csv", "txt", "xlsx", "zip"],
                                 max_upload_size=MAX_UPLOAD_BYTES // MIB,
@@ -38,12 +41,23 @@ def _import_page(account: Account) -> None:
         st.session_state.pop(PLAN, None)
         return
 
+    asked = st.session_state.get(ANSWERS)
+    kind, answers = (asked[1], asked[2]) if asked and asked[0] == uploaded.file_id else (None, {})
     held = st.session_state.get(PLAN)
-    if held is None or held[0] != uploaded.file_id:
+    if held is None or held[0] != (uploaded.file_id, kind, tuple(sorted(answers.items()))):
         with st.spinner("Lecture et comparaison avec la base…"):
-            held = (uploaded.file_id, store().plan_upload(account, uploaded.name, uploaded.getvalue()))
+            plan = store().plan_upload(account, uploaded.name, uploaded.getvalue(), kind=kind, answers=answers)
+        held = ((uploaded.file_id, kind, tuple(sorted(answers.items()))), plan)
         st.session_state[PLAN] = held
     plan = held[1]
+    if plan.candidates:
+        labels = {k: DATASETS[k].label for k in plan.candidates}
+        chosen = st.selectbox("Jeu de données du fichier", list(labels), format_func=labels.get, index=None,
+                              placeholder="Choisissez le jeu de données", key="import-jeu")
+        if chosen:
+            st.session_state[ANSWERS] = (uploaded.file_id, chosen, {})
+            st.rerun()
+    _intake_notes(plan, uploaded.file_id, kind, answers)
 
     st.subheader("Rapport de validation")
     report = findings_table(plan.blocking + plan.findings)
@@ -121,6 +135,27 @@ def _missing_rows(plan) -> int | None:
     typed = st.text_input("Nombre d'enregistrements à supprimer", max_chars=12, key="import-confirmer-suppression")
     digits = "".join(typed.split())
     return int(digits) if digits.isdigit() else None
+def _intake_notes(plan, file_id: str, kind: str | None, answers: dict) -> None:
+    """How the file's columns and words were read, and the questions it raises, answered here."""
+    for dataset, mapping in plan.mappings.items():
+        st.markdown(f"**Colonnes du fichier ({escape_markdown(DATASETS[dataset].label)})**")
+        st.dataframe(journal.mapping_table(dataset, mapping), hide_index=True, width="stretch")
+    if plan.guesses:
+        st.markdown("**Lu dans le fichier** (vérifiez)")
+        st.dataframe(journal.guesses_table(plan.guesses), hide_index=True, width="stretch")
+    if not plan.questions:
+        return
+    st.markdown(f"**{fr.pluriel(len(plan.questions), 'question')}** : ces lignes attendent votre choix.")
+    chosen = dict(answers)
+    for number, question in enumerate(plan.questions):
+        labels = dict(question.choices)
+        pick = st.selectbox(f"Ligne {question.row}, « {question.column} » : {question.written}", list(labels),
+                            format_func=labels.get, index=None, placeholder="Choisissez", key=f"import-q-{number}")
+        if pick:
+            chosen[question.key] = pick
+    if st.button("Appliquer les réponses", key="import-repondre", disabled=chosen == answers):
+        st.session_state[ANSWERS] = (file_id, kind, chosen)
+        st.rerun()
 
 
 ctx = start_page("Import")

@@ -31,6 +31,9 @@ TARGETS = {
     "store_import_publish_s": 10,
     # The import's preview of 2 000 régies may take 10 s with the geocoder, 3 s without it: 7 s for geocoding.
     "geocoding_2000_s": 7,
+    # issue 17: the same preview of a federation's list (headers mapped, words read, ids given, rows placed).
+    "intake_preview_geocoder_s": 10,
+    "intake_preview_s": 3,
     "readers_one_line_csv_s": 1,  # issue 15: a 10 MiB one-line CSV refused or read within 1 s
     # Changing the date: the state at a date, filtered, and its key figures (geo.timeline), at the demo's scale
     # and at 10× its partnerships.
@@ -301,6 +304,9 @@ def targets(results: dict) -> list[dict]:
                _check("store_import_publish_s", store.get("publish_s"), TARGETS["store_import_publish_s"], "s")]
     checks.append(_check("geocoding_2000_s", (results.get("geocoding") or {}).get("geocode_s"),
                          TARGETS["geocoding_2000_s"], "s"))
+    lists = results.get("intake") or {}
+    checks += [_check(name, lists.get(key), TARGETS[name], "s") for name, key in (
+        ("intake_preview_geocoder_s", "preview_geocoder_s"), ("intake_preview_s", "preview_s"))]
     line = ((results.get("readers") or {}).get("cases") or {}).get("csv_one_line_10mib") or {}
     checks.append(_check("readers_one_line_csv_s", (line.get("after") or {}).get("s"),
                          TARGETS["readers_one_line_csv_s"], "s"))
@@ -442,6 +448,12 @@ def table(results: dict) -> str:
         add(f"Géocodage de {geocoding.get('rows', '?')} régies, une requête, addok local",
             _fmt(geocoding.get("geocode_s"), "s") if "geocode_s" in geocoding else geocoding.get("error", "—"), "",
             "", "≤ 7 s", "geocoding_2000_s")
+    lists = results.get("intake") or {}
+    if lists:
+        add(f"Aperçu d'une liste de fédération, {lists.get('rows', '?')} régies, avec addok local",
+            _fmt(lists.get("preview_geocoder_s"), "s") if "preview_geocoder_s" in lists else lists.get("error", "—"),
+            "", "", "≤ 10 s", "intake_preview_geocoder_s")
+        add("  sans géocodeur", _fmt(lists.get("preview_s"), "s"), "", "", "≤ 3 s", "intake_preview_s")
     readers = results.get("readers") or {}
     if readers.get("cases"):
         add(f"== Lecteurs face aux fichiers hostiles : avant ({readers.get('before_commit')}) → après, lecture "
@@ -560,6 +572,10 @@ def main(argv: list[str] | None = None) -> int:
     from bench.geocoding import run as measure_geocoding
 
     results["geocoding"] = measure_geocoding()
+    log(f"{_elapsed(start)} aperçu d'une liste de 2 000 régies telle qu'une fédération la tient (avec, sans addok)")
+    from bench.intake import run as measure_intake
+
+    results["intake"] = measure_intake()
     log(f"{_elapsed(start)} lecteurs face aux fichiers hostiles, avant et après (un processus par lecture)")
     from bench.readers import measure as measure_readers
 

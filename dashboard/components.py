@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard.data import chart_spec
 from dashboard.images import chart_export
 from dashboard.page import PageContext
-from geo.indicators import Kpis
+from geo.indicators import Kpis, coverage_text
 from ui import printing
 from ui.exports import file_name, to_csv_fr, to_xlsx
 from ui.tables import KPI_CARDS, french_cells, french_grid, kpi_text
@@ -42,6 +42,8 @@ def kpi_cards(figures: Kpis, national: Kpis | None = None) -> None:
         for column, (field, label, meaning) in zip(columns, row, strict=False):
             with column, st.container(border=True):
                 st.metric(label, kpi_text(figures, field), help=meaning)
+                if coverage := coverage_text(figures, field):
+                    st.caption(coverage)
                 if national is not None:
                     st.caption(f"France : {kpi_text(national, field)}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.components import table
@@ -63,6 +64,8 @@ def _regie_panel(ctx: PageContext, id_regie: str) -> None:
     with st.container(border=True):
         st.subheader(escape_markdown(regie["nom"]), anchor=False)
         where = f"{regie['type']} · {regie['commune']} · {regie['lib_dep']} · {regie['lib_reg']}"
+        if not pd.isna(regie.get("precision")):  # how its position was obtained (adresse, rue, commune…)
+            where += f" · position : {regie['precision']}"
         st.caption(escape_markdown(where))
         cols = st.columns(4)
         cols[0].metric("Salariés", fr.nombre(regie["salaries"]))

@@ -43,11 +43,22 @@ def _folder_summary(folder: Path) -> tuple[list[Finding], str]:
     summary = (
         f"{folder}{demo} : {fr.pluriel(figures.regies, 'régie')}, "
         f"{fr.nombre(figures.qpv_couverts)} QPV couverts sur {fr.nombre(figures.qpv)}, "
-        f"{fr.pluriel(figures.salaries, 'salarié')}, {fr.pluriel(figures.benevoles, 'bénévole')}, "
+        f"{_count(figures, 'salaries', 'salarié')}, {_count(figures, 'benevoles', 'bénévole')}, "
         f"{fr.pluriel(figures.partenariats, 'partenariat')}, "
         f"{fr.pluriel(figures.organismes_partenaires, 'organisme partenaire', 'organismes partenaires')}"
     )
     return findings, summary
+
+
+def _count(figures, field: str, noun: str) -> str:
+    """« 13 000 salariés (112 régies sur 129 renseignées) »: an optional count says whom it covers."""
+    from geo.indicators import coverage_text
+
+    total = getattr(figures, field)
+    if total is None:
+        return f"{noun}s : inconnu"
+    covered = coverage_text(figures, field)
+    return fr.pluriel(total, noun) + (f" ({covered})" if covered else "")
 
 
 def _file_summary(path: Path, kind: str | None) -> tuple[list[Finding], str, bool]:

@@ -704,6 +704,7 @@ def regies_rows(rng: np.random.Generator, regies: list[_Regie]) -> list[dict]:
             "qpv_couverts": LIST_JOINER.join(regie.qpv),
             "date_creation": _fr_date(created),
             "site_web": site,
+            "precision": "quartier",  # a point drawn inside the first covered QPV (or just outside it)
         })
     return rows
 

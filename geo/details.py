@@ -90,7 +90,8 @@ def partnership_table(sel: Selection) -> pd.DataFrame:
 
 def regies_table(sel: Selection) -> pd.DataFrame:
     """The selection's régies, largest first, for a territory portrait."""
-    columns = ["nom", "type", "commune", "lib_dep", "salaries", "benevoles", "qpv_couverts", "n_partenariats"]
+    columns = ["nom", "type", "commune", "lib_dep", "salaries", "benevoles", "qpv_couverts", "precision",
+               "n_partenariats"]
     out = sel.regies[columns].copy()
     out["qpv_couverts"] = out["qpv_couverts"].map(len)
     return out.sort_values(["salaries", "nom"], ascending=[False, True]).reset_index(drop=True)

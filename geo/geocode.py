@@ -32,7 +32,6 @@ import geopandas as gpd
 from geo import fr, ref
 from geo.schema import CODE_WIDTHS, WGS84, normalize_code
 
-PRECISIONS = ("adresse", "rue", "commune", "quartier", "saisie")
 # addok's score says how much of the query the result's words cover, weighed with the place's importance. The query
 # carries the postal code and the commune's name, which any street of the right commune matches: a wrong street of
 # the right commune scores about 0,5 (« place de la mairie, 59100 Roubaix » gives « Rue de Lannoy », 0,51, in the
@@ -85,7 +84,7 @@ class Match:
 class Placement:
     latitude: float | None
     longitude: float | None
-    precision: str | None  # one of PRECISIONS, None when the row could not be placed at all
+    precision: str | None  # one of geo.schema.PRECISIONS, None when the row could not be placed at all
     score: float | None = None  # the geocoder's, kept even when the row fell back
     label: str = ""  # the address the geocoder recognised
     message: str = ""  # French, why the row fell back (empty when it did not)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo import schema
+from geo import fr, schema
 from geo.filters import Selection
 from geo.joins import UNKNOWN_TERRITORY
 
@@ -34,12 +34,21 @@ def _int_sum(series: pd.Series) -> int:
     return int(pd.to_numeric(series, errors="coerce").fillna(0).sum())
 
 
+def _known_sum(series: pd.Series) -> tuple[int | None, int]:
+    """The sum of the known values of an optional count and how many are known; None when none is (unknown is
+    not zero)."""
+    values = pd.to_numeric(series, errors="coerce").dropna()
+    return (int(values.sum()) if len(values) else None), len(values)
+
+
 @dataclass(frozen=True)
 class Kpis:
     """Headline figures of a selection.
 
     regies, qpv (in scope), qpv_couverts (declared by a régie), qpv_avec_partenariat (≥ 1 filtered partnership),
-    salaries, benevoles (sums over the régies), partenariats, organismes_partenaires (distinct organisms of the
+    salaries, benevoles (sums over the régies that give them, None when none does), salaries_renseignes,
+    benevoles_renseignes (how many régies give them: « 13 000 salariés, 112 régies sur 129 renseignées »),
+    partenariats, organismes_partenaires (distinct organisms of the
     partnerships), taux_couverture = qpv_couverts / qpv, taux_partenariat = qpv_avec_partenariat / qpv (None
     without QPV), montant_eur, heures_insertion (sums over the partnerships, blanks counting 0).
     """
@@ -48,8 +57,10 @@ class Kpis:
     qpv: int
     qpv_couverts: int
     qpv_avec_partenariat: int
-    salaries: int
-    benevoles: int
+    salaries: int | None
+    benevoles: int | None
+    salaries_renseignes: int
+    benevoles_renseignes: int
     partenariats: int
     organismes_partenaires: int
     taux_couverture: float | None
@@ -58,19 +69,33 @@ class Kpis:
     heures_insertion: int
 
 
+def coverage_text(figures: Kpis, field: str) -> str | None:
+    """How many régies an optional count covers when some leave it blank (« 112 régies sur 129 renseignées »);
+    None for a figure every régie gives."""
+    known = getattr(figures, f"{field}_renseignes", None)
+    if known is None or known == figures.regies:
+        return None
+    plural = "s" if known > 1 else ""
+    return f"{fr.nombre(known)} régie{plural} sur {fr.nombre(figures.regies)} renseignée{plural}"
+
+
 def kpis(sel: Selection) -> Kpis:
     qpv = sel.qpv
     n_qpv = len(qpv)
     couverts = int(qpv["couvert"].sum())
     avec = int((qpv["n_partenariats"] > 0).sum())
     parts = sel.partenariats
+    salaries, salaries_renseignes = _known_sum(sel.regies["salaries"])
+    benevoles, benevoles_renseignes = _known_sum(sel.regies["benevoles"])
     return Kpis(
         regies=len(sel.regies),
         qpv=n_qpv,
         qpv_couverts=couverts,
         qpv_avec_partenariat=avec,
-        salaries=_int_sum(sel.regies["salaries"]),
-        benevoles=_int_sum(sel.regies["benevoles"]),
+        salaries=salaries,
+        benevoles=benevoles,
+        salaries_renseignes=salaries_renseignes,
+        benevoles_renseignes=benevoles_renseignes,
         partenariats=len(parts),
         organismes_partenaires=int(parts["siren_organisme"].nunique()),
         taux_couverture=couverts / n_qpv if n_qpv else None,

@@ -85,15 +85,9 @@ def guess_kind(path: Path, columns: list[str] | None = None) -> str | None:
         if needle in stem:
             return kind
     if columns:
-        headers = {normalize_header(c) for c in columns}
-        scores = {}
-        for name, spec in DATASETS.items():
-            mapping = spec.header_map()
-            found = {mapping[h] for h in headers if h in mapping}
-            scores[name] = len(found & set(spec.required)) / max(len(spec.required), 1)
-        best = max(scores, key=scores.get)
-        if scores[best] >= 0.6:
-            return best
+        from geo.intake import recognise  # the one rule that tells a dataset from its columns (it reads files)
+
+        return recognise(columns, kinds=tuple(DATASETS)).kind
     return None
 
 
@@ -357,6 +351,7 @@ def read_xlsx(path: Path, kind: str | None, formulas: list | None = None) -> pd.
     data, numbers = [], []
     try:
         with _open_sheet(path, kind, cached_values=formulas is None) as sheet:
+            title = sheet.title
             rows = _sheet_rows(sheet, name)
             _, header = next(rows)
             headers = [_cell_text(cell) for cell in header]
@@ -376,6 +371,7 @@ def read_xlsx(path: Path, kind: str | None, formulas: list | None = None) -> pd.
         raise ReadError(f"Le classeur « {name} » est illisible : {exc}") from None
     frame = pd.DataFrame(data, columns=columns, dtype=str)
     frame[ROW] = np.array(numbers, dtype="int64")
+    frame.attrs["sheet"] = title  # a sheet's name may tell the dataset (geo.intake.recognise)
     return frame
 
 

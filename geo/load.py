@@ -85,7 +85,7 @@ def _parse_number(text: str) -> float | None:
         return None
 
 
-def _parse_date(text: str) -> datetime | None:
+def parse_date(text: str) -> datetime | None:
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt)
@@ -122,7 +122,7 @@ def _convert_cell(column: Column, text: str) -> tuple[object, list[tuple[str, st
             issues.append((ERREUR, f"« {text} » n'est pas un nombre entier.", None))
         return number, issues
     if column.kind == "date":
-        date = _parse_date(text)
+        date = parse_date(text)
         if date is None:
             issues.append((ERREUR, f"date « {text} » illisible.", "format attendu : JJ/MM/AAAA."))
         return date, issues
@@ -142,11 +142,10 @@ def _convert_column(frame: pd.DataFrame, column: Column, out: _Collector, datase
     """Typed column; each distinct text is parsed once (dates, statuses, amounts repeat across thousands of
     rows), its problems reported on every row that holds it."""
     name = column.name
-    if name not in frame:
-        return pd.Series([pd.NA] * len(frame), index=frame.index, dtype="object")
+    cells = frame[name].to_numpy() if name in frame else [None] * len(frame)  # an absent column: all blank
     parsed: dict[str, tuple[object, list]] = {}
     values = []
-    for index, raw in zip(frame.index, frame[name].to_numpy(), strict=True):
+    for index, raw in zip(frame.index, cells, strict=True):
         if is_blank(raw):
             if column.required:
                 out.add(ERREUR, index, name, "valeur manquante (colonne obligatoire).")

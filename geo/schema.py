@@ -128,6 +128,8 @@ FAMILLES: tuple[str, ...] = ("OPH", "ESH", "Coop HLM", "SEM", "autre")
 # How a family is written for readers (the federation's own spelling); the data keeps the vocabulary value.
 FAMILLE_LABELS = {f: f for f in FAMILLES} | {"Coop HLM": "Coop'HLM"}
 REGIE_TYPES: tuple[str, ...] = ("régie de quartier", "régie de territoire")
+# How a régie's position was obtained, the most precise first (`geo.geocode` places the rows of a list).
+PRECISIONS: tuple[str, ...] = ("adresse", "rue", "commune", "quartier", "saisie")
 # Where a région stands in declining the national convention (its order is the progress order).
 DECLINAISON_STATUTS: tuple[str, ...] = ("à engager", "en préparation", "signée")
 DECLINAISON_SIGNEE = "signée"
@@ -368,10 +370,12 @@ REGIES = DatasetSpec(
                title="Latitude", aliases=LATITUDE_ALIASES),
         Column("longitude", "float", description="Longitude WGS84 (degrés décimaux)", example="2,3702",
                title="Longitude", aliases=LONGITUDE_ALIASES),
-        Column("salaries", "int", description="Nombre de salariés", example="85", title="Salariés",
-               aliases=("salaries_nb", "nb salariés", "nombre de salariés", "effectif salarié")),
-        Column("benevoles", "int", description="Nombre de bénévoles", example="20", title="Bénévoles",
-               aliases=("nb bénévoles", "nombre de bénévoles")),
+        # Counts a list may leave blank: unknown, never zero (the key figures say how many régies they cover).
+        Column("salaries", "int", required=False, description="Nombre de salariés (vide : inconnu)", example="85",
+               title="Salariés", aliases=("salaries_nb", "nb salariés", "nombre de salariés", "effectif salarié",
+                                          "effectif", "salariés en insertion")),
+        Column("benevoles", "int", required=False, description="Nombre de bénévoles (vide : inconnu)",
+               example="20", title="Bénévoles", aliases=("nb bénévoles", "nombre de bénévoles")),
         Column("qpv_couverts", "list", description="Codes des QPV couverts (séparés par |)",
                example="QN07519M | QN07520M", title="QPV couverts",
                aliases=("quartiers", "quartiers d'intervention", "quartiers couverts", "qpv", "codes qpv")),
@@ -379,6 +383,9 @@ REGIES = DatasetSpec(
                title="Date de création"),
         Column("site_web", "text", required=False, description="Site web", example="https://exemple.org",
                title="Site web", aliases=("site internet",)),
+        Column("precision", "enum", required=False, description="Précision de la position (adresse, rue, "
+               "commune, quartier ou saisie à la main)", example="adresse", choices=PRECISIONS,
+               title="Précision de la position"),
     ),
 )
 
@@ -421,12 +428,14 @@ PARTENARIATS = DatasetSpec(
     columns=(
         Column("id_partenariat", "code", description="Identifiant unique du partenariat", example="P-2024-0001",
                title="Identifiant", aliases=("identifiant du partenariat",)),
-        Column("id_regie", "code", description="Régie partenaire (id_regie)", example="RQ-075-01",
-               title="Identifiant de la régie"),
-        Column("siren_organisme", "code", description="Organisme HLM partenaire (SIREN)", example="123456789",
-               title="SIREN de l'organisme", aliases=("siren",)),
-        Column("qpv", "list", description="Code(s) des QPV concernés (séparés par |)", example="QN07519M",
-               title="Codes QPV", aliases=("code qpv",)),
+        # A list may name the régie, the organisme and the QPV in words: `geo.intake` reads them as codes.
+        Column("id_regie", "code", description="Régie partenaire (id_regie, ou son nom)", example="RQ-075-01",
+               title="Identifiant de la régie", aliases=("régie", "nom de la régie", "régie partenaire")),
+        Column("siren_organisme", "code", description="Organisme HLM partenaire (SIREN, ou son nom)",
+               example="123456789", title="SIREN de l'organisme",
+               aliases=("siren", "organisme hlm", "organisme", "bailleur", "nom de l'organisme")),
+        Column("qpv", "list", description="Code(s) ou nom(s) des QPV concernés (séparés par |)", example="QN07519M",
+               title="Codes QPV", aliases=("code qpv", "quartier", "quartiers", "qpv concernés")),
         Column("themes", "list", description="Thème(s) de la convention (séparés par |)",
                example="inclusion numérique | cohésion sociale", title="Thèmes",
                aliases=("theme", "thématiques", "thématique")),

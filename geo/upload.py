@@ -16,7 +16,7 @@ from geo import io as readers
 from geo.formulas import is_formula
 from geo.io import ROW
 from geo.limits import MAX_UPLOAD_BYTES
-from geo.schema import DATASETS, normalize_header
+from geo.schema import DATASETS
 from geo.validate import ERREUR, Finding
 
 UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".zip"}
@@ -87,16 +87,10 @@ def workbook_formulas(file: str, cells: list[tuple[int, str, str]]) -> list[Find
 
 def wrong_dataset(file: str, kind: str, columns: list[str]) -> Finding | None:
     """A file named after one dataset whose columns are those of another (e.g. régies in partenariats.csv)."""
-    headers = {normalize_header(c) for c in columns}
+    from geo.intake import recognise  # the one rule that tells a dataset from its columns
 
-    def score(name: str) -> float:
-        spec = DATASETS[name]
-        found = {spec.header_map()[h] for h in headers if h in spec.header_map()}
-        return len(found & set(spec.required)) / max(len(spec.required), 1)
-
-    own = score(kind)
-    best = max(DATASETS, key=score)
-    if best != kind and score(best) >= 0.6 and own < 1:
+    best = recognise(columns, kinds=tuple(DATASETS)).kind
+    if best is not None and best != kind:
         return Finding(ERREUR, file, None, None,
                        f"le fichier est nommé comme « {DATASETS[kind].label} » mais ses colonnes sont celles de "
                        f"« {DATASETS[best].label} ».",

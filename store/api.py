@@ -24,13 +24,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from geo import fr, ref, upload
+from geo import fr, geocode, intake, ref, upload
 from geo.datasets import Datasets, empty_table
 from geo.formulas import neutralize
-from geo.io import ROW, ReadError, read_csv, read_xlsx, rename_to_model
+from geo.io import GEO_SUFFIXES, ROW, TABLE_SUFFIXES, ReadError, read_csv, read_xlsx
 from geo.load import OPTIONAL_KINDS, check_references, clean, find_dataset_files, load_file, load_folder
 from geo.manifest import MANIFEST_NAME, DatasetRecord, Manifest, atomic_write_bytes, sha256_file
-from geo.schema import DATASETS, fold
+from geo.schema import DATASETS
 from geo.validate import AVERTISSEMENT, ERREUR, Finding
 from store import engine as engines
 from store.accounts import ADMIN, Account
@@ -154,6 +154,11 @@ class ImportPlan:
         """« 3 enregistrements (partenariats : 2, organismes hlm : 1) »: what removing the missing rows deletes."""
         kinds = ", ".join(f"{DATASETS[kind].label.lower()} : {fr.nombre(n)}" for kind, n in self.removals.items())
         return f"{fr.pluriel(len(self.missing), 'enregistrement')} ({kinds})"
+    # How the files' own words were read (geo.intake): dataset -> mapping, values read from words, questions.
+    mappings: dict[str, dict[str, str]] = field(default_factory=dict)
+    guesses: list[intake.Guess] = field(default_factory=list)
+    questions: list[intake.Question] = field(default_factory=list)
+    candidates: tuple[str, ...] = ()  # datasets a file could hold when its columns do not tell which
 
     @property
     def errors(self) -> list[Finding]:
@@ -640,13 +645,16 @@ class Store:
             return conn.execute(sa.select(CHANGES.c.id).where(CHANGES.c.dataset == dataset).limit(1)).first() \
                 is not None
 
-    def plan_import(self, user: Account | str, source: Path) -> ImportPlan:
-        """Preview of importing a file (`partenariats.csv`, `regies.xlsx`…), a data folder or a zip of one: the
-        validation report, then rows added, changed (cell by cell), unchanged, out of the user's scope, and store
-        rows the file does not contain. Reads only."""
+    def plan_import(self, user: Account | str, source: Path, *, kind: str | None = None,
+                    mapping: dict[str, str] | None = None, answers: dict | None = None) -> ImportPlan:
+        """Preview of importing a file (any name: its dataset is told from its columns, or `kind`), a data folder
+        or a zip of one: the validation report, how the file's words were read (`mapping`, by default proposed
+        from its headers; `answers` to the preview's questions), then rows added, changed (cell by cell),
+        unchanged, out of the user's scope, and store rows the file does not contain. Reads only."""
         source = Path(source)
         name = user.name if isinstance(user, Account) else str(user)
         plan = ImportPlan(user=name)
+        options = (mapping, answers or {})
         with self.engine.connect() as conn:
             account = self._writer(conn, user)
         if source.suffix.lower() == ".zip" and source.is_file():
@@ -657,28 +665,40 @@ class Store:
                 except upload.UploadError as exc:
                     plan.blocking.append(Finding(ERREUR, source.name, None, None, str(exc)))
                     return plan
-                return self._plan(plan, account, self._import_files(plan, folder))
+                return self._plan(plan, account, self._import_files(plan, folder), (None, options[1]))
         if source.is_dir():
-            return self._plan(plan, account, self._import_files(plan, source))
+            return self._plan(plan, account, self._import_files(plan, source), (None, options[1]))
         if not source.exists():
             plan.blocking.append(Finding(ERREUR, str(source), None, None, "fichier ou dossier introuvable."))
             return plan
-        kind = fold(source.stem).replace("-", "_")
-        if kind in REFERENCE_DATASETS:
+        if kind is None and source.suffix.lower() in TABLE_SUFFIXES:
+            kind = self._recognise(plan, source)
+        if kind in REFERENCE_DATASETS or source.suffix.lower() in GEO_SUFFIXES:
             plan.blocking.append(Finding(ERREUR, source.name, None, None,
                                          "la géographie de référence (QPV, régions, départements) reste dans les "
                                          "fichiers du dossier de données : elle ne s'importe pas dans la base."))
-        elif kind not in STORE_DATASETS:
-            plan.blocking.append(Finding(ERREUR, source.name, None, None,
-                                         "nom de fichier non reconnu : le jeu de données se reconnaît à son nom.",
-                                         "nommez-le regies.csv, organismes.csv, partenariats.csv, "
-                                         "declinaisons.csv ou patrimoine.csv (ou .xlsx)."))
-        else:
-            return self._plan(plan, account, {kind: source})
+        elif kind in STORE_DATASETS:
+            return self._plan(plan, account, {kind: source}, options)
         return plan
 
-    def plan_upload(self, user: Account | str, name: str, data: bytes) -> ImportPlan:
-        """`plan_import` of an uploaded file (bytes from the page): size and type checked before anything else."""
+    def _recognise(self, plan: ImportPlan, source: Path) -> str | None:
+        """The dataset of one file from its columns and sheet (`geo.intake.recognise`); None, with the question
+        in `plan.blocking` and the datasets it could hold in `plan.candidates`, when they do not tell."""
+        try:
+            raw = read_csv(source) if source.suffix.lower() in (".csv", ".txt") else read_xlsx(source, None)
+        except ReadError as exc:
+            plan.blocking.append(Finding(ERREUR, source.name, exc.row, exc.column, str(exc)))
+            return None
+        recognition = intake.recognise([c for c in raw.columns if c != ROW], raw.attrs.get("sheet"))
+        if recognition.kind is None:
+            plan.candidates = recognition.candidates or tuple(intake.IMPORTABLE)
+            plan.blocking.append(Finding(ERREUR, source.name, None, None, recognition.message,
+                                         "choisissez le jeu de données (--kind en ligne de commande)."))
+        return recognition.kind
+
+    def plan_upload(self, user: Account | str, name: str, data: bytes, **options) -> ImportPlan:
+        """`plan_import` of an uploaded file (bytes from the page): size and type checked before anything else;
+        `options` those of `plan_import` (kind, mapping, answers)."""
         plan = ImportPlan(user=user.name if isinstance(user, Account) else str(user))
         safe_name = Path(name).name or "fichier"
         try:
@@ -690,7 +710,7 @@ class Store:
         with tempfile.TemporaryDirectory(prefix="carte-upload-") as tmp:
             path = Path(tmp) / safe_name
             path.write_bytes(data)
-            return self.plan_import(user, path)
+            return self.plan_import(user, path, **options)
 
     def _import_files(self, plan: ImportPlan, folder: Path) -> dict[str, Path]:
         problems: list[Finding] = []  # a manifest that is not one or names a file outside the folder: refused
@@ -710,11 +730,12 @@ class Store:
                                          "declinaisons.csv, patrimoine.csv."))
         return chosen
 
-    def _plan(self, plan: ImportPlan, account: Account, files: dict[str, Path]) -> ImportPlan:
+    def _plan(self, plan: ImportPlan, account: Account, files: dict[str, Path], options: tuple) -> ImportPlan:
         parsed = {}
-        for kind, path in files.items():
+        known = self._known()
+        for kind, path in sorted(files.items(), key=lambda item: STORE_DATASETS.index(item[0])):
             plan.files[kind] = path.name
-            result = self._read_import_file(plan, kind, path)
+            result = self._read_import_file(plan, kind, path, known, options)
             if result is not None:
                 parsed[kind] = result
         if plan.blocking:
@@ -724,8 +745,9 @@ class Store:
         plan.removal_refusals = _removal_refusals(plan, account)
         return plan
 
-    def _read_import_file(self, plan: ImportPlan, kind: str, path: Path):
-        """(records, ids present in the file even on rows in error), or None when the file is refused."""
+    def _read_import_file(self, plan: ImportPlan, kind: str, path: Path, known: intake.Known, options: tuple):
+        """(records, ids present in the file even on rows in error), or None when the file is refused. `options`:
+        the mapping of its columns (None: proposed) and the answers to the preview's questions."""
         name = path.name
         suffix = path.suffix.lower()
         if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
@@ -741,7 +763,12 @@ class Store:
         wrong = upload.wrong_dataset(name, kind, [c for c in raw.columns if c != ROW])
         blocking = [wrong] if wrong else []
         blocking += upload.formula_cells(name, raw) + upload.workbook_formulas(name, formulas)
-        raw = rename_to_model(raw, DATASETS[kind])
+        mapping, answers = options
+        read = intake.prepare(kind, raw, name, mapping, answers, known, self._placer() if kind == "regies" else None)
+        plan.mappings[kind], raw = read.mapping, read.frame
+        plan.guesses += read.guesses
+        plan.questions += read.questions
+        plan.findings += read.findings
         key_columns = KEY_COLUMNS[kind]
         key = key_columns[-1]
         raw_ids: dict[str, int] = {}
@@ -758,14 +785,34 @@ class Store:
             plan.blocking.extend(blocking)
             return None
         frame, findings = clean(kind, raw, name)
-        if len(frame) == 0 and not any(f.severity == ERREUR for f in findings):
+        if len(frame) == 0 and not any(f.severity == ERREUR for f in plan.findings + findings):
             findings.append(Finding(ERREUR, name, None, None, "le fichier ne contient aucune ligne de données."))
-        plan.findings.extend(findings)
+        plan.findings.extend(read.in_users_words(findings))
+        known.add(**{kind: frame} if kind in ("regies", "organismes") else {})
         records = frame_to_records(kind, frame)
         canonical = pd.DataFrame([record for record, _ in records.values()], dtype=object)
         canonical[ROW] = [row for _, row in records.values()]
         plan.blocking.extend(upload.formula_cells(name, canonical))  # `  =1+1` is read `=1+1`: refused as well
         return records, set(raw_ids)
+
+    def _known(self) -> intake.Known:
+        """The stored régies and organismes, which a partnership sheet may name in words."""
+        frames = self.read_frames(("regies", "organismes"))
+        return intake.Known.from_frames(frames["regies"][0], frames["organismes"][0])
+
+    def _placer(self) -> intake.Placer:
+        """How an import places régies without coordinates: the geocoder of the settings, the commune points and
+        the reference QPV's points."""
+        import settings
+
+        current = settings.current()
+        return intake.Placer(current.geocoder_url, current.geocoder_timeout, geocode.commune_points(),
+                             self._quartier_points)
+
+    @cached_property
+    def _quartier_points(self) -> dict[str, tuple[float, float]]:
+        qpv = read_reference(self.reference_folder)["qpv"][0] if self.reference_folder else None
+        return geocode.quartier_points(qpv) if qpv is not None and len(qpv) else {}
 
     def _diff(self, plan: ImportPlan, account: Account, kind: str, records: dict, raw_ids: set[str]) -> None:
         query = (sa.select(RECORDS.c.record_id, RECORDS.c.data, RECORDS.c.version)

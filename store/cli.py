@@ -10,7 +10,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from geo import fr
+from geo import fr, intake
 from geo.validate import ERREUR
 from store import accounts
 from store import engine as engines
@@ -55,6 +55,9 @@ def add_arguments(commands) -> None:
                      help="supprime les enregistrements (de votre périmètre) absents du fichier")
     imp.add_argument("--confirm-removal", type=int, metavar="N",
                      help="avec --remove-missing : le nombre d'enregistrements supprimés, tel que l'aperçu le donne")
+    imp.add_argument("--kind", choices=intake.IMPORTABLE, help="jeu de données (sinon reconnu à ses colonnes)")
+    imp.add_argument("--colonnes", type=Path, metavar="MAPPING.json",
+                     help="correspondance colonne → champ (ou « ignorer »), sinon proposée d'après les en-têtes")
     imp.set_defaults(handler=import_command)
 
     export = commands.add_parser("export", help="sauvegarde la base au format dossier de données")
@@ -124,7 +127,17 @@ def _show(value: str | None) -> str:
 
 def import_command(args) -> int:
     store = _store()
-    plan = store.plan_import(args.user, Path(args.source))
+    try:
+        mapping = intake.read_mapping(args.colonnes) if args.colonnes else None
+    except ValueError as exc:
+        print(f"[erreur] {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    plan = store.plan_import(args.user, Path(args.source), kind=args.kind, mapping=mapping)
+    for kind, columns in plan.mappings.items():
+        pairs = " ; ".join(f"« {column} » → {target}" for column, target in columns.items())
+        print(f"Colonnes ({kind}) : {pairs}")
+    for note in plan.guesses + plan.questions:
+        print(note)
     for finding in plan.blocking + plan.findings:
         print(finding)
     if plan.blocking:
@@ -146,7 +159,9 @@ def import_command(args) -> int:
     errors = sum(f.severity == ERREUR for f in plan.findings)
     print(f"Aperçu : {fr.pluriel(len(plan.added), 'ajout')}, {fr.pluriel(len(plan.changed), 'modification')}, "
           f"{fr.nombre(len(plan.unchanged))} inchangé(s), {fr.nombre(len(plan.out_of_scope))} hors périmètre, "
-          f"{fr.nombre(len(plan.missing))} absent(s) du fichier, {fr.pluriel(errors, 'ligne')} en erreur.")
+          f"{fr.nombre(len(plan.missing))} absent(s) du fichier, {fr.pluriel(errors, 'ligne')} en erreur"
+          + (f", {fr.pluriel(len(plan.questions), 'question')} (lignes laissées de côté)" if plan.questions else "")
+          + ".")
     if args.remove_missing and plan.missing and not plan.removal_refusals:
         print(f"Suppression demandée : {plan.removal_text} ; confirmez-la par --confirm-removal "
               f"{len(plan.missing)}.")
@@ -158,7 +173,7 @@ def import_command(args) -> int:
         print(f"Publié : lot de modifications n° {change_set_id}.")
     else:
         print("Rien à publier.")
-    return EXIT_FINDINGS if errors or plan.out_of_scope else EXIT_OK
+    return EXIT_FINDINGS if errors or plan.out_of_scope or plan.questions else EXIT_OK
 
 
 def export_command(args) -> int:

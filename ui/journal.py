@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from geo import details, fr
+from geo.intake import IGNORE, Guess
 from geo.schema import DATASETS
 from geo.validate import ERREUR
 from store import ChangeInfo, ChangeSetInfo, ImportPlan, RowChange
@@ -31,6 +32,21 @@ def _title(dataset: str, column: str) -> str:
 
 def _row(value: int | None) -> str:
     return "" if value is None else str(value)
+
+
+def mapping_table(dataset: str, mapping: dict[str, str]) -> pd.DataFrame:
+    """Each column of a file and the field it is read as (its French title), or « ignorée »."""
+    spec = DATASETS[dataset]
+    def field(target: str) -> str:
+        return spec.column(target).title if target in spec.column_names else (
+            "ignorée" if target == IGNORE else target)
+    return pd.DataFrame({"Colonne du fichier": list(mapping), "Lue comme": [field(t) for t in mapping.values()]})
+
+
+def guesses_table(guesses: Iterable[Guess]) -> pd.DataFrame:
+    """What the import read from words, by row and column, as the preview lists it."""
+    return pd.DataFrame([{"Ligne": _row(g.row), "Colonne": g.column, "Lu": g.message} for g in guesses],
+                        columns=["Ligne", "Colonne", "Lu"])
 
 
 def plan_summary(plan: ImportPlan, remove: bool = False) -> pd.DataFrame:

@@ -261,6 +261,11 @@ def build_qpv_layer(data: dict, name: str = "Quartiers prioritaires") -> folium.
     return group
 
 
+def _headcount(value, noun: str) -> str:
+    """« 85 salariés », or « salariés : inconnu » for a blank count (never zero)."""
+    return f"{noun}s : inconnu" if pd.isna(value) else fr.pluriel(int(value), noun)
+
+
 def regie_data(regies: gpd.GeoDataFrame) -> dict:
     """Régies as columns: escaped name and popup head (type, commune, headcounts), covered QPV, partner organisms
     and themes as indices into shared lists (an organism works with several régies)."""
@@ -269,7 +274,8 @@ def regie_data(regies: gpd.GeoDataFrame) -> dict:
     theme_index = {t.slug: i for i, t in enumerate(THEMES)}
     heads = [
         f"<b>{escape(str(r.nom))}</b><br>{escape(str(r.type))} · {escape(str(r.commune))}<br>"
-        f"{fr.pluriel(int(r.salaries), 'salarié')} · {fr.pluriel(int(r.benevoles), 'bénévole')}"
+        f"{_headcount(r.salaries, 'salarié')} · {_headcount(r.benevoles, 'bénévole')}"
+        + ("" if pd.isna(getattr(r, "precision", None)) else f"<br>position : {escape(str(r.precision))}")
         for r in regies.itertuples()
     ]
     return {

@@ -9,7 +9,7 @@ from pandas.io.formats.style import Styler
 
 from geo import fr
 from geo.datasets import Datasets
-from geo.indicators import Kpis
+from geo.indicators import Kpis, coverage_text
 from geo.schema import DATASETS, FAMILLE_LABELS, ORGANISMES, PARTENARIATS, QPV, REGIES
 from geo.validate import Finding
 
@@ -41,7 +41,8 @@ PARTNERSHIP_HEADERS = {  # geo.details partnership columns -> French headers (sc
 QPV_HEADERS = {**QPV.titles("code_qp", "lib_qp", "lib_com", "insee_dep", "lib_dep", "insee_reg", "lib_reg",
                             "population"), "n_partenariats": "Partenariats"}
 REGIE_HEADERS = {**REGIES.titles("nom", "type", "commune"), **QPV.titles("lib_dep"),
-                 **REGIES.titles("salaries", "benevoles", "qpv_couverts"), "n_partenariats": "Partenariats"}
+                 **REGIES.titles("salaries", "benevoles", "qpv_couverts", "precision"),
+                 "n_partenariats": "Partenariats"}
 FINDING_COLUMNS = ["Gravité", "Fichier", "Ligne", "Colonne", "Message", "Suggestion"]
 BUILT_IN_OUTLINES = ("regions", "departements")  # shipped in data/ref when the folder has none
 
@@ -57,9 +58,10 @@ def territory_figures(local: Kpis, national: Kpis) -> pd.DataFrame:
     rows = []
     for field, _, label in KPI_LABELS:
         value, reference = getattr(local, field), getattr(national, field)
-        share = fr.pourcentage(value / reference) if reference else "—"
-        rows.append({"Indicateur": label, "Territoire": fr.nombre(value), "France": fr.nombre(reference),
-                     "Part de la France": share})
+        share = fr.pourcentage(value / reference) if reference and value is not None else "—"
+        coverage = coverage_text(local, field)
+        rows.append({"Indicateur": label, "Territoire": fr.nombre(value) + (f" ({coverage})" if coverage else ""),
+                     "France": fr.nombre(reference), "Part de la France": share})
     for field, label in RATE_LABELS:
         value, reference = getattr(local, field), getattr(national, field)
         ratio = f"{fr.nombre(value / reference, 2)} × la moyenne" if value is not None and reference else "—"

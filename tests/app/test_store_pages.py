@@ -411,3 +411,38 @@ def test_a_record_changed_meanwhile_is_a_conflict(store):
     at.run(timeout=TIMEOUT)
     assert [e for e in texts(at, "error") if e.startswith("Conflit") and "admin" in e], texts(at, "error")
     assert store.read_records("partenariats")[rid][0]["description"] == "changé par admin"
+
+
+FEDERATION_LIST = """Nom de la régie;Adresse;CP;Ville;Quartiers d'intervention;Nb salariés;Nb bénévoles
+Régie de quartier Riquet;;75019;Paris;Stalingrad - Riquet;85;
+Régie de quartier des Francs;;;Saint-Denis;Franc Moisin - Cosmonautes - Cristino Garcia - Landy;30;2
+"""
+
+
+def test_a_federation_list_under_any_name_with_its_question_answered_in_the_preview(store, monkeypatch):
+    monkeypatch.setenv("CARTE_GEOCODER_URL", "non")
+    at = login(run_page("import"), "admin", ADMIN_PASSWORD)
+    at.file_uploader[0].upload("liste_fédération.csv", FEDERATION_LIST.encode("utf-8"), "text/csv")
+    at.run(timeout=TIMEOUT)
+    assert not at.exception, [e.value for e in at.exception]
+    (mapping,) = frame_with(at, "Colonne du fichier", "Lue comme")
+    assert dict(zip(mapping["Colonne du fichier"], mapping["Lue comme"], strict=True))["CP"] == "Code postal"
+    (read,) = frame_with(at, "Ligne", "Colonne", "Lu")
+    assert "« Paris (75019) » → Paris (75056, arrondissement 75119)" in " ".join(read["Lu"])
+    (question,) = [s for s in at.selectbox if s.key == "import-q-0"]
+    assert question.label.replace("\xa0", " ") == "Ligne 3, « Ville » : Saint-Denis"
+    assert "Saint-Denis (93066, 93200, 93210, 93380, dép. 93)" in question.options
+    assert at.table[0].value.loc["Ajoutés", "Nombre"] == "1"
+
+    question.select("93066")
+    at.run(timeout=TIMEOUT)
+    at.button(key="import-repondre").click()
+    at.run(timeout=TIMEOUT)
+    assert not [s for s in at.selectbox if s.key == "import-q-0"]
+    assert at.table[0].value.loc["Ajoutés", "Nombre"] == "2"
+    at.button(key="publier").click()
+    at.run(timeout=TIMEOUT)
+    assert any(s.startswith("Publié : lot n°") for s in texts(at, "success"))
+    stored = {r["nom"]: r for r, _ in store.read_records("regies").values()}
+    assert stored["Régie de quartier des Francs"]["insee_com"] == "93066"
+    assert stored["Régie de quartier Riquet"]["precision"] == "commune"

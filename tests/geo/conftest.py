@@ -39,6 +39,17 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if item not in left_out]
 
 
+@pytest.fixture(scope="session")
+def addok_url() -> str:
+    """The local addok of tools/test-addok.sh. Without it (and without CI) tests/geo/conftest.py deselects these
+    tests, as the store's PostgreSQL ones are left out; under CI its absence fails them."""
+    url = os.environ.get("CARTE_TEST_ADDOK_URL")
+    if not url:
+        pytest.fail("CI : les tests du géocodeur sont obligatoires, mais CARTE_TEST_ADDOK_URL n'est pas défini "
+                    "(lancez-les avec tools/test-addok.sh, préparé par « make addok-venv »).")
+    return url
+
+
 L93 = "EPSG:2154"
 RUN = "EPSG:2975"  # La Réunion, UTM 40S
 HALF = 200.0  # half side of a QPV square, metres

@@ -8,7 +8,6 @@ service: the real addok is the one named by CARTE_TEST_ADDOK_URL (127.0.0.1).
 from __future__ import annotations
 
 import json
-import os
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,17 +33,6 @@ def _no_proxy(monkeypatch):
     """urllib honours *_proxy variables: requests to 127.0.0.1 must not go through one."""
     for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(scope="session")
-def addok_url() -> str:
-    """The local addok of tools/test-addok.sh. Without it (and without CI) tests/geo/conftest.py deselects these
-    tests, as the store's PostgreSQL ones are left out; under CI its absence fails them."""
-    url = os.environ.get("CARTE_TEST_ADDOK_URL")
-    if not url:
-        pytest.fail("CI : les tests du géocodeur sont obligatoires, mais CARTE_TEST_ADDOK_URL n'est pas défini "
-                    "(lancez-les avec tools/test-addok.sh, préparé par « make addok-venv »).")
-    return url
 
 
 def fixture_records() -> dict[str, dict]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pandas as pd
 import pytest
 
 from geo import indicators
@@ -22,14 +25,16 @@ def ara(atlas):
 def test_kpis_national(national):
     assert indicators.kpis(national) == Kpis(
         regies=4, qpv=11, qpv_couverts=6, qpv_avec_partenariat=7, salaries=40 + 85 + 25 + 12, benevoles=10 + 20 + 5 + 3,
-        partenariats=8, organismes_partenaires=3, taux_couverture=6 / 11, taux_partenariat=7 / 11,
+        salaries_renseignes=4, benevoles_renseignes=4, partenariats=8, organismes_partenaires=3,
+        taux_couverture=6 / 11, taux_partenariat=7 / 11,
         montant_eur=10000 + 5000 + 20000 + 15000 + 8000 + 2500, heures_insertion=100 + 300 + 200 + 150 + 50)
 
 
 def test_kpis_of_a_region(ara):
     # QPV 69A 69B 69C 38A 38B; covered 69A 69B; partnerships P01 P02 P05 (P05 spans Isère and Seine-Saint-Denis).
     assert indicators.kpis(ara) == Kpis(
-        regies=1, qpv=5, qpv_couverts=2, qpv_avec_partenariat=4, salaries=40, benevoles=10, partenariats=3,
+        regies=1, qpv=5, qpv_couverts=2, qpv_avec_partenariat=4, salaries=40, benevoles=10, salaries_renseignes=1,
+        benevoles_renseignes=1, partenariats=3,
         organismes_partenaires=2, taux_couverture=2 / 5, taux_partenariat=4 / 5, montant_eur=15000.0,
         heures_insertion=250)
 
@@ -184,3 +189,17 @@ def test_partnerships_by_organism_largest_first(national):
     assert list(table["partenariats"]) == [3, 3]
     assert list(table["regies"]) == [2, 2]  # RQ-075-01, RQ-093-01 / RQ-069-01, RQ-075-01
     assert len(indicators.by_organisme(national)) == 3
+
+
+def test_blank_counts_are_unknown_not_zero(atlas):
+    selection = apply(atlas, Filters())
+    regies = selection.regies.copy()
+    regies["salaries"] = regies["salaries"].astype("Int64")
+    regies.loc[regies.index[:2], "salaries"] = pd.NA
+    regies["benevoles"] = pd.array([pd.NA] * len(regies), dtype="Int64")
+    known = [int(v) for v in selection.regies["salaries"].iloc[2:]]
+    figures = indicators.kpis(replace(selection, regies=regies))
+    assert (figures.salaries, figures.salaries_renseignes) == (sum(known), len(known))
+    assert (figures.benevoles, figures.benevoles_renseignes) == (None, 0)
+    assert indicators.coverage_text(figures, "salaries") == f"{len(known)} régies sur {len(regies)} renseignées"
+    assert indicators.coverage_text(figures, "regies") is None

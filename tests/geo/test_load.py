@@ -68,11 +68,11 @@ def test_cp1252_partnerships_with_french_numbers_and_dates(tmp_path):
 
 
 def test_missing_required_column_is_reported_once_for_the_file(tmp_path):
-    rows = [{k: v for k, v in REGIE.items() if k != "salaries"}]
+    rows = [{k: v for k, v in REGIE.items() if k != "qpv_couverts"}]
     frame, findings = findings_of(tmp_path, "regies.csv", rows)
     assert len(frame) == 0
     assert len(findings) == 1 and findings[0].row is None
-    assert "salaries" in findings[0].message
+    assert "qpv_couverts" in findings[0].message
 
 
 def test_empty_required_value_names_row_and_column(tmp_path):

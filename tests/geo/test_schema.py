@@ -272,8 +272,9 @@ def test_the_partnership_export_is_read_back_as_partnerships(tmp_path):
     path.write_bytes(to_csv_fr(partnership_sheet(table, qpv)))
     raw = read_any(path)
     assert raw.kind == "partenariats"
-    assert dict(raw.frame.iloc[0].drop(ROW)) == {
-        "id_partenariat": "P-1", "qpv": "QN07519M", "themes": "cohésion sociale", "statut": "en cours",
+    assert dict(raw.frame.iloc[0].drop(ROW)) == {  # the names, read as codes by geo.intake
+        "id_partenariat": "P-1", "id_regie": "R", "siren_organisme": "O", "qpv": "QN07519M",
+        "themes": "cohésion sociale", "statut": "en cours",
         "date_debut": "01/09/2024", "date_fin": "", "montant_eur": "44700", "heures_insertion": "12",
         "description": "d"}
 

@@ -65,9 +65,9 @@ def test_schema_is_a_valid_table_schema_with_the_catalogue_metadata(name):
 def test_fields_follow_the_columns():
     regies = {f["name"]: f for f in table_schema(DATASETS["regies"])["fields"]}
     assert list(regies) == DATASETS["regies"].column_names
-    assert regies["salaries"] == {"name": "salaries", "title": "Salariés", "description": "Nombre de salariés",
-                                  "example": "85", "type": "integer",
-                                  "constraints": {"required": True, "minimum": 0}}
+    assert regies["salaries"] == {"name": "salaries", "title": "Salariés",
+                                  "description": "Nombre de salariés (vide : inconnu)", "example": "85",
+                                  "type": "integer", "constraints": {"required": False, "minimum": 0}}
     assert regies["date_creation"]["format"] == "%d/%m/%Y" and regies["latitude"]["decimalChar"] == ","
     assert regies["type"]["constraints"]["enum"] == ["régie de quartier", "régie de territoire"]
     assert regies["insee_com"]["constraints"]["pattern"] == "([0-9]{2}|2[AB])[0-9]{3}"

@@ -34,16 +34,26 @@ def refused(store, path_or_upload, *, user="adm") -> str:
     return " ".join(str(f) for f in plan.blocking)
 
 
-def test_file_of_another_dataset(store, tmp_path):
-    (tmp_path / "partenariats.csv").write_text(REGIES, encoding="utf-8")
-    message = refused(store, tmp_path / "partenariats.csv")
+def test_file_of_another_dataset_in_a_folder(store, tmp_path):
+    (tmp_path / "dossier").mkdir()
+    (tmp_path / "dossier" / "partenariats.csv").write_text(REGIES, encoding="utf-8")
+    message = refused(store, tmp_path / "dossier")
     assert "colonnes sont celles de « Régies de quartier et de territoire »" in message
     assert "renommez-le regies.csv" in message
 
 
-def test_unknown_file_name_and_reference_geography(store, tmp_path):
+def test_a_file_alone_is_told_by_its_columns_whatever_its_name(store, tmp_path):
+    (tmp_path / "partenariats.csv").write_text(REGIES, encoding="utf-8")
     (tmp_path / "export_2025.csv").write_text(PARTENARIATS, encoding="utf-8")
-    assert "nom de fichier non reconnu" in refused(store, tmp_path / "export_2025.csv")
+    assert store.plan_import("adm", tmp_path / "partenariats.csv").files == {"regies": "partenariats.csv"}
+    assert store.plan_import("adm", tmp_path / "export_2025.csv").files == {"partenariats": "export_2025.csv"}
+
+
+def test_columns_of_no_dataset_and_reference_geography(store, tmp_path):
+    (tmp_path / "liste.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    plan = store.plan_import("adm", tmp_path / "liste.csv")
+    assert "jeu de données non reconnu à ses colonnes" in refused(store, tmp_path / "liste.csv")
+    assert plan.candidates == ("regies", "organismes", "partenariats", "declinaisons", "patrimoine")
     (tmp_path / "qpv.geojson").write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     assert "géographie de référence" in refused(store, tmp_path / "qpv.geojson")
 

@@ -17,12 +17,19 @@ from ui.tables import KPI_LABELS, findings_table, french_grid, sources_table, te
 
 S = "\u202f"  # the French thousands separator and the space before « % »
 
-LOCAL = Kpis(regies=3, qpv=8, qpv_couverts=2, qpv_avec_partenariat=4, salaries=1250, benevoles=40, partenariats=12,
-             organismes_partenaires=5, taux_couverture=0.25, taux_partenariat=None, montant_eur=1000.0,
-             heures_insertion=10)
+LOCAL = Kpis(regies=3, qpv=8, qpv_couverts=2, qpv_avec_partenariat=4, salaries=1250, benevoles=40,
+             salaries_renseignes=3, benevoles_renseignes=3, partenariats=12, organismes_partenaires=5,
+             taux_couverture=0.25, taux_partenariat=None, montant_eur=1000.0, heures_insertion=10)
 NATIONAL = Kpis(regies=120, qpv=1600, qpv_couverts=8, qpv_avec_partenariat=16, salaries=50000, benevoles=0,
-                partenariats=48, organismes_partenaires=40, taux_couverture=0.2, taux_partenariat=0.1,
-                montant_eur=9000.0, heures_insertion=90)
+                salaries_renseignes=120, benevoles_renseignes=120, partenariats=48, organismes_partenaires=40,
+                taux_couverture=0.2, taux_partenariat=0.1, montant_eur=9000.0, heures_insertion=90)
+
+
+def test_a_count_some_regies_leave_blank_says_whom_it_covers():
+    partial = replace(LOCAL, benevoles=None, benevoles_renseignes=0, salaries_renseignes=2)
+    rows = {r["Indicateur"]: r["Territoire"] for r in territory_figures(partial, NATIONAL).to_dict("records")}
+    assert rows["Salariés des régies"] == f"1{S}250 (2 régies sur 3 renseignées)"
+    assert rows["Bénévoles des régies"] == "— (0 régie sur 3 renseignée)"
 
 
 def test_kpi_labels_name_real_figures():
@@ -168,3 +175,14 @@ def test_french_grid_shows_ratio_columns_as_french_percentages_and_keeps_them_nu
     assert grid.data["Taux"].tolist() == [0.548, 0.0637]  # sorts as numbers
     lines = grid.to_string(delimiter=";").splitlines()
     assert lines[1:] == ["0;A;54,8\u202f%;1\u202f493", "1;B;6,4\u202f%;12"]
+
+
+def test_the_regies_table_shows_how_each_position_was_obtained():
+    from ui.tables import regie_sheet
+
+    regies = pd.DataFrame({"nom": ["A", "B"], "type": ["régie de quartier"] * 2, "commune": ["Paris", "Lille"],
+                           "lib_dep": ["Paris", "Nord"], "salaries": pd.array([85, None], dtype="Int64"),
+                           "benevoles": pd.array([3, 4], dtype="Int64"), "qpv_couverts": [1, 2],
+                           "precision": ["adresse", "commune"], "n_partenariats": [0, 1]})
+    sheet = regie_sheet(regies)
+    assert sheet["Précision de la position"].tolist() == ["adresse", "commune"]
