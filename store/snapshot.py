@@ -176,6 +176,6 @@ def load_or_build(name: str, key: object, build: Callable[[], T], folder: Path |
         try:
             atomic_write_bytes(path, encode(value), private=True)
             _prune(folder, name)
-        except (OSError, pickle.PicklingError, TypeError) as exc:  # costs the next process a rebuild, not this page
+        except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:  # a rebuild next time, no error now
             LOG.warning("Cache %s non écrit (%s).", path.name, getattr(exc, "strerror", None) or type(exc).__name__)
         return value
