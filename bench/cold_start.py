@@ -7,7 +7,8 @@ For one data folder, in a state folder of its own (`CARTE_STATE_DIR`, with the S
 Each time the server is launched, `/_stcore/health` polled, then one session opens the page over Streamlit's
 websocket (`bench.load`: the page's GETs, then the run asked for as the frontend asks it) and waits for its
 `script_finished`: "first page finished" is that moment, counted from the launch. Then the server's RSS (and its
-high-water mark). The page is `/` (Vue d'ensemble, what `make run` opens) unless `--page`.
+high-water mark) and the CPU time it has used (user + system: on a shared machine, less distorted by the other
+processes than the elapsed time). The page is `/` (Vue d'ensemble, what `make run` opens) unless `--page`.
 
 "Before" runs the same on the app of the commit `BEFORE` (extracted by `git archive` into bench/out/cold/, put
 first on the servers' `PYTHONPATH`), "after" on the working tree; before and after alternate per scenario, on the
@@ -104,16 +105,21 @@ class ColdServer:
 
 
 def launch(tree: Path, data_dir: Path, state_dir: Path, name: str, page: str, timeout: float) -> dict:
+    import psutil
+
     server = ColdServer(tree, data_dir, state_dir, COLD / f"server-{name}.log")
     try:
         result = asyncio.run(server.first_page(page, timeout))
         time.sleep(0.5)  # the run's last messages handled: the memory of a server that has shown its page
         result["rss_mb"] = round(rss_mb(server.proc.pid), 1)
+        cpu = psutil.Process(server.proc.pid).cpu_times()
+        result["server_cpu_s"] = round(cpu.user + cpu.system, 2)
         result["peak_rss_mb"] = round(peak_rss_of(server.proc.pid) or 0, 1)
     finally:
         server.stop()
     log(f"    {name}: prêt {result['server_ready_s']} s, 1re page finie {result['first_page_s']} s, "
-        f"RSS {result['rss_mb']} Mo (pic {result['peak_rss_mb']} Mo){' ERREURS' if result['errors'] else ''}")
+        f"CPU du serveur {result['server_cpu_s']} s, RSS {result['rss_mb']} Mo (pic {result['peak_rss_mb']} Mo)"
+        f"{' ERREURS' if result['errors'] else ''}")
     return result
 
 
@@ -156,6 +162,8 @@ def table_rows(cold: dict) -> list[tuple]:
             limit = {"cold_fresh_s": "≤ 5 s", "cold_existing_s": "≤ 3 s", "cold_x10_s": "≤ 10 s"}.get(key, "")
             rows.append((f"  {text}", f"{_figure(before.get(scenario), 'first_page_s', 's')} → "
                          f"{_figure(after.get(scenario), 'first_page_s', 's')}", "", "", limit, key))
+            rows.append(("    CPU du serveur jusque-là", f"{_figure(before.get(scenario), 'server_cpu_s', 's')} → "
+                         f"{_figure(after.get(scenario), 'server_cpu_s', 's')}"))
         rows.append(("  RSS du serveur après la 1re page (base existante)",
                      f"{_figure(before.get('existing'), 'rss_mb', 'Mo')} → "
                      f"{_figure(after.get('existing'), 'rss_mb', 'Mo')}", "", "",
