@@ -22,7 +22,6 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 from openpyxl.utils import get_column_letter
 
 from geo import fr, limits
@@ -417,6 +416,8 @@ def read_geo(path: Path) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     if path.is_file() and path.stat().st_size == 0:
         raise ReadError(f"Le fichier « {name} » est vide.")
     target = _shapefile_target(path)
+    import pyogrio  # ~30 MB, imported by the first geographic file read, not by every page (issue 20)
+
     try:
         frame = pyogrio.read_dataframe(target, max_features=limits.MAX_ROWS + 1)
     except Exception as exc:  # pyogrio/GDAL error types vary with the driver
