@@ -42,7 +42,7 @@ from ui.map_payload import MapPayload, build_map_payload
 from ui.opportunities import opportunities_map
 
 GENERATED_DIR = STATIC_DIR / "generated"  # files the app derives from the data and serves (git-ignored)
-__all__ = ["data_dir", "store", "source", "loaded", "selection", "outlines_url", "map_payload", "chart_spec",
+__all__ = ["data_dir", "store", "is_demo", "source", "loaded", "selection", "outlines_url", "map_payload", "chart_spec",
            "declination_table", "region_comparison",
            "partnership_table", "reach_pairs", "qpv_opportunities", "opportunities_map_html", "chart_data"]
 
@@ -57,6 +57,12 @@ def _store(url: str, folder: str) -> Store:
 
 def store() -> Store:
     return _store(database_url(), str(data_dir()))
+
+
+def is_demo() -> bool:
+    """Whether the data is the demo's, from the store's manifest alone (as `Datasets.is_demo`), without loading it."""
+    manifest = store().manifest()
+    return bool(manifest and manifest.demo)
 
 
 @dataclass(frozen=True)

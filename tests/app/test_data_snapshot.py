@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from dashboard import data
+from dashboard.navigation import PAGES
 from store import Edit
 from store.api import SYSTEM
+from tests.app.helpers import BANNER, run_page
 from tests.paths import REPO
 
 
@@ -85,3 +87,20 @@ def test_cached_frames_stay_immutable(fresh):
     mine = atlas.qpv
     mine.loc[0, "lib_qp"] = "changé"
     assert data.current_atlas().qpv.loc[0, "lib_qp"] != "changé"
+
+
+def test_the_login_page_does_not_wait_for_the_data(fresh, monkeypatch):
+    """Connexion shows no data: neither it nor the sidebar loads or joins it (fails on the old code)."""
+    folder, builds = fresh
+
+    def refused(*args, **kwargs):
+        raise AssertionError("la page Connexion a chargé les données")
+
+    monkeypatch.setattr(data, "load_or_build", refused)
+    at = run_page("connexion")
+    assert not at.exception and builds == []
+    assert [t.value for t in at.title] == ["Connexion"]
+    assert any(BANNER in w.value for w in at.warning)  # the demo still says demo
+    assert "Se connecter" in [b.label for b in at.button] or len(at.text_input) >= 2
+    links = [link.proto.page for link in at.sidebar.get("page_link")]
+    assert len(links) == len(PAGES)
