@@ -22,7 +22,6 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from geo import fr, limits
 from geo.schema import DATASETS, WGS84, DatasetSpec, fold, is_blank, normalize_header
@@ -139,6 +138,8 @@ def _decode(raw: bytes, name: str) -> str:
 
 def _column_label(position: int) -> str:
     """Spreadsheet name of a 0-based column position: "B (colonne 2)"."""
+    from openpyxl.utils import get_column_letter  # openpyxl is imported by the spreadsheets' readers, not every page
+
     return f"{get_column_letter(position + 1)} (colonne {position + 1})"
 
 
