@@ -13,7 +13,8 @@ processes than the elapsed time). The page is `/` (Vue d'ensemble, what `make ru
 "Before" runs the same on the app of the commit `BEFORE` (extracted by `git archive` into bench/out/cold/, put
 first on the servers' `PYTHONPATH`), "after" on the working tree; before and after alternate per scenario, on the
 same data. The servers write bytecode (`PYTHONDONTWRITEBYTECODE` removed), as a developer's machine does: the
-fresh run pays the compilation of the app's modules, the next ones do not.
+fresh run pays the compilation of the app's modules, the next ones do not. Last, in a fresh process on the
+seeded store, the CPU time of the join (`dashboard.data._build`) against reading the same data back from the cache.
 """
 
 from __future__ import annotations
@@ -123,6 +124,36 @@ def launch(tree: Path, data_dir: Path, state_dir: Path, name: str, page: str, ti
     return result
 
 
+# In a fresh process, on a seeded store: the join as `dashboard.data` builds it, then the same data read back from
+# the cache file it wrote (CPU time of this process: single-threaded work, the figure a busy machine distorts least).
+DATA_PHASE = """
+import json, sys, time
+from dashboard import data
+from store import snapshot
+data.store()
+source = data.source()
+t = time.process_time(); built = data._build(source); build = time.process_time() - t
+folder = snapshot.cache_dir() / "bench"
+snapshot.load_or_build("donnees", source, lambda: built, folder)
+t = time.process_time(); snapshot.load_or_build("donnees", source, sys.exit, folder); read = time.process_time() - t
+size = sum(f.stat().st_size for f in folder.glob("donnees-*.pickle"))
+print(json.dumps({"build_cpu_s": round(build, 3), "read_cpu_s": round(read, 3), "file_mb": round(size / 2**20, 1)}))
+"""
+
+
+def data_phase(data_dir: Path, state_dir: Path) -> dict:
+    env = dict(os.environ, CARTE_DATA_DIR=str(data_dir), CARTE_STATE_DIR=str(state_dir),
+               CARTE_DATABASE_URL=f"sqlite:///{state_dir / 'carte.sqlite3'}")
+    done = subprocess.run([sys.executable, "-c", DATA_PHASE], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=1800)
+    if done.returncode:
+        return {"error": done.stderr.strip().splitlines()[-1:]}
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    log(f"    données : jointure {result['build_cpu_s']} s CPU, relecture du cache {result['read_cpu_s']} s CPU "
+        f"({result['file_mb']} Mo)")
+    return result
+
+
 def measure(data_dir: Path, label: str, page: str = "", before: str | None = BEFORE, timeout: float = 600) -> dict:
     """Fresh then existing store, before (commit `before`) and after (working tree), alternating."""
     trees = {"after": REPO}
@@ -136,6 +167,7 @@ def measure(data_dir: Path, label: str, page: str = "", before: str | None = BEF
             name = f"{label}-{version}-{scenario}"
             out.setdefault(version, {})[scenario] = launch(tree, data_dir, COLD / f"state-{label}-{version}", name,
                                                            page, timeout)
+    out["data_phase"] = data_phase(data_dir, COLD / f"state-{label}-after")
     return out
 
 
@@ -164,6 +196,10 @@ def table_rows(cold: dict) -> list[tuple]:
                          f"{_figure(after.get(scenario), 'first_page_s', 's')}", "", "", limit, key))
             rows.append(("    CPU du serveur jusque-là", f"{_figure(before.get(scenario), 'server_cpu_s', 's')} → "
                          f"{_figure(after.get(scenario), 'server_cpu_s', 's')}"))
+        phase = result.get("data_phase") or {}
+        if "build_cpu_s" in phase:
+            rows.append(("  données, processus seul : jointure → relecture du cache (CPU)",
+                         f"{phase['build_cpu_s']:.2f} s → {phase['read_cpu_s']:.2f} s ({phase['file_mb']} Mo)"))
         rows.append(("  RSS du serveur après la 1re page (base existante)",
                      f"{_figure(before.get('existing'), 'rss_mb', 'Mo')} → "
                      f"{_figure(after.get('existing'), 'rss_mb', 'Mo')}", "", "",
