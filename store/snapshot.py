@@ -133,8 +133,16 @@ def _read(path: Path) -> object:
 
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
+    """The exclusive lock of one key, held by one process (one thread) at a time; where the folder cannot be
+    written (a read-only disk), none: the value is built and served, only not kept."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        LOG.warning("Cache %s sans verrou (%s).", path.name, exc.strerror or type(exc).__name__)
+        yield
+        return
+    with handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield

@@ -102,6 +102,16 @@ def test_a_file_others_may_write_is_not_read(tmp_path, caplog):
     assert path.stat().st_mode & 0o777 == 0o600
 
 
+def test_a_folder_that_cannot_be_written_still_gives_the_value(tmp_path, caplog):
+    blocker = tmp_path / "fichier"
+    blocker.write_text("")  # the cache folder would be under a file: neither lock nor file can be made
+    build = Builds()
+    with caplog.at_level(logging.WARNING, logger="carte.snapshot"):
+        value = snapshot.load_or_build("donnees", ("v", 1), build, blocker / "cache")
+    assert same(value) and build.calls == 1
+    assert "sans verrou" in caplog.text and "non écrit" in caplog.text
+
+
 def test_a_value_that_cannot_be_stored_is_returned_and_logged(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="carte.snapshot"):
         value = snapshot.load_or_build("donnees", ("v", 1), lambda: {"f": lambda: 1}, tmp_path)
