@@ -15,7 +15,7 @@ import gc
 import hashlib
 import json
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import geopandas as gpd
@@ -132,7 +132,9 @@ def _build(source: Source) -> Loaded:
 
 @shared_cache(show_spinner="Chargement des données…", max_entries=2)
 def _load(source: Source) -> Loaded:
-    data = load_or_build("donnees", source, lambda: _build(source))
+    # The cache's key holds the code of `geo` and `store` (`store.snapshot`); `Loaded` is defined here: its fields
+    # are part of the key too, so that a file of another shape is never read.
+    data = load_or_build("donnees", (source, tuple(f.name for f in fields(Loaded))), lambda: _build(source))
     # A full garbage collection walks every tracked object, holding the GIL for every session: the libraries' and
     # the data's (~150 000) make it 0.1 to 0.5 s on 2 cores. They live as long as the process, so they are moved
     # out of the collector's reach; what runs create is still collected.
