@@ -590,9 +590,12 @@ def main(argv: list[str] | None = None) -> int:
     results["timeline"] = measure_timeline()
     log(f"{_elapsed(start)} démarrage à froid : streamlit run → 1re page finie, base neuve puis existante, "
         "avant/après (démo" + (", x10)" if with_x10 and data10 is not None else ")"))
+    from bench.cold_start import BEFORE
     from bench.cold_start import measure as measure_cold_start
 
-    results["cold_start"] = {"demo": measure_cold_start(REPO / "data" / "demo", "demo")}
+    # --quick: the working tree alone (two server starts instead of four)
+    results["cold_start"] = {"demo": measure_cold_start(REPO / "data" / "demo", "demo",
+                                                        before=None if args.quick else BEFORE)}
     if with_x10 and data10 is not None:
         results["cold_start"]["x10"] = measure_cold_start(Path(data10["folder"]), "x10", timeout=1500)
     results["targets"] = targets(results)
