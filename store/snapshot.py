@@ -152,7 +152,13 @@ def _locked(path: Path) -> Iterator[None]:
 
 def _prune(folder: Path, name: str) -> None:
     """Keep the KEEP newest files of `name`; a file removed while another process reads it stays readable there."""
-    files = sorted(folder.glob(f"{name}-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    def age(path: Path) -> int:
+        try:
+            return path.stat().st_mtime_ns
+        except OSError:  # removed meanwhile by another process pruning too
+            return 0
+
+    files = sorted(folder.glob(f"{name}-*.pickle"), key=age, reverse=True)
     for path in files[KEEP:]:
         with contextlib.suppress(OSError):
             path.unlink()
