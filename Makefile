@@ -12,11 +12,13 @@ ASSETS := static/node_modules/.package-lock.json
 
 venv: $(STAMP) $(ASSETS)
 
+# Bytecode compiled at install (uv does not by default): else the first `make run` spends seconds compiling the
+# libraries' modules before the first page (issue 20), and every start does where bytecode is not written.
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip >/dev/null
 	$(PY) -m pip install -q --disable-pip-version-check uv==0.13.9
-	$(VENV)/bin/uv pip install -q -p $(PY) -r requirements-dev.txt
+	$(VENV)/bin/uv pip install -q -p $(PY) --compile-bytecode -r requirements-dev.txt
 	$(VENV)/bin/uv pip install -q -p $(PY) --no-deps -e .
 	touch $@
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.errors import page_errors
 from dashboard.locale import french_document
-from dashboard.navigation import PAGES
+from dashboard.navigation import NO_DATA, PAGES
 from dashboard.sidebar import navigation_sidebar
 
 # An emoji icon becomes a data: URL; a ":material/…:" one would load the favicon from Google's font servers.
@@ -24,4 +24,4 @@ page = st.navigation(pages, position="hidden")
 with page_errors(page.url_path or "/"):  # a French message and a reference, never a traceback
     page.run()
 # The sidebar draws its own links so that the current filters travel with them, after the page's content.
-navigation_sidebar()
+navigation_sidebar(shows_data=page.url_path not in NO_DATA)

@@ -7,7 +7,7 @@ from dashboard.navigation import PAGES
 from dashboard.page import start_page
 from store import login_required
 
-start_page("Connexion")
+start_page("Connexion", shows_data=False)
 account = auth.current_account()
 if account is None:
     st.markdown("Un compte est nécessaire pour modifier les données (saisie, import, annulation)"

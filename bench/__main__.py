@@ -39,6 +39,12 @@ TARGETS = {
     # and at 10× its partnerships.
     "timeline_ms_x1": 150,
     "timeline_ms_x10": 1000,
+    # issue 20: `streamlit run` → first page finished on the demo (existing store, fresh store), at 10× (existing
+    # store), and the server's RSS then.
+    "cold_existing_s": 3,
+    "cold_fresh_s": 5,
+    "cold_x10_s": 10,
+    "process_mb": 200,
 }
 REGION_MIN_QPV = 20  # the regional payload target is checked on the régions with at least this many QPV (× scale)
 
@@ -313,6 +319,16 @@ def targets(results: dict) -> list[dict]:
     dated = results.get("timeline") or {}
     checks += [_check(f"timeline_ms_{scale}", (dated.get(scale) or {}).get("median_ms"),
                       TARGETS[f"timeline_ms_{scale}"], "ms") for scale in ("x1", "x10")]
+    cold = results.get("cold_start") or {}
+    after = {label: (cold.get(label) or {}).get("after") or {} for label in ("demo", "x10")}
+    checks += [
+        _check("cold_existing_s", (after["demo"].get("existing") or {}).get("first_page_s"),
+               TARGETS["cold_existing_s"], "s"),
+        _check("cold_fresh_s", (after["demo"].get("fresh") or {}).get("first_page_s"), TARGETS["cold_fresh_s"], "s"),
+        _check("process_mb", (after["demo"].get("existing") or {}).get("rss_mb"), TARGETS["process_mb"], "MB")]
+    if after["x10"]:
+        checks.append(_check("cold_x10_s", (after["x10"].get("existing") or {}).get("first_page_s"),
+                             TARGETS["cold_x10_s"], "s"))
     return checks
 
 
@@ -471,6 +487,10 @@ def table(results: dict) -> str:
                 limit, f"timeline_ms_{scale}")
             add(f"  suivi trimestriel depuis la signature ({r['follow_up_quarters']} trimestres)",
                 _fmt(r["follow_up_ms"], "ms"))
+    from bench.cold_start import table_rows
+
+    for row in table_rows(results.get("cold_start") or {}):
+        add(*row)
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for k, row in enumerate(rows):
@@ -584,6 +604,16 @@ def main(argv: list[str] | None = None) -> int:
     from bench.timeline import measure as measure_timeline
 
     results["timeline"] = measure_timeline()
+    log(f"{_elapsed(start)} démarrage à froid : streamlit run → 1re page finie, base neuve puis existante, "
+        "avant/après (démo" + (", x10)" if with_x10 and data10 is not None else ")"))
+    from bench.cold_start import BEFORE
+    from bench.cold_start import measure as measure_cold_start
+
+    # --quick: the working tree alone (two server starts instead of four)
+    results["cold_start"] = {"demo": measure_cold_start(REPO / "data" / "demo", "demo",
+                                                        before=None if args.quick else BEFORE)}
+    if with_x10 and data10 is not None:
+        results["cold_start"]["x10"] = measure_cold_start(Path(data10["folder"]), "x10", timeout=1500)
     results["targets"] = targets(results)
     results["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     results["machine"]["git_commit_end"], _, tree_end = app_tree()

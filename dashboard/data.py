@@ -4,8 +4,9 @@ Records (régies, organismes, partenariats, déclinaisons, patrimoine) come from
 reference geography (QPV, régions, départements) from the data folder. Each rerun asks the
 store for its `data_version()` (one light query): a change published by this process or any other on the same
 database changes the key (`Source`) and the next rerun shows it; only the changed dataset is read again, and the
-files only when they change. The `Store` (an engine, thread-safe) is the only shared object that is not immutable
-data; accounts live in `st.session_state`.
+files only when they change. The joined data of a `Source` is kept on disk too (`store.snapshot`): a new process
+with unchanged data reads it instead of joining again. The `Store` (an engine, thread-safe) is the only shared
+object that is not immutable data; accounts live in `st.session_state`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import gc
 import hashlib
 import json
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import geopandas as gpd
@@ -31,24 +32,19 @@ from geo.display import SCALES, display_frame, scale_for
 from geo.filters import Filters, Selection, apply
 from geo.joins import Atlas, build_atlas
 from geo.manifest import atomic_write_bytes
+from geo.ref import REF_DIR
 from store import Store, data_dir, database_url
 from store.reference import read_reference
+from store.snapshot import file_signature, load_or_build
 from ui import maps
 from ui.assets import STATIC_DIR, STATIC_URL
 from ui.map_payload import MapPayload, build_map_payload
 from ui.opportunities import opportunities_map
 
 GENERATED_DIR = STATIC_DIR / "generated"  # files the app derives from the data and serves (git-ignored)
-__all__ = ["data_dir", "store", "source", "loaded", "selection", "outlines_url", "map_payload", "chart_spec",
+__all__ = ["data_dir", "store", "is_demo", "source", "loaded", "selection", "outlines_url", "map_payload", "chart_spec",
            "declination_table", "region_comparison",
            "partnership_table", "reach_pairs", "qpv_opportunities", "opportunities_map_html", "chart_data"]
-
-
-def data_signature(folder: Path) -> tuple:
-    """Names, sizes and modification times of the folder's files: a new file or an edit reloads the geography."""
-    if not folder.is_dir():
-        return ()
-    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
 
 
 @st.cache_resource(show_spinner="Ouverture de la base de données…", max_entries=4)
@@ -63,9 +59,16 @@ def store() -> Store:
     return _store(database_url(), str(data_dir()))
 
 
+def is_demo() -> bool:
+    """Whether the data is the demo's, from the store's manifest alone (as `Datasets.is_demo`), without loading it."""
+    manifest = store().manifest()
+    return bool(manifest and manifest.demo)
+
+
 @dataclass(frozen=True)
 class Source:
-    """The cache key of the current data: database and its data version, data folder and its files' signature."""
+    """The cache key of the current data: database and its data version, data folder and its files' signature
+    (with the bundled reference files', `data/ref`, which draw the régions and départements)."""
 
     url: str
     versions: tuple[tuple[str, int], ...]
@@ -83,7 +86,7 @@ def shared_cache(**options):
 def _current_source() -> Source:
     folder = data_dir()
     return Source(database_url(), tuple(sorted(store().data_version().items())), str(folder),
-                  data_signature(folder))
+                  (file_signature(folder), file_signature(REF_DIR)))
 
 
 # Run in progress -> its Source. A page asks for the source a dozen times (every cached table does): the store's
@@ -120,12 +123,18 @@ def _frame(url: str, folder: str, kind: str, version: int) -> tuple:
     return _store(url, folder).read_frames([kind])[kind]
 
 
-@shared_cache(show_spinner="Chargement des données…", max_entries=2)
-def _load(source: Source) -> Loaded:
+def _build(source: Source) -> Loaded:
     frames = {kind: _frame(source.url, source.folder, kind, version) for kind, version in source.versions}
     datasets = _store(source.url, source.folder).read_datasets(
         Path(source.folder), reference=_reference(source.folder, source.signature), frames=frames)
-    data = Loaded(frozen(datasets), build_atlas(datasets))
+    return Loaded(frozen(datasets), build_atlas(datasets))
+
+
+@shared_cache(show_spinner="Chargement des données…", max_entries=2)
+def _load(source: Source) -> Loaded:
+    # The cache's key holds the code of `geo` and `store` (`store.snapshot`); `Loaded` is defined here: its fields
+    # are part of the key too, so that a file of another shape is never read.
+    data = load_or_build("donnees", (source, tuple(f.name for f in fields(Loaded))), lambda: _build(source))
     # A full garbage collection walks every tracked object, holding the GIL for every session: the libraries' and
     # the data's (~150 000) make it 0.1 to 0.5 s on 2 cores. They live as long as the process, so they are moved
     # out of the collector's reach; what runs create is still collected.

@@ -12,3 +12,4 @@ PAGES = {  # key -> (script relative to app.py, title, url path, icon)
     "history": ("app_pages/historique.py", "Historique", "historique", ":material/history:"),
     "login": ("app_pages/connexion.py", "Connexion", "connexion", ":material/login:"),
 }
+NO_DATA = ("connexion",)  # url paths of the pages that show no data: neither they nor the sidebar load it

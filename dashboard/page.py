@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import presentation
 from dashboard.auth import require_viewer
-from dashboard.data import loaded, selection
+from dashboard.data import is_demo, loaded, selection
 from dashboard.url_state import current_filters
 from geo import fr
 from geo.datasets import Datasets
@@ -28,8 +28,8 @@ class PageContext:
     presenting: bool = False  # presentation mode (dashboard.presentation)
 
 
-def demo_banner(datasets: Datasets) -> None:
-    if datasets.is_demo:
+def demo_banner(demo: bool) -> None:
+    if demo:
         st.warning(
             "**Données de démonstration** : régies, organismes, partenariats et périmètres de QPV sont fictifs "
             "(générés). Seuls les codes, noms et communes des QPV 2024 sont réels. Aucun chiffre affiché ici ne "
@@ -44,17 +44,22 @@ def show_notices(notices: list[str]) -> None:
         st.info(escape_markdown(notice), icon=":material/info:")
 
 
-def start_page(title: str) -> PageContext:
+def start_page(title: str, *, shows_data: bool = True) -> PageContext | None:
     """Common top of every page: its tab title, data, filters from the URL (with notices), banner and title (the
-    login form instead when viewing needs an account)."""
+    login form instead when viewing needs an account). A page that `shows_data=False` (Connexion) gets the banner
+    and title only, and None: it does not wait for the data to be loaded or joined."""
     st.set_page_config(page_title=f"{title} · Carte des coopérations")
     require_viewer()
-    data = loaded()
-    filters, notices = current_filters(data.atlas)
+    data = loaded() if shows_data else None
     presenting = presentation.is_on()
-    presentation.apply(presenting, data.datasets.is_demo)
+    demo = data.datasets.is_demo if data else is_demo()
+    presentation.apply(presenting, demo)
     if not presenting:  # presentation mode keeps the notice in a corner
-        demo_banner(data.datasets)
+        demo_banner(demo)
+    if data is None:
+        st.title(title)
+        return None
+    filters, notices = current_filters(data.atlas)
     show_notices(notices)
     if data.datasets.errors:
         st.error(

@@ -14,13 +14,17 @@ from geo.joins import Atlas
 from geo.schema import FAMILLE_LABELS, FAMILLES, STATUTS, THEMES
 
 
+def page_links(query_params: dict) -> None:
+    st.markdown("### Carte des coopérations")
+    for script, title, _, icon in PAGES.values():
+        st.page_link(script, label=title, icon=icon, query_params=query_params)
+
+
 def sidebar(atlas: Atlas, filters: Filters) -> None:
     bounds = year_bounds(atlas)
     default = sync_widgets(filters, atlas, bounds)
     with st.sidebar:
-        st.markdown("### Carte des coopérations")
-        for script, title, _, icon in PAGES.values():
-            st.page_link(script, label=title, icon=icon, query_params=to_query_params(filters))
+        page_links(to_query_params(filters))
         st.divider()
         st.markdown("**Filtres**")
 
@@ -55,9 +59,15 @@ def sidebar(atlas: Atlas, filters: Filters) -> None:
                   disabled=not filters.is_active)
 
 
-def navigation_sidebar() -> None:
+def navigation_sidebar(shows_data: bool = True) -> None:
     """Drawn by app.py after the page, so that the page's own content (the map above all) reaches the browser
-    first: the sidebar's widgets would otherwise be rendered before it."""
-    atlas = current_atlas()
-    sidebar(atlas, current_filters(atlas)[0])
+    first: the sidebar's widgets would otherwise be rendered before it. On a page that shows no data (Connexion),
+    the links alone, carrying the URL's parameters as they are (the next page reads them), and no filter: the page
+    does not wait for the data."""
+    if shows_data:
+        atlas = current_atlas()
+        sidebar(atlas, current_filters(atlas)[0])
+    else:
+        with st.sidebar:
+            page_links(st.query_params.to_dict())
     sidebar_account()

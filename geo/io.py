@@ -22,8 +22,6 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
-from openpyxl.utils import get_column_letter
 
 from geo import fr, limits
 from geo.schema import DATASETS, WGS84, DatasetSpec, fold, is_blank, normalize_header
@@ -134,6 +132,8 @@ def _decode(raw: bytes, name: str) -> str:
 
 def _column_label(position: int) -> str:
     """Spreadsheet name of a 0-based column position: "B (colonne 2)"."""
+    from openpyxl.utils import get_column_letter  # openpyxl is imported by the spreadsheets' readers, not every page
+
     return f"{get_column_letter(position + 1)} (colonne {position + 1})"
 
 
@@ -413,6 +413,8 @@ def read_geo(path: Path) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     if path.is_file() and path.stat().st_size == 0:
         raise ReadError(f"Le fichier « {name} » est vide.")
     target = _shapefile_target(path)
+    import pyogrio  # ~30 MB, imported by the first geographic file read, not by every page (issue 20)
+
     try:
         frame = pyogrio.read_dataframe(target, max_features=limits.MAX_ROWS + 1)
     except Exception as exc:  # pyogrio/GDAL error types vary with the driver

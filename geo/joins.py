@@ -69,6 +69,11 @@ class AtlasIndex:
     declared_regie: np.ndarray
     declared_qpv: np.ndarray
 
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled (`store.snapshot`): numpy does not keep the read-only flag, so it is set again."""
+        for name, array in state.items():
+            object.__setattr__(self, name, _read_only(array))
+
 
 def _positions(keys: pd.Series, values: pd.Series) -> np.ndarray:
     """Position of each value in `keys` (first occurrence), -1 when absent."""

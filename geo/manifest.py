@@ -57,14 +57,16 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write next to the target then rename: a reader never sees a half-written file."""
+def atomic_write_bytes(path: Path, data: bytes, private: bool = False) -> None:
+    """Write next to the target then rename: a reader never sees a half-written file. `private`: readable and
+    writable by the owner only (0600, as mkstemp creates it), else the usual permissions."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600: give the file the usual permissions
+    if not private:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600: give the file the usual permissions
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

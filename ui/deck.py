@@ -16,11 +16,7 @@ from dataclasses import dataclass
 
 import matplotlib.image
 import pandas as pd
-from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
-from pptx import Presentation
-from pptx.dml.color import RGBColor
-from pptx.util import Emu, Inches, Pt
 
 from geo import fr, indicators
 from geo.filters import Selection
@@ -31,9 +27,11 @@ from ui.tables import territory_figures
 
 SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
 TOP_PARTNERSHIPS = 8
-INK = RGBColor(0x11, 0x18, 0x27)
-MUTED = RGBColor(0x4B, 0x55, 0x63)
-DEMO = RGBColor(0xB4, 0x53, 0x09)
+# python-pptx and matplotlib's PDF backend are imported when a deck is made, not with the pages
+# that only show its buttons (issue 20: seconds and ~25 MB of every process's start).
+INK = (0x11, 0x18, 0x27)
+MUTED = (0x4B, 0x55, 0x63)
+DEMO = (0xB4, 0x53, 0x09)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -132,17 +130,22 @@ def territory_deck(sel: Selection, national: Selection, *, fmt: str = "pptx", **
 
 
 def _text(slide, text: str, left: float, top: float, width: float, height: float, size: int,
-          color: RGBColor = INK, bold: bool = False) -> None:
+          color: tuple[int, int, int] = INK, bold: bool = False) -> None:
+    from pptx.dml.color import RGBColor
+    from pptx.util import Inches, Pt
+
     frame = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height)).text_frame
     frame.word_wrap = True
     for i, line in enumerate(_clean(text).split("\n")):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         run = paragraph.add_run()
         run.text = line
-        run.font.size, run.font.bold, run.font.color.rgb = Pt(size), bold, color
+        run.font.size, run.font.bold, run.font.color.rgb = Pt(size), bold, RGBColor(*color)
 
 
 def _slide(prs, title: str, demo: bool):
+    from pptx.util import Inches, Pt
+
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # "Title Only": the title stays a real title
     slide.shapes.title.text = _clean(title)
     slide.shapes.title.text_frame.paragraphs[0].runs[0].font.size = Pt(28)
@@ -155,6 +158,8 @@ def _slide(prs, title: str, demo: bool):
 
 
 def _table(slide, frame: pd.DataFrame, top: float, size: int = 12) -> None:
+    from pptx.util import Inches, Pt
+
     rows, cols = len(frame) + 1, len(frame.columns)
     shape = slide.shapes.add_table(rows, cols, Inches(0.4), Inches(top), Inches(SLIDE_W - 0.8),
                                    Inches(0.4 * rows))
@@ -172,6 +177,8 @@ def _table(slide, frame: pd.DataFrame, top: float, size: int = 12) -> None:
 
 def _picture(slide, png: bytes, top: float = 1.15) -> None:
     """The picture as large as the slide allows under the title, centred, aspect kept."""
+    from pptx.util import Emu, Inches
+
     width_px, height_px = matplotlib.image.imread(io.BytesIO(png)).shape[1::-1]
     max_w, max_h = SLIDE_W - 0.8, SLIDE_H - top - 0.5
     scale = min(max_w / width_px, max_h / height_px)
@@ -182,6 +189,9 @@ def _picture(slide, png: bytes, top: float = 1.15) -> None:
 
 def deck_pptx(content: DeckContent) -> bytes:
     """The deck as a PowerPoint file: title, key figures, map, themes, partnerships, declination, sources."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
     prs.core_properties.title = _clean(content.slide_titles[0])
@@ -255,6 +265,8 @@ def _pdf_picture(fig: Figure, png: bytes) -> None:
 
 def deck_pdf(content: DeckContent) -> bytes:
     """The same slides as a PDF, one page each."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
     titles = iter(content.slide_titles)
     pages = []
     first = _page("", content.demo)

@@ -1,4 +1,5 @@
-"""Every app test runs on a throw-away store, never on the developer's `.cache/carte.sqlite3`."""
+"""Every app test runs on a throw-away store and state folder (the data cache), never on the developer's
+`.cache/`."""
 
 from __future__ import annotations
 
@@ -11,5 +12,6 @@ def demo_store(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('base-demo') / 'carte.sqlite3'}"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CARTE_DATABASE_URL", url)
+        patch.setenv("CARTE_STATE_DIR", str(tmp_path_factory.mktemp("etat")))
         patch.delenv("CARTE_DATA_DIR", raising=False)
         yield url
