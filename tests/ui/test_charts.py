@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
+import vl_convert
 
 from geo import fr
 from geo.schema import THEMES
@@ -71,6 +74,39 @@ def test_timeline_counts_starts_per_quarter_and_status():
     assert charts.starts_timeline(frame).to_dict()["encoding"]["tooltip"][2]["field"] == "valeur"
 
 
+def test_timeline_shows_empty_quarters_as_empty():
+    """From 2027 T3 to 2029 T2 the axis has the eight quarters, the five without start drawn empty."""
+    frame = pd.DataFrame({"date_debut": pd.to_datetime(["2027-08-01", "2028-01-10", "2028-02-01", "2029-05-31"]),
+                          "statut": ["en cours", "en cours", "terminé", "en projet"]})
+    spec = charts.starts_timeline(frame).to_dict()
+    expected = [f"{y} T{q}" for y in (2027, 2028, 2029) for q in (1, 2, 3, 4)][2:10]
+    assert spec["encoding"]["x"]["scale"]["domain"] == expected
+    assert spec["encoding"]["x"]["sort"] == expected
+    drawn = {r["periode"] for r in spec_data(charts.starts_timeline(frame))}
+    assert set(expected) - drawn == {"2027 T4", "2028 T2", "2028 T3", "2028 T4", "2029 T1"}
+
+
+def test_every_theme_share_chart_states_the_one_definition():
+    """« Part des partenariats » means one thing, said under each chart that shows it."""
+    comparison = BY_THEME.assign(part_nationale=0.1, partenariats_national=9)
+    for chart in (charts.theme_bar(BY_THEME), charts.theme_mix_chart(comparison, "Hauts-de-France")):
+        spec = chart.to_dict()
+        title = spec.get("title") or spec["layer"][0]["title"]
+        assert title["subtitle"] == charts.SHARE_NOTE
+    assert "partenariats portant le thème / partenariats du périmètre" in charts.SHARE_NOTE[0]
+
+
+def test_theme_mix_leaves_its_bars_room_beside_a_long_territory_name():
+    """In the portrait's column (about 400 px), the bars keep most of the width whatever the région's name: the
+    legend stood on the right and left them about 50 px (plot width read on the rendered SVG's x-axis line)."""
+    comparison = BY_THEME.assign(part_nationale=0.1, partenariats_national=9)
+    spec = charts.theme_mix_chart(comparison, "Provence-Alpes-Côte d'Azur").to_dict()
+    spec.update(width=400, autosize={"type": "fit", "contains": "padding"})
+    svg = vl_convert.vegalite_to_svg(spec)
+    domain = re.search(r'role-axis-domain"[^>]*><line transform="[^"]*" x2="([0-9.]+)"', svg)
+    assert float(domain.group(1)) >= 200
+
+
 def _numeric_guides(spec) -> list[dict]:
     """Every axis and legend of a quantitative channel in a spec, layers included."""
     found = []
@@ -90,7 +126,7 @@ def test_every_number_the_browser_formats_is_french():
     built = [charts.theme_bar(BY_THEME), charts.territory_bar(table, "lib_reg", "t"),
              charts.starts_bar(pd.DataFrame({"annee": [2024], "partenariats": [1200]})),
              charts.coverage_rate_bar(table), charts.theme_region_heatmap(matrix),
-             charts.theme_mix_chart(BY_THEME.assign(part_nationale=0.1), "Occitanie")]
+             charts.theme_mix_chart(BY_THEME.assign(part_nationale=0.1, partenariats_national=9), "Occitanie")]
     expressions = {fr.vega_nombre("datum.value"), fr.vega_pourcentage("datum.value")}
     for chart in built:
         guides = _numeric_guides(chart.to_dict())
@@ -99,10 +135,12 @@ def test_every_number_the_browser_formats_is_french():
 
 
 def test_theme_mix_puts_territory_beside_france():
-    comparison = BY_THEME.assign(part_nationale=[0.4, 0.1, 0.1, 0.2, 0.1, 0.1])
+    comparison = BY_THEME.assign(part_nationale=[0.4, 0.1, 0.1, 0.2, 0.1, 0.1],
+                                 partenariats_national=[2600, 650, 650, 1300, 650, 650])
     rows = spec_data(charts.theme_mix_chart(comparison, "Occitanie"))
     assert {r["ensemble"] for r in rows} == {"Occitanie", "France"}
-    assert rows[1] == {"short": "Cadre de vie", "ensemble": "France", "part": 0.4, "part_fr": "40,0\u202f%"}
+    assert rows[1] == {"short": "Cadre de vie", "ensemble": "France", "part": 0.4, "n": 2600,
+                       "part_fr": "40,0\u202f% (2\u202f600)"}
 
 
 def test_heatmap_writes_counts_in_cells():
