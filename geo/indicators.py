@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo import schema
+from geo import fr, schema
 from geo.filters import Selection
 from geo.joins import UNKNOWN_TERRITORY
 
@@ -282,18 +282,56 @@ def starts_by_year(sel: Selection) -> pd.DataFrame:
     return pd.DataFrame({"annee": span, "partenariats": [int(counts.get(y, 0)) for y in span]})
 
 
-def uncovered_qpv(sel: Selection) -> pd.DataFrame:
-    """QPV of the selection with neither régie nor (filtered) partnership, by population descending (unknown
-    population last), then code: code_qp, lib_qp, lib_com, insee_dep, lib_dep, insee_reg, lib_reg, population."""
-    columns = ["code_qp", "lib_qp", "lib_com", "insee_dep", "lib_dep", "insee_reg", "lib_reg", "population"]
-    qpv = sel.qpv
-    rows = qpv.loc[qpv["coverage"] == "aucune", [c for c in columns if c in qpv.columns]]
+@dataclass(frozen=True)
+class Gap:
+    """One of the two lists of QPV a board asks for, named and defined once: `title` (what every page, file and
+    slide calls it), `definition` (the rule, in French), `filters` (which filters change it) and `kind` (its
+    files' name)."""
+
+    kind: str
+    title: str
+    definition: str
+    filters: str
+
+    def heading(self, count: int, where: str = "") -> str:
+        """The list's title with its definition: « QPV sans partenariat (177) : aucun partenariat … »."""
+        return f"{self.title}{where} ({fr.nombre(count)}) : {self.definition}"
+
+
+GAP_NOTHING = Gap(
+    "qpv-sans-regie-ni-partenariat", "QPV sans régie ni partenariat",
+    "aucune régie ne les déclare et aucun partenariat retenu par les filtres ne les concerne",
+    "Le territoire change cette liste ; les filtres de partenariat (thème, famille, statut, années) ne la changent "
+    "que pour un QPV qu'aucune régie ne déclare et qu'un partenariat concerne.")
+GAP_NO_PARTNERSHIP = Gap(
+    "qpv-sans-partenariat", "QPV sans partenariat",
+    "aucun partenariat retenu par les filtres ne les concerne, qu'une régie les déclare ou non",
+    "Le territoire et tous les filtres de partenariat changent cette liste : sous un filtre de thème, un QPV dont "
+    "les partenariats portent d'autres thèmes y entre.")
+GAP_COLUMNS = ["code_qp", "lib_qp", "lib_com", "insee_dep", "lib_dep", "insee_reg", "lib_reg", "population"]
+
+
+def _gap_rows(qpv: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    rows = qpv.loc[mask, [c for c in GAP_COLUMNS if c in qpv.columns]]
     out = pd.DataFrame(rows).reset_index(drop=True)
     if "population" not in out.columns:
         out["population"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out["population"] = out["population"].astype("Int64")
     out = out.sort_values(["population", "code_qp"], ascending=[False, True], na_position="last", kind="stable")
-    return out[columns].reset_index(drop=True)
+    return out[GAP_COLUMNS].reset_index(drop=True)
+
+
+def uncovered_qpv(sel: Selection) -> pd.DataFrame:
+    """`GAP_NOTHING`: QPV of the selection with neither régie nor (filtered) partnership, by population descending
+    (unknown population last), then code: code_qp, lib_qp, lib_com, insee_dep, lib_dep, insee_reg, lib_reg,
+    population."""
+    return _gap_rows(sel.qpv, sel.qpv["coverage"] == "aucune")
+
+
+def qpv_without_partnership(sel: Selection) -> pd.DataFrame:
+    """`GAP_NO_PARTNERSHIP`: QPV of the selection without a (filtered) partnership, declared by a régie or not;
+    columns and order of `uncovered_qpv`."""
+    return _gap_rows(sel.qpv, sel.qpv["n_partenariats"] == 0)
 
 
 def dominant_theme(sel: Selection) -> pd.Series:

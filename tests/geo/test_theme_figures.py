@@ -62,3 +62,42 @@ def test_theme_region_matrix_keeps_the_other_themes(atlas, filters):
         here = [p for p in kept if any(region_of[q] == row.insee_reg for q in p.qpv)]
         n = sum(row.theme in p.themes for p in here)
         assert (row.partenariats, row.part) == (n, pytest.approx(n / len(here))), (row.insee_reg, row.theme)
+
+
+# --- the two gaps, named once --------------------------------------------------------------------------------
+
+GAP_CASES = [*CASES, Filters(themes=("inclusion-numerique",)),
+             Filters(regions=("84",), themes=("inclusion-numerique",))]
+
+
+@pytest.mark.parametrize("filters", GAP_CASES, ids=str)
+def test_the_two_gaps_against_a_recount(atlas, filters):
+    """« QPV sans partenariat » (no kept partnership) and « QPV sans régie ni partenariat » (nor a régie's
+    declaration), recounted from the partnerships' QPV lists."""
+    region_of = dict(zip(atlas.qpv["code_qp"], atlas.qpv["insee_reg"], strict=True))
+    covered = set(atlas.qpv.loc[atlas.qpv["couvert"], "code_qp"])
+    linked = {q for p in _kept(atlas, filters) for q in p.qpv}
+    territory = {q for q, r in region_of.items() if not filters.regions or r in filters.regions}
+    sel = apply(atlas, filters)
+    assert set(indicators.qpv_without_partnership(sel)["code_qp"]) == territory - linked
+    assert set(indicators.uncovered_qpv(sel)["code_qp"]) == territory - linked - covered
+    assert list(indicators.qpv_without_partnership(sel).columns) == list(indicators.uncovered_qpv(sel).columns)
+
+
+def test_a_theme_filter_changes_the_gap_without_partnership_more(atlas):
+    """Which list the filters change: under « inclusion numérique », QPV whose partnerships carry other themes
+    join « sans partenariat »; « sans régie ni partenariat » only gains those no régie declares."""
+    everything, themed = apply(atlas, Filters()), apply(atlas, Filters(themes=("inclusion-numerique",)))
+    gained = (set(indicators.qpv_without_partnership(themed)["code_qp"])
+              - set(indicators.qpv_without_partnership(everything)["code_qp"]))
+    gained_nothing = (set(indicators.uncovered_qpv(themed)["code_qp"])
+                      - set(indicators.uncovered_qpv(everything)["code_qp"]))
+    assert gained_nothing == {q for q in gained if not atlas.qpv.set_index("code_qp").loc[q, "couvert"]}
+    assert gained > gained_nothing
+
+
+def test_gap_headings_carry_their_definition():
+    for gap in (indicators.GAP_NOTHING, indicators.GAP_NO_PARTNERSHIP):
+        assert gap.heading(1275) == f"{gap.title} (1\u202f275) : {gap.definition}"
+    assert indicators.GAP_NOTHING.kind == "qpv-sans-regie-ni-partenariat"
+    assert indicators.GAP_NO_PARTNERSHIP.kind == "qpv-sans-partenariat"
