@@ -12,9 +12,7 @@ import struct
 from datetime import date
 from xml.etree import ElementTree
 
-import pytest
 from pptx import Presentation
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1.element_tree import Block
 
 from tests.app import reference as ref
@@ -24,20 +22,6 @@ from tests.app.helpers import download_labels, run_page
 TODAY = date.today().isoformat()
 DECK_TITLES = ["Chiffres clés : {} et la France", "Carte : couverture (régie / partenariat)", "Thèmes des partenariats",
                "Principaux partenariats (par montant engagé)"]
-
-
-@pytest.fixture
-def made(monkeypatch) -> dict:
-    """File name -> (callable, mime type) of every download button whose file is made on click."""
-    files = {}
-    register = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **options):
-        files[file_name] = (data_callable, mimetype)
-        return register(self, data_callable, mimetype, coordinates, file_name=file_name, **options)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return files
 
 
 def popover_labels(at) -> list[str]:
@@ -120,7 +104,7 @@ def test_territory_deck_with_its_declination(made):
     at = run_page("territoires", {"region": "84"})
     assert not at.exception, [e.value for e in at.exception]
     assert {"Diaporama PowerPoint", "PDF"} <= set(download_labels(at))
-    pptx, mime = made[f"diaporama_auvergne-rhone-alpes_{TODAY}.pptx"]
+    pptx, mime = made[f"diaporama-portrait_auvergne-rhone-alpes_{TODAY}.pptx"]
     assert mime.endswith("presentationml.presentation")
     prs = Presentation(io.BytesIO(pptx()))
     name = "Auvergne-Rhône-Alpes"
@@ -130,7 +114,7 @@ def test_territory_deck_with_its_declination(made):
     declination = next(s for s in prs.slides[5].shapes if s.has_table).table
     cells = {row.cells[0].text: row.cells[1].text for row in list(declination.rows)[1:]}
     assert cells["Région"] == name
-    assert pdf_pages(made[f"diaporama_auvergne-rhone-alpes_{TODAY}.pdf"][0]()) == 7
+    assert pdf_pages(made[f"diaporama-portrait_auvergne-rhone-alpes_{TODAY}.pdf"][0]()) == 7
 
 
 def test_national_deck_on_the_overview(made):
@@ -148,7 +132,7 @@ def test_deck_without_declination_file(made, tmp_path, monkeypatch):
     monkeypatch.setenv("CARTE_DATABASE_URL", f"sqlite:///{tmp_path / 'carte.sqlite3'}")  # a store seeded from it
     at = run_page("territoires", {"region": "11"})
     assert not at.exception, [e.value for e in at.exception]
-    prs = Presentation(io.BytesIO(made[f"diaporama_ile-de-france_{TODAY}.pptx"][0]()))
+    prs = Presentation(io.BytesIO(made[f"diaporama-portrait_ile-de-france_{TODAY}.pptx"][0]()))
     assert len(prs.slides) == 6
     assert "Déclinaison régionale" not in [s.shapes.title.text for s in prs.slides]
     texts = " ".join(shape.text_frame.text for s in prs.slides for shape in s.shapes if shape.has_text_frame)
