@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 import vl_convert
 
-from geo import fr
+from geo import fr, indicators
+from geo.filters import Filters, apply
 from geo.schema import THEMES
 from ui import charts
 
@@ -228,3 +229,37 @@ def test_famille_and_organisme_charts():
 def test_no_chart_offers_vega_s_english_menu(name):
     assert ALL_CHARTS_EMPTY[name]().to_dict()["usermeta"] == {"embedOptions": {"actions": False}}
     assert charts.theme_bar(BY_THEME).to_dict()["usermeta"] == {"embedOptions": {"actions": False}}
+
+
+# --- issue 18: one « Part des partenariats », the same number on every page and in the decks -------------------
+
+@pytest.mark.parametrize("filters", [Filters(regions=("32",)), Filters(themes=("insertion-professionnelle",)),
+                                     Filters(regions=("32",), themes=("insertion-professionnelle",))], ids=str)
+def test_portrait_deck_and_partnerships_page_say_the_same_share(demo_atlas, filters):
+    """The portrait's and the territory deck's comparison (`theme_mix_chart`) and the « Partenariats par thème »
+    bars of /partenariats and the home page (`theme_bar`) carry, for each theme, the share recounted here from
+    the partnerships' own theme and QPV lists."""
+    region_of = dict(zip(demo_atlas.qpv["code_qp"], demo_atlas.qpv["insee_reg"], strict=True))
+    kept = [p for p in demo_atlas.partenariats.itertuples()
+            if (not filters.regions or any(region_of[q] in filters.regions for q in p.qpv))
+            and (not filters.themes or set(p.themes) & set(filters.themes))]
+    expected = {t.short: sum(t.slug in p.themes for p in kept) / len(kept) for t in THEMES}
+    sel, national = apply(demo_atlas, filters), apply(demo_atlas, Filters())
+    bars = {r["short"]: r["valeur"] for r in spec_data(charts.theme_bar(indicators.partnerships_by_theme(sel)))}
+    portrait = {r["short"]: r["part"] for r in spec_data(charts.theme_mix_chart(
+        indicators.compare_theme_mix(sel, national), "Territoire")) if r["ensemble"] == "Territoire"}
+    assert portrait == pytest.approx(expected)
+    assert bars == {short: f"{fr.nombre(round(share * len(kept)))} ({fr.pourcentage(share)})"
+                    for short, share in expected.items()}
+    if filters.themes:  # a theme filter leaves the other themes of its partnerships: not all zero
+        assert sum(share > 0 for share in expected.values()) > 1
+
+
+def test_hauts_de_france_cadre_de_vie_reads_the_same_everywhere(demo_atlas):
+    """The issue's case: 36 of the 78 partnerships of Hauts-de-France, 46,2 %, and not 25 % of theme mentions."""
+    sel = apply(demo_atlas, Filters(regions=("32",)))
+    region = set(demo_atlas.qpv.loc[demo_atlas.qpv["insee_reg"] == "32", "code_qp"])
+    kept = [p for p in demo_atlas.partenariats.itertuples() if set(p.qpv) & region]
+    carrying = sum("cadre-de-vie" in p.themes for p in kept)
+    compared = indicators.compare_theme_mix(sel, apply(demo_atlas, Filters())).set_index("theme")
+    assert fr.pourcentage(compared.loc["cadre-de-vie", "part"]) == fr.pourcentage(carrying / len(kept))
