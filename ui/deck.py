@@ -298,6 +298,7 @@ def _page(title: str, demo: bool) -> Figure:
 _MEASURE = TextToPath()
 CELL_PAD = 0.03  # of a cell's width, each side: matplotlib's 0.1 wastes a fifth of a narrow column
 WIDEST_WISH_PT = 260.0  # a column asks for no more than this before wrapping its texts
+ONE_LINE_PT = 90.0  # a column of short texts (a date, an amount, a status) keeps them on one line
 
 
 def text_width(text: str, size: float) -> float:
@@ -308,12 +309,14 @@ def text_width(text: str, size: float) -> float:
 
 def column_widths(frame: pd.DataFrame, size: float, total: float) -> list[float]:
     """Widths in points of the table's columns, adding up to `total`: each holds its longest word (a word is
-    never cut) and asks for its longest text up to `WIDEST_WISH_PT`; what is left is shared in proportion."""
+    never cut), a column of short texts its longest text, and asks for its longest text up to `WIDEST_WISH_PT`;
+    what is left is shared in proportion."""
     texts = [[_clean(c), *("" if v is None else _clean(v) for v in frame[c])] for c in frame.columns]
     pad = 1 / (1 - 2 * CELL_PAD)
-    least = [pad * max(text_width(w, size) for t in col for w in t.split(" ")) + 2 for col in texts]
-    wish = [max(low, min(pad * max(text_width(t, size) for t in col) + 2, WIDEST_WISH_PT))
+    least = [pad * max(text_width(w, size) for t in col for w in t.split(" ")) + size for col in texts]
+    wish = [max(low, min(pad * max(text_width(t, size) for t in col) + size, WIDEST_WISH_PT))
             for low, col in zip(least, texts, strict=True)]
+    least = [w if w <= ONE_LINE_PT else low for w, low in zip(wish, least, strict=True)]
     if sum(wish) <= total:
         return [w * total / sum(wish) for w in wish]
     spare = max(total - sum(least), 0.0)
