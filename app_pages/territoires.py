@@ -83,11 +83,9 @@ else:
                     table(since[columns].rename(columns=PARTNERSHIP_HEADERS))
     table(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)), printable=True)
 
-    map_col, mix_col = st.columns([3, 2], gap="large")
-    with map_col:
-        map_view(ctx, key="carte-territoire", height=480)
-    with mix_col:
-        chart(ctx, "theme_mix", name)
+    map_view(ctx, key="carte-territoire", height=480)
+    # Full width: in a third of the page its bars had about 50 px beside the theme names and the legend.
+    chart(ctx, "theme_mix", name)
 
     st.subheader("Régies du territoire")
     table(regie_sheet(regies_table(ctx.selection)), printable=True)
