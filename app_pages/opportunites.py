@@ -7,7 +7,7 @@ from dashboard.components import downloads
 from dashboard.components import table as table_view
 from dashboard.data import opportunities_map_html, qpv_opportunities, reach_pairs
 from dashboard.page import start_page
-from geo import fr
+from geo import fr, indicators
 from geo.opportunities import (
     DEFAULT_REACH_M,
     REACH_CHOICES_M,
@@ -15,14 +15,14 @@ from geo.opportunities import (
     organisme_gaps,
     regie_reach,
 )
-from ui.exports import territory_name
+from ui.exports import scope_name
 from ui.opportunities import MAP_HEIGHT, MAP_TITLE, ORGANISME_LABELS, QPV_LABELS, REGIE_LABELS, for_export
 
 
 def listing(table, labels: dict[str, str], kind: str) -> None:
     """The listing under its French headers, numbers French and sortable (`dashboard.components.table`), above it
-    the app's own CSV/XLSX of exactly these rows, named after the territory and the date."""
-    downloads(for_export(table, labels), kind, territory_name(ctx.filters, ctx.atlas), key=kind,
+    the app's own CSV/XLSX of exactly these rows, named after the filters and the date."""
+    downloads(for_export(table, labels), kind, scope_name(ctx.filters, ctx.atlas), key=kind,
               columns=st.columns([1, 1, 4])[:2])
     table_view(table[list(labels)], column_config=labels)
 
@@ -44,9 +44,13 @@ by_qpv, by_regie, by_organisme = st.tabs(["Par QPV", "Par régie", "Par organism
 with by_qpv:
     table = qpv_opportunities(ctx.filters, reach)
     within = int((table["n_regies_proches"] > 0).sum())
-    st.markdown(f"**{fr.pluriel(len(table), 'QPV sans partenariat', 'QPV sans partenariat')}** dans le périmètre "
-                f"filtré, dont {fr.nombre(within)} à moins de {fr.distance(reach)} d'une régie.")
-    listing(table, QPV_LABELS, "opportunites-qpv")
+    gap, other = indicators.GAP_NO_PARTNERSHIP, indicators.GAP_NOTHING
+    st.markdown(f"**{fr.pluriel(len(table), gap.title, gap.title)}** dans le périmètre filtré ({gap.definition}), "
+                f"dont {fr.nombre(within)} à moins de {fr.distance(reach)} d'une régie.")
+    st.caption(f"{gap.filters} À ne pas confondre avec les {other.title} "
+               f"({fr.nombre(len(indicators.uncovered_qpv(ctx.selection)))}, page « Territoires », la liste à "
+               f"présenter) : {other.definition}. {other.filters}")
+    listing(table, QPV_LABELS, f"opportunites-{gap.kind}")
     # Nothing to report back from this map (no click, no position): a plain frame of the shared HTML.
     st.iframe(opportunities_map_html(ctx.filters, reach), height=MAP_HEIGHT + 10, alt=MAP_TITLE)
 

@@ -12,7 +12,7 @@ from dashboard.page import start_page
 from geo import fr
 from geo.details import partnership_detail, theme_labels
 from ui import journal
-from ui.exports import territory_name
+from ui.exports import scope_name
 from ui.project import project_map
 from ui.tables import partnership_sheet
 from ui.text import escape_markdown
@@ -64,7 +64,7 @@ sheet = partnership_sheet(partnership_table(ctx.filters), ctx.atlas.qpv)
 
 head, csv_col, xlsx_col = st.columns([4, 1, 1], vertical_alignment="bottom")
 head.markdown(f"**{fr.pluriel(len(sheet), 'partenariat')}** dans le périmètre filtré.")
-downloads(sheet, "partenariats", territory_name(ctx.filters, ctx.atlas), key="partenariats",
+downloads(sheet, "partenariats", scope_name(ctx.filters, ctx.atlas), key="partenariats",
           columns=(csv_col, xlsx_col))
 table(sheet.assign(Fiche="partenariats?id=" + sheet["Identifiant"]), height=420,
       column_config={"Fiche": st.column_config.LinkColumn("Fiche", display_text="ouvrir")})

@@ -15,8 +15,8 @@ from geo.declinaisons import signed_since
 from geo.details import regies_table
 from geo.filters import epci_choices, epci_name
 from ui import printing
-from ui.declinaisons import COMPARISON_LABELS, for_export
-from ui.exports import territory_name
+from ui.declinaisons import COMPARISON_LABELS, for_file
+from ui.exports import scope_name
 from ui.tables import PARTNERSHIP_HEADERS, qpv_sheet, regie_sheet, territory_figures
 from ui.text import escape_markdown
 
@@ -55,8 +55,8 @@ if region is None:
             icon=":material/location_city:")
     st.subheader("Les régions côte à côte")
     comparison = region_comparison(ctx.filters)
-    exported = for_export(comparison, COMPARISON_LABELS)
-    downloads(exported, "regions", territory_name(ctx.filters, atlas), key="regions",
+    exported = for_file(comparison, COMPARISON_LABELS)
+    downloads(exported, "regions", scope_name(ctx.filters, atlas), key="regions",
               columns=st.columns([1, 1, 4])[:2])
     # Through the app's table: the rate sorts as a number and reads `54,8 %` whatever the browser's language.
     table(comparison[list(COMPARISON_LABELS)], column_config=COMPARISON_LABELS, percent=("taux_couverture",))
@@ -83,18 +83,20 @@ else:
                     table(since[columns].rename(columns=PARTNERSHIP_HEADERS))
     table(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)), printable=True)
 
-    map_col, mix_col = st.columns([3, 2], gap="large")
-    with map_col:
-        map_view(ctx, key="carte-territoire", height=480)
-    with mix_col:
-        chart(ctx, "theme_mix", name)
+    map_view(ctx, key="carte-territoire", height=480)
+    # Full width: in a third of the page its bars had about 50 px beside the theme names and the legend.
+    chart(ctx, "theme_mix", name)
 
     st.subheader("Régies du territoire")
     table(regie_sheet(regies_table(ctx.selection)), printable=True)
 
-# Without a chosen territory, the national list: where neither a régie nor a partnership is present yet.
+# The board's list of gaps (without a chosen territory, the national one), its definition in its title and in its
+# files' name; the other gap, « QPV sans partenariat » (page « Opportunités »), named beside it with its count.
+gap, other = indicators.GAP_NOTHING, indicators.GAP_NO_PARTNERSHIP
 uncovered = qpv_sheet(indicators.uncovered_qpv(ctx.selection))
-where = territory_name(ctx.filters, atlas)
-st.subheader(f"QPV sans régie ni partenariat{'' if region else ' en France'} ({fr.nombre(len(uncovered))})")
-downloads(uncovered, "qpv-sans-regie-ni-partenariat", where, key="qpv", columns=st.columns([1, 1, 4])[:2])
+st.subheader(gap.heading(len(uncovered), "" if region else " en France"))
+st.caption(f"{gap.filters} À ne pas confondre avec les {other.title} "
+           f"({fr.nombre(len(indicators.qpv_without_partnership(ctx.selection)))}, page « Opportunités ») : "
+           f"{other.definition}. {other.filters}")
+downloads(uncovered, gap.kind, scope_name(ctx.filters, atlas), key="qpv", columns=st.columns([1, 1, 4])[:2])
 table(uncovered, printable=region is not None)

@@ -22,7 +22,7 @@ from geo.datasets import Datasets
 from geo.filters import Filters
 from ui import deck, images
 from ui.declinaisons import DECLINATION_LABELS, for_export
-from ui.exports import file_name, territory_name
+from ui.exports import file_name, scope_name, territory_name
 from ui.filters_text import describe
 from ui.tables import sources_table
 
@@ -100,7 +100,8 @@ def map_export(ctx: PageContext, view: MapView) -> None:
     with st.popover("Exporter la carte", icon=":material/download:"):
         for label, size, fmt, kind in MAP_FILES:
             st.download_button(label, lambda size=size, fmt=fmt: _map_file(*request, size, fmt, *text),
-                               file_name=file_name(kind, where, today, fmt), mime=MIME[fmt], on_click="ignore",
+                               file_name=file_name(kind, scope_name(ctx.filters, ctx.atlas), today, fmt),
+                               mime=MIME[fmt], on_click="ignore",
                                icon=":material/image:", width="stretch", key=f"carte-{size}-{fmt}")
 
 
@@ -109,7 +110,7 @@ def chart_export(ctx: PageContext, name: str, args: tuple) -> None:
     today = date.today()
     caption = images.caption_text(describe(ctx.filters, ctx.atlas), today, source_line(ctx.datasets),
                                   ctx.datasets.is_demo)
-    where = territory_name(ctx.filters, ctx.atlas)
+    where = scope_name(ctx.filters, ctx.atlas)
     request = (data.source(), ctx.filters, name, args)
     with st.popover("Image", icon=":material/image:"):
         for label, fmt in CHART_FILES:
@@ -123,10 +124,11 @@ def deck_buttons(ctx: PageContext, territory: str, region: str | None, labels: t
     data has one; `labels` and `columns` of the two buttons."""
     today = date.today()
     line, sources = source_line(ctx.datasets), source_lines(ctx.datasets)
-    where = territory_name(ctx.filters, ctx.atlas)
+    where = scope_name(ctx.filters, ctx.atlas)
+    kind = "diaporama-portrait" if region else "diaporama"  # the portrait's deck adds its declination slide
     request = (data.source(), ctx.filters, territory, region)
     for column, label, fmt in zip(columns, labels, ("pptx", "pdf"), strict=True):
         column.download_button(
             label, lambda fmt=fmt: _deck_file(*request, fmt, today, line, sources, ctx.datasets.is_demo),
-            file_name=file_name("diaporama", where, today, fmt), mime=MIME[fmt], on_click="ignore",
+            file_name=file_name(kind, where, today, fmt), mime=MIME[fmt], on_click="ignore",
             icon=":material/slideshow:", width="stretch", key=f"diaporama-{fmt}")

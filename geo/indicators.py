@@ -6,6 +6,8 @@ labels come from `schema` and are carried in `label`/`lib_*` columns) or, for `k
 Conventions:
 - A partnership is counted once per theme it carries, once per territory where it has a QPV (a partnership
   spanning two régions counts in both; national totals count it once), and `montant_eur` is never split.
+- A theme's share is always that of the partnerships carrying it (never of theme mentions), and a theme filter
+  selects partnerships without taking their other themes away.
 - Shares (`part`, `taux_*`) are floats in [0, 1], 0.0 when the denominator is 0 (None in `Kpis`).
 - `taux_partenariat` = QPV with at least one (filtered) partnership / QPV in scope. It is divided by all QPV
   and not by the covered ones because a partnership may concern a QPV no régie declares ("partenariat_seul"),
@@ -112,6 +114,16 @@ def _themes_frame() -> pd.DataFrame:
     return pd.DataFrame([(t.slug, t.label, t.short, t.color) for t in schema.THEMES], columns=THEME_COLUMNS)
 
 
+def _theme_links(sel: Selection) -> pd.DataFrame:
+    """The selection's (partnership, QPV, theme) rows with every theme of its partnerships: a theme filter selects
+    partnerships, their other themes are still theirs (`geo.filters` keeps only the chosen themes' rows in
+    `links`, which the per-QPV counts want)."""
+    if not sel.filters.themes:
+        return sel.links
+    kept = sel.links[["id_partenariat", "code_qp"]].drop_duplicates()
+    return sel.atlas.links.merge(kept, on=["id_partenariat", "code_qp"])
+
+
 def _theme_counts(links: pd.DataFrame) -> pd.Series:
     """Distinct partnerships per theme slug."""
     pairs = links[["id_partenariat", "theme"]].dropna().drop_duplicates()
@@ -119,30 +131,21 @@ def _theme_counts(links: pd.DataFrame) -> pd.Series:
 
 
 def partnerships_by_theme(sel: Selection) -> pd.DataFrame:
-    """One row per theme, schema order: theme (slug), label, short, color, partenariats (partnerships carrying
-    the theme; a multi-theme partnership counts in each), part (partenariats / partnerships of the selection;
-    shares may add up above 1)."""
+    """One row per theme, schema order: theme (slug), label, short, color, partenariats (partnerships of the
+    selection carrying the theme, all their themes counted under a theme filter; a multi-theme partnership counts
+    in each), part (partenariats / partnerships of the selection; shares may add up above 1): the one definition of a
+    theme's « Part des partenariats », on every page and in the decks (`ui.charts.SHARE_NOTE`)."""
     out = _themes_frame()
-    out["partenariats"] = out["theme"].map(_theme_counts(sel.links)).fillna(0).astype(int)
+    out["partenariats"] = out["theme"].map(_theme_counts(_theme_links(sel))).fillna(0).astype(int)
     out["part"] = [_ratio(n, len(sel.partenariats)) for n in out["partenariats"]]
     return out
 
 
-def theme_mix(sel: Selection) -> pd.DataFrame:
-    """One row per theme, schema order: theme, label, short, color, partenariats, part (share of the theme among
-    all the (partnership, theme) occurrences of the selection: shares add up to 1 when there is any)."""
-    out = _themes_frame()
-    out["partenariats"] = out["theme"].map(_theme_counts(sel.links)).fillna(0).astype(int)
-    total = out["partenariats"].sum()
-    out["part"] = [_ratio(n, total) for n in out["partenariats"]]
-    return out
-
-
 def compare_theme_mix(sel: Selection, national: Selection) -> pd.DataFrame:
-    """`theme_mix` of the selection next to the national one: theme, label, short, color, partenariats, part,
-    partenariats_national, part_nationale, ecart_points ((part - part_nationale) × 100, percentage points)."""
-    local = theme_mix(sel)
-    ref = theme_mix(national)
+    """`partnerships_by_theme` of the selection next to the national one: theme, label, short, color, partenariats,
+    part, partenariats_national, part_nationale, ecart_points ((part - part_nationale) × 100, percentage points)."""
+    local = partnerships_by_theme(sel)
+    ref = partnerships_by_theme(national)
     local["partenariats_national"] = ref["partenariats"].to_numpy()
     local["part_nationale"] = ref["part"].to_numpy()
     local["ecart_points"] = (local["part"] - local["part_nationale"]) * 100.0
@@ -151,9 +154,9 @@ def compare_theme_mix(sel: Selection, national: Selection) -> pd.DataFrame:
 
 def theme_region_matrix(sel: Selection) -> pd.DataFrame:
     """Long table for a heat map, one row per (région having partnerships, theme), regions by name then schema
-    order: insee_reg, lib_reg, theme, label, short, partenariats (partnerships of the région carrying the theme),
-    part (partenariats / partnerships of the région)."""
-    links = sel.links
+    order: insee_reg, lib_reg, theme, label, short, partenariats (partnerships of the région carrying the theme,
+    every theme of theirs as in `partnerships_by_theme`), part (partenariats / partnerships of the région)."""
+    links = _theme_links(sel)
     names = _region_names(sel)
     per_region = links.drop_duplicates(["id_partenariat", "insee_reg"])["insee_reg"].value_counts()
     counts = (links[["id_partenariat", "insee_reg", "theme"]].dropna().drop_duplicates()
@@ -304,18 +307,56 @@ def starts_by_year(sel: Selection) -> pd.DataFrame:
     return pd.DataFrame({"annee": span, "partenariats": [int(counts.get(y, 0)) for y in span]})
 
 
-def uncovered_qpv(sel: Selection) -> pd.DataFrame:
-    """QPV of the selection with neither régie nor (filtered) partnership, by population descending (unknown
-    population last), then code: code_qp, lib_qp, lib_com, insee_dep, lib_dep, insee_reg, lib_reg, population."""
-    columns = ["code_qp", "lib_qp", "lib_com", "insee_dep", "lib_dep", "insee_reg", "lib_reg", "population"]
-    qpv = sel.qpv
-    rows = qpv.loc[qpv["coverage"] == "aucune", [c for c in columns if c in qpv.columns]]
+@dataclass(frozen=True)
+class Gap:
+    """One of the two lists of QPV a board asks for, named and defined once: `title` (what every page, file and
+    slide calls it), `definition` (the rule, in French), `filters` (which filters change it) and `kind` (its
+    files' name)."""
+
+    kind: str
+    title: str
+    definition: str
+    filters: str
+
+    def heading(self, count: int, where: str = "") -> str:
+        """The list's title with its definition: « QPV sans partenariat (177) : aucun partenariat … »."""
+        return f"{self.title}{where} ({fr.nombre(count)}) : {self.definition}"
+
+
+GAP_NOTHING = Gap(
+    "qpv-sans-regie-ni-partenariat", "QPV sans régie ni partenariat",
+    "aucune régie ne les déclare et aucun partenariat retenu par les filtres ne les concerne",
+    "Le territoire change cette liste ; les filtres de partenariat (thème, famille, statut, années) ne la changent "
+    "que pour un QPV qu'aucune régie ne déclare et qu'un partenariat concerne.")
+GAP_NO_PARTNERSHIP = Gap(
+    "qpv-sans-partenariat", "QPV sans partenariat",
+    "aucun partenariat retenu par les filtres ne les concerne, qu'une régie les déclare ou non",
+    "Le territoire et tous les filtres de partenariat changent cette liste : sous un filtre de thème, un QPV dont "
+    "les partenariats portent d'autres thèmes y entre.")
+GAP_COLUMNS = ["code_qp", "lib_qp", "lib_com", "insee_dep", "lib_dep", "insee_reg", "lib_reg", "population"]
+
+
+def _gap_rows(qpv: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    rows = qpv.loc[mask, [c for c in GAP_COLUMNS if c in qpv.columns]]
     out = pd.DataFrame(rows).reset_index(drop=True)
     if "population" not in out.columns:
         out["population"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out["population"] = out["population"].astype("Int64")
     out = out.sort_values(["population", "code_qp"], ascending=[False, True], na_position="last", kind="stable")
-    return out[columns].reset_index(drop=True)
+    return out[GAP_COLUMNS].reset_index(drop=True)
+
+
+def uncovered_qpv(sel: Selection) -> pd.DataFrame:
+    """`GAP_NOTHING`: QPV of the selection with neither régie nor (filtered) partnership, by population descending
+    (unknown population last), then code: code_qp, lib_qp, lib_com, insee_dep, lib_dep, insee_reg, lib_reg,
+    population."""
+    return _gap_rows(sel.qpv, sel.qpv["coverage"] == "aucune")
+
+
+def qpv_without_partnership(sel: Selection) -> pd.DataFrame:
+    """`GAP_NO_PARTNERSHIP`: QPV of the selection without a (filtered) partnership, declared by a régie or not;
+    columns and order of `uncovered_qpv`."""
+    return _gap_rows(sel.qpv, sel.qpv["n_partenariats"] == 0)
 
 
 def dominant_theme(sel: Selection) -> pd.Series:

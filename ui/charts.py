@@ -40,7 +40,10 @@ NO_MENU = {"embedOptions": {"actions": False}}
 # Vega places a vertical axis title by its own estimate of the text's size: the browser's glyphs reach a few pixels
 # further left, out of the chart (tests/browser/test_french.py::test_no_chart_label_is_cut). Room for them.
 PADDING = {"left": 10, "top": 5, "right": 5, "bottom": 5}
-MULTI_THEME_NOTE = ["Un partenariat peut porter plusieurs thèmes :", "les parts s'additionnent au-delà de 100 %."]
+# The one definition of « Part des partenariats » (`geo.indicators.partnerships_by_theme`), under every theme chart.
+SHARE_LABEL = "Part des partenariats"
+SHARE_NOTE = [f"{SHARE_LABEL} : partenariats portant le thème / partenariats du périmètre.",
+              "Un partenariat peut porter plusieurs thèmes : les parts s'additionnent au-delà de 100 %."]
 
 
 def _title(title: str, subtitle: list[str] | None = None) -> alt.Title:
@@ -79,20 +82,21 @@ def _with_labels(frame: pd.DataFrame, count: str = "partenariats", share: str | 
 
 
 def theme_bar(by_theme: pd.DataFrame, title: str = "Partenariats par thème") -> alt.Chart:
-    """Horizontal bars, one per theme in the convention's order, in the theme's colour; the subtitle says why the
-    shares add up above 100 %."""
+    """Horizontal bars, one per theme in the convention's order, in the theme's colour, labelled "count (share)";
+    the subtitle defines the share (`SHARE_NOTE`)."""
     if not by_theme["partenariats"].sum():
         return empty_chart(title, NO_PARTNERSHIP)
     data = _with_labels(by_theme)
     order = [t.short for t in THEMES]
-    bars = _base(data, title, MULTI_THEME_NOTE).mark_bar(cornerRadiusEnd=3).encode(
+    bars = _base(data, title, SHARE_NOTE).mark_bar(cornerRadiusEnd=3).encode(
         y=alt.Y("short:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, scale=_room(data, "partenariats")),
         color=alt.Color("short:N", scale=alt.Scale(domain=order, range=[t.color for t in THEMES]), legend=None),
-        tooltip=[alt.Tooltip("label:N", title="Thème"), alt.Tooltip("valeur:N", title="Partenariats")],
+        tooltip=[alt.Tooltip("label:N", title="Thème"),
+                 alt.Tooltip("valeur:N", title=f"Partenariats ({SHARE_LABEL.lower()})")],
     )
     text = bars.mark_text(align="left", dx=4, fontSize=12).encode(text="valeur:N", color=alt.value("#111827"))
-    return _done((bars + text).properties(height=_height(len(order), 34) + SUBTITLE_LINE_PX * len(MULTI_THEME_NOTE)))
+    return _done((bars + text).properties(height=_height(len(order), 34) + SUBTITLE_LINE_PX * len(SHARE_NOTE)))
 
 
 def territory_bar(table: pd.DataFrame, name_column: str, title: str, count: str = "partenariats",
@@ -180,7 +184,7 @@ def theme_region_heatmap(matrix: pd.DataFrame, title: str = "Thèmes par région
         color=alt.Color("partenariats:Q", title="Partenariats", scale=alt.Scale(scheme="blues"), legend=COUNT_LEGEND),
         tooltip=[alt.Tooltip("lib_reg:N", title="Région"), alt.Tooltip("label:N", title="Thème"),
                  alt.Tooltip("valeur:N", title="Partenariats"),
-                 alt.Tooltip("part_fr:N", title="Part des partenariats de la région")],
+                 alt.Tooltip("part_fr:N", title=f"{SHARE_LABEL} de la région")],
     )
     text = base.mark_text(fontSize=11).encode(
         text="valeur:N",
@@ -190,17 +194,24 @@ def theme_region_heatmap(matrix: pd.DataFrame, title: str = "Thèmes par région
     return _done((cells + text).properties(height=_height(data["lib_reg"].nunique(), 30) + 70))
 
 
+def _quarter(period: pd.Period) -> str:
+    return f"{period.year} T{period.quarter}"
+
+
 def starts_timeline(partenariats: pd.DataFrame, title: str = "Démarrages par trimestre et statut") -> alt.Chart:
-    """Starts per quarter, stacked by status: the pace of the convention's roll-out."""
+    """Starts per quarter, stacked by status: the pace of the convention's roll-out. Every quarter from the first
+    start to the last is on the axis, those without start empty: an ordinal axis of the data's quarters alone
+    jumped from 2027 T3 to 2029 T2 as if they followed each other."""
     data = partenariats[["date_debut", "statut"]].dropna().copy()
     if data.empty:
         return empty_chart(title, NO_PARTNERSHIP)
-    data["trimestre"] = data["date_debut"].dt.to_period("Q").dt.start_time
-    data = data.groupby(["trimestre", "statut"], as_index=False).size().rename(columns={"size": "partenariats"})
-    data["periode"] = data["trimestre"].dt.year.astype(str) + " T" + data["trimestre"].dt.quarter.astype(str)
+    quarters = data["date_debut"].dt.to_period("Q")
+    data["periode"] = quarters.map(_quarter)
+    data = data.groupby(["periode", "statut"], as_index=False).size().rename(columns={"size": "partenariats"})
+    periods = [_quarter(q) for q in pd.period_range(quarters.min(), quarters.max(), freq="Q")]
     data["valeur"] = data["partenariats"].map(fr.nombre)
     return _done(_base(data, title).mark_bar().encode(
-        x=alt.X("periode:O", title="Trimestre de début", sort=sorted(data["periode"].unique()),
+        x=alt.X("periode:O", title="Trimestre de début", sort=periods, scale=alt.Scale(domain=periods),
                 axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("partenariats:Q", title="Partenariats", axis=COUNT_AXIS, stack=True),
         color=alt.Color("statut:N", title="Statut", sort=list(STATUTS),
@@ -211,25 +222,30 @@ def starts_timeline(partenariats: pd.DataFrame, title: str = "Démarrages par tr
 
 
 def theme_mix_chart(comparison: pd.DataFrame, territory: str, title: str = "Répartition des thèmes") -> alt.Chart:
-    """Share of each theme in the territory beside the national share."""
+    """Share of the partnerships carrying each theme in the territory beside the national share (`SHARE_NOTE`).
+    The legend stands above the bars: on the right, a long région name left the bars about 50 px in the
+    portrait's column."""
     if not comparison["partenariats"].sum():
         return empty_chart(title, NO_PARTNERSHIP)
     rows = []
     for _, row in comparison.iterrows():
-        rows.append({"short": row["short"], "ensemble": territory, "part": row["part"]})
-        rows.append({"short": row["short"], "ensemble": "France", "part": row["part_nationale"]})
+        rows.append({"short": row["short"], "ensemble": territory, "part": row["part"],
+                     "n": row["partenariats"]})
+        rows.append({"short": row["short"], "ensemble": "France", "part": row["part_nationale"],
+                     "n": row["partenariats_national"]})
     data = pd.DataFrame(rows)
-    data["part_fr"] = data["part"].map(fr.pourcentage)
+    data["part_fr"] = data["part"].map(fr.pourcentage) + " (" + data["n"].map(fr.nombre) + ")"
     order = [t.short for t in THEMES]
-    return _done(_base(data, title).mark_bar().encode(
-        y=alt.Y("short:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+    return _done(_base(data, title, SHARE_NOTE).mark_bar().encode(
+        y=alt.Y("short:N", sort=order, title=None, axis=alt.Axis(labelLimit=160)),
         yOffset=alt.YOffset("ensemble:N", sort=[territory, "France"]),
-        x=alt.X("part:Q", title="Part des partenariats", axis=PERCENT_AXIS),
+        x=alt.X("part:Q", title=SHARE_LABEL, axis=PERCENT_AXIS),
         color=alt.Color("ensemble:N", title=None, sort=[territory, "France"],
-                        scale=alt.Scale(range=["#1f4e79", "#b6c2d1"])),
+                        scale=alt.Scale(range=["#1f4e79", "#b6c2d1"]),
+                        legend=alt.Legend(orient="top", direction="horizontal", labelLimit=400)),
         tooltip=[alt.Tooltip("short:N", title="Thème"), alt.Tooltip("ensemble:N", title="Périmètre"),
-                 alt.Tooltip("part_fr:N", title="Part")],
-    ).properties(height=_height(len(order), 48)))
+                 alt.Tooltip("part_fr:N", title=f"{SHARE_LABEL} (partenariats)")],
+    ).properties(height=_height(len(order), 48) + SUBTITLE_LINE_PX * len(SHARE_NOTE) + 30))
 
 
 def famille_bar(by_famille: pd.DataFrame, title: str = "Partenariats par famille d'organisme") -> alt.Chart:

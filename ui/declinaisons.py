@@ -29,12 +29,28 @@ COMPARISON_LABELS = {
 
 
 def for_export(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """French headers, dates as 27/11/2026, rates as 12,5 %: what a spreadsheet reader expects."""
+    """French headers, dates as 27/11/2026, rates as 12,5 %: text for a slide (files take `for_file`)."""
     out = table[list(labels)].copy()
     out["date_signature"] = out["date_signature"].map(lambda d: "" if pd.isna(d) else fr.date_fr(d))
     if "taux_couverture" in out:
         out["taux_couverture"] = out["taux_couverture"].map(fr.pourcentage)
     return out.rename(columns=labels)
+
+
+RATE_FILE_SUFFIX = " (%)"
+
+
+def for_file(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """The rows of a CSV/XLSX file: French headers, numbers and dates kept as such (a spreadsheet sorts and sums
+    them; `ui.exports` writes `27/11/2026` and decimal commas), the coverage rate in percent under a header that
+    says so (`Taux de couverture (%)`: 21,4)."""
+    out = table[list(labels)].copy()
+    out["date_signature"] = pd.to_datetime(out["date_signature"])
+    names = dict(labels)
+    if "taux_couverture" in out:
+        out["taux_couverture"] = (out["taux_couverture"].astype(float) * 100).round(1)
+        names["taux_couverture"] += RATE_FILE_SUFFIX
+    return out.rename(columns=names)
 
 
 def signatures_timeline(table: pd.DataFrame, title: str = "Signatures des déclinaisons régionales") -> alt.Chart:

@@ -88,6 +88,17 @@ def territory_name(filters, atlas) -> str:
     return "France"
 
 
+def scope_name(filters, atlas) -> str:
+    """What a file covers, for its name: the territory (`territory_name`) then every other filter as the subtitle
+    says it (`Filters.describe`: themes, families, statuses, years, search), so that the Hauts-de-France ×
+    insertion file is not named like the whole Hauts-de-France one."""
+    territory = territory_name(filters, atlas)
+    if not filters.is_active:
+        return territory
+    described = filters.describe(atlas)
+    return described if filters.has_territory else f"{territory} · {described}"
+
+
 def file_name(kind: str, territory: str, day: date, extension: str) -> str:
     """`partenariats_auvergne-rhone-alpes_2026-11-27.csv`: what, where and when, readable in a folder listing
     (ISO date so that files sort by day)."""

@@ -53,20 +53,34 @@ def kpi_text(figures: Kpis, field: str) -> str:
     return fr.pourcentage(value) if field.startswith("taux_") else fr.nombre(value)
 
 
-def territory_figures(local: Kpis, national: Kpis) -> pd.DataFrame:
-    """Key figures of a territory beside the national ones, with the territory's share, French formatted."""
+FIGURE_COLUMNS = ("Territoire", "France", "Part de la France")  # a territory beside the whole country
+
+
+def territory_figures(local: Kpis, national: Kpis | None, columns: tuple[str, str, str] = FIGURE_COLUMNS
+                      ) -> pd.DataFrame:
+    """Key figures of a selection beside the reference ones (`columns`: the selection's, the reference's and the
+    share's headers), French formatted. Without reference (`national` None: the whole country unfiltered), one
+    column of figures under `columns[1]`: a share of itself would read 100 % on every row."""
     rows = []
     for field, _, label in KPI_LABELS:
-        value, reference = getattr(local, field), getattr(national, field)
-        share = fr.pourcentage(value / reference) if reference and value is not None else "—"
+        value = getattr(local, field)
         coverage = coverage_text(local, field)
-        rows.append({"Indicateur": label, "Territoire": fr.nombre(value) + (f" ({coverage})" if coverage else ""),
-                     "France": fr.nombre(reference), "Part de la France": share})
+        shown = fr.nombre(value) + (f" ({coverage})" if coverage else "")
+        if national is None:
+            rows.append({"Indicateur": label, columns[1]: shown})
+            continue
+        reference = getattr(national, field)
+        share = fr.pourcentage(value / reference) if reference and value is not None else "—"
+        rows.append({"Indicateur": label, columns[0]: shown, columns[1]: fr.nombre(reference), columns[2]: share})
     for field, label in RATE_LABELS:
-        value, reference = getattr(local, field), getattr(national, field)
+        value = getattr(local, field)
+        if national is None:
+            rows.append({"Indicateur": label, columns[1]: fr.pourcentage(value)})
+            continue
+        reference = getattr(national, field)
         ratio = f"{fr.nombre(value / reference, 2)} × la moyenne" if value is not None and reference else "—"
-        rows.append({"Indicateur": label, "Territoire": fr.pourcentage(value), "France": fr.pourcentage(reference),
-                     "Part de la France": ratio})
+        rows.append({"Indicateur": label, columns[0]: fr.pourcentage(value), columns[1]: fr.pourcentage(reference),
+                     columns[2]: ratio})
     return pd.DataFrame(rows)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from geo import indicators
 from tests.app import reference as ref
 from tests.app.helpers import infos, run_page
 
@@ -42,7 +43,7 @@ def test_portrait_of_an_epci(expected):
     assert not at.exception, [e.value for e in at.exception]
     assert [h.value for h in at.header] == ["Portrait : Métropole de Lyon"]
     uncovered = next(s.value for s in at.subheader if s.value.startswith("QPV sans régie"))
-    assert uncovered == f"QPV sans régie ni partenariat ({ref.fr_int(expected['QPV sans rien'])})"
+    assert uncovered == indicators.GAP_NOTHING.heading(expected["QPV sans rien"])
 
 
 def test_unknown_epci_is_ignored_with_a_notice():

@@ -12,9 +12,7 @@ import struct
 from datetime import date
 from xml.etree import ElementTree
 
-import pytest
 from pptx import Presentation
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1.element_tree import Block
 
 from tests.app import reference as ref
@@ -23,21 +21,13 @@ from tests.app.helpers import download_labels, run_page
 
 TODAY = date.today().isoformat()
 DECK_TITLES = ["Chiffres clés : {} et la France", "Carte : couverture (régie / partenariat)", "Thèmes des partenariats",
-               "Principaux partenariats (par montant engagé)"]
+               "QPV sans régie ni partenariat : {}", "Principaux partenariats (par montant engagé)"]
 
 
-@pytest.fixture
-def made(monkeypatch) -> dict:
-    """File name -> (callable, mime type) of every download button whose file is made on click."""
-    files = {}
-    register = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **options):
-        files[file_name] = (data_callable, mimetype)
-        return register(self, data_callable, mimetype, coordinates, file_name=file_name, **options)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return files
+def gap_count(ask: ref.Ask) -> str:
+    """The deck's gap count of the request, recounted by `tests.app.reference`."""
+    demo = ref.load(ref.DEMO)
+    return ref.fr_int(len(ref.uncovered(ref.select(demo, ask), demo)))
 
 
 def popover_labels(at) -> list[str]:
@@ -120,17 +110,17 @@ def test_territory_deck_with_its_declination(made):
     at = run_page("territoires", {"region": "84"})
     assert not at.exception, [e.value for e in at.exception]
     assert {"Diaporama PowerPoint", "PDF"} <= set(download_labels(at))
-    pptx, mime = made[f"diaporama_auvergne-rhone-alpes_{TODAY}.pptx"]
+    pptx, mime = made[f"diaporama-portrait_auvergne-rhone-alpes_{TODAY}.pptx"]
     assert mime.endswith("presentationml.presentation")
     prs = Presentation(io.BytesIO(pptx()))
     name = "Auvergne-Rhône-Alpes"
     assert [s.shapes.title.text for s in prs.slides] == [
-        f"Carte des coopérations : {name}", DECK_TITLES[0].format(name), *DECK_TITLES[1:], "Déclinaison régionale",
-        "Sources"]
-    declination = next(s for s in prs.slides[5].shapes if s.has_table).table
+        f"Carte des coopérations : {name}", DECK_TITLES[0].format(name), *DECK_TITLES[1:3],
+        DECK_TITLES[3].format(gap_count(ref.Ask(regions=("84",)))), DECK_TITLES[4], "Déclinaison régionale", "Sources"]
+    declination = next(s for s in prs.slides[6].shapes if s.has_table).table
     cells = {row.cells[0].text: row.cells[1].text for row in list(declination.rows)[1:]}
     assert cells["Région"] == name
-    assert pdf_pages(made[f"diaporama_auvergne-rhone-alpes_{TODAY}.pdf"][0]()) == 7
+    assert pdf_pages(made[f"diaporama-portrait_auvergne-rhone-alpes_{TODAY}.pdf"][0]()) == 8
 
 
 def test_national_deck_on_the_overview(made):
@@ -138,8 +128,10 @@ def test_national_deck_on_the_overview(made):
     assert "Diaporama de la vue nationale" in popover_labels(at)
     prs = Presentation(io.BytesIO(made[f"diaporama_france_{TODAY}.pptx"][0]()))
     titles = [s.shapes.title.text for s in prs.slides]
-    assert titles == ["Carte des coopérations : France entière", DECK_TITLES[0].format("France entière"),
-                      *DECK_TITLES[1:], "Sources"]  # no declination slide for the whole country
+    # No « et la France » beside itself, the régions side by side, no declination slide for the whole country.
+    assert titles == ["Carte des coopérations : France entière", "Chiffres clés : France entière", *DECK_TITLES[1:3],
+                      "Les régions côte à côte : couverture et écarts", DECK_TITLES[3].format(gap_count(ref.Ask())),
+                      DECK_TITLES[4], "Sources"]
 
 
 def test_deck_without_declination_file(made, tmp_path, monkeypatch):
@@ -148,8 +140,8 @@ def test_deck_without_declination_file(made, tmp_path, monkeypatch):
     monkeypatch.setenv("CARTE_DATABASE_URL", f"sqlite:///{tmp_path / 'carte.sqlite3'}")  # a store seeded from it
     at = run_page("territoires", {"region": "11"})
     assert not at.exception, [e.value for e in at.exception]
-    prs = Presentation(io.BytesIO(made[f"diaporama_ile-de-france_{TODAY}.pptx"][0]()))
-    assert len(prs.slides) == 6
+    prs = Presentation(io.BytesIO(made[f"diaporama-portrait_ile-de-france_{TODAY}.pptx"][0]()))
+    assert len(prs.slides) == 7
     assert "Déclinaison régionale" not in [s.shapes.title.text for s in prs.slides]
     texts = " ".join(shape.text_frame.text for s in prs.slides for shape in s.shapes if shape.has_text_frame)
     assert "démonstration" not in texts

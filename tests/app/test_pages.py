@@ -9,6 +9,7 @@ import re
 import pandas as pd
 import pytest
 
+from geo import indicators
 from tests.app import reference as ref
 from tests.app.helpers import (
     BANNER,
@@ -280,7 +281,7 @@ def test_territory_portrait_of_occitanie(demo):
     scope = ref.select(demo, ref.Ask(regions=("76",)))
     expected = ref.uncovered(scope, demo)
     assert len(expected) > 10
-    assert f"QPV sans régie ni partenariat ({ref.fr_int(len(expected))})" in [s.value for s in at.subheader]
+    assert indicators.GAP_NOTHING.heading(len(expected)) in [s.value for s in at.subheader]
     table = shown_cells(at.dataframe[-1])
     assert len(table) == len(expected)
     assert list(table["Code QPV"].head(10)) == list(expected["code_qp"].head(10))
@@ -297,7 +298,7 @@ def test_territory_page_without_region_asks_for_one_and_lists_uncovered_qpv(demo
     assert not at.header
     assert any("Choisissez une région" in n for n in infos(at))
     expected = ref.uncovered(ref.select(demo, ref.Ask()), demo)
-    assert f"QPV sans régie ni partenariat en France ({ref.fr_int(len(expected))})" in [s.value for s in at.subheader]
+    assert indicators.GAP_NOTHING.heading(len(expected), " en France") in [s.value for s in at.subheader]
     assert list(at.dataframe[-1].value["Code QPV"]) == list(expected["code_qp"])
     assert {"CSV (Excel)", "XLSX"} <= set(download_labels(at))
 

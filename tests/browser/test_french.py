@@ -4,6 +4,7 @@ change, and the national list of uncovered QPV exported through the app's own bu
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from datetime import date
@@ -221,6 +222,32 @@ def test_no_chart_label_is_cut(page, base_url, page_path, selection):
         except PlaywrightTimeout:
             cut[index] = chart.evaluate(CUT_LABELS)
     assert cut == {}
+
+
+@pytest.mark.parametrize("viewport", [(1280, 720), (1440, 1000)])
+def test_portrait_theme_comparison_keeps_its_bars_room(page, base_url, viewport):
+    """« Thèmes : territoire et France » on the portrait of the région with the longest name: the plot (from the
+    first to the last vertical grid line, as drawn) takes most of the chart's width; beside the map, with the
+    legend on the right, it was about 50 px."""
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    open_app(page, f"{base_url}/territoires?region=93")
+    settle(page)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').filter(has_text="Thèmes : territoire et France")
+    expect(chart).to_have_count(1, timeout=LOAD_TIMEOUT)
+    chart.scroll_into_view_if_needed()
+    chart.locator('path[aria-roledescription="bar"]').first.wait_for(state="attached", timeout=LOAD_TIMEOUT)
+    measure = """chart => {
+        const box = chart.getBoundingClientRect();
+        const ticks = [...chart.querySelectorAll('.role-axis-grid line')].map(l => l.getBoundingClientRect())
+            .filter(r => r.height > r.width);  // the x axis's grid: vertical lines from its first tick to its last
+        return [ticks.length ? Math.max(...ticks.map(r => r.right)) - Math.min(...ticks.map(r => r.left)) : 0,
+                box.width];
+    }"""
+    with contextlib.suppress(PlaywrightTimeout):  # a chart being resized to its column is drawn again at once
+        page.wait_for_function(f"chart => {{ const [plot, width] = ({measure})(chart); return plot >= 0.45 * width; }}",
+                               arg=chart.element_handle(), timeout=10_000)
+    plot, width = chart.evaluate(measure)
+    assert plot >= 0.45 * width, (plot, width)
 
 
 # --- history --------------------------------------------------------------------------------------------------

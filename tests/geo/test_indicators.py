@@ -122,19 +122,13 @@ def test_theme_region_matrix(national):
     assert empty["partenariats"] == 0
 
 
-def test_theme_mix_shares_of_theme_occurrences(national):
-    table = indicators.theme_mix(national)
-    assert table["part"].sum() == pytest.approx(1.0)
-    assert table.loc[0, "part"] == pytest.approx(3 / 12)
-
-
 def test_compare_theme_mix_difference_in_points(ara, national):
     table = indicators.compare_theme_mix(ara, national).set_index("theme")
-    # Région 84: 5 occurrences, 2 of cohésion sociale; national: 12 occurrences, 3 of cohésion sociale.
+    # Région 84: 3 partnerships, 2 of cohésion sociale; national: 8 partnerships, 3 of cohésion sociale.
     row = table.loc["cohesion-sociale"]
-    assert (row["part"], row["part_nationale"]) == pytest.approx((2 / 5, 3 / 12))
-    assert row["ecart_points"] == pytest.approx(15.0)
-    assert table.loc["precarite-energetique", "ecart_points"] == pytest.approx(-100 / 12)
+    assert (row["part"], row["part_nationale"]) == pytest.approx((2 / 3, 3 / 8))
+    assert row["ecart_points"] == pytest.approx(100 * (2 / 3 - 3 / 8))
+    assert table.loc["precarite-energetique", "ecart_points"] == pytest.approx(-100 / 8)
 
 
 def test_uncovered_qpv_sorted_by_population(national):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
+import vl_convert
 
-from geo import fr
+from geo import fr, indicators
+from geo.filters import Filters, apply
 from geo.schema import THEMES
 from ui import charts
 
@@ -71,6 +75,39 @@ def test_timeline_counts_starts_per_quarter_and_status():
     assert charts.starts_timeline(frame).to_dict()["encoding"]["tooltip"][2]["field"] == "valeur"
 
 
+def test_timeline_shows_empty_quarters_as_empty():
+    """From 2027 T3 to 2029 T2 the axis has the eight quarters, the five without start drawn empty."""
+    frame = pd.DataFrame({"date_debut": pd.to_datetime(["2027-08-01", "2028-01-10", "2028-02-01", "2029-05-31"]),
+                          "statut": ["en cours", "en cours", "terminé", "en projet"]})
+    spec = charts.starts_timeline(frame).to_dict()
+    expected = [f"{y} T{q}" for y in (2027, 2028, 2029) for q in (1, 2, 3, 4)][2:10]
+    assert spec["encoding"]["x"]["scale"]["domain"] == expected
+    assert spec["encoding"]["x"]["sort"] == expected
+    drawn = {r["periode"] for r in spec_data(charts.starts_timeline(frame))}
+    assert set(expected) - drawn == {"2027 T4", "2028 T2", "2028 T3", "2028 T4", "2029 T1"}
+
+
+def test_every_theme_share_chart_states_the_one_definition():
+    """« Part des partenariats » means one thing, said under each chart that shows it."""
+    comparison = BY_THEME.assign(part_nationale=0.1, partenariats_national=9)
+    for chart in (charts.theme_bar(BY_THEME), charts.theme_mix_chart(comparison, "Hauts-de-France")):
+        spec = chart.to_dict()
+        title = spec.get("title") or spec["layer"][0]["title"]
+        assert title["subtitle"] == charts.SHARE_NOTE
+    assert "partenariats portant le thème / partenariats du périmètre" in charts.SHARE_NOTE[0]
+
+
+def test_theme_mix_leaves_its_bars_room_beside_a_long_territory_name():
+    """In the portrait's column (about 400 px), the bars keep most of the width whatever the région's name: the
+    legend stood on the right and left them about 50 px (plot width read on the rendered SVG's x-axis line)."""
+    comparison = BY_THEME.assign(part_nationale=0.1, partenariats_national=9)
+    spec = charts.theme_mix_chart(comparison, "Provence-Alpes-Côte d'Azur").to_dict()
+    spec.update(width=400, autosize={"type": "fit", "contains": "padding"})
+    svg = vl_convert.vegalite_to_svg(spec)
+    domain = re.search(r'role-axis-domain"[^>]*><line transform="[^"]*" x2="([0-9.]+)"', svg)
+    assert float(domain.group(1)) >= 200
+
+
 def _numeric_guides(spec) -> list[dict]:
     """Every axis and legend of a quantitative channel in a spec, layers included."""
     found = []
@@ -90,7 +127,7 @@ def test_every_number_the_browser_formats_is_french():
     built = [charts.theme_bar(BY_THEME), charts.territory_bar(table, "lib_reg", "t"),
              charts.starts_bar(pd.DataFrame({"annee": [2024], "partenariats": [1200]})),
              charts.coverage_rate_bar(table), charts.theme_region_heatmap(matrix),
-             charts.theme_mix_chart(BY_THEME.assign(part_nationale=0.1), "Occitanie")]
+             charts.theme_mix_chart(BY_THEME.assign(part_nationale=0.1, partenariats_national=9), "Occitanie")]
     expressions = {fr.vega_nombre("datum.value"), fr.vega_pourcentage("datum.value")}
     for chart in built:
         guides = _numeric_guides(chart.to_dict())
@@ -99,10 +136,12 @@ def test_every_number_the_browser_formats_is_french():
 
 
 def test_theme_mix_puts_territory_beside_france():
-    comparison = BY_THEME.assign(part_nationale=[0.4, 0.1, 0.1, 0.2, 0.1, 0.1])
+    comparison = BY_THEME.assign(part_nationale=[0.4, 0.1, 0.1, 0.2, 0.1, 0.1],
+                                 partenariats_national=[2600, 650, 650, 1300, 650, 650])
     rows = spec_data(charts.theme_mix_chart(comparison, "Occitanie"))
     assert {r["ensemble"] for r in rows} == {"Occitanie", "France"}
-    assert rows[1] == {"short": "Cadre de vie", "ensemble": "France", "part": 0.4, "part_fr": "40,0\u202f%"}
+    assert rows[1] == {"short": "Cadre de vie", "ensemble": "France", "part": 0.4, "n": 2600,
+                       "part_fr": "40,0\u202f% (2\u202f600)"}
 
 
 def test_heatmap_writes_counts_in_cells():
@@ -190,3 +229,37 @@ def test_famille_and_organisme_charts():
 def test_no_chart_offers_vega_s_english_menu(name):
     assert ALL_CHARTS_EMPTY[name]().to_dict()["usermeta"] == {"embedOptions": {"actions": False}}
     assert charts.theme_bar(BY_THEME).to_dict()["usermeta"] == {"embedOptions": {"actions": False}}
+
+
+# --- issue 18: one « Part des partenariats », the same number on every page and in the decks -------------------
+
+@pytest.mark.parametrize("filters", [Filters(regions=("32",)), Filters(themes=("insertion-professionnelle",)),
+                                     Filters(regions=("32",), themes=("insertion-professionnelle",))], ids=str)
+def test_portrait_deck_and_partnerships_page_say_the_same_share(demo_atlas, filters):
+    """The portrait's and the territory deck's comparison (`theme_mix_chart`) and the « Partenariats par thème »
+    bars of /partenariats and the home page (`theme_bar`) carry, for each theme, the share recounted here from
+    the partnerships' own theme and QPV lists."""
+    region_of = dict(zip(demo_atlas.qpv["code_qp"], demo_atlas.qpv["insee_reg"], strict=True))
+    kept = [p for p in demo_atlas.partenariats.itertuples()
+            if (not filters.regions or any(region_of[q] in filters.regions for q in p.qpv))
+            and (not filters.themes or set(p.themes) & set(filters.themes))]
+    expected = {t.short: sum(t.slug in p.themes for p in kept) / len(kept) for t in THEMES}
+    sel, national = apply(demo_atlas, filters), apply(demo_atlas, Filters())
+    bars = {r["short"]: r["valeur"] for r in spec_data(charts.theme_bar(indicators.partnerships_by_theme(sel)))}
+    portrait = {r["short"]: r["part"] for r in spec_data(charts.theme_mix_chart(
+        indicators.compare_theme_mix(sel, national), "Territoire")) if r["ensemble"] == "Territoire"}
+    assert portrait == pytest.approx(expected)
+    assert bars == {short: f"{fr.nombre(round(share * len(kept)))} ({fr.pourcentage(share)})"
+                    for short, share in expected.items()}
+    if filters.themes:  # a theme filter leaves the other themes of its partnerships: not all zero
+        assert sum(share > 0 for share in expected.values()) > 1
+
+
+def test_hauts_de_france_cadre_de_vie_reads_the_same_everywhere(demo_atlas):
+    """The issue's case: 36 of the 78 partnerships of Hauts-de-France, 46,2 %, and not 25 % of theme mentions."""
+    sel = apply(demo_atlas, Filters(regions=("32",)))
+    region = set(demo_atlas.qpv.loc[demo_atlas.qpv["insee_reg"] == "32", "code_qp"])
+    kept = [p for p in demo_atlas.partenariats.itertuples() if set(p.qpv) & region]
+    carrying = sum("cadre-de-vie" in p.themes for p in kept)
+    compared = indicators.compare_theme_mix(sel, apply(demo_atlas, Filters())).set_index("theme")
+    assert fr.pourcentage(compared.loc["cadre-de-vie", "part"]) == fr.pourcentage(carrying / len(kept))
