@@ -7,6 +7,7 @@ import altair as alt
 import folium
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from geo import fr
 from geo.declinaisons import STATUS_COLORS
@@ -68,6 +69,9 @@ def status_map(regions: gpd.GeoDataFrame, table: pd.DataFrame, title: str = "Ava
         "ar_hlm": status.loc[shown["insee_reg"], "ar_hlm"].to_numpy(),
         "signee": [fr.date_fr(d) if pd.notna(d) else "" for d in status.loc[shown["insee_reg"], "date_signature"]],
     }, geometry=shown.geometry.to_numpy(), crs=regions.crs).to_crs(4326)
+    # Vega (d3-geo) reads rings on the sphere: an exterior ring must run clockwise, or the shape is the whole
+    # globe but the région (GeoJSON's counter-clockwise rings drew every région as one grey disc).
+    data.geometry = shapely.orient_polygons(data.geometry.to_numpy(), exterior_cw=True)
     # GeoJSON features inline: Streamlit would otherwise try (and fail) to pass the geometry column to Arrow.
     features = alt.Data(values=data.__geo_interface__["features"])
     return alt.Chart(features, title=alt.Title(title, anchor="start", font=FONT)).mark_geoshape(
