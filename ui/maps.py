@@ -17,6 +17,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo import fr
+from geo.display import view_for_bounds
 from geo.schema import FAMILLE_LABELS, THEME_BY_SLUG, THEMES
 from ui.assets import offline_fullscreen, offline_map
 
@@ -365,12 +366,6 @@ class Legend(MacroElement):
         self.html = "<br>".join(rows)
 
 
-def build_legend(qpv: pd.DataFrame, measure: str, with_regies: bool = True) -> Legend:
-    _, items = qpv_colors(qpv, measure)
-    extra = [(REGIE_COLOR, "Régie")] if with_regies else []
-    return Legend(MEASURES[measure], items, extra)
-
-
 def bounds_of(frames: list[gpd.GeoDataFrame]) -> list[list[float]] | None:
     """[[south, west], [north, east]] around the non-empty frames, for `fit_bounds`."""
     boxes = [f.total_bounds for f in frames if len(f)]
@@ -427,6 +422,13 @@ class TileFailureNotice(MacroElement):
 
 ZOOM_SNAP = 0.25  # geo.view.ZOOM_STEP: a frame fitted to the quarter zoom level fills the map
 INITIAL_VIEW = ((46.6, 2.4), 6)  # where the map is drawn before streamlit-folium applies the requested view
+
+
+def fit_view(bounds, framed: bool, width_px: int, height_px: int) -> tuple[tuple[float, float], float]:
+    """Centre and zoom showing `bounds` (`ui.map_payload.frame_bounds`) on a map of that size: metropolitan
+    France fitted to the quarter zoom level, so that it fills the map; a territory to the whole level below,
+    which leaves its edge shapes a margin (clear of a popup's pan)."""
+    return view_for_bounds(bounds, width_px=width_px, height_px=height_px, step=1 if framed else ZOOM_SNAP)
 
 
 FIT_MIN_HEIGHT = 300  # px: the smallest height of a map fitted to the window (`Carte.fitWindow`)

@@ -142,7 +142,7 @@ def test_national_map_paints_each_qpv_dot_in_its_screen_colour(atlas, measure):
         for col, row in xy:
             for dx, dy in OFFSETS:
                 pixel = np.array([round(col) + dx, round(row) + dy])
-                distance = np.hypot(*(xy - pixel).T)
+                distance = np.hypot(*(xy - (pixel + 0.5)).T)  # from the pixel's centre
                 if not ((distance > radius - 1.2) & (distance < radius + 1.2)).any():
                     break
             else:

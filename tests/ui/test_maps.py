@@ -115,7 +115,8 @@ def test_regies_render_through_the_served_drawing_code(regies):
 
 
 def test_legend_lists_the_measure_and_regies(qpv):
-    legend = maps.build_legend(qpv, "coverage")
+    _, items = maps.qpv_colors(qpv, "coverage")
+    legend = maps.Legend(maps.MEASURES["coverage"], items, [(maps.REGIE_COLOR, "Régie")])
     assert legend.html.startswith("<b>Couverture (régie / partenariat)</b>")
     assert legend.html.count("<span") == 4 and legend.html.endswith("Régie")
     assert "L.control" in render(legend)
