@@ -138,19 +138,21 @@ window.Carte = (function () {
         var frame = L.DomUtil.create("div", "carte-encart-carte", box);
         var label = L.DomUtil.create("div", "carte-encart-nom", box);
         label.innerHTML = d.n[k];
-        box.setAttribute("role", "button");
-        box.setAttribute("tabindex", "0");
         box.setAttribute("data-region", plainText(code));
-        box.setAttribute("aria-label", d.title + " : " + label.textContent);
-        box.title = d.title;
         function open(e) {
           if (e.type === "keydown" && e.key !== "Enter" && e.key !== " ") return;
           e.preventDefault();
           var feature = {type: "Feature", properties: {region: code, t: Date.now()}, geometry: null};
           group.fire("click", {layer: {toGeoJSON: function () { return feature; }}});
         }
-        box.addEventListener("click", open);
-        box.addEventListener("keydown", open);
+        if (d.title) {  // without a title a click does nothing (a map that reports no click): not a button
+          box.setAttribute("role", "button");
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("aria-label", d.title + " : " + label.textContent);
+          box.title = d.title;
+          box.addEventListener("click", open);
+          box.addEventListener("keydown", open);
+        }
         var mini = L.map(frame, {zoomControl: false, attributionControl: false, dragging: false, touchZoom: false,
           scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false, zoomSnap: 0,
           fadeAnimation: false, zoomAnimation: false});

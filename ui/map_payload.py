@@ -135,7 +135,7 @@ def build_map_payload(sel: Selection, outlines: gpd.GeoDataFrame, scale: Scale, 
     insets = communes = None
     if composition.insets:
         names = {code: sel.atlas.region_name(code) for code, _ in composition.insets}
-        insets = maps.inset_data(frame, list(composition.insets), names, measure)
+        insets = maps.inset_data(frame, maps.qpv_colors(frame, measure)[0], list(composition.insets), names)
     elif not composition.dots:
         communes = maps.commune_label_data(frame, 0 if scale.name == "local" else maps.COMMUNE_ZOOM)
     return MapPayload(composition, qpv_layer, maps.regie_data(sel.regies), insets=insets, communes=communes)

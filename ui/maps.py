@@ -57,9 +57,10 @@ MAP_CSS = ("<style>.leaflet-container{background:#e8eef3;font-family:'Source San
            ".carte-nom-region span{font-size:14px}.carte-nom-dep span{font-size:12px}"
            ".carte-nom-com span{font-size:12px;font-weight:500}"
            "path.leaflet-interactive:focus{outline:none;stroke:#111827;stroke-width:4px}"
-           ".carte-encarts{display:flex;gap:6px}.carte-encart{width:100px;padding:2px;cursor:pointer;"
+           ".carte-encarts{display:flex;gap:6px}.carte-encart{width:100px;padding:2px;"
            "background:rgba(255,255,255,.92);border:1px solid #6b7280;border-radius:4px}"
-           ".carte-encart:focus,.carte-encart:hover{outline:3px solid #1d4ed8}"
+           ".carte-encart[role=button]{cursor:pointer}"
+           ".carte-encart[role=button]:focus,.carte-encart[role=button]:hover{outline:3px solid #1d4ed8}"
            ".carte-encart-carte{position:relative;overflow:hidden;width:96px;height:74px;background:#e8eef3}"
            ".carte-encart-nom{font:600 11px/1.4 sans-serif;color:#111827;text-align:center;white-space:nowrap;"
            "overflow:hidden;text-overflow:ellipsis}"
@@ -195,15 +196,18 @@ def qpv_outline_data(qpv: gpd.GeoDataFrame, measure: str = "coverage", halo: boo
     return {**_qpv_columns(qpv, measure), "geometry": geometry, "halo": halo}
 
 
-def inset_data(qpv: gpd.GeoDataFrame, frames: list[tuple[str, list]], names: dict[str, str],
-               measure: str = "coverage") -> dict:
-    """The national view's overseas insets (`geo.view.overseas_frames`): per région its escaped name, bounds and
-    its QPV as dots (the selection's `qpv` with `insee_reg`, coloured for `measure` as on the main map)."""
-    colors, _ = qpv_colors(qpv, measure)
+INSET_TITLE = "Ouvrir la carte de la région"
+
+
+def inset_data(qpv: gpd.GeoDataFrame, colors: pd.Series, frames: list[tuple[str, list]], names: dict[str, str],
+               title: str = INSET_TITLE) -> dict:
+    """The national view's overseas insets (`Composition.insets`): per région its escaped name, bounds and its
+    QPV as dots (`qpv` with `insee_reg`, in `colors` as on the main map). `title`: what a click on an inset
+    does (empty: nothing, the insets are not buttons)."""
     palette = list(dict.fromkeys(colors))
     points = qpv.geometry.representative_point()
     data = {"region": [], "n": [], "bounds": [], "lat": [], "lon": [], "f": [], "palette": palette,
-            "radius": DOT_RADIUS + 1, "title": "Ouvrir la carte de la région"}
+            "radius": DOT_RADIUS + 1, "title": title}
     for code, bounds in frames:
         inside = (qpv["insee_reg"] == code).to_numpy()
         data["region"].append(escape(code))
@@ -211,7 +215,7 @@ def inset_data(qpv: gpd.GeoDataFrame, frames: list[tuple[str, list]], names: dic
         data["bounds"].append(bounds)
         data["lat"].append(points[inside].y.round(3).tolist())
         data["lon"].append(points[inside].x.round(3).tolist())
-        data["f"].append(colors[inside].map(palette.index).astype(int).tolist())
+        data["f"].append(pd.Series(colors[inside]).map(palette.index).astype(int).tolist())
     return data
 
 

@@ -260,7 +260,8 @@ def test_commune_names_one_per_commune_most_qpv_first_escaped(qpv):
 
 def test_insets_escape_names_and_colour_their_qpv_as_the_main_map(qpv):
     frame = qpv.assign(insee_reg=["11", "04", "04"])
-    data = maps.inset_data(frame, [("04", [[-21.4, 55.2], [-20.9, 55.8]])], {"04": XSS}, "coverage")
+    data = maps.inset_data(frame, maps.qpv_colors(frame, "coverage")[0], [("04", [[-21.4, 55.2], [-20.9, 55.8]])],
+                           {"04": XSS})
     assert set(data) == maps.CONTRACT["insets"]
     assert data["n"] == ["&lt;img src=x onerror=alert(1)&gt;"]
     assert [data["palette"][i] for i in data["f"][0]] == ["#8cc5a6", "#c9ccd1"]
