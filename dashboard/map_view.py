@@ -149,10 +149,12 @@ def map_view(ctx: PageContext, *, key: str, view: MapView | None = None, height:
     steps = presentation_steps(ctx.atlas.regions, ctx.filters.regions) if ctx.presenting and view else None
     base = maps.build_base_map(data.outlines_url(), tiles=shown.basemap, height=height, steps=steps,
                                fit_window=view is not None)
+    corner = maps.legend_corner(bool(payload.insets))
     if show_qpv:
         legend = composition.legend if regies_layer else composition.legend.without_regies()
-        maps.Legend(legend.title, legend.items, legend.marks).add_to(base)
+        maps.Legend(legend.title, legend.items, legend.marks, position=corner).add_to(base)
     for legend in legends:
+        legend.position = corner
         legend.add_to(base)
     # The main map (with a `view`) fits the window: framed for the size its browser reported last.
     size_key = f"_taille_{key}"

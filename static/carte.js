@@ -180,36 +180,30 @@ window.Carte = (function () {
     });
   }
 
-  /* Regional and local views: the names of the communes with QPV, from zoom `from`; a name that would overlap
-     one already shown (the communes with most QPV come first) is hidden. */
+  /* Regional and local views: the names of the communes with QPV, from zoom `from`, thinned (`thin`: the
+     communes with most QPV come first). */
   function communeNames(group, d) {
     var level = labelGroup({n: d.n, lat: d.lat, lon: d.lon}, "carte-nom-com");
     whileOnMap(group, function (map) {
       function show() {
         var wanted = map.getZoom() >= d.from;
         if (wanted !== group.hasLayer(level.group)) { wanted ? group.addLayer(level.group) : group.removeLayer(level.group); }
-        if (!wanted) return;
-        var kept = [];
-        level.group.eachLayer(function (marker) {
-          var span = marker.getElement() && marker.getElement().firstChild;
-          if (!span) return;
-          span.style.visibility = "";
-          var r = span.getBoundingClientRect();
-          var clash = kept.some(function (k) {
-            return r.left < k.right + 4 && k.left < r.right + 4 && r.top < k.bottom && k.top < r.bottom;
-          });
-          if (clash) { span.style.visibility = "hidden"; } else { kept.push(r); }
-        });
+        if (wanted) thin(level.group);
       }
       map.on("zoomend", show);
+      if (document.fonts) document.fonts.addEventListener("loadingdone", show);
       show();
-      return function () { map.off("zoomend", show); group.removeLayer(level.group); };
+      return function () {
+        map.off("zoomend", show);
+        if (document.fonts) document.fonts.removeEventListener("loadingdone", show);
+        group.removeLayer(level.group);
+      };
     });
   }
 
   /* Région and département outlines, fetched once (the browser caches them) into a pane under the overlays, and
      their names in a pane above them, each at the zooms where it helps: régions on the national view,
-     départements on a région's. */
+     départements on a région's; the larger shapes' names first where they would overlap (`thin`). */
   var outlinesData = null;  // the outlines' file, fetched once and shared with the insets
 
   function outlines(map, url) {
@@ -232,10 +226,29 @@ window.Carte = (function () {
         levels.forEach(function (level) {
           var wanted = zoom >= level.from && zoom < level.to;
           if (wanted !== map.hasLayer(level.group)) { wanted ? level.group.addTo(map) : map.removeLayer(level.group); }
+          if (wanted) thin(level.group);
         });
       }
       map.on("zoomend", show);
       show();
+      // measured again once the web font is in: its taller lines make names overlap that did not before
+      if (document.fonts) document.fonts.addEventListener("loadingdone", show);
+    });
+  }
+
+  /* The one placement rule for names: in the group's order (the weightiest first), a name that would overlap
+     one already shown, or come within 4 px of it sideways, is hidden. */
+  function thin(group) {
+    var kept = [];
+    group.eachLayer(function (marker) {
+      var span = marker.getElement() && marker.getElement().firstChild;
+      if (!span) return;
+      span.style.visibility = "";
+      var r = span.getBoundingClientRect();
+      var clash = kept.some(function (k) {
+        return r.left < k.right + 4 && k.left < r.right + 4 && r.top < k.bottom && k.top < r.bottom;
+      });
+      if (clash) { span.style.visibility = "hidden"; } else { kept.push(r); }
     });
   }
 

@@ -11,6 +11,7 @@ from html import escape
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
@@ -325,7 +326,10 @@ def _feature_collection(frame: gpd.GeoDataFrame) -> dict:
 
 
 def _labels(frame: gpd.GeoDataFrame, name_column: str) -> dict:
-    """Names (escaped) and a point inside each shape where `Carte.outlines` writes them at the scales they help."""
+    """Names (escaped) and a point inside each shape where `Carte.outlines` writes them at the scales they help,
+    the largest shapes first: their names stay where names would overlap (`Carte.thin`)."""
+    order = np.argsort(-shapely.area(frame.geometry.to_numpy()), kind="stable")
+    frame = frame.iloc[order]
     points = frame.geometry.representative_point()
     names = frame[name_column] if name_column in frame else pd.Series([""] * len(frame))
     return {"n": _escaped(names), "lat": points.y.round(3).tolist(), "lon": points.x.round(3).tolist()}
@@ -343,7 +347,7 @@ class Legend(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function() {
-            var legend = L.control({position: "bottomright"});
+            var legend = L.control({position: {{ this.position|tojson }}});
             legend.onAdd = function() {
                 var div = L.DomUtil.create("div", "carte-legende");
                 div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 10px;border-radius:6px;"
@@ -356,9 +360,11 @@ class Legend(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, title: str, items: list[tuple[str, str]], extra: list[tuple[str, str]] = ()):
+    def __init__(self, title: str, items: list[tuple[str, str]], extra: list[tuple[str, str]] = (),
+                 position: str = "bottomright"):
         super().__init__()
         self._name = "Legend"
+        self.position = position
         rows = [f"<b>{escape(title)}</b>"]
         for color, label in items:
             rows.append(f'<span style="display:inline-block;width:12px;height:12px;background:{escape(color)};'
@@ -426,6 +432,11 @@ class TileFailureNotice(MacroElement):
 
 ZOOM_SNAP = 0.25  # geo.view.ZOOM_STEP: a frame fitted to the quarter zoom level fills the map
 INITIAL_VIEW = ((46.6, 2.4), 6)  # where the map is drawn before streamlit-folium applies the requested view
+
+
+def legend_corner(insets: bool) -> str:
+    """Where a map's legends go: bottom right, or top right when the overseas insets take the bottom edge."""
+    return "topright" if insets else "bottomright"
 
 
 def fit_view(bounds, framed: bool, width_px: int, height_px: int) -> tuple[tuple[float, float], float]:

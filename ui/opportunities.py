@@ -15,7 +15,7 @@ from geo.schema import QPV
 from geo.view import overseas_frames
 from ui.assets import offline_map
 from ui.map_payload import frame_bounds
-from ui.maps import INITIAL_VIEW, MAP_CSS, REGIE_COLOR, ZOOM_SNAP, CarteLayer, Legend, inset_data
+from ui.maps import INITIAL_VIEW, MAP_CSS, REGIE_COLOR, ZOOM_SNAP, CarteLayer, Legend, inset_data, legend_corner
 
 # The QPV's own columns under their titles (`geo.schema`: the one spelling of a header, recognised on import).
 QPV_LABELS = {
@@ -99,6 +99,7 @@ def opportunities_map(table: pd.DataFrame, sel: Selection, outlines_url: str, he
         colors = within.map({True: WITHIN_REACH[0], False: OUT_OF_REACH[0]})
         names = {code: sel.atlas.region_name(code) for code, _ in frames}
         CarteLayer("insets", inset_data(gaps, colors, frames, names, title="")).add_to(m)
-    Legend("QPV sans partenariat", [WITHIN_REACH, OUT_OF_REACH], [(REGIE_COLOR, "Régie")]).add_to(m)
+    Legend("QPV sans partenariat", [WITHIN_REACH, OUT_OF_REACH], [(REGIE_COLOR, "Régie")],
+           position=legend_corner(not framed)).add_to(m)
     m.fit_bounds(frame_bounds(sel, gaps, framed))
     return m

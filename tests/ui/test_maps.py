@@ -267,3 +267,14 @@ def test_insets_escape_names_and_colour_their_qpv_as_the_main_map(qpv):
     assert [data["palette"][i] for i in data["f"][0]] == ["#8cc5a6", "#c9ccd1"]
     assert len(data["lat"][0]) == 2
     assert "Carte.insets(" in render(maps.build_insets(data))
+
+
+def test_outline_names_come_largest_shape_first():
+    """`Carte.thin` keeps the first of two overlapping names: the larger département's (Seine-et-Marne before
+    Paris), whatever the file's order."""
+    deps = gpd.GeoDataFrame({"lib_dep": ["Paris", "Seine-et-Marne", "Essonne"]},
+                            geometry=[box(2.25, 48.81, 2.42, 48.90), box(2.4, 48.1, 3.56, 49.12),
+                                      box(1.9, 48.28, 2.58, 48.78)], crs="EPSG:4326")
+    labels = maps.outline_features(deps.iloc[0:0], deps)["labels"]["departements"]
+    assert labels["n"] == ["Seine-et-Marne", "Essonne", "Paris"]
+    assert labels["lat"][2] == pytest.approx(48.855, abs=0.05)  # each name keeps its own point
