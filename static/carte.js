@@ -120,6 +120,15 @@ window.Carte = (function () {
     focusable(group, d.n);
   }
 
+  /* Areas under the QPV, each filled in its colour (the régions by declination status): not interactive, so
+     that clicks reach the QPV and régies above them. */
+  function areas(group, d) {
+    d.geometry.forEach(function (geometry, i) {
+      L.geoJSON(geometry, {interactive: false, style: {fillColor: d.color[i], color: d.color[i], weight: 1,
+        fillOpacity: d.opacity}}).addTo(group);
+    });
+  }
+
   /* National view: the overseas régions as a strip of small maps (each its own Leaflet map, not interactive)
      with their QPV as dots in the main map's colours. A click, Enter or Space on one opens its région: the
      group reports it like a click on a shape ({region, t}: `t` tells two clicks on the same inset apart). */
@@ -338,5 +347,5 @@ window.Carte = (function () {
   }
 
   return {qpvDots: qpvDots, qpvOutlines: qpvOutlines, regies: regies, insets: insets, communeNames: communeNames,
-    outlines: outlines, keyboard: keyboard, steps: steps, fitWindow: fitWindow};
+    areas: areas, outlines: outlines, keyboard: keyboard, steps: steps, fitWindow: fitWindow};
 })();

@@ -111,6 +111,7 @@ CONTRACT = {
     "regies": frozenset({"regie", "n", "head", "q", "o", "orgs", "t", "themes", "lat", "lon", "color", "words"}),
     "insets": frozenset({"region", "n", "bounds", "lat", "lon", "f", "palette", "radius", "title"}),
     "communeNames": frozenset({"n", "lat", "lon", "from"}),
+    "areas": frozenset({"geometry", "color", "opacity"}),
 }
 DOT_RADIUS = 2.0  # px: about what a QPV outline with its halo covers at the national zoom
 

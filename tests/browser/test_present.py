@@ -3,6 +3,7 @@ presentation mode (no chrome, arrows), Tab through the map, the printed portrait
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections import Counter
@@ -11,8 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from geo.declinaisons import STATUS_COLORS
 from tests.app import reference as ref
 from tests.browser.test_browser import LOAD_TIMEOUT, MAP, assert_no_exception, open_app, wait_until_still
+from tests.paths import REPO
 from ui import maps
 
 pytestmark = pytest.mark.browser
@@ -367,3 +370,24 @@ def test_ile_de_france_departement_names_do_not_overlap(page, base_url):
     visible = names.evaluate_all("(spans) => spans.filter(s => getComputedStyle(s).visibility !== 'hidden')"
                                  ".map(s => s.textContent)")
     assert "Seine-et-Marne" in visible
+
+
+def test_declinations_layer_paints_each_region_in_its_status_colour(page, base_url):
+    """/carte's « Déclinaisons » layer: one filled area per région of the declinations file, in its status
+    colour, under the QPV; the insets and both legends still there (fails on the old code: a folium GeoJson in
+    streamlit-folium's dynamic layers stopped the drawing, no QPV, no région, no inset)."""
+    open_app(page, f"{base_url}/carte?couches=qpv,regies,declinaisons")
+    map_state(page)
+    frame = page.frame_locator(MAP)
+    with open(REPO / "data" / "demo" / "declinaisons.csv", encoding="utf-8-sig") as source:
+        statuses = [row["statut"] for row in csv.DictReader(source, delimiter=";")]
+    expected = Counter(STATUS_COLORS[s] for s in statuses)
+    # the main map's own overlays (not the insets' small maps), at the areas' opacity (outlines 0.85, dots 0.9)
+    areas = frame.locator('.leaflet-container > .leaflet-map-pane > .leaflet-overlay-pane path[fill-opacity="0.35"]')
+    expect(areas).to_have_count(len(statuses))
+    assert Counter(areas.evaluate_all("(ps) => ps.map(p => p.getAttribute('fill'))")) == expected
+    expect(frame.locator(".carte-encart")).to_have_count(5)
+    expect(frame.locator(".carte-legende")).to_have_count(2)
+    legends, insets = _boxes(frame.locator(".carte-legende")), _boxes(frame.locator(".carte-encart"))
+    assert all(_apart(legend, inset) for legend in legends for inset in insets)
+    assert_no_exception(page)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import folium
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import box
+from shapely.geometry import box, shape
 
 from geo.declinaisons import STATUS_COLORS
 from geo.view import OVERSEAS_REGIONS
@@ -54,11 +55,15 @@ def test_status_map_colours_metropolitan_regions_by_status():
         "02/11/2024"
 
 
-def test_status_layer_paints_each_region_and_lets_clicks_through():
-    html = folium.Map().add_child(status_layer(REGIONS, TABLE)).get_root().render()
-    assert html.count('"fillColor": "#1a7f5a"') == 2
-    assert html.count('"fillColor": "#d1d5db"') == 1 and html.count('"fillColor": "#f59e0b"') == 1
-    assert html.count('"interactive": false') == 4
+def test_status_layer_paints_each_region_through_the_served_drawing_code():
+    group = status_layer(REGIONS, TABLE)
+    layer = next(iter(group._children.values()))
+    assert layer.function == "areas"
+    data = json.loads(layer.payload)
+    assert data["color"] == ["#1a7f5a", "#1a7f5a", "#d1d5db", "#f59e0b"]  # in the outlines' order
+    assert [shape(g).bounds for g in data["geometry"]] == [g.bounds for g in REGIONS.geometry]
+    html = folium.Map().add_child(group).get_root().render()
+    assert "Carte.areas(feature_group_" in html and "geo_json_" not in html
 
 
 def _drawn_regions(spec: dict) -> tuple[dict[str, tuple[str, tuple]], list[str]]:
