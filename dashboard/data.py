@@ -274,9 +274,9 @@ def qpv_opportunities(filters: Filters, reach_m: float) -> pd.DataFrame:
 
 @shared_cache(show_spinner=False, max_entries=32)
 def _opportunities_map_html(source: Source, filters: Filters, reach_m: float) -> str:
-    selection = _selection(source, filters)
     table = _qpv_opportunities(source, filters, reach_m)
-    return opportunities_map(table, selection.qpv, selection.regies).get_root().render()
+    outlines = _outlines_url(source.folder, source.signature, _load(source).atlas)
+    return opportunities_map(table, _selection(source, filters), outlines).get_root().render()
 
 
 def opportunities_map_html(filters: Filters, reach_m: float) -> str:

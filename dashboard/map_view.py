@@ -13,7 +13,6 @@ from dashboard.map_state import KEYS, MapView
 from dashboard.navigation import PAGES
 from dashboard.page import PageContext
 from dashboard.url_state import show_in_widgets
-from geo.display import view_for_bounds
 from geo.filters import Filters
 from geo.view import OVERSEAS_REGIONS, presentation_steps, size_of_view
 from ui import maps
@@ -132,10 +131,11 @@ def map_view(ctx: PageContext, *, key: str, view: MapView | None = None, height:
     # since (its callback wrote the session's view) keeps its value.
     shown = st.session_state.get(MEMORY, (None, view))[1] if view else MapView()
     payload = data.map_payload(ctx.filters, shown.measure)
+    composition = payload.composition
     show_qpv = "qpv" in shown.layers and bool(payload.qpv["qpv"])
     qpv_layer = []
     if show_qpv:
-        qpv_layer = [maps.build_qpv_dots(payload.qpv) if payload.dots else maps.build_qpv_layer(payload.qpv)]
+        qpv_layer = [maps.build_qpv_dots(payload.qpv) if composition.dots else maps.build_qpv_layer(payload.qpv)]
     if payload.insets:
         # Overseas insets: coloured QPV only with the QPV layer, the way to each région always.
         empty = {key: [[] for _ in payload.insets["region"]] for key in ("lat", "lon", "f")}
@@ -145,27 +145,24 @@ def map_view(ctx: PageContext, *, key: str, view: MapView | None = None, height:
     regies_layer = []
     if "regies" in shown.layers and payload.regies["regie"]:
         regies_layer = [maps.build_regies_layer(payload.regies)]
-    # Small shapes (national dots, regional halos) are drawn over the régie rings, which stay visible around
-    # them; the local view's large outlines go under the rings, which would otherwise vanish inside them.
-    small = payload.dots or payload.qpv.get("halo", False)
-    layers = [*under, *(regies_layer + qpv_layer if small else qpv_layer + regies_layer)]
+    layers = [*under, *(regies_layer + qpv_layer if composition.qpv_over_regies else qpv_layer + regies_layer)]
     if "organismes" in shown.layers and len(ctx.selection.organismes):
         layers.append(maps.build_organismes_layer(ctx.selection.organismes))
     steps = presentation_steps(ctx.atlas.regions, ctx.filters.regions) if ctx.presenting and view else None
     base = maps.build_base_map(data.outlines_url(), tiles=shown.basemap, height=height, steps=steps,
                                fit_window=view is not None)
+    corner = maps.legend_corner(bool(payload.insets))
     if show_qpv:
-        extra = [(maps.REGIE_COLOR, "Régie")] if regies_layer else []
-        maps.Legend(maps.MEASURES[shown.measure], list(payload.legend_items), extra).add_to(base)
+        legend = composition.legend if regies_layer else composition.legend.without_regies()
+        maps.Legend(legend.title, legend.items, legend.marks, position=corner).add_to(base)
     for legend in legends:
+        legend.position = corner
         legend.add_to(base)
-    # The metropolitan frame (no bounds) is fitted to the quarter zoom level, so that France fills the map; a
-    # selection to the whole level below, which leaves its edge shapes a margin (clear of a popup's pan).
     # The main map (with a `view`) fits the window: framed for the size its browser reported last.
     size_key = f"_taille_{key}"
     width_px, height_px = st.session_state.get(size_key, (900, height)) if view else (900, height)
-    requested = (shown.center, shown.zoom) if shown.framed else view_for_bounds(
-        payload.bounds, width_px=width_px, height_px=height_px, step=1 if payload.bounds else maps.ZOOM_SNAP)
+    requested = (shown.center, shown.zoom) if shown.framed else maps.fit_view(
+        composition.bounds, composition.framed, width_px=width_px, height_px=height_px)
     returned = ["last_active_drawing", "center", "zoom", "bounds"] if view else ["last_active_drawing"]
     result = st_folium(
         base, key=key, height=height, use_container_width=True, feature_group_to_add=layers,

@@ -120,6 +120,15 @@ window.Carte = (function () {
     focusable(group, d.n);
   }
 
+  /* Areas under the QPV, each filled in its colour (the régions by declination status): not interactive, so
+     that clicks reach the QPV and régies above them. */
+  function areas(group, d) {
+    d.geometry.forEach(function (geometry, i) {
+      L.geoJSON(geometry, {interactive: false, style: {fillColor: d.color[i], color: d.color[i], weight: 1,
+        fillOpacity: d.opacity}}).addTo(group);
+    });
+  }
+
   /* National view: the overseas régions as a strip of small maps (each its own Leaflet map, not interactive)
      with their QPV as dots in the main map's colours. A click, Enter or Space on one opens its région: the
      group reports it like a click on a shape ({region, t}: `t` tells two clicks on the same inset apart). */
@@ -138,19 +147,21 @@ window.Carte = (function () {
         var frame = L.DomUtil.create("div", "carte-encart-carte", box);
         var label = L.DomUtil.create("div", "carte-encart-nom", box);
         label.innerHTML = d.n[k];
-        box.setAttribute("role", "button");
-        box.setAttribute("tabindex", "0");
         box.setAttribute("data-region", plainText(code));
-        box.setAttribute("aria-label", d.title + " : " + label.textContent);
-        box.title = d.title;
         function open(e) {
           if (e.type === "keydown" && e.key !== "Enter" && e.key !== " ") return;
           e.preventDefault();
           var feature = {type: "Feature", properties: {region: code, t: Date.now()}, geometry: null};
           group.fire("click", {layer: {toGeoJSON: function () { return feature; }}});
         }
-        box.addEventListener("click", open);
-        box.addEventListener("keydown", open);
+        if (d.title) {  // without a title a click does nothing (a map that reports no click): not a button
+          box.setAttribute("role", "button");
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("aria-label", d.title + " : " + label.textContent);
+          box.title = d.title;
+          box.addEventListener("click", open);
+          box.addEventListener("keydown", open);
+        }
         var mini = L.map(frame, {zoomControl: false, attributionControl: false, dragging: false, touchZoom: false,
           scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false, zoomSnap: 0,
           fadeAnimation: false, zoomAnimation: false});
@@ -178,36 +189,30 @@ window.Carte = (function () {
     });
   }
 
-  /* Regional and local views: the names of the communes with QPV, from zoom `from`; a name that would overlap
-     one already shown (the communes with most QPV come first) is hidden. */
+  /* Regional and local views: the names of the communes with QPV, from zoom `from`, thinned (`thin`: the
+     communes with most QPV come first). */
   function communeNames(group, d) {
     var level = labelGroup({n: d.n, lat: d.lat, lon: d.lon}, "carte-nom-com");
     whileOnMap(group, function (map) {
       function show() {
         var wanted = map.getZoom() >= d.from;
         if (wanted !== group.hasLayer(level.group)) { wanted ? group.addLayer(level.group) : group.removeLayer(level.group); }
-        if (!wanted) return;
-        var kept = [];
-        level.group.eachLayer(function (marker) {
-          var span = marker.getElement() && marker.getElement().firstChild;
-          if (!span) return;
-          span.style.visibility = "";
-          var r = span.getBoundingClientRect();
-          var clash = kept.some(function (k) {
-            return r.left < k.right + 4 && k.left < r.right + 4 && r.top < k.bottom && k.top < r.bottom;
-          });
-          if (clash) { span.style.visibility = "hidden"; } else { kept.push(r); }
-        });
+        if (wanted) thin(level.group);
       }
       map.on("zoomend", show);
+      if (document.fonts) document.fonts.addEventListener("loadingdone", show);
       show();
-      return function () { map.off("zoomend", show); group.removeLayer(level.group); };
+      return function () {
+        map.off("zoomend", show);
+        if (document.fonts) document.fonts.removeEventListener("loadingdone", show);
+        group.removeLayer(level.group);
+      };
     });
   }
 
   /* Région and département outlines, fetched once (the browser caches them) into a pane under the overlays, and
      their names in a pane above them, each at the zooms where it helps: régions on the national view,
-     départements on a région's. */
+     départements on a région's; the larger shapes' names first where they would overlap (`thin`). */
   var outlinesData = null;  // the outlines' file, fetched once and shared with the insets
 
   function outlines(map, url) {
@@ -230,10 +235,29 @@ window.Carte = (function () {
         levels.forEach(function (level) {
           var wanted = zoom >= level.from && zoom < level.to;
           if (wanted !== map.hasLayer(level.group)) { wanted ? level.group.addTo(map) : map.removeLayer(level.group); }
+          if (wanted) thin(level.group);
         });
       }
       map.on("zoomend", show);
       show();
+      // measured again once the web font is in: its taller lines make names overlap that did not before
+      if (document.fonts) document.fonts.addEventListener("loadingdone", show);
+    });
+  }
+
+  /* The one placement rule for names: in the group's order (the weightiest first), a name that would overlap
+     one already shown, or come within 4 px of it sideways, is hidden. */
+  function thin(group) {
+    var kept = [];
+    group.eachLayer(function (marker) {
+      var span = marker.getElement() && marker.getElement().firstChild;
+      if (!span) return;
+      span.style.visibility = "";
+      var r = span.getBoundingClientRect();
+      var clash = kept.some(function (k) {
+        return r.left < k.right + 4 && k.left < r.right + 4 && r.top < k.bottom && k.top < r.bottom;
+      });
+      if (clash) { span.style.visibility = "hidden"; } else { kept.push(r); }
     });
   }
 
@@ -323,5 +347,5 @@ window.Carte = (function () {
   }
 
   return {qpvDots: qpvDots, qpvOutlines: qpvOutlines, regies: regies, insets: insets, communeNames: communeNames,
-    outlines: outlines, keyboard: keyboard, steps: steps, fitWindow: fitWindow};
+    areas: areas, outlines: outlines, keyboard: keyboard, steps: steps, fitWindow: fitWindow};
 })();

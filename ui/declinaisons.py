@@ -3,17 +3,20 @@ timeline of signatures and the map of the régions coloured by status (both Alta
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import folium
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from geo import fr
 from geo.declinaisons import STATUS_COLORS
 from geo.schema import DECLINAISON_STATUTS, DECLINAISONS, REGIONS
 from geo.view import OVERSEAS_REGIONS
 from ui.charts import COUNT_AXIS, FONT, PADDING
-from ui.maps import Legend
+from ui.maps import CarteLayer, Legend
 
 # The datasets' columns under their titles (`geo.schema`: the one spelling of a header, recognised on import).
 DECLINATION_LABELS = {
@@ -84,6 +87,9 @@ def status_map(regions: gpd.GeoDataFrame, table: pd.DataFrame, title: str = "Ava
         "ar_hlm": status.loc[shown["insee_reg"], "ar_hlm"].to_numpy(),
         "signee": [fr.date_fr(d) if pd.notna(d) else "" for d in status.loc[shown["insee_reg"], "date_signature"]],
     }, geometry=shown.geometry.to_numpy(), crs=regions.crs).to_crs(4326)
+    # Vega (d3-geo) reads rings on the sphere: an exterior ring must run clockwise, or the shape is the whole
+    # globe but the région (GeoJSON's counter-clockwise rings drew every région as one grey disc).
+    data.geometry = shapely.orient_polygons(data.geometry.to_numpy(), exterior_cw=True)
     # GeoJSON features inline: Streamlit would otherwise try (and fail) to pass the geometry column to Arrow.
     features = alt.Data(values=data.__geo_interface__["features"])
     return alt.Chart(features, title=alt.Title(title, anchor="start", font=FONT)).mark_geoshape(
@@ -100,17 +106,15 @@ def status_map(regions: gpd.GeoDataFrame, table: pd.DataFrame, title: str = "Ava
 
 def status_layer(regions: gpd.GeoDataFrame, table: pd.DataFrame, name: str = "Déclinaisons régionales"
                  ) -> folium.FeatureGroup:
-    """The régions coloured by declination status, as a layer under the national map's QPV and régies; not
-    interactive, so that clicks reach the QPV and régies above it."""
+    """The régions coloured by declination status, as a layer under the national map's QPV and régies, drawn by
+    `Carte.areas` (not interactive: clicks reach the QPV and régies above). A folium GeoJson here named a
+    variable that streamlit-folium's dynamic layers never declare: nothing drew on /carte."""
     status = dict(zip(table["insee_reg"], table["statut"], strict=True))
+    shown = regions[regions["insee_reg"].isin(status) & regions.geometry.notna()]
+    colors = [STATUS_COLORS.get(status[code], STATUS_COLORS[DECLINAISON_STATUTS[0]]) for code in shown["insee_reg"]]
+    geometry = json.loads("[" + ",".join(shapely.to_geojson(shown.geometry.to_numpy())) + "]")
     group = folium.FeatureGroup(name=name, show=True)
-    for code, geometry in zip(regions["insee_reg"], regions.geometry, strict=True):
-        if code not in status or geometry is None:
-            continue
-        color = STATUS_COLORS.get(status[code], STATUS_COLORS[DECLINAISON_STATUTS[0]])
-        folium.GeoJson(geometry.__geo_interface__, interactive=False,
-                       style_function=lambda _, c=color: {"fillColor": c, "color": c, "weight": 1,
-                                                          "fillOpacity": 0.35}).add_to(group)
+    CarteLayer("areas", {"geometry": geometry, "color": colors, "opacity": 0.35}).add_to(group)
     return group
 
 

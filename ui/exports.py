@@ -14,6 +14,7 @@ import pandas as pd
 
 from geo import schema
 from geo.formulas import neutralize
+from ui.filters_text import describe
 
 
 def _text_columns(frame: pd.DataFrame) -> list[str]:
@@ -90,12 +91,12 @@ def territory_name(filters, atlas) -> str:
 
 def scope_name(filters, atlas) -> str:
     """What a file covers, for its name: the territory (`territory_name`) then every other filter as the subtitle
-    says it (`Filters.describe`: themes, families, statuses, years, search), so that the Hauts-de-France ×
+    says it (`ui.filters_text.describe`: themes, families, statuses, years, search), so that the Hauts-de-France ×
     insertion file is not named like the whole Hauts-de-France one."""
     territory = territory_name(filters, atlas)
     if not filters.is_active:
         return territory
-    described = filters.describe(atlas)
+    described = describe(filters, atlas)
     return described if filters.has_territory else f"{territory} · {described}"
 
 

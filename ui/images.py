@@ -1,11 +1,11 @@
 """Server-side images: the current map as PNG or SVG (matplotlib), each chart as PNG or SVG (vl-convert).
 
-Nothing here needs a browser, tiles or the network. The map takes its classes, colours and legend from
-`ui.maps` (the screen's rules), draws QPV as dots at the national scale and as outlines below it (the screen's
-`geo.display.scale_for`), and frames metropolitan France as the screen does (`geo.display.METROPOLE_BOUNDS`), with
-the overseas régions as insets. Figures are built on `matplotlib.figure.Figure` with an explicit Agg canvas, never
-through pyplot: no GUI backend, no global figure list, safe in the app's threads. Fonts: matplotlib's bundled
-DejaVu Sans, also registered with vl-convert so that charts use the same local files.
+Nothing here needs a browser, tiles or the network. The map draws the screen's composition
+(`ui.map_payload.compose`): its classes, colours and legend, QPV as dots, halos or outlines, the régie rings over
+or under them, its frame (metropolitan France with the overseas régions as insets, or the territory). Figures
+are built on `matplotlib.figure.Figure` with an explicit Agg canvas, never through pyplot: no GUI backend, no
+global figure list, safe in the app's threads. Fonts: matplotlib's bundled DejaVu Sans, also registered with
+vl-convert so that charts use the same local files.
 """
 
 from __future__ import annotations
@@ -28,16 +28,14 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.path import Path as MplPath
-from pyproj import Transformer
 
 from geo import fr
-from geo.display import METROPOLE_BOUNDS, scale_for
+from geo.display import scale_for
 from geo.filters import Selection
 from geo.schema import LAMBERT93, WGS84, metric_crs
-from geo.view import OVERSEAS_REGIONS
 from ui import maps
 from ui.filters_text import describe
-from ui.map_payload import qpv_with_theme
+from ui.map_payload import Composition, MapLegend, compose, qpv_with_theme
 
 # (width px, height px, dpi): a full-HD slide picture, and A4 landscape at 200 dpi (297 × 210 mm).
 SIZES = {"1920x1080": (1920, 1080, 100), "a4": (2339, 1654, 200)}
@@ -126,10 +124,10 @@ def _prepare_axes(ax) -> None:
 
 
 def _draw_map(ax, atlas, qpv: gpd.GeoDataFrame, colors: pd.Series, regies: gpd.GeoDataFrame | None, crs: str,
-              extent, dots: bool, halo: bool, scale: _Scale) -> None:
-    """Outlines, QPV (dots or shapes, fill antialiasing off so that each QPV shows its exact colour) and régies
-    (None: hidden) in `crs`, framed on `extent` (xmin, ymin, xmax, ymax), the axes box filled (aspect kept by
-    the limits)."""
+              extent, style: str, scale: _Scale) -> None:
+    """Outlines, QPV in the composition's `style` (fill antialiasing off so that each QPV shows its exact
+    colour) and régies (None: hidden) in `crs`, framed on `extent` (xmin, ymin, xmax, ymax), the axes box filled
+    (aspect kept by the limits); QPV over or under the régie rings as on screen (`Composition.qpv_over_regies`)."""
     _prepare_axes(ax)
     xmin, ymin, xmax, ymax = _fit(extent, ax)
     ax.set_xlim(xmin, xmax)
@@ -139,22 +137,23 @@ def _draw_map(ax, atlas, qpv: gpd.GeoDataFrame, colors: pd.Series, regies: gpd.G
     regs = atlas.regions.to_crs(crs)
     _draw_polygons(ax, deps.geometry, LAND, OUTLINE, scale.pt(0.5), 1)
     _draw_polygons(ax, regs.geometry, "none", OUTLINE, scale.pt(1.4), 2)
+    qpv_z, regies_z = (4, 3) if style != "outlines" else (3, 4)
     if len(qpv):
         projected = qpv.geometry.to_crs(crs)
         fill = colors.to_numpy()
-        if dots:
+        if style == "dots":
             points = projected.representative_point()
             ax.scatter(points.x, points.y, s=(2 * scale.pt(DOT_RADIUS_PX)) ** 2, c=fill, marker="o",
-                       linewidths=0, zorder=3).set_antialiased(False)
-        elif halo:  # regional scale: a QPV spans a few pixels, its outline is drawn thick in its own colour
-            _draw_polygons(ax, projected, fill, fill, scale.pt(2.0), 3, antialiased=False)
+                       linewidths=0, zorder=qpv_z).set_antialiased(False)
+        elif style == "halo":
+            _draw_polygons(ax, projected, fill, fill, scale.pt(2.0), qpv_z, antialiased=False)
         else:
-            _draw_polygons(ax, projected, fill, LOCAL_EDGE, scale.pt(0.8), 3, antialiased=False)
+            _draw_polygons(ax, projected, fill, LOCAL_EDGE, scale.pt(0.8), qpv_z, antialiased=False)
     if regies is not None and len(regies):
         points = regies.geometry.to_crs(crs)
         ax.scatter(points.x, points.y, s=(2 * scale.pt(REGIE_RADIUS_PX)) ** 2, marker="o",
                    facecolors=matplotlib.colors.to_rgba(maps.REGIE_COLOR, 0.12), edgecolors=maps.REGIE_COLOR,
-                   linewidths=scale.pt(2.5), zorder=4)
+                   linewidths=scale.pt(2.5), zorder=regies_z)
 
 
 def _fit(extent, ax) -> tuple[float, float, float, float]:
@@ -171,59 +170,45 @@ def _fit(extent, ax) -> tuple[float, float, float, float]:
     return xmin, ymin - grow, xmax, ymax + grow
 
 
-def _extent(sel: Selection, crs: str, national: bool) -> tuple[float, float, float, float]:
-    """The screen's framing: metropolitan France nationally, otherwise the selected QPV and régies (their
-    territories when both are empty), with a margin."""
-    to_view = Transformer.from_crs(WGS84, crs, always_xy=True)
-    if national:
-        (south, west), (north, east) = METROPOLE_BOUNDS
-        xs, ys = to_view.transform([west, east, west, east], [south, south, north, north])
-        return min(xs), min(ys), max(xs), max(ys)
-    frames = [f.geometry for f in (sel.qpv, sel.regies) if len(f)]
-    if not frames:
-        deps = sel.atlas.departements
-        mask = deps["insee_dep"].isin(sel.filters.departements) if sel.filters.departements else \
-            deps["insee_reg"].isin(sel.filters.regions)
-        frames = [deps.geometry[mask]] if mask.any() else [deps.geometry]
-    geometry = gpd.GeoSeries(pd.concat(frames, ignore_index=True), crs=WGS84).to_crs(crs)
-    xmin, ymin, xmax, ymax = geometry.total_bounds
-    pad = max(xmax - xmin, ymax - ymin, 2000.0) * 0.06
-    return xmin - pad, ymin - pad, xmax + pad, ymax + pad
+def _extent(bounds, crs: str, pad: float) -> tuple[float, float, float, float]:
+    """The composition's frame (`Composition.bounds`, WGS84) in `crs`, widened by `pad` of its larger side: its
+    edges are sampled, as a parallel is curved in a conic projection (its corners alone would cut the middle)."""
+    (south, west), (north, east) = bounds
+    edge = shapely.segmentize(shapely.box(west, south, east, north), max((east - west), (north - south)) / 64)
+    xmin, ymin, xmax, ymax = gpd.GeoSeries([edge], crs=WGS84).to_crs(crs).total_bounds
+    margin = max(xmax - xmin, ymax - ymin, 2000.0) * pad
+    return xmin - margin, ymin - margin, xmax + margin, ymax + margin
 
 
-def _overseas_insets(fig: Figure, sel: Selection, qpv: gpd.GeoDataFrame, colors: pd.Series, show_regies: bool,
-                     scale: _Scale) -> None:
-    """The national view's overseas régions, each in its own projection, as a row of small maps."""
+def _overseas_insets(fig: Figure, sel: Selection, composition: Composition, qpv: gpd.GeoDataFrame,
+                     colors: pd.Series, show_regies: bool, scale: _Scale) -> None:
+    """The composition's overseas insets, each région in its own projection, as a row of small maps."""
     deps = sel.atlas.departements
     width, gap, left = 0.066, 0.006, 0.64
-    for i, region in enumerate(OVERSEAS_REGIONS):
-        mask = deps["insee_reg"] == region
-        if not mask.any():
-            continue
-        crs = metric_crs(deps.loc[mask, "insee_dep"].iloc[0])
+    for i, (region, bounds) in enumerate(composition.insets):
+        crs = metric_crs(deps.loc[deps["insee_reg"] == region, "insee_dep"].iloc[0])
         ax = fig.add_axes((left + i * (width + gap), 0.13, width, 0.13), label=f"outre-mer-{region}")
-        xmin, ymin, xmax, ymax = deps.geometry[mask].to_crs(crs).total_bounds
-        pad = max(xmax - xmin, ymax - ymin) * 0.08
         in_region = (qpv["insee_reg"] == region).to_numpy()
         regies = sel.regies[sel.regies["insee_reg"] == region] if show_regies else None
-        _draw_map(ax, sel.atlas, qpv[in_region], colors[in_region], regies, crs,
-                  (xmin - pad, ymin - pad, xmax + pad, ymax + pad), dots=True, halo=False, scale=scale)
+        _draw_map(ax, sel.atlas, qpv[in_region], colors[in_region], regies, crs, _extent(bounds, crs, 0.08),
+                  style="dots", scale=scale)
         ax.set_title(sel.atlas.region_name(region), fontsize=scale.pt(13), color=MUTED, fontfamily=FONT, pad=2,
                      **PLAIN_TEXT)
 
 
-def _legend(fig: Figure, items: list[tuple[str, str]], title: str, show_regies: bool, scale: _Scale) -> None:
-    handles = [Patch(facecolor=color, edgecolor=OUTLINE, linewidth=scale.pt(1), label=label) for color, label in items]
-    if show_regies:
-        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=2 * scale.pt(REGIE_RADIUS_PX),
-                              markerfacecolor=matplotlib.colors.to_rgba(maps.REGIE_COLOR, 0.12),
-                              markeredgecolor=maps.REGIE_COLOR, markeredgewidth=scale.pt(2.5), label="Régie"))
+def _legend(fig: Figure, legend: MapLegend, scale: _Scale) -> None:
+    """The composition's legend (`MapLegend`, as on screen): a swatch per class, a ring per mark."""
+    handles = [Patch(facecolor=color, edgecolor=OUTLINE, linewidth=scale.pt(1), label=label)
+               for color, label in legend.items]
+    handles += [Line2D([], [], linestyle="none", marker="o", markersize=2 * scale.pt(REGIE_RADIUS_PX),
+                       markerfacecolor=matplotlib.colors.to_rgba(color, 0.12), markeredgecolor=color,
+                       markeredgewidth=scale.pt(2.5), label=label) for color, label in legend.marks]
     if not handles:
         return
-    legend = fig.legend(handles=handles, title=title, loc="upper left", bbox_to_anchor=(0.64, 0.86),
+    drawn = fig.legend(handles=handles, title=legend.title, loc="upper left", bbox_to_anchor=(0.64, 0.86),
                         frameon=False, fontsize=scale.pt(17), title_fontsize=scale.pt(18), alignment="left",
                         handlelength=1.4, handleheight=1.1, labelspacing=0.6, prop={"family": FONT})
-    legend.get_title().set_fontweight("bold")
+    drawn.get_title().set_fontweight("bold")
 
 
 def _wrap(text: str, width: int) -> str:
@@ -243,16 +228,15 @@ def map_figure(sel: Selection, measure: str = "coverage", *, size: str = "1920x1
     fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
     qpv = qpv_with_theme(sel)
-    colors, items = maps.qpv_colors(qpv, measure)
-    territory = scale_for(sel.filters.regions, sel.filters.departements)
-    national = territory.name == "national"
+    colors, _ = maps.qpv_colors(qpv, measure)
+    composition = compose(sel, qpv, measure, scale_for(sel.filters.regions, sel.filters.departements),
+                          framed=sel.filters.has_territory)
     crs = view_crs(sel)
     ax = fig.add_axes(MAP_BOX, label="carte")
-    _draw_map(ax, sel.atlas, qpv, colors, sel.regies if show_regies else None, crs, _extent(sel, crs, national),
-              dots=national, halo=territory.name == "regional", scale=scale)
-    if national:
-        _overseas_insets(fig, sel, qpv, colors, show_regies, scale)
-    _legend(fig, items, maps.MEASURES[measure], show_regies, scale)
+    _draw_map(ax, sel.atlas, qpv, colors, sel.regies if show_regies else None, crs,
+              _extent(composition.bounds, crs, 0.06 if composition.framed else 0.0), composition.style, scale)
+    _overseas_insets(fig, sel, composition, qpv, colors, show_regies, scale)
+    _legend(fig, composition.legend if show_regies else composition.legend.without_regies(), scale)
 
     text = {"fontfamily": FONT, "transform": fig.transFigure, **PLAIN_TEXT}
     fig.text(0.015, 0.955, title or "Carte des coopérations", fontsize=scale.pt(30), fontweight="bold", color=INK,

@@ -11,12 +11,14 @@ from html import escape
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo import fr
+from geo.display import view_for_bounds
 from geo.schema import FAMILLE_LABELS, THEME_BY_SLUG, THEMES
 from ui.assets import offline_fullscreen, offline_map
 
@@ -56,9 +58,10 @@ MAP_CSS = ("<style>.leaflet-container{background:#e8eef3;font-family:'Source San
            ".carte-nom-region span{font-size:14px}.carte-nom-dep span{font-size:12px}"
            ".carte-nom-com span{font-size:12px;font-weight:500}"
            "path.leaflet-interactive:focus{outline:none;stroke:#111827;stroke-width:4px}"
-           ".carte-encarts{display:flex;gap:6px}.carte-encart{width:100px;padding:2px;cursor:pointer;"
+           ".carte-encarts{display:flex;gap:6px}.carte-encart{width:100px;padding:2px;"
            "background:rgba(255,255,255,.92);border:1px solid #6b7280;border-radius:4px}"
-           ".carte-encart:focus,.carte-encart:hover{outline:3px solid #1d4ed8}"
+           ".carte-encart[role=button]{cursor:pointer}"
+           ".carte-encart[role=button]:focus,.carte-encart[role=button]:hover{outline:3px solid #1d4ed8}"
            ".carte-encart-carte{position:relative;overflow:hidden;width:96px;height:74px;background:#e8eef3}"
            ".carte-encart-nom{font:600 11px/1.4 sans-serif;color:#111827;text-align:center;white-space:nowrap;"
            "overflow:hidden;text-overflow:ellipsis}"
@@ -108,6 +111,7 @@ CONTRACT = {
     "regies": frozenset({"regie", "n", "head", "q", "o", "orgs", "t", "themes", "lat", "lon", "color", "words"}),
     "insets": frozenset({"region", "n", "bounds", "lat", "lon", "f", "palette", "radius", "title"}),
     "communeNames": frozenset({"n", "lat", "lon", "from"}),
+    "areas": frozenset({"geometry", "color", "opacity"}),
 }
 DOT_RADIUS = 2.0  # px: about what a QPV outline with its halo covers at the national zoom
 
@@ -194,15 +198,18 @@ def qpv_outline_data(qpv: gpd.GeoDataFrame, measure: str = "coverage", halo: boo
     return {**_qpv_columns(qpv, measure), "geometry": geometry, "halo": halo}
 
 
-def inset_data(qpv: gpd.GeoDataFrame, frames: list[tuple[str, list]], names: dict[str, str],
-               measure: str = "coverage") -> dict:
-    """The national view's overseas insets (`geo.view.overseas_frames`): per région its escaped name, bounds and
-    its QPV as dots (the selection's `qpv` with `insee_reg`, coloured for `measure` as on the main map)."""
-    colors, _ = qpv_colors(qpv, measure)
+INSET_TITLE = "Ouvrir la carte de la région"
+
+
+def inset_data(qpv: gpd.GeoDataFrame, colors: pd.Series, frames: list[tuple[str, list]], names: dict[str, str],
+               title: str = INSET_TITLE) -> dict:
+    """The national view's overseas insets (`Composition.insets`): per région its escaped name, bounds and its
+    QPV as dots (`qpv` with `insee_reg`, in `colors` as on the main map). `title`: what a click on an inset
+    does (empty: nothing, the insets are not buttons)."""
     palette = list(dict.fromkeys(colors))
     points = qpv.geometry.representative_point()
     data = {"region": [], "n": [], "bounds": [], "lat": [], "lon": [], "f": [], "palette": palette,
-            "radius": DOT_RADIUS + 1, "title": "Ouvrir la carte de la région"}
+            "radius": DOT_RADIUS + 1, "title": title}
     for code, bounds in frames:
         inside = (qpv["insee_reg"] == code).to_numpy()
         data["region"].append(escape(code))
@@ -210,7 +217,7 @@ def inset_data(qpv: gpd.GeoDataFrame, frames: list[tuple[str, list]], names: dic
         data["bounds"].append(bounds)
         data["lat"].append(points[inside].y.round(3).tolist())
         data["lon"].append(points[inside].x.round(3).tolist())
-        data["f"].append(colors[inside].map(palette.index).astype(int).tolist())
+        data["f"].append(pd.Series(colors[inside]).map(palette.index).astype(int).tolist())
     return data
 
 
@@ -326,7 +333,10 @@ def _feature_collection(frame: gpd.GeoDataFrame) -> dict:
 
 
 def _labels(frame: gpd.GeoDataFrame, name_column: str) -> dict:
-    """Names (escaped) and a point inside each shape where `Carte.outlines` writes them at the scales they help."""
+    """Names (escaped) and a point inside each shape where `Carte.outlines` writes them at the scales they help,
+    the largest shapes first: their names stay where names would overlap (`Carte.thin`)."""
+    order = np.argsort(-shapely.area(frame.geometry.to_numpy()), kind="stable")
+    frame = frame.iloc[order]
     points = frame.geometry.representative_point()
     names = frame[name_column] if name_column in frame else pd.Series([""] * len(frame))
     return {"n": _escaped(names), "lat": points.y.round(3).tolist(), "lon": points.x.round(3).tolist()}
@@ -344,7 +354,7 @@ class Legend(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function() {
-            var legend = L.control({position: "bottomright"});
+            var legend = L.control({position: {{ this.position|tojson }}});
             legend.onAdd = function() {
                 var div = L.DomUtil.create("div", "carte-legende");
                 div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 10px;border-radius:6px;"
@@ -357,9 +367,11 @@ class Legend(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, title: str, items: list[tuple[str, str]], extra: list[tuple[str, str]] = ()):
+    def __init__(self, title: str, items: list[tuple[str, str]], extra: list[tuple[str, str]] = (),
+                 position: str = "bottomright"):
         super().__init__()
         self._name = "Legend"
+        self.position = position
         rows = [f"<b>{escape(title)}</b>"]
         for color, label in items:
             rows.append(f'<span style="display:inline-block;width:12px;height:12px;background:{escape(color)};'
@@ -369,12 +381,6 @@ class Legend(MacroElement):
                         f'border:2.5px solid {escape(color)};margin-right:6px;vertical-align:-1px"></span>'
                         f'{escape(label)}')
         self.html = "<br>".join(rows)
-
-
-def build_legend(qpv: pd.DataFrame, measure: str, with_regies: bool = True) -> Legend:
-    _, items = qpv_colors(qpv, measure)
-    extra = [(REGIE_COLOR, "Régie")] if with_regies else []
-    return Legend(MEASURES[measure], items, extra)
 
 
 def bounds_of(frames: list[gpd.GeoDataFrame]) -> list[list[float]] | None:
@@ -433,6 +439,18 @@ class TileFailureNotice(MacroElement):
 
 ZOOM_SNAP = 0.25  # dashboard.map_state.ZOOM_STEP: a frame fitted to the quarter zoom level fills the map
 INITIAL_VIEW = ((46.6, 2.4), 6)  # where the map is drawn before streamlit-folium applies the requested view
+
+
+def legend_corner(insets: bool) -> str:
+    """Where a map's legends go: bottom right, or top right when the overseas insets take the bottom edge."""
+    return "topright" if insets else "bottomright"
+
+
+def fit_view(bounds, framed: bool, width_px: int, height_px: int) -> tuple[tuple[float, float], float]:
+    """Centre and zoom showing `bounds` (`ui.map_payload.frame_bounds`) on a map of that size: metropolitan
+    France fitted to the quarter zoom level, so that it fills the map; a territory to the whole level below,
+    which leaves its edge shapes a margin (clear of a popup's pan)."""
+    return view_for_bounds(bounds, width_px=width_px, height_px=height_px, step=1 if framed else ZOOM_SNAP)
 
 
 FIT_MIN_HEIGHT = 300  # px: the smallest height of a map fitted to the window (`Carte.fitWindow`)

@@ -10,9 +10,12 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import fr
+from geo.filters import Selection
 from geo.schema import QPV
+from geo.view import overseas_frames
 from ui.assets import offline_map
-from ui.maps import MAP_CSS, REGIE_COLOR, Legend, bounds_of
+from ui.map_payload import frame_bounds
+from ui.maps import INITIAL_VIEW, MAP_CSS, REGIE_COLOR, ZOOM_SNAP, CarteLayer, Legend, inset_data, legend_corner
 
 # The QPV's own columns under their titles (`geo.schema`: the one spelling of a header, recognised on import).
 QPV_LABELS = {
@@ -59,12 +62,18 @@ def _points_layer(points: gpd.GeoSeries, tips: list[str], marker: folium.CircleM
                           tooltip=folium.GeoJsonTooltip(["tip"], labels=False))
 
 
-def opportunities_map(table: pd.DataFrame, qpv: gpd.GeoDataFrame, regies: gpd.GeoDataFrame,
-                      height: int = MAP_HEIGHT) -> folium.Map:
-    """The QPV of `table` (a `qpv_opportunities` frame) as dots, orange when a régie is within reach, with the
-    régies as rings; tooltips say the figures of the table (escaped data text)."""
-    m = offline_map(location=(46.6, 2.4), zoom_start=6, min_zoom=3, max_zoom=18, control_scale=True, height=height)
+def opportunities_map(table: pd.DataFrame, sel: Selection, outlines_url: str, height: int = MAP_HEIGHT
+                      ) -> folium.Map:
+    """The QPV of `table` (a `qpv_opportunities` frame of `sel`) as dots, orange when a régie is within reach,
+    with the selection's régies as rings; tooltips say the figures of the table (escaped data text). Framed as
+    the main map (`ui.map_payload.frame_bounds`): nationally metropolitan France with the région outlines and
+    the overseas régions as insets (not buttons: this map reports no click)."""
+    framed = sel.filters.has_territory
+    m = offline_map(location=INITIAL_VIEW[0], zoom_start=INITIAL_VIEW[1], min_zoom=3, max_zoom=18,
+                    control_scale=True, height=height, zoom_snap=1 if framed else ZOOM_SNAP, zoom_delta=0.5)
     m.get_root().header.add_child(folium.Element(MAP_CSS), name="carte_css")
+    CarteLayer("outlines", outlines_url).add_to(m)
+    qpv = sel.qpv
     places = qpv.set_index("code_qp").geometry.representative_point()
     shown = table[table["code_qp"].isin(places.index)]
     group = folium.FeatureGroup(name="QPV sans partenariat")
@@ -79,12 +88,18 @@ def opportunities_map(table: pd.DataFrame, qpv: gpd.GeoDataFrame, regies: gpd.Ge
                 radius=5, weight=1, color="#ffffff", fill=True, fill_color=color, fill_opacity=0.9)).add_to(group)
     group.add_to(m)
     rings = folium.FeatureGroup(name="Régies")
-    if len(regies):
-        _points_layer(regies.geometry, [escape(str(n)) for n in regies["nom"]],
+    if len(sel.regies):
+        _points_layer(sel.regies.geometry, [escape(str(n)) for n in sel.regies["nom"]],
                       folium.CircleMarker(radius=4, weight=2.5, color=REGIE_COLOR, fill=False)).add_to(rings)
     rings.add_to(m)
-    Legend("QPV sans partenariat", [WITHIN_REACH, OUT_OF_REACH], [(REGIE_COLOR, "Régie")]).add_to(m)
-    bounds = bounds_of([qpv[qpv["code_qp"].isin(shown["code_qp"])]])
-    if bounds:
-        m.fit_bounds(bounds)
+    gaps = qpv[qpv["code_qp"].isin(shown["code_qp"])]
+    if not framed:
+        frames = overseas_frames(sel.atlas.departements)
+        within = gaps["code_qp"].map(dict(zip(shown["code_qp"], shown["n_regies_proches"] > 0, strict=True)))
+        colors = within.map({True: WITHIN_REACH[0], False: OUT_OF_REACH[0]})
+        names = {code: sel.atlas.region_name(code) for code, _ in frames}
+        CarteLayer("insets", inset_data(gaps, colors, frames, names, title="")).add_to(m)
+    Legend("QPV sans partenariat", [WITHIN_REACH, OUT_OF_REACH], [(REGIE_COLOR, "Régie")],
+           position=legend_corner(not framed)).add_to(m)
+    m.fit_bounds(frame_bounds(sel, gaps, framed))
     return m

@@ -44,8 +44,11 @@ def map_statuses(at) -> dict[str, str]:
 
 
 def signed_fills(at) -> int:
-    """Régions the national map's declination layer paints as signed."""
-    return map_text(at).count(f'"fillColor": "{SIGNED_COLOR}"')
+    """Régions the national map's declination layer (`Carte.areas`) paints as signed."""
+    text = map_text(at)
+    payload = text[text.index("Carte.areas(") + len("Carte.areas("):]
+    data, _ = json.JSONDecoder().raw_decode(payload[payload.index("{"):])
+    return data["color"].count(SIGNED_COLOR)
 
 
 def test_overview_table_map_and_timeline(declinaisons):

@@ -3,6 +3,7 @@ presentation mode (no chrome, arrows), Tab through the map, the printed portrait
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections import Counter
@@ -11,8 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from geo.declinaisons import STATUS_COLORS
 from tests.app import reference as ref
 from tests.browser.test_browser import LOAD_TIMEOUT, MAP, assert_no_exception, open_app, wait_until_still
+from tests.paths import REPO
 from ui import maps
 
 pytestmark = pytest.mark.browser
@@ -322,4 +325,69 @@ def test_controls_whose_code_arrives_late_keep_the_link(page, base_url):
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=LOAD_TIMEOUT)
     assert params(page) == {"region": "32", "mesure": "theme", "couches": "qpv,regies,organismes"}
     expect(sidebar.locator('[data-tag][aria-label="Hauts-de-France"]')).to_have_count(1)
+    assert_no_exception(page)
+
+
+def _boxes(locator) -> list[list[float]]:
+    return locator.evaluate_all("(els) => els.filter(e => getComputedStyle(e).visibility !== 'hidden')"
+                                ".map(e => e.getBoundingClientRect()).map(r => [r.left, r.top, r.right, r.bottom])")
+
+
+def _apart(a, b) -> bool:
+    return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+
+
+@pytest.mark.parametrize("path", ["", "carte"])
+def test_legends_stay_clear_of_the_overseas_insets(sized_page, base_url, path):
+    """The home map's and /carte's legends do not cover La Réunion's and Mayotte's
+    insets (fails on the old code: the legend sat in the bottom right corner over the end of the strip)."""
+    page = sized_page
+    open_app(page, f"{base_url}/{path}")
+    map_state(page)
+    frame = page.frame_locator(MAP)
+    expect(frame.locator(".carte-encart")).to_have_count(5)
+    expect(frame.locator(".carte-legende").first).to_be_visible()
+    legends, insets = _boxes(frame.locator(".carte-legende")), _boxes(frame.locator(".carte-encart"))
+    assert len(legends) == 1
+    container = _boxes(frame.locator(".leaflet-container"))[0]
+    for legend in legends:
+        assert all(_apart(legend, inset) for inset in insets), (legend, insets)
+        assert container[0] <= legend[0] and legend[2] <= container[2] and legend[3] <= container[3]
+
+
+def test_ile_de_france_departement_names_do_not_overlap(page, base_url):
+    """Paris and the petite couronne are a few pixels apart at the région's zoom: their names are thinned,
+    the larger départements' kept (fails on the old code, which wrote them over each other)."""
+    open_app(page, f"{base_url}/carte?region=11")
+    map_state(page)
+    names = page.frame_locator(MAP).locator(".carte-nom-dep span")
+    expect(names.first).to_be_visible()
+    shown = _boxes(names)
+    assert len(shown) >= 5  # the grande couronne's four and at least one of the inner ones
+    for i, a in enumerate(shown):
+        for b in shown[i + 1:]:
+            assert _apart(a, b), (a, b)
+    visible = names.evaluate_all("(spans) => spans.filter(s => getComputedStyle(s).visibility !== 'hidden')"
+                                 ".map(s => s.textContent)")
+    assert "Seine-et-Marne" in visible
+
+
+def test_declinations_layer_paints_each_region_in_its_status_colour(page, base_url):
+    """/carte's « Déclinaisons » layer: one filled area per région of the declinations file, in its status
+    colour, under the QPV; the insets and both legends still there (fails on the old code: a folium GeoJson in
+    streamlit-folium's dynamic layers stopped the drawing, no QPV, no région, no inset)."""
+    open_app(page, f"{base_url}/carte?couches=qpv,regies,declinaisons")
+    map_state(page)
+    frame = page.frame_locator(MAP)
+    with open(REPO / "data" / "demo" / "declinaisons.csv", encoding="utf-8-sig") as source:
+        statuses = [row["statut"] for row in csv.DictReader(source, delimiter=";")]
+    expected = Counter(STATUS_COLORS[s] for s in statuses)
+    # the main map's own overlays (not the insets' small maps), at the areas' opacity (outlines 0.85, dots 0.9)
+    areas = frame.locator('.leaflet-container > .leaflet-map-pane > .leaflet-overlay-pane path[fill-opacity="0.35"]')
+    expect(areas).to_have_count(len(statuses))
+    assert Counter(areas.evaluate_all("(ps) => ps.map(p => p.getAttribute('fill'))")) == expected
+    expect(frame.locator(".carte-encart")).to_have_count(5)
+    expect(frame.locator(".carte-legende")).to_have_count(2)
+    legends, insets = _boxes(frame.locator(".carte-legende")), _boxes(frame.locator(".carte-encart"))
+    assert all(_apart(legend, inset) for legend in legends for inset in insets)
     assert_no_exception(page)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
+
 import folium
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import box
+from shapely.geometry import box, shape
 
+from geo.declinaisons import STATUS_COLORS
+from geo.view import OVERSEAS_REGIONS
 from ui.declinaisons import COMPARISON_LABELS, for_export, signatures_timeline, status_layer, status_map
 
 TABLE = pd.DataFrame({
@@ -49,8 +55,55 @@ def test_status_map_colours_metropolitan_regions_by_status():
         "02/11/2024"
 
 
-def test_status_layer_paints_each_region_and_lets_clicks_through():
-    html = folium.Map().add_child(status_layer(REGIONS, TABLE)).get_root().render()
-    assert html.count('"fillColor": "#1a7f5a"') == 2
-    assert html.count('"fillColor": "#d1d5db"') == 1 and html.count('"fillColor": "#f59e0b"') == 1
-    assert html.count('"interactive": false') == 4
+def test_status_layer_paints_each_region_through_the_served_drawing_code():
+    group = status_layer(REGIONS, TABLE)
+    layer = next(iter(group._children.values()))
+    assert layer.function == "areas"
+    data = json.loads(layer.payload)
+    assert data["color"] == ["#1a7f5a", "#1a7f5a", "#d1d5db", "#f59e0b"]  # in the outlines' order
+    assert [shape(g).bounds for g in data["geometry"]] == [g.bounds for g in REGIONS.geometry]
+    html = folium.Map().add_child(group).get_root().render()
+    assert "Carte.areas(feature_group_" in html and "geo_json_" not in html
+
+
+def _drawn_regions(spec: dict) -> tuple[dict[str, tuple[str, tuple]], list[str]]:
+    """What Vega draws (vl-convert runs the browser's Vega): per région its fill and path box; the texts."""
+    import vl_convert as vlc
+
+    svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
+    drawn = {}
+    for path in re.findall(r"<path aria-label=\"[^\"]*Région: [^>]*>", svg):
+        region = re.search(r"Région: ([^;\"]*)", path).group(1)
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", re.search(r' d="([^"]*)"', path).group(1))]
+        xs, ys = numbers[0::2], numbers[1::2]
+        drawn[html.unescape(region)] = (re.search(r'fill="([^"]*)"', path).group(1),
+                                        (min(xs), min(ys), max(xs), max(ys)))
+    legend = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    return drawn, [html.unescape(t) for t in legend]
+
+
+def test_status_map_draws_each_region_in_its_place_and_colour(demo_atlas):
+    """The drawn shapes, not the spec: GeoJSON's counter-clockwise rings made Vega draw every région as the
+    whole globe, one grey disc (fails on the old code: all paths collapse to one point)."""
+    regions = demo_atlas.regions
+    metropolitan = regions[~regions["insee_reg"].isin(OVERSEAS_REGIONS)]
+    statuses = ["à engager", "en préparation", "signée"]
+    table = pd.DataFrame({"insee_reg": regions["insee_reg"].to_numpy(), "lib_reg": regions["lib_reg"].to_numpy(),
+                          "ar_hlm": "", "statut": [statuses[i % 3] for i in range(len(regions))],
+                          "date_signature": pd.NaT})
+    drawn, texts = _drawn_regions(status_map(regions, table).to_dict())
+    assert set(drawn) == set(metropolitan["lib_reg"])
+    wanted = dict(zip(table["lib_reg"], table["statut"], strict=True))
+    assert {name: fill for name, (fill, _) in drawn.items()} == {
+        name: STATUS_COLORS[wanted[name]] for name in drawn}
+    assert {"Déclinaison", *statuses} <= set(texts), "the legend names each status"
+    boxes = {name: box_ for name, (_, box_) in drawn.items()}
+    width = max(b[2] for b in boxes.values()) - min(b[0] for b in boxes.values())
+    for name, (x0, y0, x1, y1) in boxes.items():
+        assert 0 < x1 - x0 < width / 2 and 0 < y1 - y0 < width / 2, name  # a région, not a point nor the globe
+    # each région where the map puts it: west to east and north to south as their centroids (independent)
+    centres = metropolitan.set_index("lib_reg").geometry.to_crs(2154).centroid
+    for a, b in (("Bretagne", "Grand Est"), ("Nouvelle-Aquitaine", "Auvergne-Rhône-Alpes")):
+        assert centres[a].x < centres[b].x and boxes[a][2] < boxes[b][2]
+    for a, b in (("Hauts-de-France", "Occitanie"), ("Normandie", "Nouvelle-Aquitaine")):
+        assert centres[a].y > centres[b].y and boxes[a][1] < boxes[b][1]

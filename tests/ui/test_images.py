@@ -142,7 +142,7 @@ def test_national_map_paints_each_qpv_dot_in_its_screen_colour(atlas, measure):
         for col, row in xy:
             for dx, dy in OFFSETS:
                 pixel = np.array([round(col) + dx, round(row) + dy])
-                distance = np.hypot(*(xy - pixel).T)
+                distance = np.hypot(*(xy - (pixel + 0.5)).T)  # from the pixel's centre
                 if not ((distance > radius - 1.2) & (distance < radius + 1.2)).any():
                     break
             else:
@@ -279,3 +279,18 @@ def test_qpv_with_theme_carries_the_dominant_theme(atlas):
     no_partnership = frame["n_partenariats"] == 0
     assert frame.loc[no_partnership, "theme_dominant"].isna().all()
     assert frame.loc[~no_partnership, "theme_dominant"].notna().all()
+
+
+@pytest.mark.parametrize(("filters", "code"), [(Filters(regions=("32",)), "32"),
+                                               (Filters(regions=("32",), themes=("insertion-professionnelle",)), "32"),
+                                               (Filters(departements=("60",)), None)])
+def test_a_territory_picture_holds_the_whole_territory(atlas, filters, code):
+    """Hauts-de-France reaches south of the Oise's and Aisne's QPV: the picture frames the région, not only its
+    QPV and régies (fails on the old code, which cut off the south of both départements)."""
+    fig = images.map_figure(apply(atlas, filters))
+    ax = next(a for a in fig.axes if a.get_label() == "carte")
+    shapes = atlas.regions[atlas.regions["insee_reg"] == code] if code else \
+        atlas.departements[atlas.departements["insee_dep"].isin(filters.departements)]
+    xmin, ymin, xmax, ymax = shapes.to_crs(L93).total_bounds
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert x0 <= xmin and xmax <= x1 and y0 <= ymin and ymax <= y1

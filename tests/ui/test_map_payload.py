@@ -3,6 +3,7 @@ hand below), dots or outlines by scale, the frame only when a territory is chose
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import geopandas as gpd
@@ -79,15 +80,19 @@ def test_frame_takes_display_outlines_and_dominant_theme(sel):
 
 def test_national_scale_sends_dots_without_frame(sel):
     payload = build_map_payload(sel, OUTLINES, SCALES["national"], "coverage", framed=False)
-    assert payload.dots
-    assert payload.bounds is None
+    composition = payload.composition
+    assert composition.dots and composition.qpv_over_regies
+    assert not composition.framed and composition.bounds == [[41.3, -5.2], [51.1, 9.6]]  # metropolitan France
     assert payload.qpv["qpv"] == ["QN00001A", "QN00002B", "QN00003C"]
     assert "geometry" not in payload.qpv
     # representative points of the display outlines, not of the far-away selection geometries
     assert all(1.0 <= lon <= 3.1 for lon in payload.qpv["lon"])
     assert payload.regies["regie"] == ["R1"]
-    assert [label for _, label in payload.legend_items] == [
+    assert composition.legend.title == "Couverture (régie / partenariat)"
+    assert [label for _, label in composition.legend.items] == [
         "Régie et partenariat", "Partenariat sans régie", "Ni régie ni partenariat"]
+    assert composition.legend.marks == [("#c2410c", "Régie")]
+    assert composition.legend.without_regies().marks == []
     assert payload.communes is None
 
 
@@ -105,7 +110,7 @@ def test_national_view_has_an_inset_per_overseas_region_with_its_qpv(overseas):
 
 def test_a_framed_national_scale_has_no_inset(overseas):
     payload = build_map_payload(overseas, OUTLINES, SCALES["national"], "coverage", framed=True)
-    assert payload.insets is None
+    assert payload.insets is None and payload.composition.insets == ()
 
 
 def test_commune_names_come_with_the_territory_views(overseas):
@@ -122,8 +127,20 @@ def test_commune_names_come_with_the_territory_views(overseas):
 @pytest.mark.parametrize(("scale", "halo"), [("regional", True), ("local", False)])
 def test_territory_scales_send_outlines_and_fit_the_selection(sel, scale, halo):
     payload = build_map_payload(sel, OUTLINES, SCALES[scale], "theme", framed=True)
-    assert not payload.dots
+    composition = payload.composition
+    assert not composition.dots and composition.halo is halo
+    assert composition.qpv_over_regies is halo  # large local outlines go under the régie rings
     assert payload.qpv["halo"] is halo
     assert len(payload.qpv["geometry"]) == 3
     # QPV outlines span lon 1.0–3.1, lat 44–48.5; the régie at (0.5, 47.5) widens the west edge
-    assert payload.bounds == [[44.0, 0.5], [48.5, 3.1]]
+    assert composition.framed and composition.bounds == [[44.0, 0.5], [48.5, 3.1]]
+
+
+def test_a_territory_is_framed_whole_even_where_it_has_no_qpv(sel):
+    """Indre-et-Loire (37, lon 0.0–1.4, lat 46.7–47.7) chosen: its outline widens the frame of the QPV drawn."""
+    chosen = replace(sel, filters=Filters(departements=("37",)))
+    payload = build_map_payload(chosen, OUTLINES, SCALES["local"], "coverage", framed=True)
+    assert payload.composition.bounds == [[44.0, 0.0], [48.5, 3.1]]
+    by_region = replace(sel, filters=Filters(regions=("24",)))
+    assert build_map_payload(by_region, OUTLINES, SCALES["regional"], "coverage", framed=True
+                             ).composition.bounds == [[44.0, 0.0], [48.5, 3.1]]

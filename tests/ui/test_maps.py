@@ -115,7 +115,8 @@ def test_regies_render_through_the_served_drawing_code(regies):
 
 
 def test_legend_lists_the_measure_and_regies(qpv):
-    legend = maps.build_legend(qpv, "coverage")
+    _, items = maps.qpv_colors(qpv, "coverage")
+    legend = maps.Legend(maps.MEASURES["coverage"], items, [(maps.REGIE_COLOR, "Régie")])
     assert legend.html.startswith("<b>Couverture (régie / partenariat)</b>")
     assert legend.html.count("<span") == 4 and legend.html.endswith("Régie")
     assert "L.control" in render(legend)
@@ -259,9 +260,21 @@ def test_commune_names_one_per_commune_most_qpv_first_escaped(qpv):
 
 def test_insets_escape_names_and_colour_their_qpv_as_the_main_map(qpv):
     frame = qpv.assign(insee_reg=["11", "04", "04"])
-    data = maps.inset_data(frame, [("04", [[-21.4, 55.2], [-20.9, 55.8]])], {"04": XSS}, "coverage")
+    data = maps.inset_data(frame, maps.qpv_colors(frame, "coverage")[0], [("04", [[-21.4, 55.2], [-20.9, 55.8]])],
+                           {"04": XSS})
     assert set(data) == maps.CONTRACT["insets"]
     assert data["n"] == ["&lt;img src=x onerror=alert(1)&gt;"]
     assert [data["palette"][i] for i in data["f"][0]] == ["#8cc5a6", "#c9ccd1"]
     assert len(data["lat"][0]) == 2
     assert "Carte.insets(" in render(maps.build_insets(data))
+
+
+def test_outline_names_come_largest_shape_first():
+    """`Carte.thin` keeps the first of two overlapping names: the larger département's (Seine-et-Marne before
+    Paris), whatever the file's order."""
+    deps = gpd.GeoDataFrame({"lib_dep": ["Paris", "Seine-et-Marne", "Essonne"]},
+                            geometry=[box(2.25, 48.81, 2.42, 48.90), box(2.4, 48.1, 3.56, 49.12),
+                                      box(1.9, 48.28, 2.58, 48.78)], crs="EPSG:4326")
+    labels = maps.outline_features(deps.iloc[0:0], deps)["labels"]["departements"]
+    assert labels["n"] == ["Seine-et-Marne", "Essonne", "Paris"]
+    assert labels["lat"][2] == pytest.approx(48.855, abs=0.05)  # each name keeps its own point
