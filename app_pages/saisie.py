@@ -23,6 +23,10 @@ DATES = {"format": "DD/MM/YYYY", "min_value": date(2000, 1, 1), "max_value": dat
 
 ctx = start_page("Saisie")
 st.session_state.setdefault(ERRORS, {})
+# The pickers' labels, by id and SIREN, for both forms: « name — commune » of a régie, name of an organism.
+regie_names = dict(zip(ctx.atlas.regies["id_regie"], ctx.atlas.regies["nom"] + " — " + ctx.atlas.regies["commune"],
+                       strict=True))
+organisme_names = dict(zip(ctx.atlas.organismes["siren"], ctx.atlas.organismes["nom"], strict=True))
 
 
 def _errors(kind: str) -> dict[str, str]:
@@ -83,9 +87,6 @@ def _partnership_form(account: Account) -> None:
     records = store().read_records(kind)
     regions_of = store().geography.record_regions
     mine = [rid for rid, (data, _) in records.items() if account.may_write(regions_of(kind, data))]
-    regie_names = dict(zip(atlas.regies["id_regie"], atlas.regies["nom"] + " — " + atlas.regies["commune"],
-                           strict=True))
-    organisme_names = dict(zip(atlas.organismes["siren"], atlas.organismes["nom"], strict=True))
     qpv = atlas.qpv if account.is_admin else atlas.qpv[atlas.qpv["insee_reg"].isin(account.regions)]
     qpv_names = dict(zip(qpv["code_qp"], qpv["lib_qp"] + " — " + qpv["lib_com"], strict=True))
 
@@ -193,9 +194,6 @@ def _declination_form(account: Account) -> None:
         return
     records = store().read_records(kind)
     code = st.selectbox("Région", codes, key="d-region", format_func=lambda c: f"{atlas.region_name(c)} ({c})")
-    regie_names = dict(zip(atlas.regies["id_regie"], atlas.regies["nom"] + " — " + atlas.regies["commune"],
-                           strict=True))
-    organisme_names = dict(zip(atlas.organismes["siren"], atlas.organismes["nom"], strict=True))
 
     def fill(data: dict | None) -> None:
         data = data or {}
