@@ -7,7 +7,7 @@ from dashboard.data import store
 from dashboard.navigation import PAGES
 from dashboard.page import start_page
 from geo import fr
-from geo.upload import MAX_UPLOAD_BYTES
+from geo.upload import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES
 from store import Account, StoreError
 from ui import journal
 from ui.tables import findings_table
@@ -29,7 +29,7 @@ def _import_page(account: Account) -> None:
                 "Windows-1252, séparé par « ; » ou « , », ou XLSX), nommé comme le jeu de données (`partenariats.csv`, "
                 "`regies.xlsx`…), ou un zip d'un dossier de données. Rien n'est écrit avant « Publier ».")
     st.caption(f"Taille maximale : {fr.octets(MAX_UPLOAD_BYTES)}.")
-    uploaded = st.file_uploader("Fichier à importer", type=["csv", "txt", "xlsx", "zip"],
+    uploaded = st.file_uploader("Fichier à importer", type=[suffix.lstrip(".") for suffix in UPLOAD_SUFFIXES],
                                 key=f"fichier-import-{st.session_state.get(ROUND, 0)}")
     if uploaded is None:
         st.session_state.pop(PLAN, None)

@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import auth
 from dashboard.data import store
 from dashboard.page import start_page
-from geo import edits
+from geo import edits, fr
 from geo.schema import DATASETS, DECLINAISON_STATUTS, LIST_JOINER, STATUTS, THEMES, fold, parse_theme
 from store import Account, Edit, StoreError, ValidationError
 from ui.text import escape_markdown
@@ -19,7 +19,7 @@ NEW = ""  # selectbox value: a new record
 ERRORS = "saisie_erreurs"  # session_state: kind -> {field: message} of the last refused submit
 OPENED = "saisie_ouvert"  # session_state: kind -> (record id, data, version) as read when the record was opened
 DONE = "saisie_ok"  # session_state: the last success message, shown once
-DATES = {"format": "DD/MM/YYYY", "min_value": date(2000, 1, 1), "max_value": date(2100, 12, 31)}
+DATES = {"format": fr.DATE_WIDGET_FORMAT, "min_value": date(2000, 1, 1), "max_value": date(2100, 12, 31)}
 
 ctx = start_page("Saisie")
 st.session_state.setdefault(ERRORS, {})
@@ -41,7 +41,7 @@ def _field_error(kind: str, field: str) -> None:
 
 def _day(text: str | None) -> date | None:
     try:
-        return datetime.strptime(text, "%d/%m/%Y").date() if text else None
+        return datetime.strptime(text, fr.DATE_FORMAT).date() if text else None
     except ValueError:
         return None
 
@@ -177,7 +177,7 @@ def _partnership_form(account: Account) -> None:
                               "à venir."):
         end = _day(data.get("date_fin"))
         closed = {**data, "statut": "terminé",
-                  "date_fin": (end if end and end <= date.today() else date.today()).strftime("%d/%m/%Y")}
+                  "date_fin": (end if end and end <= date.today() else date.today()).strftime(fr.DATE_FORMAT)}
         _write(kind, account, record_id, closed, version, f"Clôture de {record_id}")
 
 

@@ -59,8 +59,7 @@ if region is None:
     # Through the app's table: the rate sorts as a number and reads `54,8 %` whatever the browser's language.
     table(comparison[list(COMPARISON_LABELS)], column_config=COMPARISON_LABELS, percent=("taux_couverture",))
 else:
-    name = epci_name(epci) if epci else atlas.departement_name(departement) if departement else \
-        atlas.region_name(region)
+    name = territory_name(ctx.filters.with_territory(*territory), atlas)
     st.header(f"Portrait : {escape_markdown(name)}")
     deck_buttons(ctx, name, region, ("Diaporama PowerPoint", "PDF"), st.columns([2, 1, 3])[:2])
     if len(ctx.datasets.declinaisons):

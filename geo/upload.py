@@ -16,10 +16,10 @@ import pandas as pd
 from geo import io as readers
 from geo.io import ROW
 from geo.limits import MAX_UPLOAD_BYTES
-from geo.schema import DATASETS, normalize_header
+from geo.schema import DATASETS, TABLE_SUFFIXES, normalize_header
 from geo.validate import ERREUR, Finding
 
-UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".zip"}
+UPLOAD_SUFFIXES = (*TABLE_SUFFIXES, ".zip")  # a data file, or a zip of a data folder
 # A cell a spreadsheet would run as a formula (CSV injection): =…, @…, a leading tab or carriage return, or +/-
 # followed by a call, a reference or a DDE pipe (`+cmd|' /C calc'!A0`). "- Ateliers" or "-2,37" stay text/numbers.
 FORMULA = re.compile(r"^(?:[=@\t\r]|[+\-].*[(!|=])")

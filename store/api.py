@@ -9,8 +9,6 @@ or nothing is. Import (`plan_import` then `publish`), undo and seeding are built
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 import tempfile
@@ -28,8 +26,8 @@ from geo import upload
 from geo.datasets import Datasets, empty_table
 from geo.io import ROW, ReadError, read_csv, read_xlsx, rename_to_model
 from geo.load import OPTIONAL_KINDS, check_references, clean, find_dataset_files, load_file, load_folder
-from geo.manifest import MANIFEST_NAME, DatasetRecord, Manifest, atomic_write_bytes, sha256_file
-from geo.schema import DATASETS, fold
+from geo.manifest import MANIFEST_NAME, DatasetRecord, Manifest, atomic_write_bytes, csv_bytes, sha256_file
+from geo.schema import DATASETS, TABLE_SUFFIXES, fold
 from geo.validate import AVERTISSEMENT, ERREUR, Finding
 from store import engine as engines
 from store.accounts import ADMIN, Account
@@ -614,7 +612,7 @@ class Store:
         """(records, ids present in the file even on rows in error), or None when the file is refused."""
         name = path.name
         suffix = path.suffix.lower()
-        if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
+        if suffix not in TABLE_SUFFIXES:
             plan.blocking.append(Finding(ERREUR, name, None, None, "format non accepté pour des enregistrements : "
                                          "CSV (UTF-8 ou Windows-1252, « ; » ou « , ») ou XLSX."))
             return None
@@ -739,7 +737,7 @@ class Store:
             rows = [data for data, _ in self.read_records(kind).values()]
             if not rows and kind in OPTIONAL_KINDS:
                 continue
-            atomic_write_bytes(path, _csv_bytes(DATASETS[kind].column_names, rows))
+            atomic_write_bytes(path, csv_bytes(DATASETS[kind].column_names, rows))
             records[kind] = DatasetRecord(file=path.name, source=f"Export de la base (lot n° {last})",
                                           licence=seeded.datasets[kind].licence if seeded and kind in
                                           seeded.datasets else "", date=date.today().isoformat(), rows=len(rows),
@@ -775,11 +773,3 @@ def _feature_count(path: Path) -> int:
         return 0 if frame is None else len(frame)
 
 
-def _csv_bytes(columns: list[str], rows: list[RecordData]) -> bytes:
-    """`;`-separated UTF-8 with BOM, as the demo files and French spreadsheets use."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([row.get(c) or "" for c in columns])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
