@@ -134,10 +134,6 @@ class ImportPlan:
     def errors(self) -> list[Finding]:
         return [f for f in self.blocking + self.findings if f.severity == ERREUR]
 
-    @property
-    def publishable(self) -> bool:
-        return not self.blocking and bool(self.added or self.changed or self.missing)
-
     def edits(self, remove_missing: bool = False) -> list[Edit]:
         rows = self.added + self.changed + (self.missing if remove_missing else [])
         return [Edit(r.dataset, r.record_id, r.after, r.version) for r in rows]
