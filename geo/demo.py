@@ -909,6 +909,18 @@ def _retimed(statut: str, debut: date, fin: date | None, entry: date) -> tuple[d
     return moved, fin
 
 
+def _active_qpv(rng: np.random.Generator, regies: list[_Regie], sizes: Sizes) -> list[list[str]]:
+    """Per régie, the covered QPV that get at least one partnership (none for the régies left without any)."""
+    silent = set(rng.choice(len(regies), size=sizes.regies_sans_partenariat, replace=False).tolist())
+    active: list[list[str]] = [[] if i in silent else [r.qpv[0]] for i, r in enumerate(regies)]
+    remaining = [(i, c) for i, r in enumerate(regies) if i not in silent for c in r.qpv[1:]]
+    wanted = round(PART_QPV_ACTIFS * sum(len(r.qpv) for r in regies)) - sum(len(a) for a in active)
+    for k in sorted(rng.choice(len(remaining), size=wanted, replace=False).tolist()):
+        i, code = remaining[k]
+        active[i].append(code)
+    return active
+
+
 def generate_partenariats(rng: np.random.Generator, regies: list[_Regie], organismes: list[_Organisme],
                           sizes: Sizes = DEMO, entries: dict[str, date] | None = None) -> list[dict]:
     """The partnerships, each drawn with its status and dates as if the programme had started for every régie at
@@ -918,15 +930,7 @@ def generate_partenariats(rng: np.random.Generator, regies: list[_Regie], organi
         by_region.setdefault(o.insee_reg, []).append(i)
     nationals = [i for i, o in enumerate(organismes) if o.national]
 
-    # Which covered QPV get at least one partnership.
-    n_regies = len(regies)
-    silent = set(rng.choice(n_regies, size=sizes.regies_sans_partenariat, replace=False).tolist())
-    active: list[list[str]] = [[] if i in silent else [r.qpv[0]] for i, r in enumerate(regies)]
-    remaining = [(i, c) for i, r in enumerate(regies) if i not in silent for c in r.qpv[1:]]
-    wanted = round(PART_QPV_ACTIFS * sum(len(r.qpv) for r in regies)) - sum(len(a) for a in active)
-    for k in sorted(rng.choice(len(remaining), size=wanted, replace=False).tolist()):
-        i, code = remaining[k]
-        active[i].append(code)
+    active = _active_qpv(rng, regies, sizes)
 
     # How many partnerships per régie: enough to cover its active QPV, the rest by size.
     need = np.array([math.ceil(len(a) / 2) for a in active])
