@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from geo.fr import DATE_FORMAT
+
 REPO = Path(__file__).resolve().parent
 DEFAULT_DATA_DIR = REPO / "data" / "demo"
 YES = ("1", "true", "oui")
@@ -22,7 +24,7 @@ PUBLIC_GEOCODER_URL = "https://data.geopf.fr/geocodage"
 NO_GEOCODER = ("0", "non", "aucun", "off")
 DEFAULT_GEOCODER_TIMEOUT = 30.0  # seconds for the whole batch request; the public service answers 2 000 rows in less
 MAX_GEOCODER_TIMEOUT = 300.0
-SIGNATURE_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
+SIGNATURE_DATE_FORMATS = (DATE_FORMAT, "%Y-%m-%d")
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Settings:
     geocoder_url: str | None  # CARTE_GEOCODER_URL: the BAN geocoder (addok) placing addresses; None (0, non,
     # aucun, off): no geocoding, rows without coordinates go to their commune
     geocoder_timeout: float  # CARTE_GEOCODER_TIMEOUT: seconds the geocoder has for a whole file (0 < t ≤ 300)
-    # CARTE_DATE_SIGNATURE (JJ/MM/AAAA or AAAA-MM-JJ): the day the national convention was signed, from which the
+    # CARTE_DATE_SIGNATURE (as geo.fr.DATE_FORMAT, or ISO): the day the national convention was signed, from which the
     # pages measure progress. No default: the repository does not know the exact day (2024), and a guessed one
     # would be shown as a fact. `signature_date_unread` keeps a value that is not a date, for the pages to say so.
     signature_date: date | None = None

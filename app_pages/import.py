@@ -9,7 +9,7 @@ from dashboard.page import start_page
 from geo import fr
 from geo.limits import MIB
 from geo.schema import DATASETS
-from geo.upload import MAX_UPLOAD_BYTES
+from geo.upload import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES
 from store import Account, StoreError, ValidationError
 from ui import journal
 from ui.tables import findings_table
@@ -34,7 +34,7 @@ def _import_page(account: Account) -> None:
                 "reconnaît à ses colonnes, et communes, quartiers, thèmes, régies et organismes peuvent y être écrits "
                 "en toutes lettres. Ou un zip d'un dossier de données. Rien n'est écrit avant « Publier ».")
     st.caption(f"Taille maximale : {fr.octets(MAX_UPLOAD_BYTES)}.")
-    uploaded = st.file_uploader("Fichier à importer", type=["csv", "txt", "xlsx", "zip"],
+    uploaded = st.file_uploader("Fichier à importer", type=[suffix.lstrip(".") for suffix in UPLOAD_SUFFIXES],
                                 max_upload_size=MAX_UPLOAD_BYTES // MIB,
                                 key=f"fichier-import-{st.session_state.get(ROUND, 0)}")
     if uploaded is None:

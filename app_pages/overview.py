@@ -10,15 +10,15 @@ from dashboard.map_view import map_view, overseas_links
 from dashboard.page import start_page
 from geo import fr, indicators
 from geo.schema import DECLINAISON_SIGNEE
-from ui.deck import territory_name
 from ui.declinaisons import DECLINATION_LABELS
+from ui.exports import WHOLE_NATION, territory_name
 
 ctx = start_page("Vue d'ensemble")
 kpi_cards(indicators.kpis(ctx.selection), indicators.kpis(ctx.national) if ctx.filters.is_active else None)
 if not ctx.presenting:
     view = "de la vue filtrée" if ctx.filters.is_active else "de la vue nationale"
     with st.popover(f"Diaporama {view}", icon=":material/slideshow:"):
-        deck_buttons(ctx, territory_name(ctx.selection), None, ("PowerPoint", "PDF"), (st, st))
+        deck_buttons(ctx, territory_name(ctx.filters, ctx.atlas, WHOLE_NATION), None, ("PowerPoint", "PDF"), (st, st))
 
 left, right = st.columns([3, 2], gap="large")
 with left:

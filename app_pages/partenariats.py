@@ -49,7 +49,7 @@ if project_id:
             f"**Heures d'insertion** : {fr.nombre(part['heures_insertion'])}")
         st.markdown("**Historique du statut**")
         st.dataframe(detail.history, hide_index=True, width="stretch", column_config={
-            "date": st.column_config.DateColumn("Date", format="DD/MM/YYYY"), "statut": "Statut",
+            "date": st.column_config.DateColumn("Date", format=fr.DATE_WIDGET_FORMAT), "statut": "Statut",
             "source": "Source"})
     with right:
         st.markdown(f"**{fr.pluriel(len(detail.qpv), 'QPV concerné', 'QPV concernés')}**")

@@ -22,10 +22,14 @@ ERRORS = "saisie_erreurs"  # session_state: kind -> {field: message} of the last
 OPENED = "saisie_ouvert"  # session_state: kind -> (record id, data, version) as read when the record was opened
 DONE = "saisie_ok"  # session_state: the last success message, shown once
 NATIONAL_TABS = {"regies": "Régie", "organismes": "Organisme HLM"}
-DATES = {"format": "DD/MM/YYYY", "min_value": date(2000, 1, 1), "max_value": date(2100, 12, 31)}
+DATES = {"format": fr.DATE_WIDGET_FORMAT, "min_value": date(2000, 1, 1), "max_value": date(2100, 12, 31)}
 
 ctx = start_page("Saisie")
 st.session_state.setdefault(ERRORS, {})
+# The pickers' labels, by id and SIREN, for both forms: « name — commune » of a régie, name of an organism.
+regie_names = dict(zip(ctx.atlas.regies["id_regie"], ctx.atlas.regies["nom"] + " — " + ctx.atlas.regies["commune"],
+                       strict=True))
+organisme_names = dict(zip(ctx.atlas.organismes["siren"], ctx.atlas.organismes["nom"], strict=True))
 
 
 def _errors(kind: str) -> dict[str, str]:
@@ -40,7 +44,7 @@ def _field_error(kind: str, field: str) -> None:
 
 def _day(text: str | None) -> date | None:
     try:
-        return datetime.strptime(text, "%d/%m/%Y").date() if text else None
+        return datetime.strptime(text, fr.DATE_FORMAT).date() if text else None
     except ValueError:
         return None
 
@@ -86,9 +90,6 @@ def _partnership_form(account: Account) -> None:
     records = store().read_records(kind)
     regions_of = store().geography.record_regions
     mine = [rid for rid, (data, _) in records.items() if account.may_write(regions_of(kind, data))]
-    regie_names = dict(zip(atlas.regies["id_regie"], atlas.regies["nom"] + " — " + atlas.regies["commune"],
-                           strict=True))
-    organisme_names = dict(zip(atlas.organismes["siren"], atlas.organismes["nom"], strict=True))
     qpv = atlas.qpv if account.is_admin else atlas.qpv[atlas.qpv["insee_reg"].isin(account.regions)]
     qpv_names = dict(zip(qpv["code_qp"], qpv["lib_qp"] + " — " + qpv["lib_com"], strict=True))
 
@@ -186,7 +187,7 @@ def _partnership_form(account: Account) -> None:
                               "à venir."):
         end = _day(data.get("date_fin"))
         closed = {**data, "statut": "terminé",
-                  "date_fin": (end if end and end <= date.today() else date.today()).strftime("%d/%m/%Y")}
+                  "date_fin": (end if end and end <= date.today() else date.today()).strftime(fr.DATE_FORMAT)}
         _write(kind, account, record_id, closed, version, f"Clôture de {record_id}")
 
 
@@ -203,9 +204,6 @@ def _declination_form(account: Account) -> None:
         return
     records = store().read_records(kind)
     code = st.selectbox("Région", codes, key="d-region", format_func=lambda c: f"{atlas.region_name(c)} ({c})")
-    regie_names = dict(zip(atlas.regies["id_regie"], atlas.regies["nom"] + " — " + atlas.regies["commune"],
-                           strict=True))
-    organisme_names = dict(zip(atlas.organismes["siren"], atlas.organismes["nom"], strict=True))
 
     def fill(data: dict | None) -> None:
         data = data or {}

@@ -9,14 +9,14 @@ from dashboard.data import declination_table, region_comparison
 from dashboard.images import deck_buttons
 from dashboard.map_view import map_view
 from dashboard.page import start_page
-from dashboard.url_state import set_filters
+from dashboard.url_state import on_widget_change, territory_widgets, year_bounds
 from geo import fr, indicators
 from geo.declinaisons import signed_since
 from geo.details import regies_table
-from geo.filters import epci_choices, epci_name
+from geo.filters import departement_choices, epci_choices, epci_name, single_territory
 from ui import printing
 from ui.declinaisons import COMPARISON_LABELS, for_file
-from ui.exports import scope_name
+from ui.exports import scope_name, territory_name
 from ui.tables import PARTNERSHIP_HEADERS, qpv_sheet, regie_sheet, territory_figures
 from ui.text import escape_markdown
 
@@ -25,30 +25,28 @@ st.markdown(PRINT_CSS, unsafe_allow_html=True)
 st.html(printing.CSS)  # printing shows every row of each table (st.dataframe prints only what is on screen)
 atlas = ctx.atlas
 regions = sorted(atlas.region_names, key=atlas.region_name)
-current_region = ctx.filters.regions[0] if len(ctx.filters.regions) == 1 else None
-current_dep = ctx.filters.departements[0] if len(ctx.filters.departements) == 1 else None
-current_epci = ctx.filters.epci[0] if len(ctx.filters.epci) == 1 else None
-if current_dep and not current_region:
-    current_region = atlas.departement_region.get(current_dep)
-if current_epci and not current_region and len(ctx.selection.qpv):
-    current_region = ctx.selection.qpv["insee_reg"].mode().iloc[0]  # the région of most of the EPCI's QPV
+territory = single_territory(ctx.filters, atlas)
+region, departement, epci = territory
+shown = territory_widgets(territory)
+bounds = year_bounds(atlas)
+
+
+def picker(key: str, options: list[str]) -> dict:
+    """The picker `key` shows the URL's territory; a change goes to the URL through the filters' one path."""
+    index = options.index(shown[key]) if shown[key] in options else None
+    return {"index": index, "key": key, "on_change": on_widget_change, "args": (key, atlas, bounds)}
+
 
 pick_region, pick_dep, pick_epci = st.columns(3)
-region = pick_region.selectbox("Région", regions, index=regions.index(current_region) if current_region else None,
-                               format_func=atlas.region_name, placeholder="Choisir une région")
-departements = sorted((c for c, r in atlas.departement_region.items() if r == region), key=atlas.departement_name)
-departement = pick_dep.selectbox(
-    "Département (facultatif)", departements, format_func=lambda c: f"{atlas.departement_name(c)} ({c})",
-    index=departements.index(current_dep) if current_dep in departements else None,
-    placeholder="Toute la région", disabled=region is None)
-epcis = epci_choices(atlas, [region] if region else [], [departement] if departement else []) if region else []
-epci = pick_epci.selectbox("EPCI (facultatif)", epcis, format_func=epci_name,
-                           index=epcis.index(current_epci) if current_epci in epcis else None,
-                           placeholder="Tous les EPCI", disabled=region is None,
-                           help="Les contrats de ville sont signés par les EPCI.")
-if (region, departement, epci) != (current_region, current_dep, current_epci):
-    set_filters(ctx.filters.with_territory(region=region, departement=departement, epci=epci))
-    st.rerun()
+pick_region.selectbox("Région", regions, format_func=atlas.region_name, placeholder="Choisir une région",
+                      **picker("t_region", regions))
+departements = sorted(departement_choices(atlas, [region]) if region else [], key=atlas.departement_name)
+pick_dep.selectbox("Département (facultatif)", departements, format_func=lambda c: f"{atlas.departement_name(c)} ({c})",
+                   placeholder="Toute la région", disabled=region is None, **picker("t_departement", departements))
+epcis = epci_choices(atlas, [region], [departement] if departement else []) if region else []
+pick_epci.selectbox("EPCI (facultatif)", epcis, format_func=epci_name, placeholder="Tous les EPCI",
+                    disabled=region is None, help="Les contrats de ville sont signés par les EPCI.",
+                    **picker("t_epci", epcis))
 
 if region is None:
     st.info("Choisissez une région (et, si vous le souhaitez, un département) pour afficher son portrait.",
@@ -61,8 +59,7 @@ if region is None:
     # Through the app's table: the rate sorts as a number and reads `54,8 %` whatever the browser's language.
     table(comparison[list(COMPARISON_LABELS)], column_config=COMPARISON_LABELS, percent=("taux_couverture",))
 else:
-    name = epci_name(epci) if epci else atlas.departement_name(departement) if departement else \
-        atlas.region_name(region)
+    name = territory_name(ctx.filters.with_territory(*territory), atlas)
     st.header(f"Portrait : {escape_markdown(name)}")
     deck_buttons(ctx, name, region, ("Diaporama PowerPoint", "PDF"), st.columns([2, 1, 3])[:2])
     if len(ctx.datasets.declinaisons):

@@ -23,7 +23,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.common import OUT, REPO, data_env, log, peak_rss_of, rss_mb
+from bench.common import OUT, REPO, data_env, log, map_page, peak_rss_of, rss_mb
 
 CHROMIUM = os.environ.get("BENCH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -192,14 +192,12 @@ class Browser:
 
 
 def work_browser(args: dict) -> dict:
-    from bench.worker import _map_page
-
     data_dir = args["data_dir"]
     reps = int(args.get("reps", 5))
     tabs = int(args.get("tabs", 4))
     region = args["region"]
     n_national, n_region = int(args["n_qpv"]), int(args["n_region"])
-    _, url_path = _map_page()
+    _, url_path = map_page()
     result: dict = {"leaflet_for_naive": "CDN requests intercepted by Playwright page.route: leaflet.js/.css from "
                                           "static/node_modules (same files as ours), other CDN files empty"}
     browser = Browser()

@@ -22,6 +22,15 @@ THEMES = ("cadre-de-vie", "transition-ecologique", "cohesion-sociale", "precarit
 SEED = 20241127
 
 
+def map_page() -> tuple[str, str]:
+    """(script relative to app.py, URL path) of the map page, as the app declares it (the app is imported on
+    call: the benchmark's parent process never loads Streamlit)."""
+    from dashboard.navigation import PAGES
+
+    script, _, url_path, _ = PAGES["map"]
+    return script, url_path
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 

@@ -23,7 +23,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench.common import REPO, emit, log, peak_rss_mb, rss_mb, settled_rss_mb, stats
+from bench.common import REPO, emit, log, map_page, peak_rss_mb, rss_mb, settled_rss_mb, stats
 
 PROCESS_START = time.time()
 
@@ -63,14 +63,6 @@ def _set_params(at, params: dict) -> None:
 
 def _errors(at) -> list[str]:
     return [str(getattr(e, "value", e))[:300] for e in at.exception]
-
-
-def _map_page() -> tuple[str, str]:
-    """(script relative to app.py, URL path) of the map page, as the app declares it."""
-    from dashboard.navigation import PAGES
-
-    script, _, url_path, _ = PAGES["map"]
-    return script, url_path
 
 
 # --- pure python ---------------------------------------------------------------------------------------------
@@ -208,7 +200,7 @@ def _new_session(app: Path, page: str | None, timeout: float):
 
 
 def work_apptest(args: dict) -> dict:
-    page, _ = _map_page()
+    page, _ = map_page()
     timeout = float(args.get("timeout", 600))
     app = REPO / "app.py"
     errors: list[str] = []

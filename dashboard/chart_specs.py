@@ -48,7 +48,13 @@ CHARTS: dict[str, Callable[..., alt.TopLevelMixin]] = {
 }
 
 
+def vega_lite_spec(chart: alt.TopLevelMixin) -> dict:
+    """The Vega-Lite spec `st.altair_chart` sends for `chart`: Streamlit's own conversion (data as Arrow, no default
+    size), private hence isolated here; tests/dashboard/test_chart_specs.py fails if an upgrade changes it."""
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
 def build_spec(name: str, data: ChartData, *args) -> dict:
     """The Vega-Lite spec of chart `name`, exactly as `st.altair_chart` would send it."""
-    return _convert_altair_to_vega_lite_spec(CHARTS[name](data, *args))
+    return vega_lite_spec(CHARTS[name](data, *args))
 

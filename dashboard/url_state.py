@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import filters_url
 from dashboard.data import shared_cache, source
-from geo.filters import Filters
+from geo.filters import Filters, Territory, single_territory
 from geo.joins import Atlas
 
 SYNCED = "_synced"  # session key: the filters the widgets show
@@ -90,25 +90,37 @@ def sync_widgets(filters: Filters, atlas: Atlas, bounds: tuple[int, int]) -> dic
     return show_in_widgets(_widget_values(filters, atlas, bounds))
 
 
+TERRITORY_PICKERS = {"t_region": "region", "t_departement": "departement", "t_epci": "epci"}  # /territoires
+
+
+def territory_widgets(territory: Territory) -> dict[str, object]:
+    """The territory pickers (`TERRITORY_PICKERS`) show `territory`; returns their defaults (`show_in_widgets`)."""
+    return show_in_widgets({key: getattr(territory, field) for key, field in TERRITORY_PICKERS.items()})
+
+
 WIDGET_FIELDS = {"f_regions": "regions", "f_departements": "departements", "f_epci": "epci", "f_themes": "themes",
                  "f_familles": "familles", "f_statuts": "statuts"}
 
 
-def _widget_filters(key: str, year_bounds: tuple[int, int]) -> dict:
-    """The `Filters` fields the widget `key` sets, from its value."""
+def _changed(filters: Filters, key: str, atlas: Atlas, year_bounds: tuple[int, int]) -> Filters:
+    """`filters` with the value of the widget `key`. A territory picker names one région, département or EPCI:
+    the filters' territory becomes the one the pickers show (`single_territory`) with that one changed."""
     value = st.session_state.get(key)
+    if key in TERRITORY_PICKERS:
+        territory = single_territory(filters, atlas)._replace(**{TERRITORY_PICKERS[key]: value})
+        return filters.with_territory(*territory)
     if key == "f_annees":
         low, high = value or year_bounds
-        return {"annee_min": None if low == year_bounds[0] else low,
-                "annee_max": None if high == year_bounds[1] else high}
+        return replace(filters, annee_min=None if low == year_bounds[0] else low,
+                       annee_max=None if high == year_bounds[1] else high)
     if key == "f_q":
-        return {"q": value or ""}
-    return {WIDGET_FIELDS[key]: tuple(value or ())}
+        return replace(filters, q=value or "")
+    return replace(filters, **{WIDGET_FIELDS[key]: tuple(value or ())})
 
 
 def on_widget_change(key: str, atlas: Atlas, year_bounds: tuple[int, int]) -> None:
-    """Widget callback: the URL's filters with the changed widget's value (départements and EPCI outside the
-    chosen territory dropped) become the URL.
+    """Widget callback of every filter widget (the sidebar's and /territoires' pickers): the URL's filters with the
+    changed widget's value (départements and EPCI outside the chosen territory dropped) become the URL.
 
     Only the changed widget counts, never the others' values: when choices follow each other faster than the
     reruns, the browser sends with the new choice the values its other widgets still show, which may be those of
@@ -126,7 +138,7 @@ def on_widget_change(key: str, atlas: Atlas, year_bounds: tuple[int, int]) -> No
         shown = synced
     if synced != shown:
         return
-    filters = replace(shown, **_widget_filters(key, year_bounds)).within_territory(atlas)
+    filters = _changed(shown, key, atlas, year_bounds).within_territory(atlas)
     set_filters(filters)
     st.session_state[SYNCED] = filters
     st.session_state[CHANGED] = (*changed, filters)[-8:]  # a round trip never spans more choices than that

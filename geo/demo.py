@@ -17,8 +17,6 @@ real list, extra QPV with generated codes around real QPV communes) and, optiona
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import math
 from dataclasses import dataclass, field
@@ -36,7 +34,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 
 from geo import fr, ref
 from geo.identifiers import luhn_ok
-from geo.manifest import DatasetRecord, Manifest, atomic_write_bytes, sha256_file, write_manifest
+from geo.manifest import DatasetRecord, Manifest, atomic_write_bytes, csv_bytes, sha256_file, write_manifest
 from geo.schema import (
     DECLINAISON_SIGNEE,
     DECLINAISON_STATUTS,
@@ -127,16 +125,7 @@ def _dec(value: float, decimals: int) -> str:
 
 
 def _fr_date(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
-
-
-def _csv_bytes(columns: list[str], rows: list[dict]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
-    return buffer.getvalue().encode("utf-8-sig")
+    return day.strftime(fr.DATE_FORMAT) if day else ""
 
 
 def _luhn_complete(prefix: str) -> str:
@@ -921,6 +910,18 @@ def _retimed(statut: str, debut: date, fin: date | None, entry: date) -> tuple[d
     return moved, fin
 
 
+def _active_qpv(rng: np.random.Generator, regies: list[_Regie], sizes: Sizes) -> list[list[str]]:
+    """Per régie, the covered QPV that get at least one partnership (none for the régies left without any)."""
+    silent = set(rng.choice(len(regies), size=sizes.regies_sans_partenariat, replace=False).tolist())
+    active: list[list[str]] = [[] if i in silent else [r.qpv[0]] for i, r in enumerate(regies)]
+    remaining = [(i, c) for i, r in enumerate(regies) if i not in silent for c in r.qpv[1:]]
+    wanted = round(PART_QPV_ACTIFS * sum(len(r.qpv) for r in regies)) - sum(len(a) for a in active)
+    for k in sorted(rng.choice(len(remaining), size=wanted, replace=False).tolist()):
+        i, code = remaining[k]
+        active[i].append(code)
+    return active
+
+
 def generate_partenariats(rng: np.random.Generator, regies: list[_Regie], organismes: list[_Organisme],
                           sizes: Sizes = DEMO, entries: dict[str, date] | None = None) -> list[dict]:
     """The partnerships, each drawn with its status and dates as if the programme had started for every régie at
@@ -930,15 +931,7 @@ def generate_partenariats(rng: np.random.Generator, regies: list[_Regie], organi
         by_region.setdefault(o.insee_reg, []).append(i)
     nationals = [i for i, o in enumerate(organismes) if o.national]
 
-    # Which covered QPV get at least one partnership.
-    n_regies = len(regies)
-    silent = set(rng.choice(n_regies, size=sizes.regies_sans_partenariat, replace=False).tolist())
-    active: list[list[str]] = [[] if i in silent else [r.qpv[0]] for i, r in enumerate(regies)]
-    remaining = [(i, c) for i, r in enumerate(regies) if i not in silent for c in r.qpv[1:]]
-    wanted = round(PART_QPV_ACTIFS * sum(len(r.qpv) for r in regies)) - sum(len(a) for a in active)
-    for k in sorted(rng.choice(len(remaining), size=wanted, replace=False).tolist()):
-        i, code = remaining[k]
-        active[i].append(code)
+    active = _active_qpv(rng, regies, sizes)
 
     # How many partnerships per régie: enough to cover its active QPV, the rest by size.
     need = np.array([math.ceil(len(a) / 2) for a in active])
@@ -1055,8 +1048,8 @@ def generate_status_history(rng: np.random.Generator, partenariats: list[dict]) 
                      "commentaire": f"{why} (démo)"})
 
     for part in partenariats:
-        debut = datetime.strptime(part["date_debut"], "%d/%m/%Y").date()
-        fin = datetime.strptime(part["date_fin"], "%d/%m/%Y").date() if part["date_fin"] else None
+        debut = datetime.strptime(part["date_debut"], fr.DATE_FORMAT).date()
+        fin = datetime.strptime(part["date_fin"], fr.DATE_FORMAT).date() if part["date_fin"] else None
         if part["statut"] == "en projet":
             if debut <= TODAY:
                 add(part, debut, "en projet", "Démarrage reporté")
@@ -1225,17 +1218,17 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, sizes: Sizes = DEMO, 
     statuses = generate_status_history(history, partenariats)
 
     atomic_write_bytes(out_dir / QPV_FILE, qpv_geojson(qpv, metric, zones))
-    atomic_write_bytes(out_dir / REGIES_FILE, _csv_bytes(REGIES.column_names, regie_rows))
+    atomic_write_bytes(out_dir / REGIES_FILE, csv_bytes(REGIES.column_names, regie_rows))
     atomic_write_bytes(out_dir / ORGANISMES_FILE,
-                       _csv_bytes(ORGANISMES.column_names, organismes_rows(organismes)))
-    atomic_write_bytes(out_dir / PARTENARIATS_FILE, _csv_bytes(PARTENARIATS.column_names, partenariats))
+                       csv_bytes(ORGANISMES.column_names, organismes_rows(organismes)))
+    atomic_write_bytes(out_dir / PARTENARIATS_FILE, csv_bytes(PARTENARIATS.column_names, partenariats))
     # A generator of their own, so that adding these files left the others byte-identical.
     follow_up = np.random.default_rng([seed, 1])
     declinaisons = generate_declinaisons(follow_up, regies, organismes, partenariats)
     patrimoine = generate_patrimoine(follow_up, qpv, organismes, partenariats)
-    atomic_write_bytes(out_dir / DECLINAISONS_FILE, _csv_bytes(DECLINAISONS.column_names, declinaisons))
-    atomic_write_bytes(out_dir / PATRIMOINE_FILE, _csv_bytes(PATRIMOINE.column_names, patrimoine))
-    atomic_write_bytes(out_dir / STATUS_HISTORY_FILE, _csv_bytes(HISTORY_COLUMNS, statuses))
+    atomic_write_bytes(out_dir / DECLINAISONS_FILE, csv_bytes(DECLINAISONS.column_names, declinaisons))
+    atomic_write_bytes(out_dir / PATRIMOINE_FILE, csv_bytes(PATRIMOINE.column_names, patrimoine))
+    atomic_write_bytes(out_dir / STATUS_HISTORY_FILE, csv_bytes(HISTORY_COLUMNS, statuses))
 
     real = "Codes et noms des QPV 2024 : liste ANCT 2024 ; communes, départements, régions, EPCI : INSEE COG, DGCL"
     manifest = Manifest(demo=True, title=TITLE, datasets={
@@ -1248,7 +1241,7 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, sizes: Sizes = DEMO, 
                               len(organismes), note="SIREN fictifs (clé de Luhn valide)."),
         "partenariats": _record(out_dir, PARTENARIATS_FILE,
                                 f"Partenariats fictifs générés (démo) entre régies et organismes fictifs ; "
-                                f"codes QPV réels (liste ANCT 2024). Statuts au {TODAY:%d/%m/%Y}.",
+                                f"codes QPV réels (liste ANCT 2024). Statuts au {fr.date_fr(TODAY)}.",
                                 len(partenariats)),
         "declinaisons": _record(out_dir, DECLINAISONS_FILE,
                                 "Déclinaisons régionales fictives générées (démo) ; régions réelles (INSEE COG).",
@@ -1269,8 +1262,8 @@ def generate_demo(out_dir: Path, seed: int = DEFAULT_SEED, sizes: Sizes = DEMO, 
         seed=seed, n_qpv=len(qpv) - generated, qpv_source=QPV_SOURCE, n_regies=len(regies), n_org=len(organismes),
         n_part=len(partenariats), n_couverts=sum(len(r.qpv) for r in regies),
         salaries=fr.nombre(sum(r.salaries for r in regies)), benevoles=fr.nombre(sum(r.benevoles for r in regies)),
-        today=f"{TODAY:%d/%m/%Y}", licence=LICENCE, n_recent=len(created), n_history=len(statuses),
-        history_file=STATUS_HISTORY_FILE, signature=f"{DEMO_SIGNATURE:%d/%m/%Y}",
+        today=fr.date_fr(TODAY), licence=LICENCE, n_recent=len(created), n_history=len(statuses),
+        history_file=STATUS_HISTORY_FILE, signature=fr.date_fr(DEMO_SIGNATURE),
     ).encode("utf-8") + _bench_note(generated, templates is not None))
     return manifest
 

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from geo import fr
 from geo.joins import Atlas
 from geo.schema import LIST_JOINER, THEME_BY_SLUG
 from geo.validate import Finding
@@ -37,8 +38,8 @@ def partnership_record(*, id_partenariat: str, id_regie: str | None, siren_organ
         "qpv": LIST_JOINER.join(qpv) or None,
         "themes": LIST_JOINER.join(THEME_BY_SLUG[s].label if s in THEME_BY_SLUG else s for s in themes) or None,
         "statut": _text(statut),
-        "date_debut": date_debut.strftime("%d/%m/%Y") if date_debut else None,
-        "date_fin": date_fin.strftime("%d/%m/%Y") if date_fin else None,
+        "date_debut": date_debut.strftime(fr.DATE_FORMAT) if date_debut else None,
+        "date_fin": date_fin.strftime(fr.DATE_FORMAT) if date_fin else None,
         "description": _text(description),
         "montant_eur": _text(montant_eur),
         "heures_insertion": _text(heures_insertion),
@@ -53,7 +54,7 @@ def declination_record(*, insee_reg: str, ar_hlm: str, statut: str | None, date_
         "insee_reg": _text(insee_reg),
         "ar_hlm": _text(ar_hlm),
         "statut": _text(statut),
-        "date_signature": date_signature.strftime("%d/%m/%Y") if date_signature else None,
+        "date_signature": date_signature.strftime(fr.DATE_FORMAT) if date_signature else None,
         "organismes_signataires": LIST_JOINER.join(organismes) or None,
         "regies_signataires": LIST_JOINER.join(regies) or None,
         "lien_document": _text(lien_document),
@@ -65,7 +66,7 @@ def declination_errors(signed: date | None, today: date) -> dict[str, str]:
     """Field -> French message for what the form checks beyond the file rules (`geo.load`, applied by the store):
     a signature date is not in the future."""
     if signed and signed > today:
-        return {"date_signature": f"date de signature dans le futur ({signed:%d/%m/%Y}) : indiquez la date à "
+        return {"date_signature": f"date de signature dans le futur ({fr.date_fr(signed)}) : indiquez la date à "
                                   "laquelle la déclinaison a été signée."}
     return {}
 

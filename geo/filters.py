@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -131,6 +131,36 @@ class Filters:
         departements = tuple(d for d in self.departements if d in in_regions)
         epci = set(epci_choices(atlas, self.regions, departements))
         return replace(self, departements=departements, epci=tuple(e for e in self.epci if e in epci))
+
+
+class Territory(NamedTuple):
+    """One région, département and EPCI (each None when there is none): the territory a portrait is about."""
+
+    region: str | None = None
+    departement: str | None = None
+    epci: str | None = None
+
+
+def single_territory(filters: Filters, atlas: Atlas) -> Territory:
+    """The territory the filters name when they name one of each at most (None where they name none or several),
+    its région completed from the département, else from the EPCI (the région of most of its QPV); a département
+    outside that région, an EPCI outside that région and département left out, as the pickers do not offer them."""
+    def one(codes: tuple[str, ...]) -> str | None:
+        return codes[0] if len(codes) == 1 else None
+
+    region, departement, epci = one(filters.regions), one(filters.departements), one(filters.epci)
+    if departement and not region:
+        region = atlas.departement_region.get(departement)
+    if epci and not region:
+        regions = atlas.qpv.loc[atlas.qpv["epci"] == epci, "insee_reg"]
+        region = regions.mode().iloc[0] if len(regions) else None
+    if region is None:
+        return Territory()
+    if departement not in departement_choices(atlas, [region]):
+        departement = None
+    if epci not in epci_choices(atlas, [region], [departement] if departement else []):
+        epci = None
+    return Territory(region, departement, epci)
 
 
 def departement_choices(atlas: Atlas, regions: Iterable[str] = ()) -> set[str]:

@@ -7,17 +7,18 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from geo.schema import is_blank
+
+DATE_FORMAT = "%d/%m/%Y"  # a day as every file, form and page writes it: JJ/MM/AAAA
+DATE_WIDGET_FORMAT = "DD/MM/YYYY"  # the same for Streamlit's date widgets and columns, and Excel's number format
+DATE_HINT = "JJ/MM/AAAA"  # the same, as the French messages name it
 NBSP = "\u202f"  # narrow no-break space: the French thousands separator, never split across lines
 DECIMAL = ","
 
 
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
-
-
 def nombre(value, decimals: int = 0) -> str:
     """`13 000`, `1 234,5`; an em dash for a missing value."""
-    if _missing(value):
+    if is_blank(value):
         return "—"
     text = f"{float(value):,.{decimals}f}" if decimals else f"{round(float(value)):,d}"
     return text.replace(",", NBSP).replace(".", DECIMAL)
@@ -25,14 +26,14 @@ def nombre(value, decimals: int = 0) -> str:
 
 def pourcentage(ratio, decimals: int = 1) -> str:
     """A ratio (0.125) as `12,5 %`."""
-    if _missing(ratio):
+    if is_blank(ratio):
         return "—"
     return f"{nombre(float(ratio) * 100, decimals)}{NBSP}%"
 
 
 def distance(metres) -> str:
     """`350 m`, `1,2 km`; an em dash for a missing or infinite distance."""
-    if _missing(metres) or not math.isfinite(float(metres)):
+    if is_blank(metres) or not math.isfinite(float(metres)):
         return "—"
     if float(metres) < 1_000:
         return f"{nombre(metres)} m"
@@ -49,12 +50,12 @@ def octets(count: int) -> str:
 
 def euros(value) -> str:
     """`45 000 €`; a missing amount is a dash."""
-    return "—" if _missing(value) else f"{nombre(value)}{NBSP}€"
+    return "—" if is_blank(value) else f"{nombre(value)}{NBSP}€"
 
 
 def date_fr(value) -> str:
     """`27/11/2026`."""
-    if _missing(value):
+    if is_blank(value):
         return "—"
     if isinstance(value, str):
         try:  # the manifests' and the store's ISO dates: a hundred times faster than pandas' guessing
@@ -62,17 +63,17 @@ def date_fr(value) -> str:
         except ValueError:
             value = pd.to_datetime(value)
     if isinstance(value, (datetime, date, pd.Timestamp)):
-        return value.strftime("%d/%m/%Y")
+        return value.strftime(DATE_FORMAT)
     return str(value)
 
 
 def date_heure(value) -> str:
     """`27/11/2026 17:05`, in French local time (a naive moment is taken as UTC, as the store writes it)."""
-    if _missing(value):
+    if is_blank(value):
         return "—"
     moment = pd.Timestamp(value)
     moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment
-    return moment.tz_convert("Europe/Paris").strftime("%d/%m/%Y %H:%M")
+    return moment.tz_convert("Europe/Paris").strftime(f"{DATE_FORMAT} %H:%M")
 
 
 def cellule(value) -> str:
@@ -80,7 +81,7 @@ def cellule(value) -> str:
     as is; blank when missing, so that an empty cell reads empty rather than `None` or a dash."""
     if isinstance(value, (list, tuple)):
         return value
-    if _missing(value):
+    if is_blank(value):
         return ""
     if isinstance(value, (datetime, date, pd.Timestamp)):
         return date_fr(value)

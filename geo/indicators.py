@@ -180,10 +180,6 @@ def _region_names(sel: Selection) -> dict[str, str]:
     return sel.atlas.region_names
 
 
-def _departement_names(sel: Selection) -> dict[str, str]:
-    return sel.atlas.departement_names
-
-
 def _sorted_regions(codes: list[str], names: dict[str, str]) -> list[str]:
     return sorted(set(codes), key=lambda c: (schema.fold(names.get(c, c)), c))
 
@@ -218,21 +214,6 @@ def by_region(sel: Selection) -> pd.DataFrame:
     out.insert(1, "lib_reg", [names.get(c) or c or UNKNOWN_TERRITORY for c in out["insee_reg"]])
     out["_key"] = out["lib_reg"].map(schema.fold)
     out = out.sort_values(["partenariats", "_key"], ascending=[False, True]).drop(columns="_key")
-    return out.reset_index(drop=True)
-
-
-def by_departement(sel: Selection) -> pd.DataFrame:
-    """One row per département present in the selection, sorted by partenariats descending then code:
-    insee_dep, lib_dep, insee_reg, lib_reg, regies, qpv, partenariats, organismes (as in `by_region`)."""
-    out = _territory_table(sel, "insee_dep")
-    dep_names = _departement_names(sel)
-    reg_names = _region_names(sel)
-    dep_region = sel.atlas.departement_region
-    regs = [dep_region.get(c, "") for c in out["insee_dep"]]
-    out.insert(1, "lib_dep", [dep_names.get(c) or c or UNKNOWN_TERRITORY for c in out["insee_dep"]])
-    out.insert(2, "insee_reg", regs)
-    out.insert(3, "lib_reg", [reg_names.get(r) or r or UNKNOWN_TERRITORY for r in regs])
-    out = out.sort_values(["partenariats", "insee_dep"], ascending=[False, True])
     return out.reset_index(drop=True)
 
 

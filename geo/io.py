@@ -24,11 +24,19 @@ import numpy as np
 import pandas as pd
 
 from geo import fr, limits
-from geo.schema import DATASETS, WGS84, DatasetSpec, fold, is_blank, normalize_header
+from geo.schema import (
+    CSV_SUFFIXES,
+    DATASETS,
+    SPREADSHEET_SUFFIXES,
+    WGS84,
+    DatasetSpec,
+    fold,
+    is_blank,
+    normalize_header,
+)
 from geo.validate import AVERTISSEMENT, Finding
 
 GEO_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb"}
-TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm"}
 ROW = "_ligne"
 
 # Where French data can lie, in lon/lat: metropole and Corsica, then the five overseas départements.
@@ -465,9 +473,9 @@ def read_any(path: Path, kind: str | None = None) -> RawFile:
     findings: list[Finding] = []
     if path.is_dir() or suffix in GEO_SUFFIXES:
         frame, findings = read_geo(path)
-    elif suffix in (".csv", ".txt"):
+    elif suffix in CSV_SUFFIXES:
         frame = read_csv(path)
-    elif suffix in (".xlsx", ".xlsm"):
+    elif suffix in SPREADSHEET_SUFFIXES:
         frame = read_xlsx(path, kind)
     else:
         raise ReadError(

@@ -20,12 +20,13 @@ import shapely
 from geo import fr, ref
 from geo.communes import region_of_commune
 from geo.datasets import Datasets, empty_table
-from geo.io import GEO_SUFFIXES, ROW, TABLE_SUFFIXES, ReadError, in_france, read_any
+from geo.io import GEO_SUFFIXES, ROW, ReadError, in_france, read_any
 from geo.manifest import MANIFEST_NAME, load_manifest, read_manifest
 from geo.schema import (
     CODE_WIDTHS,
     DATASETS,
     DECLINAISON_SIGNEE,
+    TABLE_SUFFIXES,
     WGS84,
     Column,
     DatasetSpec,
@@ -42,7 +43,7 @@ from geo.territory import has_geometry, locate_departements
 from geo.validate import AVERTISSEMENT, ERREUR, Finding
 
 CODE_QP = re.compile(r"^Q[NP][0-9]{2}[0-9AB][0-9]{2}[0-9A-Z]$")
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%y")
+DATE_FORMATS = (fr.DATE_FORMAT, "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%y")
 REQUIRED_KINDS = ("qpv", "regies", "organismes", "partenariats")
 BOUNDARY_KINDS = ("regions", "departements")
 WEB_LINK = re.compile(r"https?://[^\s/]+", re.IGNORECASE)  # a document link: http(s) and a host, nothing else
@@ -124,7 +125,7 @@ def _convert_cell(column: Column, text: str) -> tuple[object, list[tuple[str, st
     if column.kind == "date":
         date = parse_date(text)
         if date is None:
-            issues.append((ERREUR, f"date « {text} » illisible.", "format attendu : JJ/MM/AAAA."))
+            issues.append((ERREUR, f"date « {text} » illisible.", f"format attendu : {fr.DATE_HINT}."))
         return date, issues
     if column.kind == "enum":
         choice = match_choice(text, column.choices)
@@ -337,7 +338,7 @@ def _check_declinaisons(frame: pd.DataFrame, out: _Collector) -> None:
             out.add(ERREUR, index, "insee_reg", f"région « {code} » inconnue (code INSEE attendu, par ex. 84).")
         if statut == DECLINAISON_SIGNEE and pd.isna(signed):
             out.add(ERREUR, index, "date_signature", "déclinaison signée sans date de signature.",
-                    "indiquez la date (JJ/MM/AAAA) ou un autre statut.")
+                    f"indiquez la date ({fr.DATE_HINT}) ou un autre statut.")
         elif statut is not None and statut != DECLINAISON_SIGNEE and pd.notna(signed):
             out.add(AVERTISSEMENT, index, "date_signature",
                     f"date de signature renseignée alors que le statut est « {statut} ».",
@@ -455,7 +456,7 @@ def find_dataset_files(folder: Path, findings: list[Finding] | None = None) -> d
         if entry.name.startswith(".") or entry.name == MANIFEST_NAME:
             continue
         usable = entry.is_dir() and any(entry.glob("*.shp")) or entry.suffix.lower() in (
-            GEO_SUFFIXES | TABLE_SUFFIXES)
+            GEO_SUFFIXES | set(TABLE_SUFFIXES))
         if not usable:
             continue
         stem = fold(entry.stem if entry.is_file() else entry.name)

@@ -5,14 +5,18 @@ The interface reads it to label demo data and to fill the "Données et sources" 
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 
 from geo import fr, limits
+from geo.schema import is_blank
 
 MANIFEST_NAME = "manifest.json"
 
@@ -55,6 +59,20 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def csv_bytes(columns: Sequence[str], rows: Iterable[Mapping | Sequence], *, delimiter: str = ";",
+              bom: bool = True) -> bytes:
+    """A CSV file as the app writes its data files: `;`-separated UTF-8 with a BOM (what French spreadsheets open),
+    a header row, then each row (a mapping by column, or a sequence in column order) with blank cells empty
+    (`schema.is_blank`). The reference files (`tools/derive_reference.py`) are comma-separated without BOM."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        cells = [row.get(c) for c in columns] if isinstance(row, Mapping) else list(row)
+        writer.writerow(["" if is_blank(cell) else cell for cell in cells])
+    return (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
 
 
 def atomic_write_bytes(path: Path, data: bytes, private: bool = False) -> None:

@@ -50,6 +50,9 @@ def fold(text: object) -> str:
 
 # Width of the codes whose leading zero a spreadsheet drops ("01004" read as 1004, "01" as 1).
 CODE_WIDTHS = {"insee_com": 5, "insee_dep": 2, "insee_reg": 2}
+# The tabular files a dataset is read from (CSV, or a workbook with or without macros), by lower-case suffix.
+CSV_SUFFIXES, SPREADSHEET_SUFFIXES = (".csv", ".txt"), (".xlsx", ".xlsm")
+TABLE_SUFFIXES = CSV_SUFFIXES + SPREADSHEET_SUFFIXES
 
 _QP, _SIREN = "Q[NP][0-9]{2}[0-9AB][0-9]{2}[0-9A-Z]", "[0-9]{9}"
 # The canonical spelling of a code column, or of each value of a list column of codes, as the app writes it (a

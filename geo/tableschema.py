@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 
+from geo import fr
 from geo.load import MAX_TEXT_LENGTH
 from geo.manifest import atomic_write_bytes
 from geo.schema import CODE_PATTERNS, DATASETS, LIST_JOINER, THEMES, Column, DatasetSpec
@@ -24,7 +25,7 @@ SCHEMA_VERSION = "1.0.0"
 DEFAULT_OUT = Path("data/schemas")
 TABLE_SCHEMA = "https://frictionlessdata.io/schemas/table-schema.json"
 CONTRIBUTORS = ({"title": "Carte des coopérations", "role": "author"},)
-DATE_FORMAT = "%d/%m/%Y"  # as `ui.exports`, the store's export and the demo files write dates
+DATE_FORMAT = fr.DATE_FORMAT  # as `ui.exports`, the store's export and the demo files write dates
 DECIMAL_CHAR = ","
 LIST_SEPARATOR = f" *{re.escape(LIST_JOINER.strip())} *"  # values joined by « | », the spaces around it optional
 ANY_LIST_ITEM = "[^|]+"
@@ -101,7 +102,7 @@ def _description(spec: DatasetSpec) -> str:
                  "décrit sa table attributaire.")
     else:
         where = (f"Fichier `{spec.file_stem}.csv` : séparateur « ; », encodage UTF-8 (avec BOM), virgule "
-                 "décimale, dates JJ/MM/AAAA, listes séparées par « | ».")
+                 f"décimale, dates {fr.DATE_HINT}, listes séparées par « | ».")
     return (f"Jeu de données « {spec.label} » de la Carte des coopérations (organismes HLM et régies de quartier "
             f"dans les QPV). Une ligne par {ROWS[spec.name]}. {where}")
 

@@ -114,7 +114,7 @@ def read_demo_history(datasets: Datasets) -> tuple[pd.DataFrame, list[Finding]]:
         return empty_history(), [Finding(ERREUR, path.name, 1, None, "colonne(s) obligatoire(s) absente(s) : "
                                          + ", ".join(missing) + ".")]
     ids = raw["id_partenariat"].str.strip()
-    days = pd.to_datetime(raw["date"].str.strip(), format="%d/%m/%Y", errors="coerce")
+    days = pd.to_datetime(raw["date"].str.strip(), format=fr.DATE_FORMAT, errors="coerce")
     statuts = raw["statut"].map(lambda v: schema.match_choice(v, schema.STATUTS))
     findings = []
     for row, pid, text, day, statut, given in zip(raw[ROW], ids, raw["date"], days, statuts, raw["statut"],
@@ -123,7 +123,7 @@ def read_demo_history(datasets: Datasets) -> tuple[pd.DataFrame, list[Finding]]:
             findings.append(Finding(ERREUR, path.name, int(row), "id_partenariat", "identifiant manquant."))
         if pd.isna(day):
             findings.append(Finding(ERREUR, path.name, int(row), "date", f"date « {text} » illisible.",
-                                    "format attendu : JJ/MM/AAAA."))
+                                    f"format attendu : {fr.DATE_HINT}."))
         if pd.isna(statut):
             findings.append(Finding(ERREUR, path.name, int(row), "statut", f"valeur « {given} » inconnue (attendu : "
                                     f"{', '.join(schema.STATUTS)})."))
@@ -327,7 +327,7 @@ def reference_day(signature_date: date | None, unread: str = "", manifest: Manif
                          f"Date de signature de démonstration : {fr.date_fr(day)} (fictive).")
     if unread:
         return Reference(None, "", f"Le réglage CARTE_DATE_SIGNATURE « {unread} » n'est pas une date (attendu : "
-                                   "JJ/MM/AAAA) : aucune date de référence.")
+                                   f"{fr.DATE_HINT}) : aucune date de référence.")
     return Reference(None, "", "La date de signature de la convention n'est pas renseignée (réglage "
                                "CARTE_DATE_SIGNATURE) : choisissez une date de référence.")
 

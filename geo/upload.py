@@ -16,10 +16,10 @@ from geo import io as readers
 from geo.formulas import is_formula
 from geo.io import ROW
 from geo.limits import MAX_UPLOAD_BYTES
-from geo.schema import DATASETS
+from geo.schema import DATASETS, TABLE_SUFFIXES
 from geo.validate import ERREUR, Finding
 
-UPLOAD_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".zip"}
+UPLOAD_SUFFIXES = (*TABLE_SUFFIXES, ".zip")  # a data file, or a zip of a data folder
 
 
 class UploadError(Exception):

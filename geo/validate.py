@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geo.schema import TABLE_SUFFIXES
+
 ERREUR = "erreur"
 AVERTISSEMENT = "avertissement"
 
@@ -22,7 +24,7 @@ class Finding:
         """« partenariats.csv, ligne 8, colonne « statut » »: where a reader finds the cell."""
         where = self.file
         if self.row is not None:
-            tabular = self.file.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm"))
+            tabular = self.file.lower().endswith(TABLE_SUFFIXES)
             where += f", {'ligne' if tabular else 'entité'} {self.row}"
         if self.column:
             where += f", colonne « {self.column} »"

@@ -9,8 +9,6 @@ or nothing is. Import (`plan_import` then `publish`), undo and seeding are built
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 import tempfile
@@ -27,10 +25,10 @@ from sqlalchemy.engine import Engine
 from geo import fr, geocode, intake, ref, upload
 from geo.datasets import Datasets, empty_table
 from geo.formulas import neutralize
-from geo.io import GEO_SUFFIXES, ROW, TABLE_SUFFIXES, ReadError, read_csv, read_xlsx
+from geo.io import GEO_SUFFIXES, ROW, ReadError, read_csv, read_xlsx
 from geo.load import OPTIONAL_KINDS, check_references, clean, find_dataset_files, load_file, load_folder
-from geo.manifest import MANIFEST_NAME, DatasetRecord, Manifest, atomic_write_bytes, sha256_file
-from geo.schema import DATASETS
+from geo.manifest import MANIFEST_NAME, DatasetRecord, Manifest, atomic_write_bytes, csv_bytes, sha256_file
+from geo.schema import DATASETS, TABLE_SUFFIXES
 from geo.validate import AVERTISSEMENT, ERREUR, Finding
 from store import engine as engines
 from store.accounts import ADMIN, Account
@@ -163,10 +161,6 @@ class ImportPlan:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.blocking + self.findings if f.severity == ERREUR]
-
-    @property
-    def publishable(self) -> bool:
-        return not self.blocking and bool(self.added or self.changed or self.missing)
 
     def edits(self, remove_missing: bool = False) -> list[Edit]:
         rows = self.added + self.changed + (self.missing if remove_missing else [])
@@ -750,7 +744,7 @@ class Store:
         the mapping of its columns (None: proposed) and the answers to the preview's questions."""
         name = path.name
         suffix = path.suffix.lower()
-        if suffix not in (".csv", ".txt", ".xlsx", ".xlsm"):
+        if suffix not in TABLE_SUFFIXES:
             plan.blocking.append(Finding(ERREUR, name, None, None, "format non accepté pour des enregistrements : "
                                          "CSV (UTF-8 ou Windows-1252, « ; » ou « , ») ou XLSX."))
             return None
@@ -928,7 +922,10 @@ class Store:
             rows = [data for data, _ in self.read_records(kind).values()]
             if not rows and kind in OPTIONAL_KINDS:
                 continue
-            atomic_write_bytes(path, _csv_bytes(DATASETS[kind].column_names, rows))
+            # formulas neutralised: a record stored before the store refused them must not run in the spreadsheet
+            # that opens the backup
+            columns = DATASETS[kind].column_names
+            atomic_write_bytes(path, csv_bytes(columns, [{c: neutralize(row.get(c)) for c in columns} for row in rows]))
             records[kind] = DatasetRecord(file=path.name, source=f"Export de la base (lot n° {last})",
                                           licence=seeded.datasets[kind].licence if seeded and kind in
                                           seeded.datasets else "", date=date.today().isoformat(), rows=len(rows),
@@ -964,12 +961,3 @@ def _feature_count(path: Path) -> int:
         return 0 if frame is None else len(frame)
 
 
-def _csv_bytes(columns: list[str], rows: list[RecordData]) -> bytes:
-    """`;`-separated UTF-8 with BOM, as the demo files and French spreadsheets use; formulas neutralised (a record
-    stored before the store refused them must not run in the spreadsheet that opens the backup)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([neutralize(row.get(c) or "") for c in columns])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -9,7 +9,6 @@ own parser, and comparing two records cell by cell is comparing what the user se
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,11 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import ref
+from geo import fr, ref
 from geo.communes import region_of_commune
 from geo.io import ROW
 from geo.load import clean
-from geo.schema import CODE_WIDTHS, DATASETS, LIST_JOINER, THEME_BY_SLUG, normalize_code
+from geo.schema import CODE_WIDTHS, DATASETS, LIST_JOINER, THEME_BY_SLUG, is_blank, normalize_code
 from geo.validate import Finding
 
 # Datasets the store holds; the reference geography (QPV perimeters, régions, départements) stays in files.
@@ -39,12 +38,6 @@ QPV_COLUMNS = {"partenariats": "qpv", "regies": "qpv_couverts", "patrimoine": "c
 ADMIN_DATASETS = ("regies", "organismes")
 
 Record = dict[str, str | None]
-
-
-def _blank(value) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
 
 
 def _number(value: float) -> str:
@@ -66,10 +59,10 @@ def cell_text(kind: str, column: str, value) -> str | None:
         if column == "themes":
             items = [THEME_BY_SLUG[s].label if s in THEME_BY_SLUG else s for s in items]
         return LIST_JOINER.join(items) or None
-    if _blank(value):
+    if is_blank(value):
         return None
     if column_kind == "date":
-        return value.strftime("%d/%m/%Y")
+        return value.strftime(fr.DATE_FORMAT)
     if column_kind == "int":
         return str(int(value))
     if column_kind == "float":
@@ -101,7 +94,7 @@ def frame_to_records(kind: str, frame: pd.DataFrame) -> dict[str, tuple[Record, 
     out: dict[str, tuple[Record, int | None]] = {}
     for position, row in enumerate(rows):
         record = {name: cell_text(kind, name, columns[name][position]) for name in names}
-        out[record_key(kind, record)] = (record, None if _blank(row) else int(row))
+        out[record_key(kind, record)] = (record, None if is_blank(row) else int(row))
     return out
 
 

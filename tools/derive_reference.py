@@ -17,8 +17,6 @@ The CSV files are plain machine CSV (UTF-8 without BOM, `,` separator, `.` decim
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -26,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from geo.manifest import csv_bytes
 from geo.schema import LAMBERT93, LIST_JOINER, OVERSEAS_METRIC_CRS, WGS84
 
 DA = "decoupage-administratif-6.0.0_{}.json"
@@ -56,14 +55,6 @@ QPV_COLUMNS = ["code_qp", "lib_qp", "insee_com", "lib_com", "insee_dep", "insee_
 
 def _load_json(shared: Path, name: str) -> list[dict]:
     return json.loads((shared / DA.format(name)).read_text(encoding="utf-8"))
-
-
-def _csv_bytes(header: list[str], rows: list[list[object]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
 
 
 def regions_rows(shared: Path) -> list[list[str]]:
@@ -343,6 +334,11 @@ def _transcribed_rows(name: str) -> int:
     return len(committed.read_text(encoding="utf-8").splitlines()) - 1
 
 
+def _reference_csv(header: list[str], rows: list[list[object]]) -> bytes:
+    """The reference files are comma-separated UTF-8 without BOM (as the sources they come from)."""
+    return csv_bytes(header, rows, delimiter=",", bom=False)
+
+
 def derive(shared: Path, out: Path) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     regions = regions_rows(shared)
@@ -352,11 +348,11 @@ def derive(shared: Path, out: Path) -> dict[str, int]:
     epci = epci_rows(shared, pairs)
     reg_geojson, dep_geojson = basemaps(shared, regions, deps)
     outputs = {
-        "regions.csv": _csv_bytes(["insee_reg", "lib_reg"], regions),
-        "departements.csv": _csv_bytes(["insee_dep", "lib_dep", "insee_reg"], deps),
-        "communes.csv": _csv_bytes(COMMUNE_COLUMNS, communes),
-        "qpv2024_communes.csv": _csv_bytes(QPV_COLUMNS, pairs),
-        "epci.csv": _csv_bytes(["siren_epci", "lib_epci", "type"], epci),
+        "regions.csv": _reference_csv(["insee_reg", "lib_reg"], regions),
+        "departements.csv": _reference_csv(["insee_dep", "lib_dep", "insee_reg"], deps),
+        "communes.csv": _reference_csv(COMMUNE_COLUMNS, communes),
+        "qpv2024_communes.csv": _reference_csv(QPV_COLUMNS, pairs),
+        "epci.csv": _reference_csv(["siren_epci", "lib_epci", "type"], epci),
         "regions.geojson": reg_geojson,
         "departements.geojson": dep_geojson,
         "SOURCES.md": SOURCES_MD.format(

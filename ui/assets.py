@@ -24,17 +24,6 @@ FULLSCREEN_JS = [("Control.Fullscreen.js", f"{STATIC_URL}/{MODULES}/leaflet.full
 FULLSCREEN_CSS = [("Control.FullScreen.css", f"{STATIC_URL}/{MODULES}/leaflet.fullscreen/Control.FullScreen.css")]
 
 
-def asset_path(url: str) -> Path:
-    """The file on disk behind a served URL."""
-    return STATIC_DIR / url.removeprefix(STATIC_URL + "/")
-
-
-def missing_assets() -> list[Path]:
-    """Asset files not installed yet (`make venv` runs `npm ci --prefix static`)."""
-    urls = [url for _, url in LEAFLET_JS + LEAFLET_CSS + FULLSCREEN_JS + FULLSCREEN_CSS]
-    return [asset_path(url) for url in urls if not asset_path(url).exists()]
-
-
 def offline_map(**kwargs) -> folium.Map:
     """A folium Map that loads Leaflet and static/carte.js from the app only (no jQuery, Bootstrap or icon fonts:
     none are used)."""

@@ -24,6 +24,7 @@ from geo import fr, indicators
 from geo.filters import Selection
 from geo.schema import THEME_BY_SLUG
 from ui import charts, images, maps
+from ui.exports import WHOLE_NATION, territory_name
 from ui.filters_text import describe
 from ui.tables import territory_figures
 
@@ -93,16 +94,6 @@ def top_partnerships(sel: Selection, limit: int = TOP_PARTNERSHIPS) -> pd.DataFr
     }).reset_index(drop=True)
 
 
-def territory_name(sel: Selection) -> str:
-    """The territory the filters ask for, "France entière" without one."""
-    atlas, filters = sel.atlas, sel.filters
-    if filters.departements:
-        return ", ".join(atlas.departement_name(c) for c in filters.departements)
-    if filters.regions:
-        return ", ".join(atlas.region_name(c) for c in filters.regions)
-    return "France entière"
-
-
 def region_gaps(sel: Selection) -> pd.DataFrame:
     """The régions of the selection side by side, by name: QPV, coverage rate, the two gaps
     (`indicators.GAP_NOTHING`, `indicators.GAP_NO_PARTNERSHIP`) and partnerships, French formatted."""
@@ -141,7 +132,7 @@ def deck_content(sel: Selection, national: Selection, *, territory: str | None =
     `sources`: one line per dataset for the sources slide; `declination`: the regional declination of the
     convention as a table (columns as headers), adding its slide when given.
     """
-    name = territory or territory_name(sel)
+    name = territory or territory_name(sel.filters, sel.atlas, WHOLE_NATION)
     filters_text = describe(sel.filters, sel.atlas)
     subtitle = filters_text + (f" · données au {fr.date_fr(date)}" if date is not None else "")
     map_png = images.map_image(sel, measure, title=f"Carte des coopérations : {name}", filters_text=filters_text,

@@ -12,7 +12,8 @@ from datetime import date
 
 import pandas as pd
 
-from geo import schema
+from geo import fr, schema
+from geo.filters import epci_name
 from geo.formulas import neutralize
 from ui.filters_text import describe
 
@@ -40,7 +41,7 @@ def to_csv_fr(frame: pd.DataFrame) -> bytes:
     for column in data.columns:
         if pd.api.types.is_float_dtype(data[column]):
             data[column] = data[column].map(_csv_number)
-    text = data.to_csv(sep=";", index=False, date_format="%d/%m/%Y")
+    text = data.to_csv(sep=";", index=False, date_format=fr.DATE_FORMAT)
     return text.encode("utf-8-sig")
 
 
@@ -74,19 +75,25 @@ def to_xlsx(frame: pd.DataFrame, sheet_name: str = "données") -> bytes:
 def _number_format(column: pd.Series) -> str | None:
     """Dates as `27/11/2026`; numbers with thousands grouping, which a French Excel shows as `44 700`."""
     if pd.api.types.is_datetime64_any_dtype(column):
-        return "DD/MM/YYYY"
+        return fr.DATE_WIDGET_FORMAT
     if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
         return None
     return "#,##0" if pd.api.types.is_integer_dtype(column) else "#,##0.##"
 
 
-def territory_name(filters, atlas) -> str:
-    """The territory a file covers: its départements, else its régions, else France (`Filters`, `Atlas`)."""
+NATION, WHOLE_NATION = "France", "France entière"  # the whole country: in a file's name, in a title
+
+
+def territory_name(filters, atlas, nation: str = NATION) -> str:
+    """The territory the filters ask for (`Filters`, `Atlas`) by its names: its EPCI, else its départements, else
+    its régions, else `nation`."""
+    if filters.epci:
+        return ", ".join(epci_name(c) for c in filters.epci)
     if filters.departements:
         return ", ".join(atlas.departement_name(c) for c in filters.departements)
     if filters.regions:
         return ", ".join(atlas.region_name(c) for c in filters.regions)
-    return "France"
+    return nation
 
 
 def scope_name(filters, atlas) -> str:

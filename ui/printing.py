@@ -9,6 +9,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from geo import fr
+from geo.schema import is_blank
 
 CSS = """<style>
 .carte-impression { display: none; }
@@ -29,7 +30,7 @@ CSS = """<style>
 def _cell(value, numeric: bool) -> str:
     if numeric:
         return f'<td class="nombre">{escape(fr.nombre(value))}</td>'
-    return f"<td>{escape('' if value is None or value is pd.NA or value != value else str(value))}</td>"
+    return f"<td>{escape('' if is_blank(value) else str(value))}</td>"
 
 
 def print_table(frame: pd.DataFrame, labels: dict[str, str]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.filters import Filters, apply, departement_choices
+from geo.filters import Filters, Territory, apply, departement_choices, single_territory
 
 
 def ids(frame, column):
@@ -212,3 +212,14 @@ def test_within_territory_drops_departements_and_epci_outside_it(atlas):
     assert Filters(departements=("38",), epci=(LYON_METROPOLE,)).within_territory(atlas) == Filters(
         departements=("38",))
     assert Filters(epci=(GRAND_PARIS,)).within_territory(atlas) == Filters(epci=(GRAND_PARIS,))  # no territory
+
+
+def test_single_territory_completes_the_region_and_drops_what_lies_outside(atlas):
+    assert single_territory(Filters(), atlas) == Territory()
+    assert single_territory(Filters(regions=("84", "11")), atlas) == Territory()  # several: none
+    assert single_territory(Filters(departements=("69",)), atlas) == Territory("84", "69")
+    assert single_territory(Filters(epci=(LYON_METROPOLE,)), atlas) == Territory("84", None, LYON_METROPOLE)
+    assert single_territory(Filters(regions=("11",), departements=("69",), epci=(LYON_METROPOLE,)), atlas) == \
+        Territory("11")
+    assert single_territory(Filters(regions=("84",), departements=("69", "38"), epci=(LYON_METROPOLE,)), atlas) == \
+        Territory("84", None, LYON_METROPOLE)

@@ -88,15 +88,6 @@ def test_by_region(national):
     ]
 
 
-def test_by_departement(national):
-    table = indicators.by_departement(national)
-    assert dict(zip(table["insee_dep"], table["partenariats"], strict=True)) == {
-        "75": 3, "69": 2, "974": 2, "38": 1, "93": 1}
-    row = table.set_index("insee_dep").loc["38"]
-    assert (row["lib_dep"], row["insee_reg"], row["lib_reg"], row["regies"], row["qpv"]) == (
-        "Isère", "84", "Auvergne-Rhône-Alpes", 0, 2)
-
-
 def test_coverage_by_region(national):
     table = indicators.coverage_by_region(national)
     assert list(zip(table["insee_reg"], table["qpv"], table["qpv_couverts"], table["qpv_avec_partenariat"],

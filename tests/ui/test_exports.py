@@ -8,7 +8,8 @@ from datetime import date
 import openpyxl
 import pandas as pd
 
-from ui.exports import file_name, territory_name, to_csv_fr, to_xlsx
+from geo.filters import Filters
+from ui.exports import WHOLE_NATION, file_name, territory_name, to_csv_fr, to_xlsx
 from ui.tables import PARTNERSHIP_HEADERS, partnership_sheet, qpv_sheet
 
 FRAME = pd.DataFrame({
@@ -114,16 +115,13 @@ class _Atlas:
         return {"59": "Nord"}[code]
 
 
-class _Filters:
-    def __init__(self, regions=(), departements=()):
-        self.regions, self.departements = regions, departements
-
-
 def test_file_names_say_the_territory_and_the_date():
     day = date(2026, 11, 27)
-    assert file_name("partenariats", territory_name(_Filters(), _Atlas()), day, "csv") == \
+    assert file_name("partenariats", territory_name(Filters(), _Atlas()), day, "csv") == \
         "partenariats_france_2026-11-27.csv"
-    both = territory_name(_Filters(regions=("32", "84")), _Atlas())
+    both = territory_name(Filters(regions=("32", "84")), _Atlas())
     assert file_name("partenariats", both, day, "xlsx") == \
         "partenariats_hauts-de-france-auvergne-rhone-alpes_2026-11-27.xlsx"
-    assert territory_name(_Filters(regions=("32",), departements=("59",)), _Atlas()) == "Nord"
+    assert territory_name(Filters(regions=("32",), departements=("59",)), _Atlas()) == "Nord"
+    assert territory_name(Filters(regions=("84",), epci=("200046977",)), _Atlas()) == "Métropole de Lyon"
+    assert territory_name(Filters(), _Atlas(), WHOLE_NATION) == "France entière"
