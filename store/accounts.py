@@ -7,19 +7,25 @@ never logged, shown or put in an exception; `Account` (what the rest of the code
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
+from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 import settings
 from geo import ref
-from store.models import User
+from store.models import LoginThrottle, User
 from store.records import aware, now, regions_of_text, regions_text
 
 if TYPE_CHECKING:
@@ -114,7 +120,7 @@ def add_user(store: Store, name: str, role: str, regions=(), password: str | Non
             raise AccountError(f"L'adresse « {email} » est déjà celle d'un autre compte.")
         user = User(name=name, role=role, regions=regions_text(regions), email=email.strip().lower() if email
                     else None, password_hash=hash_password(password) if password is not None else None,
-                    disabled=False, failed_attempts=0, created_at=now())
+                    disabled=False, created_at=now())
         session.add(user)
         session.flush()
         return _account(user)
@@ -145,55 +151,122 @@ def disable_user(store: Store, name: str) -> Account:
 
 
 def reset_password(store: Store, name: str, password: str) -> Account:
-    """New password; also lifts a login lock."""
+    """New password (the login throttle of the account is not lifted: it forgets by itself)."""
     _check_password(password)
     digest = hash_password(password)
 
-    def change(user: User) -> None:
-        user.password_hash = digest
-        user.failed_attempts = 0
-        user.locked_until = None
-
-    return _edit(store, name, change)
+    return _edit(store, name, lambda user: setattr(user, "password_hash", digest))
 
 
-def delay_after(failures: int) -> int:
+@dataclass(frozen=True)
+class Rule:
+    """How many failures a throttle key forgives before each next attempt waits, and the longest wait."""
+    free: int
+    max_delay_s: int
+
+
+# One account from one client: the guessing a throttle is for. One client whatever the names: spraying names.
+# One account whatever the client: a guess spread over many addresses, bounded to a short wait so that a stranger
+# never keeps the owner out for long (the owner's own client has its own, stricter key).
+PAIR = Rule(FREE_ATTEMPTS, MAX_DELAY_S)
+CLIENT = Rule(10, MAX_DELAY_S)
+ACCOUNT = Rule(20, 60)
+FORGET = timedelta(hours=24)  # a key without failure for this long starts again from zero
+REFUSED = "Identifiant ou mot de passe incorrect."
+BUSY = "La base de données est momentanément occupée : réessayez dans quelques instants."
+
+
+def delay_after(failures: int, rule: Rule = PAIR) -> int:
     """Seconds the next login must wait after `failures` consecutive failures (0 for the first few)."""
-    if failures < FREE_ATTEMPTS:
+    if failures < rule.free:
         return 0
-    return min(5 * 2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_S)
+    return min(5 * 2 ** (failures - rule.free), rule.max_delay_s)
 
 
-def authenticate(store: Store, name: str, password: str, *, at: datetime | None = None) -> Account:
-    """The account when name and password match; `AuthError` otherwise. After a few failures the account waits a
-    growing delay (stored in the database, so every app process sees it) before the next attempt is checked."""
+def _key(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def throttle_keys(name: str, clients: Sequence[str]) -> dict[str, Rule]:
+    """The keys one attempt counts against (the name as typed, known or not: an unknown name behaves as a known
+    one) with their rules; account-scoped keys first."""
+    keys = {_key("compte", name): ACCOUNT}
+    keys |= {_key("compte-client", name, client): PAIR for client in clients}
+    keys |= {_key("client", client): CLIENT for client in clients}
+    return keys
+
+
+@contextmanager
+def _short_write(store: Store):
+    """A short write transaction; SQLite's « database is locked » becomes a French `AuthError`."""
+    try:
+        with store.write_engine.connect() as conn, conn.begin():
+            yield conn
+    except sa.exc.OperationalError as exc:
+        if isinstance(exc.orig, sqlite3.OperationalError) and ("locked" in str(exc.orig) or "busy" in str(exc.orig)):
+            raise AuthError(BUSY) from None
+        raise
+
+
+def _reserve(conn: sa.Connection, keys: dict[str, Rule], at: datetime) -> int:
+    """Count this attempt as a failure against every key, before the password is checked, under a row lock
+    (PostgreSQL; SQLite's write lock): parallel attempts each see the count of the ones before. The seconds to wait
+    when a key is already locked (then nothing is counted), else 0."""
+    table = LoginThrottle.__table__
+    conn.execute(table.delete().where(table.c.updated_at < at - FORGET,
+                                      sa.or_(table.c.locked_until.is_(None), table.c.locked_until < at)))
+    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+    conn.execute(insert.on_conflict_do_nothing(index_elements=["key"]),
+                 [{"key": key, "failures": 0, "locked_until": None, "updated_at": at} for key in keys])
+    rows = conn.execute(sa.select(table).where(table.c.key.in_(keys)).order_by(table.c.key).with_for_update()).all()
+    wait = max((int((aware(r.locked_until) - at).total_seconds()) + 1 for r in rows
+                if r.locked_until is not None and aware(r.locked_until) > at), default=0)
+    if wait:
+        return wait
+    for row in rows:
+        failures = (row.failures if aware(row.updated_at) >= at - FORGET else 0) + 1
+        delay = delay_after(failures, keys[row.key])
+        conn.execute(table.update().where(table.c.key == row.key).values(
+            failures=failures, locked_until=at + timedelta(seconds=delay) if delay else None, updated_at=at))
+    return 0
+
+
+def authenticate(store: Store, name: str, password: str, *, clients: Sequence[str] = ("inconnu",),
+                 at: datetime | None = None) -> Account:
+    """The account when name and password match; `AuthError` otherwise, in the same words for an unknown name, a
+    wrong password and (once throttled) a locked key. `clients` identify where the attempt comes from (the
+    forwarded address, the browser session): failures count per account, per account × client and per client
+    (`throttle_keys`), in the database so that every app process sees them. The attempt is counted in a short
+    write, the password checked outside any transaction, and a success recorded in a second short write."""
     at = at or now()
-    refused = "Identifiant ou mot de passe incorrect."
-    with Session(store.write_engine) as session, session.begin():
-        user = session.scalar(select(User).where(User.name == name.strip()))
-        if user is None or user.password_hash is None:
-            _verify(_dummy_hash(), password)  # same cost as a real check: timing does not reveal the name
-            error = refused
-        elif user.locked_until is not None and aware(user.locked_until) > at:
-            wait = int((aware(user.locked_until) - at).total_seconds()) + 1
-            error = f"Trop de tentatives échouées : réessayez dans {wait} s."
-        elif not _verify(user.password_hash, password):
-            user.failed_attempts += 1
-            delay = delay_after(user.failed_attempts)
-            user.locked_until = at + timedelta(seconds=delay) if delay else None
-            error = refused
-        elif user.disabled:
-            error = "Ce compte est désactivé : adressez-vous à un administrateur national."
-        else:
-            error = None
-            user.failed_attempts = 0
-            user.locked_until = None
-            if _hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = hash_password(password)
-            account = _account(user)
-    if error:
-        raise AuthError(error)
-    return account
+    name = name.strip()
+    keys = throttle_keys(name, clients)
+    with _short_write(store) as conn:
+        wait = _reserve(conn, keys, at)
+        user = conn.execute(sa.select(User.__table__).where(User.name == name)).first()
+    if wait:
+        raise AuthError(f"Trop de tentatives échouées : réessayez dans {wait} s.")
+    if user is None or user.password_hash is None:
+        _verify(_dummy_hash(), password)  # same cost as a real check: timing does not reveal the name
+        raise AuthError(REFUSED)
+    if not _verify(user.password_hash, password):
+        raise AuthError(REFUSED)
+    if user.disabled:
+        raise AuthError("Ce compte est désactivé : adressez-vous à un administrateur national.")
+    rehash = hash_password(password) if _hasher.check_needs_rehash(user.password_hash) else None
+    users, throttle = User.__table__, LoginThrottle.__table__
+    with _short_write(store) as conn:
+        # compare-and-swap on the hash: a reset or a disabling that landed meanwhile wins
+        current = conn.execute(sa.select(users).where(users.c.id == user.id, users.c.disabled.is_(False),
+                                                      users.c.password_hash == user.password_hash)
+                               .with_for_update()).first()
+        if current is None:
+            raise AuthError(REFUSED)
+        account_keys = [key for key, rule in keys.items() if rule is not CLIENT]
+        conn.execute(throttle.update().where(throttle.c.key.in_(account_keys)).values(failures=0, locked_until=None))
+        if rehash:
+            conn.execute(users.update().where(users.c.id == user.id).values(password_hash=rehash))
+    return _account(current)
 
 
 @cache

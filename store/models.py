@@ -15,6 +15,7 @@ Why this shape:
 - `change_sets` + `changes` are the journal: one change set per write, one change per record with the full
   before/after data, written in the same transaction as the records.
 - `users`: local accounts (argon2id hashes only), their role and régions; `email` keys an OpenID Connect login.
+- `login_throttle`: failed logins per account, per account × client and per client (store.accounts).
 - `meta`: key/value facts about the store (seed folder, demo flag, seed manifest).
 """
 
@@ -99,12 +100,22 @@ class User(Base):
     regions: Mapped[str] = mapped_column(String(400), default="")
     password_hash: Mapped[str | None] = mapped_column(String(400), nullable=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     def __repr__(self) -> str:  # never the hash
         return f"User(name={self.name!r}, role={self.role!r}, regions={self.regions!r}, disabled={self.disabled})"
+
+
+class LoginThrottle(Base):
+    """Failed logins of one key (an account, an account from one client, one client): `key` is a SHA-256 of what
+    it counts, so neither names nor addresses are stored here."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Meta(Base):
