@@ -8,15 +8,18 @@ or shown (the form clears its fields on submit).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 
 import streamlit as st
 
+import settings
 from dashboard.data import store
 from store import Account, AuthError, Store, authenticate, get_account, login_required, user_for_email
 from ui.text import escape_markdown
 
 SESSION_KEY = "compte"  # session_state: the name of the logged-in account
+CLIENT_KEY = "client-session"  # session_state: a random id of this browser session, for the login throttle
 
 
 def oidc_configured() -> bool:
@@ -48,6 +51,26 @@ def current_account() -> Account | None:
     return None
 
 
+def forwarded_address(headers: Mapping[str, str], peer: str | None) -> str:
+    """The client's address: the last `X-Forwarded-For` entry, the one HAProxy appended (`option forwardfor`;
+    anything before it was sent by the client and proves nothing), else the connection's own peer."""
+    forwarded = headers.get("X-Forwarded-For") or ""
+    return forwarded.rsplit(",", 1)[-1].strip() or peer or "inconnue"
+
+
+def login_clients() -> tuple[str, str]:
+    """Where a login attempt comes from, for the store's throttle: the address and this browser session."""
+    session = st.session_state.setdefault(CLIENT_KEY, secrets.token_urlsafe(16))
+    address = forwarded_address(st.context.headers, st.context.ip_address)
+    return f"adresse:{address}", f"session:{session}"
+
+
+def show_authors(account: Account | None) -> bool:
+    """Whether the journal's authors are shown: to the logged-in, and to everyone when CARTE_AUTEURS_PUBLICS says
+    so (the names are account names: hidden from visitors by default)."""
+    return account is not None or settings.current().authors_public
+
+
 def login_form(key: str = "connexion") -> None:
     """The login form (or the identity provider's button); a success reruns the page logged in."""
     if oidc_configured():
@@ -66,7 +89,7 @@ def login_form(key: str = "connexion") -> None:
             st.error("Saisissez votre identifiant et votre mot de passe.")
             return
         try:
-            account = authenticate(store(), name, password)
+            account = authenticate(store(), name, password, clients=login_clients())
         except AuthError as exc:
             st.error(str(exc), icon=":material/lock:")
             return
