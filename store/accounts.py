@@ -8,6 +8,7 @@ never logged, shown or put in an exception; `Account` (what the rest of the code
 from __future__ import annotations
 
 import hashlib
+import secrets
 import sqlite3
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 
 import settings
 from geo import ref
-from store.models import LoginThrottle, User
+from store.models import LoginThrottle, User, UserSession
 from store.records import aware, now, regions_of_text, regions_text
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ ROLE_LABELS = {ADMIN: "administrateur national", CONTRIBUTEUR: "contributeur ré
 MIN_PASSWORD_LENGTH = 10
 FREE_ATTEMPTS = 3  # failed logins before each next attempt must wait
 MAX_DELAY_S = 900
+SESSION_LENGTH = timedelta(hours=10)  # a working day: a login survives reloads and new tabs that long, no longer
+HANDOFF_LENGTH = timedelta(seconds=60)  # the page's one-time code for the session cookie
 
 # argon2id, RFC 9106's second recommended option (64 MiB, 3 passes): the library's default.
 PARAMETERS = profiles.RFC_9106_LOW_MEMORY
@@ -120,7 +123,7 @@ def add_user(store: Store, name: str, role: str, regions=(), password: str | Non
             raise AccountError(f"L'adresse « {email} » est déjà celle d'un autre compte.")
         user = User(name=name, role=role, regions=regions_text(regions), email=email.strip().lower() if email
                     else None, password_hash=hash_password(password) if password is not None else None,
-                    disabled=False, created_at=now())
+                    disabled=False, credential_version=1, created_at=now())
         session.add(user)
         session.flush()
         return _account(user)
@@ -143,6 +146,9 @@ def _edit(store: Store, name: str, change) -> Account:
         if user is None:
             raise AccountError(f"Compte « {name} » introuvable.")
         change(user)
+        # every open session ends: at once (deleted) and at their next check (credential version)
+        user.credential_version += 1
+        session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
         return _account(user)
 
 
@@ -267,6 +273,82 @@ def authenticate(store: Store, name: str, password: str, *, clients: Sequence[st
         if rehash:
             conn.execute(users.update().where(users.c.id == user.id).values(password_hash=rehash))
     return _account(current)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    id: str  # what the Streamlit session keeps
+    handoff: str  # one-time code the browser exchanges for its cookie (`exchange_handoff`); not the cookie's token
+
+
+def open_session(store: Store, account: Account, *, replaces: str | None = None,
+                 at: datetime | None = None) -> OpenedSession:
+    """A server-side session for a login that just succeeded, `SESSION_LENGTH` long. Rotation: the browser's
+    previous session (`replaces`, its cookie token) is revoked, and the new token only exists once the browser
+    exchanges the handoff code for it."""
+    at = at or now()
+    handoff = secrets.token_urlsafe(32)
+    sessions, users = UserSession.__table__, User.__table__
+    with _short_write(store) as conn:
+        user = conn.execute(sa.select(users.c.id, users.c.credential_version).where(users.c.name == account.name)
+                            ).one()
+        conn.execute(sessions.delete().where(sessions.c.expires_at <= at))
+        if replaces:
+            conn.execute(sessions.delete().where(sessions.c.token_hash == _digest(replaces)))
+        session_id = secrets.token_hex(16)
+        conn.execute(sessions.insert().values(
+            id=session_id, user_id=user.id, token_hash=_digest(secrets.token_urlsafe(32)),
+            handoff_hash=_digest(handoff), handoff_expires_at=at + HANDOFF_LENGTH,
+            credential_version=user.credential_version, created_at=at, expires_at=at + SESSION_LENGTH))
+    return OpenedSession(session_id, handoff)
+
+
+def exchange_handoff(store: Store, handoff: str, *, at: datetime | None = None) -> tuple[str, int] | None:
+    """The session's cookie token for its one-time code (spent now) and the seconds the session has left; None
+    for an unknown, spent or stale code."""
+    at = at or now()
+    sessions = UserSession.__table__
+    with _short_write(store) as conn:
+        row = conn.execute(sa.select(sessions).where(sessions.c.handoff_hash == _digest(handoff))
+                           .with_for_update()).first()
+        if row is None or aware(row.handoff_expires_at) < at or aware(row.expires_at) <= at:
+            return None
+        token = secrets.token_urlsafe(32)
+        conn.execute(sessions.update().where(sessions.c.id == row.id).values(
+            token_hash=_digest(token), handoff_hash=None, handoff_expires_at=None))
+    return token, int((aware(row.expires_at) - at).total_seconds())
+
+
+def _session_filter(session_id: str | None, token: str | None):
+    sessions = UserSession.__table__
+    if session_id is not None:
+        return sessions.c.id == session_id
+    return sessions.c.token_hash == _digest(token or "")
+
+
+def session_account(store: Store, *, session_id: str | None = None, token: str | None = None,
+                    at: datetime | None = None) -> tuple[str, Account] | None:
+    """(session id, account) of a live session, found by its id (within one browser session) or its cookie's
+    token: not expired, the account not disabled and still at the credential version the session began with.
+    Checked on every rerun, so that a reset or a disabling ends the sessions already open."""
+    at = at or now()
+    sessions, users = UserSession.__table__, User.__table__
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(sessions.c.id, users).join(users, users.c.id == sessions.c.user_id)
+            .where(_session_filter(session_id, token), sessions.c.expires_at > at, users.c.disabled.is_(False),
+                   users.c.credential_version == sessions.c.credential_version)).first()
+    return (row.id, _account(row)) if row else None
+
+
+def close_session(store: Store, *, session_id: str | None = None, token: str | None = None) -> None:
+    """Logout: the session is revoked (its cookie, if the browser still holds it, is worth nothing)."""
+    with _short_write(store) as conn:
+        conn.execute(UserSession.__table__.delete().where(_session_filter(session_id, token)))
 
 
 @cache
