@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
+import threading
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -179,6 +180,10 @@ CLIENT = Rule(10, MAX_DELAY_S)
 ACCOUNT = Rule(20, 60)
 FORGET = timedelta(hours=24)  # a key without failure for this long starts again from zero
 REFUSED = "Identifiant ou mot de passe incorrect."
+CROWDED = "Trop de connexions en même temps : réessayez dans quelques instants."
+MAX_CHECKS = 4  # argon2 checks at once per process: 4 × 64 MiB
+CHECK_WAIT_S = 5.0
+_checks = threading.BoundedSemaphore(MAX_CHECKS)
 BUSY = "La base de données est momentanément occupée : réessayez dans quelques instants."
 
 
@@ -237,16 +242,20 @@ def _reserve(conn: sa.Connection, keys: dict[str, Rule], at: datetime) -> int:
     return 0
 
 
-def authenticate(store: Store, name: str, password: str, *, clients: Sequence[str] = ("inconnu",),
-                 at: datetime | None = None) -> Account:
-    """The account when name and password match; `AuthError` otherwise, in the same words for an unknown name, a
-    wrong password and (once throttled) a locked key. `clients` identify where the attempt comes from (the
-    forwarded address, the browser session): failures count per account, per account × client and per client
-    (`throttle_keys`), in the database so that every app process sees them. The attempt is counted in a short
-    write, the password checked outside any transaction, and a success recorded in a second short write."""
-    at = at or now()
-    name = name.strip()
-    keys = throttle_keys(name, clients)
+@contextmanager
+def _password_check():
+    """At most `MAX_CHECKS` argon2 computations at once in this process (64 MiB each); a login that cannot get
+    a turn within `CHECK_WAIT_S` is asked to try again, and nothing of it is counted."""
+    if not _checks.acquire(timeout=CHECK_WAIT_S):
+        raise AuthError(CROWDED)
+    try:
+        yield
+    finally:
+        _checks.release()
+
+
+def _check(store: Store, name: str, password: str, keys: dict[str, Rule], at: datetime):
+    """(user row, new hash or None) when the password is right; the attempt counted first (`_reserve`)."""
     with _short_write(store) as conn:
         wait = _reserve(conn, keys, at)
         user = conn.execute(sa.select(User.__table__).where(User.name == name)).first()
@@ -259,7 +268,22 @@ def authenticate(store: Store, name: str, password: str, *, clients: Sequence[st
         raise AuthError(REFUSED)
     if user.disabled:
         raise AuthError("Ce compte est désactivé : adressez-vous à un administrateur national.")
-    rehash = hash_password(password) if _hasher.check_needs_rehash(user.password_hash) else None
+    return user, hash_password(password) if _hasher.check_needs_rehash(user.password_hash) else None
+
+
+def authenticate(store: Store, name: str, password: str, *, clients: Sequence[str] = ("inconnu",),
+                 at: datetime | None = None) -> Account:
+    """The account when name and password match; `AuthError` otherwise, in the same words for an unknown name, a
+    wrong password and (once throttled) a locked key. `clients` identify where the attempt comes from (the
+    forwarded address, the browser session): failures count per account, per account × client and per client
+    (`throttle_keys`), in the database so that every app process sees them. The attempt is counted in a short
+    write, the password checked outside any transaction (at most `MAX_CHECKS` at once), and a success recorded
+    in a second short write."""
+    at = at or now()
+    name = name.strip()
+    keys = throttle_keys(name, clients)
+    with _password_check():
+        user, rehash = _check(store, name, password, keys, at)
     users, throttle = User.__table__, LoginThrottle.__table__
     with _short_write(store) as conn:
         # compare-and-swap on the hash: a reset or a disabling that landed meanwhile wins

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.auth import forwarded_address
-from store import ADMIN, Edit, Store, add_user
+from store import ADMIN, Edit, Store, add_user, disable_user, reset_password
 from tests.app import reference as ref
 from tests.app.helpers import run_page
 from tests.app.test_store_pages import login
@@ -52,3 +52,16 @@ def test_the_client_address_is_the_one_the_proxy_appended():
     assert forwarded_address({"X-Forwarded-For": "198.51.100.7"}, "127.0.0.1") == "198.51.100.7"
     assert forwarded_address({}, "127.0.0.1") == "127.0.0.1"
     assert forwarded_address({}, None) == "inconnue"
+
+
+@pytest.mark.parametrize("end", ["reset", "disable"])
+def test_a_reset_or_a_disabling_ends_a_session_already_open(store, end):
+    at = login(run_page("import"), AUTHOR, PASSWORD)
+    assert at.file_uploader and not at.main.text_input
+    if end == "reset":
+        reset_password(store, AUTHOR, "un tout nouveau mot de passe")
+    else:
+        disable_user(store, AUTHOR)
+    at.run()  # the next rerun of the same session
+    assert not at.file_uploader
+    assert [t.label for t in at.main.text_input] == ["Identifiant", "Mot de passe"]

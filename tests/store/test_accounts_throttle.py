@@ -117,3 +117,19 @@ def test_many_clients_guessing_one_account_are_slowed_down_but_briefly(store):
         "Trop de tentatives")
     later = start + timedelta(seconds=accounts.ACCOUNT.max_delay_s + 1)
     assert attempt(store, "hdf", PASSWORD, clients=("adresse:198.51.100.7",), at=later) == "hdf"
+
+
+def test_password_checks_at_once_are_bounded(store, monkeypatch):
+    """Every turn taken (as by checks running in other sessions): the next login is asked to try again, and its
+    attempt is not counted against the account."""
+    monkeypatch.setattr(accounts, "CHECK_WAIT_S", 0.01)
+    taken = [accounts._checks.acquire(blocking=False) for _ in range(accounts.MAX_CHECKS)]
+    try:
+        assert all(taken)
+        for _ in range(accounts.FREE_ATTEMPTS + 1):
+            assert attempt(store, "hdf", "mauvais") == accounts.CROWDED
+            assert "réessayez" in accounts.CROWDED
+    finally:
+        for _ in taken:
+            accounts._checks.release()
+    assert attempt(store, "hdf", PASSWORD) == "hdf"
