@@ -38,7 +38,7 @@ if sets:
     st.dataframe(journal.change_cells(changes), hide_index=True, width="stretch")
     if account is None:
         st.caption("Connectez-vous pour annuler un lot.")
-    elif info.kind != "seed" and st.button(f"Annuler le lot n° {info.id}", icon=":material/undo:",
+    elif info.kind in journal.UNDOABLE and st.button(f"Annuler le lot n° {info.id}", icon=":material/undo:",
                                            key="annuler-lot"):
         try:
             undo = store().undo(info.id, account)

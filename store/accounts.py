@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 import settings
 from geo import ref
-from store.models import LoginThrottle, User, UserSession
+from store.models import Change, ChangeSet, LoginThrottle, User, UserSession
 from store.records import aware, now, regions_of_text, regions_text
 
 if TYPE_CHECKING:
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 ADMIN, CONTRIBUTEUR = "admin", "contributeur"
 ROLES = (ADMIN, CONTRIBUTEUR)
+SYSTEM_NAME = "système"  # the author of what the command line and the seed write (store.api.SYSTEM)
+ACCOUNT_KIND, ACCOUNTS_DATASET = "compte", "comptes"  # how account changes appear in the journal
 ROLE_LABELS = {ADMIN: "administrateur national", CONTRIBUTEUR: "contributeur régional"}
 MIN_PASSWORD_LENGTH = 10
 FREE_ATTEMPTS = 3  # failed logins before each next attempt must wait
@@ -73,8 +75,15 @@ class Account:
 
     @property
     def label(self) -> str:
-        regions = f" ({', '.join(sorted(self.regions))})" if self.role == CONTRIBUTEUR else ""
+        """« hdf — contributeur régional (Hauts-de-France) »: the régions by name (a code the user may not know)."""
+        regions = f" ({', '.join(region_names(self.regions))})" if self.role == CONTRIBUTEUR else ""
         return f"{self.name} — {ROLE_LABELS[self.role]}{regions}"
+
+
+def region_names(codes: frozenset[str]) -> list[str]:
+    """The régions' names in alphabetical order; an unknown code stays a code."""
+    names = dict(zip(ref.regions_table()["insee_reg"], ref.regions_table()["lib_reg"], strict=True))
+    return sorted(names.get(code, code) for code in codes)
 
 
 def login_required() -> bool:
@@ -107,9 +116,31 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def _journal_entry(user: User | None) -> dict | None:
+    """An account as the journal keeps it: what it may do, never its password or hash (only whether it has one,
+    and its credential version, which a reset or a disabling raises)."""
+    if user is None:
+        return None
+    return {"rôle": ROLE_LABELS[user.role], "régions": ", ".join(region_names(regions_of_text(user.regions))),
+            "courriel": user.email or "", "désactivé": "oui" if user.disabled else "non",
+            "mot de passe": "défini" if user.password_hash else "aucun (fournisseur d'identité)",
+            "version des identifiants": str(user.credential_version)}
+
+
+def _journal(session: Session, by: str, comment: str, name: str, before: dict | None, after: dict | None) -> None:
+    """An account change as a change set of its own (kind `compte`, dataset `comptes`), in the account
+    change's transaction, like every write of the store."""
+    change_set = ChangeSet(user=by, at=now(), comment=comment, kind=ACCOUNT_KIND)
+    session.add(change_set)
+    session.flush()
+    session.add(Change(change_set_id=change_set.id, dataset=ACCOUNTS_DATASET, record_id=name, before=before,
+                       after=after))
+
+
 def add_user(store: Store, name: str, role: str, regions=(), password: str | None = None,
-             email: str | None = None) -> Account:
-    """A new account; without password it can only log in through OpenID Connect (by its e-mail)."""
+             email: str | None = None, *, by: str = SYSTEM_NAME) -> Account:
+    """A new account; without password it can only log in through OpenID Connect (by its e-mail). Journalled
+    as written `by` (an administrator's name, or the command line's « système »)."""
     name = name.strip()
     regions = frozenset(r.strip().zfill(2) for r in regions if r.strip())
     if not name:
@@ -127,6 +158,7 @@ def add_user(store: Store, name: str, role: str, regions=(), password: str | Non
                     disabled=False, credential_version=1, created_at=now())
         session.add(user)
         session.flush()
+        _journal(session, by, "Création du compte", name, None, _journal_entry(user))
         return _account(user)
 
 
@@ -141,28 +173,31 @@ def get_account(store: Store, name: str) -> Account | None:
         return _account(user) if user else None
 
 
-def _edit(store: Store, name: str, change) -> Account:
+def _edit(store: Store, name: str, change, by: str, comment: str) -> Account:
     with Session(store.write_engine) as session, session.begin():
         user = session.scalar(select(User).where(User.name == name))
         if user is None:
             raise AccountError(f"Compte « {name} » introuvable.")
+        before = _journal_entry(user)
         change(user)
         # every open session ends: at once (deleted) and at their next check (credential version)
         user.credential_version += 1
         session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
+        _journal(session, by, comment, name, before, _journal_entry(user))
         return _account(user)
 
 
-def disable_user(store: Store, name: str) -> Account:
-    return _edit(store, name, lambda user: setattr(user, "disabled", True))
+def disable_user(store: Store, name: str, *, by: str = SYSTEM_NAME) -> Account:
+    return _edit(store, name, lambda user: setattr(user, "disabled", True), by, "Désactivation du compte")
 
 
-def reset_password(store: Store, name: str, password: str) -> Account:
+def reset_password(store: Store, name: str, password: str, *, by: str = SYSTEM_NAME) -> Account:
     """New password (the login throttle of the account is not lifted: it forgets by itself)."""
     _check_password(password)
     digest = hash_password(password)
 
-    return _edit(store, name, lambda user: setattr(user, "password_hash", digest))
+    return _edit(store, name, lambda user: setattr(user, "password_hash", digest), by,
+                 "Réinitialisation du mot de passe")
 
 
 @dataclass(frozen=True)

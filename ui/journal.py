@@ -10,8 +10,11 @@ from geo import details, fr
 from geo.schema import DATASETS
 from geo.validate import ERREUR
 from store import ChangeInfo, ChangeSetInfo, ImportPlan, RowChange
+from store.accounts import ACCOUNT_KIND, ACCOUNTS_DATASET
 
-KINDS = {"seed": "chargement initial", "import": "import", "undo": "annulation", "edit": "saisie"}
+KINDS = {"seed": "chargement initial", "import": "import", "undo": "annulation", "edit": "saisie",
+         ACCOUNT_KIND: "compte"}
+UNDOABLE = ("import", "undo", "edit")  # an account change is undone by another account change, not by undo
 CELL_COLUMNS = ["Jeu de données", "Identifiant", "Ligne", "Colonne", "Avant", "Après"]
 RECORD_COLUMNS = ["Jeu de données", "Identifiant", "Ligne", "Régions"]
 CHANGE_SET_COLUMNS = ["Lot", "Date", "Auteur", "Type", "Commentaire", "Enregistrements", "Annule le lot"]
@@ -19,7 +22,7 @@ HISTORY_COLUMNS = ["Lot", "Date", "Auteur", "Type", "Commentaire", "Opération",
 
 
 def _label(dataset: str) -> str:
-    return DATASETS[dataset].label
+    return "Comptes" if dataset == ACCOUNTS_DATASET else DATASETS[dataset].label
 
 
 def _row(value: int | None) -> str:
