@@ -38,7 +38,7 @@ $(ASSETS): static/package.json static/package-lock.json
 	touch $@
 
 run: venv
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(VENV)/bin/streamlit run server.py --server.port $(PORT)
 
 # K Streamlit processes behind HAProxy with cookie-sticky sessions (README, « Déploiement »).
 K ?= $(shell nproc)

@@ -33,6 +33,9 @@ class Settings:
     state_dir: Path  # CARTE_STATE_DIR: where the default SQLite store lives
     database_url: str  # CARTE_DATABASE_URL, else a SQLite file under `state_dir`
     login_required: bool  # CARTE_LOGIN_REQUIRED (1, true, oui): viewing needs an account too
+    # CARTE_AUTEURS_PUBLICS (1, true, oui): visitors who are not logged in see the authors of the journal's change
+    # sets (/historique, a partnership's statuses). Default: hidden, so that account names are not given away.
+    authors_public: bool
     geocoder_url: str | None  # CARTE_GEOCODER_URL: the BAN geocoder (addok) placing addresses; None (0, non,
     # aucun, off): no geocoding, rows without coordinates go to their commune
     geocoder_timeout: float  # CARTE_GEOCODER_TIMEOUT: seconds the geocoder has for a whole file (0 < t ≤ 300)
@@ -50,6 +53,7 @@ class Settings:
             state_dir=state_dir,
             database_url=environ.get("CARTE_DATABASE_URL", "").strip() or f"sqlite:///{state_dir / 'carte.sqlite3'}",
             login_required=environ.get("CARTE_LOGIN_REQUIRED", "").strip().lower() in YES,
+            authors_public=environ.get("CARTE_AUTEURS_PUBLICS", "").strip().lower() in YES,
             geocoder_url=_geocoder_url(environ.get("CARTE_GEOCODER_URL", "")),
             geocoder_timeout=_geocoder_timeout(environ.get("CARTE_GEOCODER_TIMEOUT", "")),
             **_signature_date(environ.get("CARTE_DATE_SIGNATURE", "")),

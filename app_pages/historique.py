@@ -20,27 +20,28 @@ if UNDONE in st.session_state:
     st.success(f"Annulation publiée : lot n° {st.session_state.pop(UNDONE)}.", icon=":material/check:")
 
 sets = store().change_sets(limit=PAGE_SIZE)
+account = auth.current_account()
+authors = auth.show_authors(account)
 st.subheader("Lots de modifications")
-st.caption(f"Les {fr.nombre(PAGE_SIZE)} plus récents au plus, du plus récent au plus ancien.")
-st.dataframe(journal.change_sets(sets), hide_index=True, width="stretch")
+st.caption(f"Les {fr.nombre(PAGE_SIZE)} plus récents au plus, du plus récent au plus ancien."
+           f"{'' if authors else ' Les auteurs ne sont montrés qu’aux personnes connectées.'}")
+st.dataframe(journal.change_sets(sets, authors=authors), hide_index=True, width="stretch")
 
 if sets:
     st.subheader("Détail d'un lot")
-    labels = {s.id: f"n° {s.id} — {fr.date_heure(s.at)} — {s.user} — {journal.KINDS.get(s.kind, s.kind)}"
-              for s in sets}
+    labels = {s.id: journal.change_set_label(s, authors=authors) for s in sets}
     chosen = st.selectbox("Lot", list(labels), format_func=labels.get, key="historique-lot")
     info, changes = store().change_set(chosen)
     if info.comment:
         st.caption(f"Commentaire : {escape_markdown(info.comment)}")
     st.markdown(f"{fr.pluriel(len(changes), 'enregistrement')} dans ce lot.")
     st.dataframe(journal.change_cells(changes), hide_index=True, width="stretch")
-    account = auth.current_account()
     undone = store().undone_by([info.id]).get(info.id)
     if undone is not None:
         st.caption(f"Ce lot a été annulé par le lot n° {undone}.")
     elif account is None:
         st.caption("Connectez-vous pour annuler un lot.")
-    elif info.kind != "seed" and st.button(f"Annuler le lot n° {info.id}", icon=":material/undo:",
+    elif info.kind in journal.UNDOABLE and st.button(f"Annuler le lot n° {info.id}", icon=":material/undo:",
                                            key="annuler-lot"):
         try:
             undo = store().undo(info.id, account)
@@ -64,6 +65,6 @@ if record_id:
     else:
         if kind == "partenariats":
             st.markdown("**Statut au fil du temps**")
-            st.dataframe(journal.record_history(history, "statut"), hide_index=True, width="stretch")
+            st.dataframe(journal.record_history(history, "statut", authors=authors), hide_index=True, width="stretch")
         st.markdown("**Toutes les modifications**")
-        st.dataframe(journal.record_history(history), hide_index=True, width="stretch")
+        st.dataframe(journal.record_history(history, authors=authors), hide_index=True, width="stretch")

@@ -4,6 +4,7 @@ printable, shareable page of one partnership."""
 import streamlit as st
 from streamlit_folium import st_folium
 
+from dashboard import auth
 from dashboard.components import PRINT_CSS, chart, downloads, table
 from dashboard.data import partnership_table, store
 from dashboard.filters_url import to_query_params
@@ -24,7 +25,8 @@ if project_id:
     st.markdown(PRINT_CSS, unsafe_allow_html=True)
     st.page_link(PAGES["partnerships"][0], label="Tous les partenariats", icon=":material/arrow_back:",
                  query_params=to_query_params(ctx.filters))
-    history = journal.status_timeline(store().record_history("partenariats", project_id))
+    history = journal.status_timeline(store().record_history("partenariats", project_id),
+                                      authors=auth.show_authors(auth.current_account()))
     detail = partnership_detail(ctx.atlas, project_id, history)
     if detail is None:
         st.error(f"Partenariat « {escape_markdown(project_id)} » introuvable (identifiant inconnu, ou ligne exclue "

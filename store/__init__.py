@@ -9,11 +9,15 @@ from store.accounts import (
     AuthError,
     add_user,
     authenticate,
+    close_session,
     disable_user,
+    exchange_handoff,
     get_account,
     list_users,
     login_required,
+    open_session,
     reset_password,
+    session_account,
     user_for_email,
 )
 from store.api import (
@@ -36,6 +40,7 @@ from store.reference import data_dir
 __all__ = [
     "ADMIN", "CONTRIBUTEUR", "Account", "AccountError", "AuthError", "CellChange", "ChangeInfo", "ChangeSetInfo",
     "ConflictError", "Edit", "ImportPlan", "RowChange", "SchemaError", "ScopeError", "Store", "StoreError",
-    "UndoError", "ValidationError", "add_user", "authenticate", "data_dir", "database_url", "disable_user",
-    "get_account", "list_users", "login_required", "reset_password", "user_for_email",
+    "UndoError", "ValidationError", "add_user", "authenticate", "close_session", "data_dir", "database_url",
+    "disable_user", "exchange_handoff", "get_account", "list_users", "login_required", "open_session",
+    "reset_password", "session_account", "user_for_email",
 ]

@@ -31,7 +31,7 @@ from geo.manifest import MANIFEST_NAME, DatasetRecord, Manifest, atomic_write_by
 from geo.schema import DATASETS, TABLE_SUFFIXES
 from geo.validate import AVERTISSEMENT, ERREUR, Finding
 from store import engine as engines
-from store.accounts import ADMIN, Account
+from store.accounts import ACCOUNTS_DATASET, ADMIN, Account
 from store.models import Change, ChangeSet, Meta, Record, User
 from store.records import (
     ADMIN_DATASETS,
@@ -119,9 +119,10 @@ class RowChange:
 
     @property
     def cells(self) -> list[CellChange]:
-        """Cells whose value changes, in the dataset's column order."""
+        """Cells whose value changes, in the dataset's column order (an account change's: in its own order)."""
         before, after = self.before or {}, self.after or {}
-        columns = [c for c in DATASETS[self.dataset].column_names if c in before or c in after]
+        order = DATASETS[self.dataset].column_names if self.dataset in DATASETS else [*after, *before]
+        columns = [c for c in dict.fromkeys(order) if c in before or c in after]
         return [CellChange(c, before.get(c), after.get(c)) for c in columns if before.get(c) != after.get(c)]
 
 
@@ -286,7 +287,8 @@ class Store:
     def data_version(self) -> dict[str, int]:
         """Dataset -> id of the last change set that touched it: a cheap cache key, so that a dashboard reloads
         a dataset only when it changed (in this process or any other on the same database)."""
-        query = sa.select(CHANGES.c.dataset, sa.func.max(CHANGES.c.change_set_id)).group_by(CHANGES.c.dataset)
+        query = (sa.select(CHANGES.c.dataset, sa.func.max(CHANGES.c.change_set_id))
+                 .where(CHANGES.c.dataset != ACCOUNTS_DATASET).group_by(CHANGES.c.dataset))  # not a dataset
         with self.engine.connect() as conn:
             found = dict(conn.execute(query).all())
         return {kind: int(found.get(kind) or 0) for kind in sorted(set(STORE_DATASETS) | set(found))}

@@ -18,6 +18,7 @@ import settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
+MIGRATION_LOCK = 0x43415254_45  # PostgreSQL advisory lock key of schema upgrades ("CARTE")
 IMMEDIATE = "carte_immediate"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 
 
@@ -90,13 +91,19 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Create or upgrade the schema to the code's revision; (revision before, revision after)."""
+    """Create or upgrade the schema to the code's revision; (revision before, revision after). One process at a
+    time: on PostgreSQL a transaction-scoped advisory lock (two app processes starting on an empty database
+    would otherwise both create the tables), on SQLite the write lock of `BEGIN IMMEDIATE`. The revision is read
+    once the lock is held, so the second process finds the schema made and has nothing to do."""
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
 
-    before = current_revision(engine)
-    _refuse_newer(engine, before)
     with engine.connect().execution_options(**{IMMEDIATE: True}) as connection, connection.begin():
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        before = MigrationContext.configure(connection).get_current_revision()
+        _refuse_newer(engine, before)
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = connection

@@ -15,6 +15,9 @@ Why this shape:
 - `change_sets` + `changes` are the journal: one change set per write, one change per record with the full
   before/after data, written in the same transaction as the records.
 - `users`: local accounts (argon2id hashes only), their role and régions; `email` keys an OpenID Connect login.
+- `sessions`: logins kept across reloads (token hashes and expiry, store.accounts); `users.credential_version`
+  ends them at a password reset or a disabling.
+- `login_throttle`: failed logins per account, per account × client and per client (store.accounts).
 - `meta`: key/value facts about the store (seed folder, demo flag, seed manifest).
 """
 
@@ -99,12 +102,41 @@ class User(Base):
     regions: Mapped[str] = mapped_column(String(400), default="")
     password_hash: Mapped[str | None] = mapped_column(String(400), nullable=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    credential_version: Mapped[int] = mapped_column(Integer, default=1)  # +1 at each reset or disabling
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     def __repr__(self) -> str:  # never the hash
         return f"User(name={self.name!r}, role={self.role!r}, regions={self.regions!r}, disabled={self.disabled})"
+
+
+class LoginThrottle(Base):
+    """Failed logins of one key (an account, an account from one client, one client): `key` is a SHA-256 of what
+    it counts, so neither names nor addresses are stored here."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class UserSession(Base):
+    """A login that survives a reload: the browser holds a random token in an HttpOnly cookie, the table only its
+    SHA-256. `handoff_hash`: the one-time code the page hands the browser to fetch that cookie, spent at once.
+    A session is valid until `expires_at` while the account keeps the `credential_version` it was opened with."""
+
+    __tablename__ = "sessions"
+
+    # random, never reused (an integer id could come back after a deletion, in another browser's session)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    handoff_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    handoff_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    credential_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Meta(Base):

@@ -12,6 +12,7 @@ def test_defaults_without_any_variable():
     assert found.state_dir == settings.REPO / ".cache"
     assert found.database_url == f"sqlite:///{settings.REPO / '.cache' / 'carte.sqlite3'}"
     assert found.login_required is False
+    assert found.authors_public is False
     assert found.geocoder_url == "https://data.geopf.fr/geocodage"
     assert found.geocoder_timeout == 30.0
 
@@ -20,11 +21,13 @@ def test_each_variable_is_read():
     found = settings.Settings.from_environ({
         "CARTE_DATA_DIR": "/srv/donnees", "CARTE_STATE_DIR": "/var/lib/carte",
         "CARTE_DATABASE_URL": " postgresql+psycopg://carte@db/carte ", "CARTE_LOGIN_REQUIRED": "Oui",
+        "CARTE_AUTEURS_PUBLICS": "oui",
         "CARTE_GEOCODER_URL": " http://addok.interne:7878/ ", "CARTE_GEOCODER_TIMEOUT": "12,5"})
     assert found.data_dir == Path("/srv/donnees")
     assert found.state_dir == Path("/var/lib/carte")
     assert found.database_url == "postgresql+psycopg://carte@db/carte"
     assert found.login_required is True
+    assert found.authors_public is True
     assert found.geocoder_url == "http://addok.interne:7878"
     assert found.geocoder_timeout == 12.5
 

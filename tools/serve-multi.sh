@@ -56,7 +56,7 @@ EOF
 i=1
 while [ "$i" -le "$K" ]; do
     port=$((PORT + 10 + i))
-    (cd "$HERE" && exec "$STREAMLIT" run app.py --server.address 127.0.0.1 --server.port "$port" \
+    (cd "$HERE" && exec "$STREAMLIT" run server.py --server.address 127.0.0.1 --server.port "$port" \
         --server.headless true --server.fileWatcherType none) > "$RUN/streamlit-$i.log" 2>&1 &
     PIDS="$PIDS $!"
     echo "    server s$i 127.0.0.1:$port check cookie s$i" >> "$RUN/haproxy.cfg"

@@ -11,8 +11,11 @@ from geo.intake import IGNORE, Guess
 from geo.schema import DATASETS
 from geo.validate import ERREUR
 from store import ChangeInfo, ChangeSetInfo, ImportPlan, RowChange
+from store.accounts import ACCOUNT_KIND, ACCOUNTS_DATASET
 
-KINDS = {"seed": "chargement initial", "import": "import", "undo": "annulation", "edit": "saisie"}
+KINDS = {"seed": "chargement initial", "import": "import", "undo": "annulation", "edit": "saisie",
+         ACCOUNT_KIND: "compte"}
+UNDOABLE = ("import", "undo", "edit")  # an account change is undone by another account change, not by undo
 CELL_COLUMNS = ["Jeu de données", "Identifiant", "Ligne", "Colonne", "Avant", "Après"]
 RECORD_COLUMNS = ["Jeu de données", "Identifiant", "Ligne", "Régions"]
 CHANGE_SET_COLUMNS = ["Lot", "Date", "Auteur", "Type", "Commentaire", "Enregistrements", "Annule le lot"]
@@ -20,7 +23,7 @@ HISTORY_COLUMNS = ["Lot", "Date", "Auteur", "Type", "Commentaire", "Opération",
 
 
 def _label(dataset: str) -> str:
-    return DATASETS[dataset].label
+    return "Comptes" if dataset == ACCOUNTS_DATASET else DATASETS[dataset].label
 
 
 def _title(dataset: str, column: str) -> str:
@@ -91,11 +94,22 @@ def refused(rows: Iterable[RowChange], region_name) -> pd.DataFrame:
     return pd.DataFrame(lines, columns=RECORD_COLUMNS)
 
 
-def change_sets(sets: Iterable[ChangeSetInfo]) -> pd.DataFrame:
+def _without_authors(frame: pd.DataFrame, authors: bool) -> pd.DataFrame:
+    """`authors` False: the journal without who wrote it (visitors, see `settings.Settings.authors_public`)."""
+    return frame if authors else frame.drop(columns="Auteur")
+
+
+def change_sets(sets: Iterable[ChangeSetInfo], *, authors: bool = True) -> pd.DataFrame:
     lines = [{"Lot": s.id, "Date": fr.date_heure(s.at), "Auteur": s.user, "Type": KINDS.get(s.kind, s.kind),
               "Commentaire": s.comment, "Enregistrements": s.size,
               "Annule le lot": "" if s.undoes is None else str(s.undoes)} for s in sets]
-    return pd.DataFrame(lines, columns=CHANGE_SET_COLUMNS)
+    return _without_authors(pd.DataFrame(lines, columns=CHANGE_SET_COLUMNS), authors)
+
+
+def change_set_label(info: ChangeSetInfo, *, authors: bool = True) -> str:
+    """One change set in a list to choose from: number, date, author (when shown) and kind."""
+    author = f" — {info.user}" if authors else ""
+    return f"n° {info.id} — {fr.date_heure(info.at)}{author} — {KINDS.get(info.kind, info.kind)}"
 
 
 def operation(change: ChangeInfo) -> str:
@@ -112,20 +126,21 @@ def change_cells(changes: Iterable[ChangeInfo]) -> pd.DataFrame:
     return pd.DataFrame(lines, columns=["Jeu de données", "Identifiant", "Opération", "Colonne", "Avant", "Après"])
 
 
-def record_history(changes: Iterable[ChangeInfo], column: str | None = None) -> pd.DataFrame:
+def record_history(changes: Iterable[ChangeInfo], column: str | None = None, *,
+                   authors: bool = True) -> pd.DataFrame:
     """The history of one record, oldest first: each changed cell per change set (only `column`'s if given,
     e.g. a partnership's status over time)."""
     lines = [{"Lot": c.change_set_id, "Date": fr.date_heure(c.at), "Auteur": c.user,
               "Type": KINDS.get(c.kind, c.kind), "Commentaire": c.comment, "Opération": operation(c),
               "Colonne": _title(c.dataset, cell.column), "Avant": cell.old or "", "Après": cell.new or ""}
              for c in changes for cell in c.cells if column is None or cell.column == column]
-    return pd.DataFrame(lines, columns=HISTORY_COLUMNS)
+    return _without_authors(pd.DataFrame(lines, columns=HISTORY_COLUMNS), authors)
 
 
-def status_timeline(changes: Iterable[ChangeInfo]) -> pd.DataFrame:
+def status_timeline(changes: Iterable[ChangeInfo], *, authors: bool = True) -> pd.DataFrame:
     """A partnership's statuses over time from its journal, in `geo.details.HISTORY_COLUMNS` (date, statut,
-    source): each change set that set its status, with its kind, number and author."""
+    source): each change set that set its status, with its kind, number and (`authors`) author."""
     rows = [{"date": c.at, "statut": cell.new,
-             "source": f"{KINDS.get(c.kind, c.kind)} (lot {c.change_set_id}, {c.user})"}
+             "source": f"{KINDS.get(c.kind, c.kind)} (lot {c.change_set_id}{f', {c.user}' if authors else ''})"}
             for c in changes for cell in c.cells if cell.column == "statut" and cell.new]
     return pd.DataFrame(rows, columns=details.HISTORY_COLUMNS)

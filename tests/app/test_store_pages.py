@@ -79,7 +79,7 @@ def test_login_then_logout_and_no_password_on_the_page(store):
     at = run_page("connexion")
     assert not at.exception
     at = login(at, "hdf", PASSWORD)
-    assert any("hdf — contributeur régional \\(32\\)" in m for m in texts(at, "markdown"))
+    assert any("hdf — contributeur régional \\(Hauts\\-de\\-France\\)" in m for m in texts(at, "markdown"))
     shown = texts(at, "markdown") + texts(at, "error") + texts(at, "info") + [t.value for t in at.text_input]
     assert not any(PASSWORD in text for text in shown)
     assert all(PASSWORD not in str(at.session_state[key]) for key in ("compte",))

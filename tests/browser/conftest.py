@@ -1,4 +1,4 @@
-"""The real app (`streamlit run app.py`) driven by Debian's Chromium through Playwright.
+"""The real app (`streamlit run server.py`: app.py and its session route) driven by Chromium through Playwright.
 
 Two servers per session: one on the demo data, one on the XSS fixture folder (CARTE_DATA_DIR), each on its own
 throw-away store (CARTE_DATABASE_URL); the store flow test and the failing-page test start their own. Chromium is never
@@ -58,7 +58,7 @@ def serve(data_dir: Path | None, log: Path, database_url: str, preload: str = ""
     if data_dir is not None:
         env["CARTE_DATA_DIR"] = str(data_dir)
     launcher = ["-c", f"{preload}\nfrom streamlit.web.cli import main\nmain()"] if preload else ["-m", "streamlit"]
-    command = [sys.executable, *launcher, "run", "app.py", "--server.port", str(port),
+    command = [sys.executable, *launcher, "run", "server.py", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     with open(log, "wb") as out:

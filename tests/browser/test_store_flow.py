@@ -64,7 +64,7 @@ def log_in_hdf(page, url: str) -> None:
     page.get_by_label("Identifiant").fill("hdf")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_text("hdf — contributeur régional (32)").first).to_be_visible(timeout=LOAD_TIMEOUT)
+    expect(page.get_by_text("hdf — contributeur régional (Hauts-de-France)").first).to_be_visible(timeout=LOAD_TIMEOUT)
 
 
 def test_contributor_imports_publishes_and_undoes(page, flow_url, tmp_path):

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+from store import engine as engines
 from tests.paths import REPO
 from tests.store.test_import import HDF_FILE
 
@@ -17,20 +18,21 @@ def run(env: dict, *args: str, stdin: str | None = None) -> subprocess.Completed
 
 def test_accounts_import_and_export_from_the_command_line(tmp_path, data_folder):
     env = {"CARTE_DATABASE_URL": f"sqlite:///{tmp_path / 'carte.sqlite3'}", "CARTE_DATA_DIR": str(data_folder)}
-    assert "schéma créé (révision 0001)" in run(env, "db", "upgrade").stdout
+    assert f"schéma créé (révision {engines.head_revision()})" in run(env, "db", "upgrade").stdout
     secret = "mot-de-passe-de-la-ligne-de-commande"
     added = run(env, "users", "add", "hdf", "--role", "contributeur", "--region", "32", "--password-stdin",
                 stdin=secret + "\n")
-    assert added.returncode == 0 and "Compte créé : hdf — contributeur régional (32)." in added.stdout
+    assert added.returncode == 0 and "Compte créé : hdf — contributeur régional (Hauts-de-France)." in added.stdout
     assert secret not in added.stdout + added.stderr
     run(env, "users", "add", "adm", "--role", "admin", "--password-stdin", stdin=secret + "\n")
     refused = run(env, "users", "add", "x", "--role", "contributeur", "--password-stdin", stdin=secret + "\n")
     assert refused.returncode == 2 and "au moins une région" in refused.stderr and "Traceback" not in refused.stderr
     assert run(env, "users", "list").stdout.splitlines() == [
-        "adm — administrateur national", "hdf — contributeur régional (32)", "2 comptes"]
+        "adm — administrateur national", "hdf — contributeur régional (Hauts-de-France)", "2 comptes"]
 
     seeded = run(env, "import", str(data_folder), "--as", "adm", "--comment", "chargement")
-    assert seeded.returncode == 0 and "Publié : lot de modifications n° 1." in seeded.stdout
+    # lots 1 and 2: the two accounts created above (account changes are journalled)
+    assert seeded.returncode == 0 and "Publié : lot de modifications n° 3." in seeded.stdout
     (tmp_path / "partenariats.csv").write_text(HDF_FILE, encoding="utf-8")
     dry = run(env, "import", str(tmp_path / "partenariats.csv"), "--as", "hdf", "--dry-run")
     assert dry.returncode == 1  # a row in error and a row out of scope
@@ -40,7 +42,7 @@ def test_accounts_import_and_export_from_the_command_line(tmp_path, data_folder)
            "en erreur." in dry.stdout
     assert "rien n'a été publié" in dry.stdout
     published = run(env, "import", str(tmp_path / "partenariats.csv"), "--as", "hdf")
-    assert "Publié : lot de modifications n° 2." in published.stdout
+    assert "Publié : lot de modifications n° 4." in published.stdout
 
     exported = run(env, "export", "--out", str(tmp_path / "sauvegarde"))
     assert exported.returncode == 0

@@ -60,3 +60,14 @@ def test_status_timeline_lists_each_status_set_with_its_change_set():
     timeline = journal.status_timeline(changes)
     assert timeline.values.tolist() == [[at, "en cours", "chargement initial (lot 1, système)"],
                                         [at, "terminé", "import (lot 3, hdf)"]]
+
+
+def test_the_journal_without_its_authors():
+    at = datetime(2026, 1, 2, 9, 0, tzinfo=UTC)
+    info = ChangeSetInfo(7, "hdf", at, "bilan", "import", None, 3)
+    changes = [ChangeInfo(3, "partenariats", "P1", OLD, NEW, "hdf", at, "", "import")]
+    assert "Auteur" not in journal.change_sets([info], authors=False).columns
+    assert "Auteur" not in journal.record_history(changes, authors=False).columns
+    assert journal.status_timeline(changes, authors=False)["source"].tolist() == ["import (lot 3)"]
+    assert journal.change_set_label(info, authors=False) == "n° 7 — 02/01/2026 10:00 — import"
+    assert journal.change_set_label(info) == "n° 7 — 02/01/2026 10:00 — hdf — import"
