@@ -2,8 +2,12 @@
 follow-up since the signature. Pure functions of the `Atlas` (the only I/O: reading a demo folder's status history).
 
 The state at a day d, as at the end of that day (`state_at`):
-- partnerships: those active on d — started on or before d (`date_debut`) and not ended before d (`date_fin` blank
-  or on or after d) — each with the status it had on d (below);
+- partnerships: those known on d, each with the status it had on d (below). Known: started on or before d
+  (`date_debut`), or with a status change recorded on or before d, or d on or after the day the data describe
+  (`as_of`, today by default: every record is known then). So the state at today is the current data, planned and
+  ended partnerships included, and a planned partnership without a dated trace is not imagined in the past.
+  Active on d (`active_on`, the follow-up's « actifs »): started on or before d and not ended before d (`date_fin`
+  blank or on or after d);
 - régies: those created by d (`date_creation` on or before d; a régie without a creation date is taken as existing);
   the coverage of the QPV and the per-QPV, per-régie and per-organism counts follow;
 - regional declinations: « signée » when signed on or before d; one signed later was « en préparation » on d, without
@@ -47,7 +51,7 @@ from geo import fr, schema, upload
 from geo.datasets import Datasets, frozen_cells
 from geo.declinaisons import compare_regions
 from geo.filters import Filters, Selection, apply
-from geo.indicators import Kpis, by_region, coverage_by_region, kpis
+from geo.indicators import Kpis, coverage_by_region, kpis
 from geo.io import ROW, ReadError, read_csv
 from geo.joins import Atlas, AtlasIndex, _add_regie_summaries, coverage_of
 from geo.manifest import Manifest
@@ -63,8 +67,9 @@ HISTORY_COLUMNS = ["id_partenariat", "jour", "statut", "source"]
 JOURNAL, DEMO = "journal", "démo"
 
 # The rules, as the pages state them under the figures (one sentence each).
-STATE_RULE = ("Chiffres à la date choisie : les partenariats commencés et pas encore terminés ce jour-là, les régies "
-              "créées à cette date et les déclinaisons régionales signées à cette date.")
+STATE_RULE = ("Chiffres à la date choisie : les partenariats connus ce jour-là (commencés, ou dont un statut était "
+              "déjà enregistré), avec le statut qu'ils avaient alors, les régies créées à cette date et les "
+              "déclinaisons régionales signées à cette date.")
 STATUS_RULE = ("Statut d'un partenariat à une date : le plus récent, à cette date, des changements de statut "
                "enregistrés dans l'historique et des dates du partenariat (son début le fait passer « en cours », "
                "le lendemain de sa fin « terminé ») ; avant tout cela, « en projet ».")
@@ -157,6 +162,19 @@ def active_on(partenariats: pd.DataFrame, day) -> np.ndarray:
     return started & ~ended
 
 
+def known_on(partenariats: pd.DataFrame, day, history: pd.DataFrame | None = None, as_of=None) -> np.ndarray:
+    """Known on `day` (module docstring): started by then, or a status recorded by then, or `day` on or after
+    `as_of` (default today)."""
+    day = as_day(day)
+    if day >= as_day(date.today() if as_of is None else as_of):
+        return np.ones(len(partenariats), dtype=bool)
+    known = (partenariats["date_debut"] <= day).to_numpy(dtype=bool, na_value=False)
+    if history is not None and len(history):
+        recorded = set(history.loc[(history["jour"] <= day).to_numpy(), "id_partenariat"])
+        known = known | partenariats["id_partenariat"].isin(recorded).to_numpy(dtype=bool)
+    return known
+
+
 def status_at(partenariats: pd.DataFrame, day, history: pd.DataFrame | None = None) -> np.ndarray:
     """The status of each partnership on `day` (the module docstring's rule), an object array aligned on the rows;
     `history` in event order, as `combined_history` (or `journal_history`, `read_demo_history`) gives it."""
@@ -211,14 +229,16 @@ class State:
     declinaisons: pd.DataFrame
 
 
-def state_at(atlas: Atlas, declinaisons: pd.DataFrame, day, history: pd.DataFrame | None = None) -> State:
-    """The state at `day` (module docstring). Vectorised over the atlas' integer index: no join is redone."""
+def state_at(atlas: Atlas, declinaisons: pd.DataFrame, day, history: pd.DataFrame | None = None, as_of=None
+             ) -> State:
+    """The state at `day` (module docstring; `as_of`: the day the data describe, default today). Vectorised over
+    the atlas' integer index: no join is redone."""
     day = as_day(day)
     parts = atlas.partenariats
-    active = active_on(parts, day)
+    known = known_on(parts, day, history, as_of)
     statut = status_at(parts, day, history)
     existing = existing_on(atlas.regies, day)
-    return State(day.date(), _restricted(atlas, active, statut, existing), declinations_at(declinaisons, day))
+    return State(day.date(), _restricted(atlas, known, statut, existing), declinations_at(declinaisons, day))
 
 
 def _new_positions(kept: np.ndarray) -> np.ndarray:
@@ -242,7 +262,7 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 
 
 def _restricted(atlas: Atlas, active: np.ndarray, statut: np.ndarray, existing: np.ndarray) -> Atlas:
-    """The atlas with only the active partnerships (with their status then) and the existing régies."""
+    """The atlas with only the `active` (known) partnerships, with their status then, and the existing régies."""
     ix = atlas.index
     part_pos, regie_pos = _new_positions(active), _new_positions(existing)
     pair_keep, link_keep = active[ix.pair_part], active[ix.link_part]
@@ -372,9 +392,9 @@ class Progress:
 
 
 def progress(atlas: Atlas, declinaisons: pd.DataFrame, filters: Filters, reference, day,
-             history: pd.DataFrame | None = None) -> Progress:
+             history: pd.DataFrame | None = None, as_of=None) -> Progress:
     """The filtered key figures at both days."""
-    then, now = (state_at(atlas, declinaisons, d, history) for d in (reference, day))
+    then, now = (state_at(atlas, declinaisons, d, history, as_of) for d in (reference, day))
     sel_then, sel_now = apply(then.atlas, filters), apply(now.atlas, filters)
     return Progress(then.day, now.day, kpis(sel_then), kpis(sel_now), signed_declinations(sel_then, then.declinaisons),
                     signed_declinations(sel_now, now.declinaisons))
@@ -413,10 +433,10 @@ class FollowUp:
 
     - `quarters`: trimestre (Period), libelle (« 2024 T3 »), debut, fin (the quarter's first day and the day of its
       state: its last day, or the chosen day for the current quarter), regies, qpv, qpv_couverts,
-      qpv_avec_partenariat, partenariats_actifs (state at `fin`), partenariats_commences, partenariats_termines
-      (partnerships of the filters whose `date_debut`, `date_fin`, falls between `debut` and `fin`; a start or an end
-      is an event: the status filter does not apply to it), declinaisons_signees (by `fin`, in the régions of the
-      territory).
+      qpv_avec_partenariat, partenariats (known at `fin`), partenariats_actifs (active at `fin`),
+      partenariats_commences, partenariats_termines (partnerships of the filters whose `date_debut`, `date_fin`,
+      falls between `debut` and `fin`; a start or an end is an event: the status filter does not apply to it),
+      declinaisons_signees (by `fin`, in the régions of the territory).
     - `themes`: trimestre, libelle, theme, label, partenariats_actifs, partenariats_commences, partenariats_termines
       (a partnership counts in each of its themes).
     - `regions`: trimestre, libelle, insee_reg, lib_reg, qpv, qpv_couverts, qpv_avec_partenariat,
@@ -438,7 +458,7 @@ def _events(frame: pd.DataFrame, column: str, first: pd.Timestamp, last: pd.Time
 
 
 def follow_up(atlas: Atlas, declinaisons: pd.DataFrame, filters: Filters, start, end,
-              history: pd.DataFrame | None = None) -> FollowUp:
+              history: pd.DataFrame | None = None, as_of=None) -> FollowUp:
     """The follow-up from `start`'s quarter to `end`'s: the state at the end of each quarter, filtered."""
     end = as_day(end)
     base = apply(atlas, replace(filters, statuts=()))
@@ -451,32 +471,35 @@ def follow_up(atlas: Atlas, declinaisons: pd.DataFrame, filters: Filters, start,
     rows, theme_rows, region_rows = [], [], []
     for period in quarters(start, end):
         first, last = period.start_time.normalize(), min(period.end_time.normalize(), end)
-        state = state_at(atlas, declinaisons, last, history)
+        state = state_at(atlas, declinaisons, last, history, as_of)
         sel = apply(state.atlas, filters)
         figures = kpis(sel)
+        running = sel.partenariats.loc[active_on(sel.partenariats, last), "id_partenariat"]
+        running_links = sel.links[sel.links["id_partenariat"].isin(set(running))]
         head = {"trimestre": period, "libelle": quarter_label(period)}
         signed = set(state.declinaisons.loc[state.declinaisons["statut"] == SIGNEE, "insee_reg"]) \
             if len(state.declinaisons) else set()
         rows.append({**head, "debut": first, "fin": last, "regies": figures.regies, "qpv": figures.qpv,
                      "qpv_couverts": figures.qpv_couverts, "qpv_avec_partenariat": figures.qpv_avec_partenariat,
-                     "partenariats_actifs": figures.partenariats,
+                     "partenariats": figures.partenariats, "partenariats_actifs": len(running),
                      "partenariats_commences": _events(dates, "date_debut", first, last, None),
                      "partenariats_termines": _events(dates, "date_fin", first, last, None),
                      "declinaisons_signees": len(signed & set(scope)) if filters.has_territory else len(signed)})
-        active = sel.links[["id_partenariat", "theme"]].dropna().drop_duplicates()["theme"].value_counts()
+        active = running_links[["id_partenariat", "theme"]].dropna().drop_duplicates()["theme"].value_counts()
         started = _events(theme_events, "date_debut", first, last, "theme")
         ended = _events(theme_events, "date_fin", first, last, "theme")
         theme_rows += [{**head, "theme": slug, "label": schema.THEME_BY_SLUG[slug].label,
                         "partenariats_actifs": int(active.get(slug, 0)),
                         "partenariats_commences": int(started.get(slug, 0)),
                         "partenariats_termines": int(ended.get(slug, 0))} for slug in themes]
-        region_rows += _region_rows(head, sel, scope, region_events, first, last, signed)
+        region_rows += _region_rows(head, sel, running_links, scope, region_events, first, last, signed)
     return FollowUp(_frame(rows, _QUARTER_COLUMNS), _frame(theme_rows, _THEME_COLUMNS),
                     _frame(region_rows, _REGION_COLUMNS))
 
 
 _QUARTER_COLUMNS = ["trimestre", "libelle", "debut", "fin", "regies", "qpv", "qpv_couverts", "qpv_avec_partenariat",
-                    "partenariats_actifs", "partenariats_commences", "partenariats_termines", "declinaisons_signees"]
+                    "partenariats", "partenariats_actifs", "partenariats_commences", "partenariats_termines",
+                    "declinaisons_signees"]
 _THEME_COLUMNS = ["trimestre", "libelle", "theme", "label", "partenariats_actifs", "partenariats_commences",
                   "partenariats_termines"]
 _REGION_COLUMNS = ["trimestre", "libelle", "insee_reg", "lib_reg", "qpv", "qpv_couverts", "qpv_avec_partenariat",
@@ -487,10 +510,10 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _region_rows(head: dict, sel: Selection, scope: list[str], events: pd.DataFrame, first: pd.Timestamp,
-                 last: pd.Timestamp, signed: set[str]) -> list[dict]:
+def _region_rows(head: dict, sel: Selection, running_links: pd.DataFrame, scope: list[str], events: pd.DataFrame,
+                 first: pd.Timestamp, last: pd.Timestamp, signed: set[str]) -> list[dict]:
     coverage = coverage_by_region(sel).set_index("insee_reg").reindex(scope)
-    active = by_region(sel).set_index("insee_reg")["partenariats"]
+    active = running_links[["id_partenariat", "insee_reg"]].drop_duplicates()["insee_reg"].value_counts()
     started = _events(events, "date_debut", first, last, "insee_reg")
     ended = _events(events, "date_fin", first, last, "insee_reg")
     rows = []
