@@ -6,9 +6,9 @@ import streamlit as st
 
 from dashboard.data import declination_table
 from dashboard.images import map_export
+from dashboard.map_state import BASEMAPS
 from dashboard.map_view import current_view, map_with_details, on_view_widget_change, overseas_links, view_widgets
 from dashboard.page import show_notices, start_page
-from geo.view import BASEMAPS
 from ui.declinaisons import status_layer, status_legend
 from ui.maps import MEASURES
 

@@ -6,6 +6,7 @@ from streamlit_folium import st_folium
 
 from dashboard.components import PRINT_CSS, chart, downloads, table
 from dashboard.data import partnership_table, store
+from dashboard.filters_url import to_query_params
 from dashboard.navigation import PAGES
 from dashboard.page import start_page
 from geo import fr
@@ -22,7 +23,7 @@ project_id = st.query_params.get("id")
 if project_id:
     st.markdown(PRINT_CSS, unsafe_allow_html=True)
     st.page_link(PAGES["partnerships"][0], label="Tous les partenariats", icon=":material/arrow_back:",
-                 query_params=ctx.filters.to_query_params())
+                 query_params=to_query_params(ctx.filters))
     history = journal.status_timeline(store().record_history("partenariats", project_id))
     detail = partnership_detail(ctx.atlas, project_id, history)
     if detail is None:

@@ -112,6 +112,7 @@ def _python_measures(args: dict, data_module, page_context, map_view, captured: 
                      t_import: float) -> dict:
     import dataclasses
 
+    from dashboard.filters_url import from_query_params
     from geo.filters import Filters
 
     timings: dict[str, float] = {}
@@ -169,10 +170,10 @@ def _python_measures(args: dict, data_module, page_context, map_view, captured: 
 
     atlas = data.atlas
     warm = args["warmup"]
-    build(Filters.from_query_params(warm, atlas)[0])  # computes the regional outlines once, as the server does
+    build(from_query_params(warm, atlas)[0])  # computes the regional outlines once, as the server does
     apply_times, map_times, total_times, payloads = [], [], [], []
     for params in args["sequence"]:
-        filters, _ = Filters.from_query_params(params, atlas)
+        filters, _ = from_query_params(params, atlas)
         t0 = time.perf_counter()
         data_module.selection(filters)  # geo.filters.apply, cached per filters like in the app (first call: computed)
         t1 = time.perf_counter()

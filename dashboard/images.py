@@ -15,14 +15,15 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.chart_specs import CHARTS
+from dashboard.map_state import MapView
 from dashboard.page import PageContext
 from geo import fr
 from geo.datasets import Datasets
 from geo.filters import Filters
-from geo.view import MapView
 from ui import deck, images
 from ui.declinaisons import DECLINATION_LABELS, for_export
 from ui.exports import file_name, territory_name
+from ui.filters_text import describe
 from ui.tables import sources_table
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
@@ -94,7 +95,7 @@ def map_export(ctx: PageContext, view: MapView) -> None:
     """"Exporter la carte": the map as on screen (filters, colour measure, régies shown or not) as pictures."""
     today, where = date.today(), territory_name(ctx.filters, ctx.atlas)
     request = (data.source(), ctx.filters, view.measure, "regies" in view.layers)
-    text = (f"Carte des coopérations : {where}", ctx.filters.describe(ctx.atlas), today, source_line(ctx.datasets),
+    text = (f"Carte des coopérations : {where}", describe(ctx.filters, ctx.atlas), today, source_line(ctx.datasets),
             ctx.datasets.is_demo)
     with st.popover("Exporter la carte", icon=":material/download:"):
         for label, size, fmt, kind in MAP_FILES:
@@ -106,7 +107,7 @@ def map_export(ctx: PageContext, view: MapView) -> None:
 def chart_export(ctx: PageContext, name: str, args: tuple) -> None:
     """A small "Image" menu under a chart: PNG or SVG of the same chart, captioned with filters, date and source."""
     today = date.today()
-    caption = images.caption_text(ctx.filters.describe(ctx.atlas), today, source_line(ctx.datasets),
+    caption = images.caption_text(describe(ctx.filters, ctx.atlas), today, source_line(ctx.datasets),
                                   ctx.datasets.is_demo)
     where = territory_name(ctx.filters, ctx.atlas)
     request = (data.source(), ctx.filters, name, args)

@@ -8,12 +8,14 @@ import streamlit as st
 from dashboard import data
 from dashboard.details import detail_panel
 from dashboard.errors import page_errors
+from dashboard.filters_url import to_query_params
+from dashboard.map_state import KEYS, MapView
 from dashboard.navigation import PAGES
 from dashboard.page import PageContext
 from dashboard.url_state import show_in_widgets
 from geo.display import view_for_bounds
 from geo.filters import Filters
-from geo.view import KEYS, OVERSEAS_REGIONS, MapView, presentation_steps, size_of_view
+from geo.view import OVERSEAS_REGIONS, presentation_steps, size_of_view
 from ui import maps
 from ui.text import escape_markdown
 
@@ -187,7 +189,7 @@ def _open_inset(ctx: PageContext, clicked: dict) -> None:
     if code not in OVERSEAS_REGIONS or st.session_state.get(seen) == (code, clicked.get("t")):
         return
     st.session_state[seen] = (code, clicked.get("t"))
-    st.switch_page(PAGES["map"][0], query_params=ctx.filters.with_territory(region=code).to_query_params())
+    st.switch_page(PAGES["map"][0], query_params=to_query_params(ctx.filters.with_territory(region=code)))
 
 
 @st.fragment
@@ -205,5 +207,5 @@ def overseas_links(ctx: PageContext) -> None:
     st.caption("Outre-mer :")
     columns = st.columns(len(OVERSEAS_REGIONS))
     for column, code in zip(columns, OVERSEAS_REGIONS, strict=True):
-        params = ctx.filters.with_territory(region=code).to_query_params()
+        params = to_query_params(ctx.filters.with_territory(region=code))
         column.page_link(PAGES["map"][0], label=escape_markdown(ctx.atlas.region_name(code)), query_params=params)

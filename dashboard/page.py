@@ -14,6 +14,7 @@ from geo import fr
 from geo.datasets import Datasets
 from geo.filters import Filters, Selection
 from geo.joins import Atlas
+from ui.filters_text import describe
 from ui.text import escape_markdown
 
 
@@ -65,5 +66,5 @@ def start_page(title: str) -> PageContext:
     heading.title(title)
     with switch:
         presentation.presentation_toggle(presenting)
-    st.caption(escape_markdown(filters.describe(data.atlas)))  # the search `q` and territory names
+    st.caption(escape_markdown(describe(filters, data.atlas)))  # the search `q` and territory names
     return PageContext(data.datasets, data.atlas, filters, selection(filters), selection(Filters()), presenting)

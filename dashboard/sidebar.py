@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.auth import sidebar_account
 from dashboard.data import current_atlas
+from dashboard.filters_url import to_query_params
 from dashboard.navigation import PAGES
 from dashboard.url_state import current_filters, on_widget_change, reset, sync_widgets, year_bounds
 from geo.filters import Filters, departement_choices, epci_choices, epci_name
@@ -19,7 +20,7 @@ def sidebar(atlas: Atlas, filters: Filters) -> None:
     with st.sidebar:
         st.markdown("### Carte des coopérations")
         for script, title, _, icon in PAGES.values():
-            st.page_link(script, label=title, icon=icon, query_params=filters.to_query_params())
+            st.page_link(script, label=title, icon=icon, query_params=to_query_params(filters))
         st.divider()
         st.markdown("**Filtres**")
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from dashboard import filters_url
 from dashboard.data import shared_cache, source
 from geo.filters import Filters
 from geo.joins import Atlas
@@ -25,7 +26,7 @@ def current_filters(atlas: Atlas) -> tuple[Filters, list[str]]:
 @shared_cache(show_spinner=False, max_entries=256)
 def _read_filters(data_source: tuple, params: tuple, _atlas: Atlas) -> tuple[Filters, tuple[str, ...]]:
     """Read once per (data, URL parameters): the reading folds every territory name, twice a run otherwise."""
-    filters, notices = Filters.from_query_params(dict(params), _atlas)
+    filters, notices = filters_url.from_query_params(dict(params), _atlas)
     return filters, tuple(notices)
 
 
@@ -35,7 +36,7 @@ def set_filters(filters: Filters) -> None:
     One message to the browser, hence one history entry (Streamlit pushes one per query-string change): a
     `clear()` then `update()` would push an unfiltered step between two filter states.
     """
-    st.query_params.from_dict(filters.to_query_params())
+    st.query_params.from_dict(filters_url.to_query_params(filters))
 
 
 def year_bounds(atlas: Atlas) -> tuple[int, int]:

@@ -1,7 +1,8 @@
 """Filters: the only way a page asks for a subset of the atlas.
 
-`Filters` is a frozen, hashable value (it can key caches) built from the page's widgets or from the URL
-(`Filters.from_query_params`), and `apply(atlas, filters)` returns a `Selection`. Semantics of `apply`:
+`Filters` is a frozen, hashable value (it can key caches) built from the page's widgets or from the URL (whose
+spelling, `dashboard.filters_url`, and French summary, `ui.filters_text`, belong to the layers that show them), and
+`apply(atlas, filters)` returns a `Selection`. Semantics of `apply`:
 
 - Territory (`regions`, `departements`, INSEE codes, and `epci`, SIREN of the EPCI that sign the contrats de
   ville; all may be given, they intersect): keeps the QPV and the régies located there (their `epci` column, see
@@ -23,8 +24,7 @@
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -38,15 +38,6 @@ from geo.joins import coverage_of
 if TYPE_CHECKING:
     from geo.joins import Atlas
 
-YEAR_MIN, YEAR_MAX = 1900, 2100
-Q_MAX = 100
-_SEPARATORS = re.compile(r"[,;|]")
-
-
-def _slug(value: str) -> str:
-    """URL form of a vocabulary value: "en cours" -> "en-cours", "terminé" -> "termine", "Coop HLM" -> "coop-hlm"."""
-    return schema.fold(value).replace(" ", "-")
-
 
 def _as_tuple(value: object) -> tuple[str, ...]:
     if value is None:
@@ -56,7 +47,7 @@ def _as_tuple(value: object) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in value if v is not None and str(v).strip())
 
 
-def _code(value: str) -> str:
+def area_code(value: str) -> str:
     """A région or département code as the atlas spells it ("1" -> "01", "2a" -> "2A")."""
     return schema.normalize_code(value, schema.CODE_WIDTHS["insee_dep"]) or ""
 
@@ -103,8 +94,8 @@ class Filters:
 
     def __post_init__(self) -> None:
         put = object.__setattr__
-        put(self, "regions", tuple(sorted({_code(c) for c in _as_tuple(self.regions)})))
-        put(self, "departements", tuple(sorted({_code(c) for c in _as_tuple(self.departements)})))
+        put(self, "regions", tuple(sorted({area_code(c) for c in _as_tuple(self.regions)})))
+        put(self, "departements", tuple(sorted({area_code(c) for c in _as_tuple(self.departements)})))
         put(self, "epci", tuple(sorted({schema.normalize_code(c) for c in _as_tuple(self.epci)})))
         put(self, "themes", _theme_slugs(_as_tuple(self.themes)))
         put(self, "familles", _vocabulary(_as_tuple(self.familles), schema.FAMILLES))
@@ -141,205 +132,6 @@ class Filters:
         epci = set(epci_choices(atlas, self.regions, departements))
         return replace(self, departements=departements, epci=tuple(e for e in self.epci if e in epci))
 
-    # --- URL ---------------------------------------------------------------------------------------------------
-
-    def to_query_params(self) -> dict[str, str]:
-        """Query parameters of the non-empty fields; `from_query_params` reads them back to equal filters."""
-        params = {
-            "region": ",".join(self.regions),
-            "departement": ",".join(self.departements),
-            "epci": ",".join(self.epci),
-            "theme": ",".join(self.themes),
-            "famille": ",".join(_slug(f) for f in self.familles),
-            "statut": ",".join(_slug(s) for s in self.statuts),
-            "annee_min": "" if self.annee_min is None else str(self.annee_min),
-            "annee_max": "" if self.annee_max is None else str(self.annee_max),
-            "q": self.q,
-        }
-        return {k: v for k, v in params.items() if v}
-
-    @classmethod
-    def from_query_params(cls, params: Mapping[str, str | list[str]] | None, atlas: Atlas
-                          ) -> tuple[Filters, list[str]]:
-        """Filters read from URL parameters, and a French notice for each value dropped. Never raises.
-
-        Parameters: `region`, `departement` (INSEE codes or names, comma-separated), `epci` (SIREN or names),
-        `theme` (slugs or labels),
-        `famille`, `statut` (case, accents and dashes do not matter: `en-cours`, `termine`), `annee_min`,
-        `annee_max`, `q`. Plural spellings (`regions`, `themes`...) are accepted; other keys are ignored.
-        """
-        notices: list[str] = []
-        try:
-            get = _param_reader(params)
-        except Exception:  # anything unreadable is simply ignored
-            return cls(), ["Paramètres d'adresse illisibles : ignorés."]
-
-        region_codes = _known_regions(atlas)
-        region_by_name = {_name_key(atlas.region_name(c)): c for c in region_codes}
-        regions = []
-        for value in get("region", "regions", "reg"):
-            code = _code(value)
-            code = code if code in region_codes else region_by_name.get(_name_key(value))
-            if code:
-                regions.append(code)
-            else:
-                notices.append(f"Région « {value} » inconnue : ignorée.")
-
-        dep_codes = _known_departements(atlas)
-        dep_by_name = {_name_key(atlas.departement_name(c)): c for c in dep_codes}
-        departements = []
-        for value in get("departement", "departements", "dep"):
-            code = _code(value)
-            code = code if code in dep_codes else dep_by_name.get(_name_key(value))
-            if not code:
-                notices.append(f"Département « {value} » inconnu : ignoré.")
-            elif regions and atlas.departement_region.get(code) not in regions:
-                where = "de la région choisie" if len(set(regions)) == 1 else "des régions choisies"
-                notices.append(f"Département « {value} » ({atlas.departement_name(code)}) hors {where} : ignoré.")
-            else:
-                departements.append(code)
-
-        epci_codes = _known_epci(atlas)
-        epci_by_name = {_name_key(epci_name(c)): c for c in epci_codes}
-        epci = []
-        for value in get("epci"):
-            code = schema.normalize_code(value)
-            code = code if code in epci_codes else epci_by_name.get(_name_key(value))
-            if code:
-                epci.append(code)
-            else:
-                notices.append(f"EPCI « {value} » inconnu : ignoré.")
-
-        themes = []
-        for value in get("theme", "themes"):
-            theme = schema.parse_theme(value)
-            if theme:
-                themes.append(theme.slug)
-            else:
-                hint = schema.suggest_theme(value)
-                extra = f" (vouliez-vous dire « {hint} » ?)" if hint else ""
-                notices.append(f"Thème « {value} » inconnu{extra} : ignoré.")
-
-        familles = _read_vocabulary(get("famille", "familles"), schema.FAMILLES, "Famille", "inconnue",
-                                    "ignorée", notices)
-        statuts = _read_vocabulary(get("statut", "statuts"), schema.STATUTS, "Statut", "inconnu", "ignoré",
-                                   notices)
-
-        years = {}
-        for key, label in (("annee_min", "Année minimale"), ("annee_max", "Année maximale")):
-            values = get(key)
-            if not values:
-                continue
-            value = values[-1]
-            try:
-                year = int(value.strip())
-            except ValueError:
-                notices.append(f"{label} « {value} » invalide : ignorée.")
-                continue
-            if not YEAR_MIN <= year <= YEAR_MAX:
-                notices.append(f"{label} « {value} » hors de {YEAR_MIN}–{YEAR_MAX} : ignorée.")
-                continue
-            years[key] = year
-        low, high = years.get("annee_min"), years.get("annee_max")
-        if low is not None and high is not None and low > high:
-            notices.append(f"Années inversées ({low} > {high}) : remises dans l'ordre.")
-
-        q_values = get("q", split=False)
-        q = " ".join(" ".join(q_values).split())
-        if len(q) > Q_MAX:
-            q = q[:Q_MAX].strip()
-            notices.append(f"Recherche tronquée à {Q_MAX} caractères.")
-
-        filters = cls(regions=tuple(regions), departements=tuple(departements), epci=tuple(epci),
-                      themes=tuple(themes), familles=familles, statuts=statuts, annee_min=low, annee_max=high, q=q)
-        return filters, notices
-
-    # --- text --------------------------------------------------------------------------------------------------
-
-    def describe(self, atlas: Atlas | None = None) -> str:
-        """Short French summary for a subtitle, e.g. "Auvergne-Rhône-Alpes · inclusion numérique · 2024–2026"."""
-        parts = []
-        if self.departements:
-            names = [atlas.departement_name(c) if atlas else c for c in self.departements]
-            parts.append(_enumerate(names, "départements"))
-        elif self.regions:
-            names = [atlas.region_name(c) if atlas else c for c in self.regions]
-            parts.append(_enumerate(names, "régions"))
-        if self.epci:
-            parts.append(_enumerate([epci_name(c) for c in self.epci], "EPCI"))
-        if self.themes:
-            labels = [schema.THEME_BY_SLUG[t].label if t in schema.THEME_BY_SLUG else t for t in self.themes]
-            parts.append(_enumerate(labels, "thèmes"))
-        if self.familles:
-            parts.append(", ".join(schema.FAMILLE_LABELS.get(f, f) for f in self.familles))
-        if self.statuts:
-            parts.append(", ".join(self.statuts))
-        low, high = self.annee_min, self.annee_max
-        if low is not None and high is not None:
-            parts.append(str(low) if low == high else f"{low}–{high}")
-        elif low is not None:
-            parts.append(f"depuis {low}")
-        elif high is not None:
-            parts.append(f"jusqu'en {high}")
-        if self.q:
-            parts.append(f"recherche « {self.q} »")
-        return " · ".join(parts) if parts else "Toutes les données"
-
-
-def _enumerate(names: list[str], plural: str, limit: int = 3) -> str:
-    return ", ".join(names) if len(names) <= limit else f"{len(names)} {plural}"
-
-
-def _name_key(value: str) -> str:
-    return schema.fold(value).replace("-", " ").replace("'", " ")
-
-
-def _param_reader(params: Mapping[str, str | list[str]] | None):
-    """A reader of the parameters, copied first into a plain dict (Streamlit's `st.query_params` included: its
-    `get_all` gives every value of a repeated key). Raises when `params` is not a mapping."""
-    data: dict[str, object] = {}
-    if params is not None:
-        get_all = getattr(params, "get_all", None)
-        for key in list(params.keys()):
-            data[str(key)] = get_all(key) if callable(get_all) else params[key]
-
-    def get(*keys: str, split: bool = True) -> list[str]:
-        out: list[str] = []
-        for key in keys:
-            raw = data.get(key)
-            if raw is None:
-                continue
-            values = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, (list, tuple)) else [raw]
-            for value in values:
-                if value is None:
-                    continue
-                pieces = _SEPARATORS.split(str(value)) if split else [str(value)]
-                out.extend(p.strip() for p in pieces if p.strip())
-        return out
-
-    return get
-
-
-def _read_vocabulary(values: list[str], choices: tuple[str, ...], label: str, unknown: str, dropped: str,
-                     notices: list[str]) -> tuple[str, ...]:
-    kept = []
-    for value in values:
-        choice = schema.match_choice(value, choices)
-        if choice:
-            kept.append(choice)
-        else:
-            notices.append(f"{label} « {value} » {unknown} : {dropped}.")
-    return tuple(kept)
-
-
-def _known_regions(atlas: Atlas) -> set[str]:
-    codes = set(atlas.region_names) | set(atlas.qpv["insee_reg"]) | set(atlas.regies["insee_reg"])
-    return {c for c in codes if c}
-
-
-def _known_epci(atlas: Atlas) -> set[str]:
-    return {c for c in atlas.qpv["epci"].dropna() if c}
-
 
 def departement_choices(atlas: Atlas, regions: Iterable[str] = ()) -> set[str]:
     """The départements of these régions (all when none)."""
@@ -366,11 +158,6 @@ def epci_name(code: str) -> str:
 def _epci_order(code: str) -> tuple[str, str]:
     """Sort key of an EPCI: its folded name (folding costs, and the sidebar sorts the list on every run)."""
     return schema.fold(epci_name(code)), code
-
-
-def _known_departements(atlas: Atlas) -> set[str]:
-    codes = set(atlas.departement_names) | set(atlas.qpv["insee_dep"]) | set(atlas.regies["insee_dep"])
-    return {c for c in codes if c}
 
 
 # --- selection -------------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from geo import fr, indicators
 from geo.filters import Selection
 from geo.schema import THEME_BY_SLUG
 from ui import charts, images, maps
+from ui.filters_text import describe
 from ui.tables import territory_figures
 
 SLIDE_W, SLIDE_H = 13.333, 7.5  # inches, 16:9
@@ -99,7 +100,7 @@ def deck_content(sel: Selection, national: Selection, *, territory: str | None =
     convention as a table (columns as headers), adding its slide when given.
     """
     name = territory or territory_name(sel)
-    filters_text = sel.filters.describe(sel.atlas)
+    filters_text = describe(sel.filters, sel.atlas)
     subtitle = filters_text + (f" · données au {fr.date_fr(date)}" if date is not None else "")
     map_png = images.map_image(sel, measure, title=f"Carte des coopérations : {name}", filters_text=filters_text,
                                date=date, source=source, demo=demo)

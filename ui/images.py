@@ -36,6 +36,7 @@ from geo.filters import Selection
 from geo.schema import LAMBERT93, WGS84, metric_crs
 from geo.view import OVERSEAS_REGIONS
 from ui import maps
+from ui.filters_text import describe
 from ui.map_payload import qpv_with_theme
 
 # (width px, height px, dpi): a full-HD slide picture, and A4 landscape at 200 dpi (297 × 210 mm).
@@ -256,7 +257,7 @@ def map_figure(sel: Selection, measure: str = "coverage", *, size: str = "1920x1
     text = {"fontfamily": FONT, "transform": fig.transFigure, **PLAIN_TEXT}
     fig.text(0.015, 0.955, title or "Carte des coopérations", fontsize=scale.pt(30), fontweight="bold", color=INK,
              va="center", **text)
-    subtitle = filters_text if filters_text is not None else sel.filters.describe(sel.atlas)
+    subtitle = filters_text if filters_text is not None else describe(sel.filters, sel.atlas)
     if date is not None:
         subtitle = f"{subtitle} · données au {fr.date_fr(date)}"
     fig.text(0.015, 0.912, _wrap(subtitle, 150), fontsize=scale.pt(17), color=MUTED, va="center", **text)

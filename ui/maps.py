@@ -425,7 +425,7 @@ class TileFailureNotice(MacroElement):
                         "les contours et les données restent affichés.")
 
 
-ZOOM_SNAP = 0.25  # geo.view.ZOOM_STEP: a frame fitted to the quarter zoom level fills the map
+ZOOM_SNAP = 0.25  # dashboard.map_state.ZOOM_STEP: a frame fitted to the quarter zoom level fills the map
 INITIAL_VIEW = ((46.6, 2.4), 6)  # where the map is drawn before streamlit-folium applies the requested view
 
 

@@ -1,4 +1,4 @@
-"""Filters: value semantics, URL parameters and `apply` on the hand-made fixture (see conftest)."""
+"""Filters: value semantics and `apply` on the hand-made fixture (see conftest)."""
 
 from __future__ import annotations
 
@@ -171,88 +171,6 @@ def test_with_territory_replaces_only_the_territory():
     assert f.with_territory() == Filters(themes=("cadre-de-vie",))
 
 
-def test_describe(atlas):
-    f = Filters(regions=("84",), themes=("inclusion-numerique",), annee_min=2024, annee_max=2026)
-    assert f.describe(atlas) == "Auvergne-Rhône-Alpes · inclusion numérique · 2024–2026"
-
-
-def test_describe_without_filter(atlas):
-    assert Filters().describe(atlas) == "Toutes les données"
-
-
-def test_describe_prefers_departement_names_and_open_years(atlas):
-    assert Filters(regions=("84",), departements=("69",), annee_min=2024).describe(atlas) == "Rhône · depuis 2024"
-
-
-# --- URL parameters --------------------------------------------------------------------------------------------
-
-
-def test_from_query_params_reads_every_field(atlas):
-    params = {"region": "84", "departement": "69", "theme": "inclusion-numerique,cadre-de-vie", "famille": "OPH",
-              "statut": "en-cours", "annee_min": "2023", "annee_max": "2025", "q": "Minguettes"}
-    f, notices = Filters.from_query_params(params, atlas)
-    assert notices == []
-    assert f == Filters(regions=("84",), departements=("69",), themes=("cadre-de-vie", "inclusion-numerique"),
-                        familles=("OPH",), statuts=("en cours",), annee_min=2023, annee_max=2025, q="Minguettes")
-
-
-@pytest.mark.parametrize(("value", "expected"), [("termine", "terminé"), ("en-cours", "en cours"),
-                                                 ("En Projet", "en projet"), ("terminé", "terminé")])
-def test_statut_parameter_is_accent_and_dash_tolerant(atlas, value, expected):
-    f, notices = Filters.from_query_params({"statut": value}, atlas)
-    assert (f.statuts, notices) == ((expected,), [])
-
-
-def test_list_and_comma_separated_values(atlas):
-    f, _ = Filters.from_query_params({"theme": ["cadre-de-vie", "inclusion-numerique,cohesion-sociale"]}, atlas)
-    assert f.themes == ("cadre-de-vie", "cohesion-sociale", "inclusion-numerique")
-
-
-def test_unknown_region_is_dropped_with_a_notice(atlas):
-    f, notices = Filters.from_query_params({"region": "99,84"}, atlas)
-    assert f.regions == ("84",)
-    assert notices == ["Région « 99 » inconnue : ignorée."]
-
-
-def test_departement_outside_the_chosen_region_is_dropped_with_a_notice(atlas):
-    f, notices = Filters.from_query_params({"region": "84", "departement": "75,69"}, atlas)
-    assert f.departements == ("69",)
-    assert len(notices) == 1 and "« 75 »" in notices[0]
-
-
-def test_malformed_year_is_dropped_with_a_notice(atlas):
-    f, notices = Filters.from_query_params({"annee_min": "deux mille", "annee_max": "2025"}, atlas)
-    assert (f.annee_min, f.annee_max) == (None, 2025)
-    assert notices == ["Année minimale « deux mille » invalide : ignorée."]
-
-
-def test_garbage_parameters_never_raise(atlas):
-    params = {"region": None, "theme": [None, "", "xyz"], "famille": 12, "statut": ["??"], "annee_max": ["3000"],
-              "departement": "ZZ", "page": "carte"}
-    f, notices = Filters.from_query_params(params, atlas)
-    assert f == Filters()
-    assert len(notices) == 5  # theme, famille, statut, année, département; "page" is not a filter
-
-
-def test_unreadable_parameters_give_empty_filters(atlas):
-    f, notices = Filters.from_query_params(object(), atlas)  # type: ignore[arg-type]
-    assert f == Filters() and len(notices) == 1
-
-
-def test_to_query_params_lists_only_non_empty_fields():
-    assert Filters(themes=("cadre-de-vie",), statuts=("terminé",)).to_query_params() == {
-        "theme": "cadre-de-vie", "statut": "termine"}
-
-
-def test_query_params_round_trip(atlas):
-    f = Filters(regions=("84",), departements=("38",), themes=("cohesion-sociale", "cadre-de-vie"),
-                familles=("Coop HLM", "OPH"), statuts=("terminé", "en projet"), annee_min=2021, annee_max=2026,
-                q="Régie des Minguettes")
-    params = f.to_query_params()
-    assert all(isinstance(v, str) for v in params.values())
-    assert Filters.from_query_params(params, atlas) == (f, [])
-
-
 # --- EPCI (contrats de ville) -----------------------------------------------------------------------------------
 
 LYON_METROPOLE, GRAND_PARIS = "200046977", "200054781"  # data/ref/epci.csv: Vénissieux and Lyon; Paris, Saint-Denis
@@ -273,16 +191,9 @@ def test_epci_intersects_with_the_region(atlas):
     assert sorted(sel.partenariats["id_partenariat"]) == ["P03", "P04", "P05", "P08"]
 
 
-def test_epci_from_the_url_by_siren_or_name(atlas):
-    assert Filters.from_query_params({"epci": "200046977"}, atlas) == (Filters(epci=(LYON_METROPOLE,)), [])
-    assert Filters.from_query_params({"epci": "metropole de lyon"}, atlas)[0] == Filters(epci=(LYON_METROPOLE,))
-    f, notices = Filters.from_query_params({"epci": "CA Inconnue"}, atlas)
-    assert f == Filters() and notices == ["EPCI « CA Inconnue » inconnu : ignoré."]
+def test_epci_filters_are_a_territory(atlas):
     f = Filters(epci=(GRAND_PARIS,), themes=("cadre-de-vie",))
-    assert f.to_query_params() == {"epci": GRAND_PARIS, "theme": "cadre-de-vie"}
-    assert Filters.from_query_params(f.to_query_params(), atlas) == (f, [])
     assert f.is_active and f.has_territory
-    assert f.describe(atlas).startswith("Métropole du Grand Paris")
     assert f.with_territory(region="84") == Filters(regions=("84",), themes=("cadre-de-vie",))
 
 
