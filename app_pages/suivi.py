@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard.components import downloads, table
 from dashboard.page import start_page
-from dashboard.suivi import follow, follow_chart, reference
+from dashboard.suivi import bilan_buttons, follow, follow_chart, reference
 from geo import fr, timeline
 from geo.filters import Filters
 from ui import suivi
@@ -57,3 +57,10 @@ for (name, frame), title in zip(suivi.series_tables(followed, paced).items(),
     with st.expander(title):
         downloads(frame, name, where, key=name, columns=st.columns([1, 1, 4])[:2])
         table(frame)
+
+st.subheader("Bilan annuel")
+st.markdown("Pour le comité de suivi : chiffres de fin d'année et leur évolution, régions, cartes du début et de la "
+            "fin de l'année, projets marquants, modifications des données (journal), sources.")
+years = list(range(first.year if first is not None else today.year, today.year + 1))
+year = st.selectbox("Année du bilan", years, index=len(years) - 2 if len(years) > 1 else 0)
+bilan_buttons(ctx, year)

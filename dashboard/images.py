@@ -18,13 +18,12 @@ from dashboard.chart_specs import CHARTS
 from dashboard.map_state import MapView
 from dashboard.page import PageContext
 from geo import fr
-from geo.datasets import Datasets
 from geo.filters import Filters
 from ui import deck, images
 from ui.declinaisons import DECLINATION_LABELS, for_export
 from ui.exports import file_name, territory_name
 from ui.filters_text import describe
-from ui.tables import sources_table
+from ui.tables import source_line, source_lines
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
         "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
@@ -38,25 +37,6 @@ CHART_KINDS = {"themes": "graphique-themes", "starts": "graphique-demarrages", "
                "coverage": "graphique-couverture", "theme_region": "graphique-themes-regions",
                "statuts": "graphique-statuts", "familles": "graphique-familles", "organismes": "graphique-organismes",
                "timeline": "graphique-calendrier", "theme_mix": "graphique-themes-compares"}
-
-
-def source_line(datasets: Datasets) -> str:
-    """The source under a picture: the app, the data's title and its files' latest date (from the manifest)."""
-    manifest = datasets.manifest
-    if manifest is None:
-        return images.DEFAULT_SOURCE
-    dates = sorted(record.date for record in manifest.datasets.values() if record.date)
-    extra = [manifest.title] if manifest.title else []
-    if dates:
-        extra.append(f"fichiers du {fr.date_fr(dates[-1])}")
-    return " · ".join([images.DEFAULT_SOURCE, *extra])
-
-
-def source_lines(datasets: Datasets) -> tuple[str, ...]:
-    """One line per dataset for the deck's sources slide, as the "Données et sources" page lists them."""
-    rows = sources_table(datasets)
-    return tuple(f"{row['Jeu de données']} : {row['Source']} ({row['Licence']}"
-                 + (f", {row['Date']})" if row["Date"] else ")") for _, row in rows.iterrows())
 
 
 def declination_table(filters: Filters, region: str) -> pd.DataFrame | None:

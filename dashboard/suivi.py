@@ -18,8 +18,9 @@ from dashboard.images import CHART_FILES, MIME, source_line
 from dashboard.page import PageContext
 from geo import timeline
 from geo.filters import Filters
-from ui import images, suivi
+from ui import bilan, images, suivi
 from ui.exports import file_name, territory_name
+from ui.filters_text import describe
 
 
 @data.shared_cache(show_spinner=False, max_entries=2)
@@ -84,7 +85,7 @@ def follow_chart(ctx: PageContext, name: str, start: date, day: date) -> None:
     st.vega_lite_chart(_spec(*request), width="stretch")
     if ctx.presenting:
         return
-    caption = images.caption_text(ctx.filters.describe(ctx.atlas), day, source_line(ctx.datasets),
+    caption = images.caption_text(describe(ctx.filters, ctx.atlas), day, source_line(ctx.datasets),
                                   ctx.datasets.is_demo)
     where = territory_name(ctx.filters, ctx.atlas)
     with st.popover("Image", icon=":material/image:"):
@@ -92,3 +93,22 @@ def follow_chart(ctx: PageContext, name: str, start: date, day: date) -> None:
             st.download_button(label, lambda fmt=fmt: _chart_file(*request, fmt, caption),
                                file_name=file_name(CHARTS[name][1], where, day, fmt), mime=MIME[fmt],
                                on_click="ignore", width="stretch", key=f"image-suivi-{name}-{fmt}")
+
+
+@data.shared_cache(show_spinner="Préparation du bilan annuel…", max_entries=8)
+def _bilan_file(source: data.Source, filters: Filters, year: int, today: date, fmt: str) -> bytes:
+    first, last = timeline.year_bounds(year, today)
+    changes = timeline.journal_changes(data.store(), first + timeline.ONE_DAY, last)
+    return bilan.bilan_files(data.current_atlas(), data.loaded().datasets, filters, year, today, _history(source),
+                             changes, reference(), formats=(fmt,))[fmt]
+
+
+def bilan_buttons(ctx: PageContext, year: int) -> None:
+    """« Bilan annuel » of `year` for the page's filters, as PowerPoint and PDF, made when clicked."""
+    today, where = date.today(), territory_name(ctx.filters, ctx.atlas)
+    request = (data.source(), ctx.filters, year, today)
+    for column, (label, fmt) in zip(st.columns([1, 1, 3])[:2], (("PowerPoint", "pptx"), ("PDF", "pdf")),
+                                    strict=True):
+        column.download_button(label, lambda fmt=fmt: _bilan_file(*request, fmt),
+                               file_name=file_name(f"bilan-{year}", where, today, fmt), mime=MIME[fmt],
+                               on_click="ignore", icon=":material/summarize:", width="stretch", key=f"bilan-{fmt}")

@@ -575,3 +575,139 @@ def regional_pace(follow: FollowUp, national: pd.DataFrame | None = None, window
                     "part_gagnee": share, "commences_par_trimestre": mine.commences_par_trimestre,
                     "indice": share / nation_share if nation_share else None})
     return pd.DataFrame(out, columns=columns)
+
+
+# --- the year in review (the follow-up committee's annual report) -----------------------------------------------
+
+NOTABLE_PROJECTS = 8
+TOP_THEMES = 3  # a région's themes of the year: its three most frequent
+ADDED, CHANGED, CLOSED = "ajoutés", "modifiés", "clôturés"
+
+
+def year_bounds(year: int, today) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The state before the year (its eve) and at its end (today for the year under way); ValueError for a year
+    to come."""
+    today = as_day(today)
+    if year > today.year:
+        raise ValueError(f"L'année {year} n'a pas commencé (aujourd'hui : {fr.date_fr(today)}) : pas de bilan.")
+    return pd.Timestamp(year - 1, 12, 31), min(pd.Timestamp(year, 12, 31), today)
+
+
+@dataclass(frozen=True)
+class YearReview:
+    """The year `year` from its eve (`then`) to its end (`now`), for the filters.
+
+    - `progress`: the key figures at both days;
+    - `regions` (one row per région of the territory): insee_reg, lib_reg, declinaison (status at the end, « signée
+      le … » when signed), qpv, qpv_couverts, evolution_qpv_couverts, nouveaux, termines (partnerships started,
+      ended in the year, in each région of their QPV), themes (the year's new partnerships' three main themes);
+    - `projects`: the year's most notable new partnerships (largest amount, then insertion hours), with their
+      description: id_partenariat, nom_regie, nom_organisme, lib_reg_principal, themes, date_debut, montant_eur,
+      heures_insertion, description.
+    """
+
+    year: int
+    filters: Filters
+    then: State
+    now: State
+    progress: Progress
+    regions: pd.DataFrame
+    projects: pd.DataFrame
+
+
+def year_review(atlas: Atlas, declinaisons: pd.DataFrame, filters: Filters, year: int, today,
+                history: pd.DataFrame | None = None, as_of=None, limit: int = NOTABLE_PROJECTS) -> YearReview:
+    first, last = year_bounds(year, today)
+    then, now = (state_at(atlas, declinaisons, d, history, as_of) for d in (first, last))
+    sel_then, sel_now = apply(then.atlas, filters), apply(now.atlas, filters)
+    progress_ = Progress(then.day, now.day, kpis(sel_then), kpis(sel_now),
+                         signed_declinations(sel_then, then.declinaisons),
+                         signed_declinations(sel_now, now.declinaisons))
+    start = pd.Timestamp(year, 1, 1)
+    base = apply(atlas, replace(filters, statuts=()))  # starts and ends are events: no status filter
+    links = base.links[["id_partenariat", "insee_reg", "theme"]]
+    parts = base.partenariats
+    started = set(parts.loc[_between(parts["date_debut"], start, last), "id_partenariat"])
+    ended = set(parts.loc[_between(parts["date_fin"], start, last), "id_partenariat"])
+    table = compare_regions_between(then, now, filters)
+    declined = now.declinaisons.set_index("insee_reg") if len(now.declinaisons) else None
+    rows = []
+    for code, name in zip(table["insee_reg"], table["lib_reg"], strict=True):
+        mine = links[links["insee_reg"] == code]
+        new_themes = mine[mine["id_partenariat"].isin(started)].drop_duplicates(["id_partenariat", "theme"])
+        counts = new_themes["theme"].value_counts()
+        rows.append({"insee_reg": code, "lib_reg": name,
+                     "declinaison": _declination_text(declined, code),
+                     "nouveaux": mine.loc[mine["id_partenariat"].isin(started), "id_partenariat"].nunique(),
+                     "termines": mine.loc[mine["id_partenariat"].isin(ended), "id_partenariat"].nunique(),
+                     "themes": ", ".join(f"{schema.THEME_BY_SLUG[t].short} ({n})" for t, n in
+                                         counts.head(TOP_THEMES).items() if t in schema.THEME_BY_SLUG)})
+    extra = pd.DataFrame(rows, columns=["insee_reg", "lib_reg", "declinaison", "nouveaux", "termines", "themes"])
+    regions = table[["insee_reg", "qpv", "qpv_couverts", "evolution_qpv_couverts"]].merge(extra, on="insee_reg")
+    regions = regions[["insee_reg", "lib_reg", "declinaison", "qpv", "qpv_couverts", "evolution_qpv_couverts",
+                       "nouveaux", "termines", "themes"]]
+    new = sel_now.partenariats[sel_now.partenariats["id_partenariat"].isin(started)]
+    ranked = new.assign(_montant=pd.to_numeric(new["montant_eur"], errors="coerce").fillna(0),
+                        _heures=pd.to_numeric(new["heures_insertion"], errors="coerce").fillna(0)) \
+        .sort_values(["_montant", "_heures", "id_partenariat"], ascending=[False, False, True]).head(limit)
+    projects = ranked[["id_partenariat", "nom_regie", "nom_organisme", "lib_reg_principal", "themes", "date_debut",
+                       "montant_eur", "heures_insertion", "description"]].reset_index(drop=True)
+    return YearReview(year, filters, then, now, progress_, regions.reset_index(drop=True), projects)
+
+
+def _between(days: pd.Series, first: pd.Timestamp, last: pd.Timestamp) -> np.ndarray:
+    return ((days >= first) & (days <= last)).to_numpy(dtype=bool, na_value=False)
+
+
+def _declination_text(declined: pd.DataFrame | None, code: str) -> str:
+    if declined is None or code not in declined.index:
+        return "non renseignée"
+    row = declined.loc[code]
+    if row["statut"] == SIGNEE and pd.notna(row["date_signature"]):
+        return f"signée le {fr.date_fr(row['date_signature'])}"
+    return str(row["statut"])
+
+
+def journal_changes(store, first, last) -> list:
+    """The journal's changes (`ChangeInfo`) of the change sets made between the days `first` and `last` (French
+    time), oldest first, the store's initial seed left out (it loads the data, it changes nothing). `store`:
+    anything with the store's `change_sets` and `change_set`."""
+    first, last = as_day(first), as_day(last)
+    kept = [info for info in store.change_sets() if first <= as_day(info.at) <= last and info.kind != "seed"]
+    return [change for info in reversed(kept) for change in store.change_set(info.id)[1]]
+
+
+def changes_by_region(changes: list, atlas: Atlas) -> pd.DataFrame:
+    """What changed in the data, from the journal: per région and dataset, records added, changed and closed
+    (a partnership set « terminé », or any record removed) and who did it (the authors, comma-separated).
+    The région: a partnership's main région, a régie's, an organism's siège, a declination's own."""
+    where = {("partenariats", i): r for i, r in zip(atlas.partenariats["id_partenariat"],
+                                                     atlas.partenariats["insee_reg_principal"], strict=True)}
+    where |= {("regies", i): r for i, r in zip(atlas.regies["id_regie"], atlas.regies["insee_reg"], strict=True)}
+    if "insee_reg" in atlas.organismes.columns:
+        where |= {("organismes", i): r for i, r in zip(atlas.organismes["siren"], atlas.organismes["insee_reg"],
+                                                        strict=True)}
+    rows = []
+    for change in changes:
+        before, after = change.before, change.after
+        if before is None:
+            what = ADDED
+        elif after is None or (change.dataset == "partenariats" and after.get("statut") == TERMINE
+                               and before.get("statut") != TERMINE):
+            what = CLOSED
+        else:
+            what = CHANGED
+        code = change.record_id if change.dataset == "declinaisons" else where.get((change.dataset,
+                                                                                    change.record_id), "")
+        rows.append({"insee_reg": code or "", "jeu": change.dataset, "nature": what, "auteur": change.user})
+    columns = ["insee_reg", "lib_reg", "jeu", ADDED, CHANGED, CLOSED, "auteurs"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(rows)
+    counts = frame.pivot_table(index=["insee_reg", "jeu"], columns="nature", aggfunc="size", fill_value=0)
+    counts = counts.reindex(columns=[ADDED, CHANGED, CLOSED], fill_value=0)
+    authors = frame.groupby(["insee_reg", "jeu"])["auteur"].agg(lambda a: ", ".join(sorted(set(a))))
+    out = counts.join(authors.rename("auteurs")).reset_index()
+    out["lib_reg"] = out["insee_reg"].map(lambda c: atlas.region_name(c) if c else "Région non déterminée")
+    return out[columns].sort_values(["lib_reg", "jeu"], key=lambda s: s.map(schema.fold) if s.name == "lib_reg"
+                                    else s).reset_index(drop=True)

@@ -12,6 +12,7 @@ from geo.datasets import Datasets
 from geo.indicators import Kpis
 from geo.schema import DATASETS, FAMILLE_LABELS, ORGANISMES, PARTENARIATS, QPV, REGIES
 from geo.validate import Finding
+from ui.images import DEFAULT_SOURCE
 
 KPI_LABELS = (  # (Kpis field, card label, full meaning): the key figures, in the order every page shows them
     ("qpv", "QPV", "Quartiers prioritaires de la politique de la ville dans le périmètre"),
@@ -91,6 +92,25 @@ def sources_table(datasets: Datasets) -> pd.DataFrame:
         rows.append({"Jeu de données": spec.label, "Fichier": file, "Source": source, "Licence": licence,
                      "Date": date, "Lignes chargées": counts[name], "Démonstration": demo})
     return pd.DataFrame(rows)
+
+
+def source_line(datasets: Datasets) -> str:
+    """The source under a picture: the app, the data's title and its files' latest date (from the manifest)."""
+    manifest = datasets.manifest
+    if manifest is None:
+        return DEFAULT_SOURCE
+    dates = sorted(record.date for record in manifest.datasets.values() if record.date)
+    extra = [manifest.title] if manifest.title else []
+    if dates:
+        extra.append(f"fichiers du {fr.date_fr(dates[-1])}")
+    return " · ".join([DEFAULT_SOURCE, *extra])
+
+
+def source_lines(datasets: Datasets) -> tuple[str, ...]:
+    """One line per dataset for the deck's sources slide, as the "Données et sources" page lists them."""
+    rows = sources_table(datasets)
+    return tuple(f"{row['Jeu de données']} : {row['Source']} ({row['Licence']}"
+                 + (f", {row['Date']})" if row["Date"] else ")") for _, row in rows.iterrows())
 
 
 def findings_table(findings: list[Finding]) -> pd.DataFrame:

@@ -62,4 +62,5 @@ def test_the_quarters_shown_match_an_independent_count(demo, region):
     labels = download_labels(at)
     assert labels.count("CSV (Excel)") == 4 and labels.count("XLSX") == 4
     assert labels.count("Image PNG") == 6 and labels.count("Image SVG") == 6
+    assert "PowerPoint" in labels and "PDF" in labels  # the annual report
     assert any("Statut d'un partenariat à une date" in str(c.value) for c in at.caption)
