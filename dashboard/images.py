@@ -67,13 +67,14 @@ def _chart_file(source: tuple, filters: Filters, name: str, args: tuple, fmt: st
 def _deck_file(source: tuple, filters: Filters, territory: str, region: str | None, fmt: str, day: date,
                line: str, sources: tuple[str, ...], demo: bool) -> bytes:
     declination = declination_table(filters, region) if region else None
-    return deck.territory_deck(data.selection(filters), data.selection(Filters()), fmt=fmt, territory=territory,
-                               date=day, source=line, sources=sources, demo=demo, declination=declination)
+    return deck.territory_deck(data.selection(filters), data.selection(Filters(date=filters.date)), fmt=fmt,
+                               territory=territory, date=day, source=line, sources=sources, demo=demo,
+                               declination=declination)
 
 
 def map_export(ctx: PageContext, view: MapView) -> None:
     """"Exporter la carte": the map as on screen (filters, colour measure, régies shown or not) as pictures."""
-    today, where = date.today(), territory_name(ctx.filters, ctx.atlas)
+    today, where = ctx.filters.date or date.today(), territory_name(ctx.filters, ctx.atlas)
     request = (data.source(), ctx.filters, view.measure, "regies" in view.layers)
     text = (f"Carte des coopérations : {where}", describe(ctx.filters, ctx.atlas), today, source_line(ctx.datasets),
             ctx.datasets.is_demo)
@@ -86,7 +87,7 @@ def map_export(ctx: PageContext, view: MapView) -> None:
 
 def chart_export(ctx: PageContext, name: str, args: tuple) -> None:
     """A small "Image" menu under a chart: PNG or SVG of the same chart, captioned with filters, date and source."""
-    today = date.today()
+    today = ctx.filters.date or date.today()  # the day the data are seen at
     caption = images.caption_text(describe(ctx.filters, ctx.atlas), today, source_line(ctx.datasets),
                                   ctx.datasets.is_demo)
     where = territory_name(ctx.filters, ctx.atlas)
@@ -101,7 +102,7 @@ def chart_export(ctx: PageContext, name: str, args: tuple) -> None:
 def deck_buttons(ctx: PageContext, territory: str, region: str | None, labels: tuple[str, str], columns) -> None:
     """PowerPoint and PDF decks of the selection named `territory`, with the declination of `region` when the
     data has one; `labels` and `columns` of the two buttons."""
-    today = date.today()
+    today = ctx.filters.date or date.today()  # the day the data are seen at
     line, sources = source_line(ctx.datasets), source_lines(ctx.datasets)
     where = territory_name(ctx.filters, ctx.atlas)
     request = (data.source(), ctx.filters, territory, region)

@@ -5,6 +5,7 @@ session; the follow-up's charts as Vega-Lite specs and as pictures."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 import altair as alt
@@ -18,21 +19,10 @@ from dashboard.images import CHART_FILES, MIME, source_line
 from dashboard.page import PageContext
 from geo import timeline
 from geo.filters import Filters
+from geo.indicators import kpis
 from ui import bilan, images, suivi
 from ui.exports import file_name, territory_name
 from ui.filters_text import describe
-
-
-@data.shared_cache(show_spinner=False, max_entries=2)
-def _history(source: data.Source) -> pd.DataFrame:
-    journal = timeline.journal_history(data.store().status_history("partenariats"))
-    demo, _ = timeline.read_demo_history(data.loaded().datasets)
-    return timeline.combined_history(demo, journal)
-
-
-def history() -> pd.DataFrame:
-    """Every recorded status change of the partnerships, in event order (`geo.timeline.combined_history`)."""
-    return _history(data.source())
 
 
 def reference() -> timeline.Reference:
@@ -45,7 +35,7 @@ def reference() -> timeline.Reference:
 @data.shared_cache(show_spinner="Calcul du suivi trimestriel…", max_entries=32)
 def _follow(source: data.Source, filters: Filters, start: date, day: date) -> tuple[timeline.FollowUp, pd.DataFrame]:
     atlas, declinaisons = data.current_atlas(), data.loaded().datasets.declinaisons
-    follow = timeline.follow_up(atlas, declinaisons, filters, start, day, _history(source))
+    follow = timeline.follow_up(atlas, declinaisons, filters, start, day, data._history(source))
     national = follow if not filters.is_active else _follow(source, Filters(), start, day)[0]
     return follow, timeline.regional_pace(follow, national.quarters)
 
@@ -99,7 +89,7 @@ def follow_chart(ctx: PageContext, name: str, start: date, day: date) -> None:
 def _bilan_file(source: data.Source, filters: Filters, year: int, today: date, fmt: str) -> bytes:
     first, last = timeline.year_bounds(year, today)
     changes = timeline.journal_changes(data.store(), first + timeline.ONE_DAY, last)
-    return bilan.bilan_files(data.current_atlas(), data.loaded().datasets, filters, year, today, _history(source),
+    return bilan.bilan_files(data.current_atlas(), data.loaded().datasets, filters, year, today, data._history(source),
                              changes, reference(), formats=(fmt,))[fmt]
 
 
@@ -112,3 +102,28 @@ def bilan_buttons(ctx: PageContext, year: int) -> None:
         column.download_button(label, lambda fmt=fmt: _bilan_file(*request, fmt),
                                file_name=file_name(f"bilan-{year}", where, today, fmt), mime=MIME[fmt],
                                on_click="ignore", icon=":material/summarize:", width="stretch", key=f"bilan-{fmt}")
+
+
+def progress_since(ctx: PageContext) -> tuple[timeline.Progress | None, str]:
+    """The page's key figures at the reference day and at the page's day, and « depuis la signature » (None, ""
+    without a reference day, or when the page's day precedes it)."""
+    ref = reference()
+    day = ctx.filters.date or date.today()
+    if ref.day is None or ref.day >= day:
+        return None, ""
+    then = data.selection(replace(ctx.filters, date=ref.day))
+    declined = data.declination_table(replace(ctx.filters, date=ref.day)), data.declination_table(ctx.filters)
+    signed = [int((table["statut"] == timeline.SIGNEE).sum()) if len(table) else 0 for table in declined]
+    return (timeline.Progress(ref.day, day, kpis(then), kpis(ctx.selection), *signed),
+            f"depuis {ref.label.replace('la signature (date de démonstration)', 'la signature (démo)')}")
+
+
+@data.shared_cache(show_spinner=False, max_entries=32)
+def _region_changes(source: data.Source, filters: Filters, reference_day: date) -> pd.DataFrame:
+    return timeline.compare_regions_between(data._state(source, reference_day),
+                                            data._state(source, filters.date or date.today()), filters)
+
+
+def region_changes(filters: Filters, reference_day: date) -> pd.DataFrame:
+    """The régions side by side at the filters' day with `evolution_*` columns since `reference_day`; read-only."""
+    return _region_changes(data.source(), filters, reference_day)

@@ -29,7 +29,7 @@ from geo.schema import THEME_BY_SLUG
 from ui import deck, images
 from ui.exports import file_name, territory_name
 from ui.filters_text import describe
-from ui.tables import KPI_LABELS, source_line, source_lines
+from ui.tables import KPI_LABELS, change_text, source_line, source_lines
 
 ROWS_PER_SLIDE = 9
 REGION_HEADERS = {"lib_reg": "Région", "declinaison": "Déclinaison", "qpv": "QPV", "qpv_couverts": "QPV couverts",
@@ -62,24 +62,16 @@ def figures_table(review: timeline.YearReview) -> pd.DataFrame:
     for field, _, label in KPI_LABELS:
         change = progress.change(field)
         rows.append({"Indicateur": label, f"Au {then}": fr.nombre(getattr(progress.then, field)),
-                     f"Au {now}": fr.nombre(getattr(progress.now, field)), "Évolution": signed(change)})
+                     f"Au {now}": fr.nombre(getattr(progress.now, field)), "Évolution": change_text(field, change)})
     rows.append({"Indicateur": "Déclinaisons régionales signées",
                  f"Au {then}": fr.nombre(progress.declinaisons_then), f"Au {now}": fr.nombre(progress.declinaisons_now),
-                 "Évolution": signed(progress.change("declinaisons"))})
+                 "Évolution": change_text("", progress.change("declinaisons"))})
     return pd.DataFrame(rows)
-
-
-def signed(change) -> str:
-    """`+48`, `−3`, `0`; an em dash when unknown."""
-    if change is None:
-        return "—"
-    text = fr.nombre(abs(change))
-    return f"+{text}" if change > 0 else f"−{text}" if change < 0 else text
 
 
 def regions_table(review: timeline.YearReview) -> pd.DataFrame:
     table = review.regions.copy()
-    table["evolution_qpv_couverts"] = table["evolution_qpv_couverts"].map(signed)
+    table["evolution_qpv_couverts"] = table["evolution_qpv_couverts"].map(lambda n: change_text("", n))
     for column in ("qpv", "qpv_couverts", "nouveaux", "termines"):
         table[column] = table[column].map(fr.nombre)
     return table[list(REGION_HEADERS)].rename(columns=REGION_HEADERS)

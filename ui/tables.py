@@ -53,8 +53,32 @@ def kpi_text(figures: Kpis, field: str) -> str:
     return fr.pourcentage(value) if field.startswith("taux_") else fr.nombre(value)
 
 
-def territory_figures(local: Kpis, national: Kpis) -> pd.DataFrame:
-    """Key figures of a territory beside the national ones, with the territory's share, French formatted."""
+def change_text(field: str, change: float | None) -> str:
+    """A key figure's change as its card writes it: `+48`, `−3`, `+2,1 pts` for a rate (percentage points)."""
+    if change is None:
+        return "—"
+    text = fr.nombre(abs(change), 1) + " pts" if field.startswith("taux_") else fr.nombre(abs(change))
+    return f"+{text}" if change > 0 else f"−{text}" if change < 0 else text
+
+
+def territory_figures(local: Kpis, national: Kpis, before: Kpis | None = None, since: str = "") -> pd.DataFrame:
+    """Key figures of a territory beside the national ones, with the territory's share, French formatted; with
+    `before` (the territory's figures at an earlier day, `since` naming it: « au 01/07/2024 »), that value and the
+    change, the portrait comparing the two dates."""
+    table = _territory_figures(local, national)
+    if before is None:
+        return table
+    fields = [f for f, _, _ in KPI_LABELS] + [f for f, _ in RATE_LABELS]
+    then = [kpi_text(before, f) if getattr(before, f) is not None else "—" for f in fields]
+    changes = [change_text(f, None if getattr(before, f) is None or getattr(local, f) is None else
+                           (getattr(local, f) - getattr(before, f)) * (100 if f.startswith("taux_") else 1))
+               for f in fields]
+    table.insert(1, f"Territoire {since}", then)
+    table.insert(3, f"Évolution depuis {since.replace('au ', 'le ', 1)}", changes)
+    return table
+
+
+def _territory_figures(local: Kpis, national: Kpis) -> pd.DataFrame:
     rows = []
     for field, _, label in KPI_LABELS:
         value, reference = getattr(local, field), getattr(national, field)
