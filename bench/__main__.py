@@ -36,6 +36,8 @@ TARGETS = {
     # and at 10× its partnerships.
     "timeline_ms_x1": 150,
     "timeline_ms_x10": 1000,
+    "suivi_warm_ms": 100,  # /suivi's warm rerun (AppTest, demo)
+    "bilan_s": 15,  # the annual report, PowerPoint and PDF (demo)
 }
 REGION_MIN_QPV = 20  # the regional payload target is checked on the régions with at least this many QPV (× scale)
 
@@ -307,6 +309,9 @@ def targets(results: dict) -> list[dict]:
     dated = results.get("timeline") or {}
     checks += [_check(f"timeline_ms_{scale}", (dated.get(scale) or {}).get("median_ms"),
                       TARGETS[f"timeline_ms_{scale}"], "ms") for scale in ("x1", "x10")]
+    checks += [_check("suivi_warm_ms", (dated.get("app") or {}).get("suivi_warm_median_ms"), TARGETS["suivi_warm_ms"],
+                      "ms"),
+               _check("bilan_s", (dated.get("report") or {}).get("report_s"), TARGETS["bilan_s"], "s")]
     return checks
 
 
@@ -459,6 +464,15 @@ def table(results: dict) -> str:
                 limit, f"timeline_ms_{scale}")
             add(f"  suivi trimestriel depuis la signature ({r['follow_up_quarters']} trimestres)",
                 _fmt(r["follow_up_ms"], "ms"))
+    if dated.get("app"):
+        app = dated["app"]
+        add(f"Changement de date, page d'accueil sous AppTest ({app['date_changes']} dates), médiane (max)",
+            f"{_fmt(app['date_change_median_ms'], 'ms')} ({_fmt(app['date_change_max_ms'], 'ms')})")
+        add(f"Rerun chaud de /suivi, AppTest (n={app['suivi_warm_runs']}), médiane",
+            _fmt(app["suivi_warm_median_ms"], "ms"), "", "", "≤ 100 ms", "suivi_warm_ms")
+    if dated.get("report"):
+        add(f"Bilan annuel {dated['report']['year']}, PowerPoint et PDF (démo)", _fmt(dated["report"]["report_s"], "s"),
+            "", "", "≤ 15 s", "bilan_s")
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for k, row in enumerate(rows):
