@@ -17,6 +17,7 @@ import settings
 from dashboard import data
 from dashboard.images import CHART_FILES, MIME, source_line
 from dashboard.page import PageContext
+from dashboard.url_state import set_filters
 from geo import timeline
 from geo.filters import Filters
 from geo.indicators import kpis
@@ -127,3 +128,24 @@ def _region_changes(source: data.Source, filters: Filters, reference_day: date) 
 def region_changes(filters: Filters, reference_day: date) -> pd.DataFrame:
     """The régions side by side at the filters' day with `evolution_*` columns since `reference_day`; read-only."""
     return _region_changes(data.source(), filters, reference_day)
+
+
+def _step_year(filters: Filters, year: int) -> None:
+    """Button callback: the filters at the end of `year` (today for the year under way) become the URL."""
+    set_filters(replace(filters, date=None if year >= date.today().year else date(year, 12, 31)))
+
+
+def year_steps(ctx: PageContext) -> None:
+    """Presentation mode on the map: the year shown in large type (« 2025 ») and the ↑ ↓ keys stepping from year
+    to year (the end of each year; the year under way: today); each year's view is in the URL (`date=`)."""
+    first = timeline.first_start(ctx.atlas)
+    today = date.today()
+    years = list(range(first.year if first is not None else today.year, today.year + 1))
+    shown = (ctx.filters.date or today).year
+    label, previous, following = st.columns([4, 1, 1], vertical_alignment="center")
+    label.markdown(f"## « {shown} »")
+    previous.button("Année précédente", icon=":material/arrow_upward:", shortcut="Up", key="annee-precedente",
+                    disabled=shown <= years[0], on_click=_step_year, args=(ctx.filters, shown - 1), width="stretch")
+    following.button("Année suivante", icon=":material/arrow_downward:", shortcut="Down", key="annee-suivante",
+                     disabled=shown >= years[-1], on_click=_step_year, args=(ctx.filters, shown + 1),
+                     width="stretch")

@@ -79,3 +79,22 @@ def test_the_regions_table_has_its_change_columns(files):
 
     assert shown.loc["Auvergne-Rhône-Alpes", "partenariats"] == count(DAY)
     assert shown.loc["Auvergne-Rhône-Alpes", "evolution_partenariats"] == count(DAY) - count(SIGNATURE)
+
+
+def test_presentation_steps_through_the_years_each_in_the_url():
+    at = run_page("carte", {"presentation": "1", "date": "2025-12-31"})
+    assert not at.exception
+
+    def year_shown():
+        return [str(m.value) for m in at.markdown if str(m.value).startswith("## « ")]
+
+    assert year_shown() == ["## « 2025 »"]
+    assert at.button(key="annee-precedente").proto.shortcut == "up"
+    at.button(key="annee-precedente").click().run()
+    assert at.query_params["date"] == "2024-12-31"
+    assert year_shown() == ["## « 2024 »"]
+    for _ in range(3):  # 2025, then the year under way (today: no date in the URL), then no further
+        if not at.button(key="annee-suivante").disabled:
+            at.button(key="annee-suivante").click().run()
+    assert "date" not in at.query_params and year_shown() == [f"## « {pd.Timestamp.today().year} »"]
+    assert at.button(key="annee-suivante").disabled and at.query_params["presentation"] == "1"
