@@ -25,7 +25,7 @@ start = ref.day
 if start is None:
     start = st.date_input("Date de référence", value=first.date() if first is not None else today,
                           max_value=today, format="DD/MM/YYYY")
-day = today
+day = ctx.filters.date or today  # the date of the data (sidebar, `date=`)
 where = territory_name(ctx.filters, ctx.atlas)
 since = ref.label or f"le {fr.date_fr(start)}"
 st.markdown(f"Trimestre par trimestre depuis {escape_markdown(since)} ({fr.date_fr(start)}) jusqu'au "
@@ -33,9 +33,13 @@ st.markdown(f"Trimestre par trimestre depuis {escape_markdown(since)} ({fr.date_
 
 followed, paced = follow(ctx.filters, start, day)
 national, _ = follow(Filters(), start, day)
-st.markdown(escape_markdown(suivi.pace_sentence(timeline.pace(national.quarters), "France entière")))
-if ctx.filters.is_active:
-    st.markdown(escape_markdown(suivi.pace_sentence(timeline.pace(followed.quarters), where)))
+if national.quarters.empty:
+    st.info(f"Le {fr.date_fr(day)} précède {escape_markdown(since)} ({fr.date_fr(start)}) : aucun trimestre à "
+            "suivre. Choisissez une date postérieure.", icon=":material/event_busy:")
+else:
+    st.markdown(escape_markdown(suivi.pace_sentence(timeline.pace(national.quarters), "France entière")))
+    if ctx.filters.is_active:
+        st.markdown(escape_markdown(suivi.pace_sentence(timeline.pace(followed.quarters), where)))
 
 left, right = st.columns(2, gap="large")
 with left:
