@@ -15,7 +15,7 @@ from ui import suivi
 from ui.exports import territory_name
 from ui.text import escape_markdown
 
-ctx = start_page("Suivi de la convention")
+ctx = start_page("Suivi")  # the title the navigation gives it
 ref = reference()
 if ref.notice:
     st.info(escape_markdown(ref.notice), icon=":material/info:")
