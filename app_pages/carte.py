@@ -9,10 +9,13 @@ from dashboard.images import map_export
 from dashboard.map_state import BASEMAPS
 from dashboard.map_view import current_view, map_with_details, on_view_widget_change, overseas_links, view_widgets
 from dashboard.page import show_notices, start_page
+from dashboard.suivi import year_steps
 from ui.declinaisons import status_layer, status_legend
 from ui.maps import MEASURES
 
 ctx = start_page("Carte")
+if ctx.presenting:  # the years step with ↑ ↓ (the views of the map with ← →)
+    year_steps(ctx)
 view, notices = current_view(ctx.filters)
 show_notices(notices)
 default = view_widgets(view)

@@ -8,13 +8,15 @@ from dashboard.data import chart_spec, declination_table
 from dashboard.images import deck_buttons
 from dashboard.map_view import map_view, overseas_links
 from dashboard.page import start_page
+from dashboard.suivi import progress_since
 from geo import fr, indicators
 from geo.schema import DECLINAISON_SIGNEE
 from ui.declinaisons import DECLINATION_LABELS
 from ui.exports import WHOLE_NATION, territory_name
 
 ctx = start_page("Vue d'ensemble")
-kpi_cards(indicators.kpis(ctx.selection), indicators.kpis(ctx.national) if ctx.filters.is_active else None)
+kpi_cards(indicators.kpis(ctx.selection), indicators.kpis(ctx.national) if ctx.filters.is_active else None,
+          *progress_since(ctx))
 if not ctx.presenting:
     view = "de la vue filtrée" if ctx.filters.is_active else "de la vue nationale"
     with st.popover(f"Diaporama {view}", icon=":material/slideshow:"):

@@ -1,6 +1,8 @@
 """Territoires: the régions side by side (declination, coverage, partnerships), and the portrait of one région or
 département for its regional lead, its declination first, printable from the browser."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -9,13 +11,14 @@ from dashboard.data import declination_table, region_comparison
 from dashboard.images import deck_buttons
 from dashboard.map_view import map_view
 from dashboard.page import start_page
+from dashboard.suivi import progress_since, reference, region_changes
 from dashboard.url_state import on_widget_change, territory_widgets, year_bounds
 from geo import fr, indicators
 from geo.declinaisons import signed_since
 from geo.details import regies_table
 from geo.filters import departement_choices, epci_choices, epci_name, single_territory
 from ui import printing
-from ui.declinaisons import COMPARISON_LABELS, for_file
+from ui.declinaisons import CHANGE_LABELS, COMPARISON_LABELS, for_file
 from ui.exports import scope_name, territory_name
 from ui.tables import PARTNERSHIP_HEADERS, qpv_sheet, regie_sheet, territory_figures
 from ui.text import escape_markdown
@@ -52,12 +55,16 @@ if region is None:
     st.info("Choisissez une région (et, si vous le souhaitez, un département) pour afficher son portrait.",
             icon=":material/location_city:")
     st.subheader("Les régions côte à côte")
-    comparison = region_comparison(ctx.filters)
-    exported = for_file(comparison, COMPARISON_LABELS)
+    ref = reference()
+    since = ref.day is not None and ref.day < (ctx.filters.date or date.today())
+    comparison = region_changes(ctx.filters, ref.day) if since else region_comparison(ctx.filters)
+    labels = COMPARISON_LABELS | ({k: f"{v} depuis le {fr.date_fr(ref.day)}" for k, v in CHANGE_LABELS.items()}
+                                  if since else {})
+    exported = for_file(comparison, labels)
     downloads(exported, "regions", scope_name(ctx.filters, atlas), key="regions",
               columns=st.columns([1, 1, 4])[:2])
     # Through the app's table: the rate sorts as a number and reads `54,8 %` whatever the browser's language.
-    table(comparison[list(COMPARISON_LABELS)], column_config=COMPARISON_LABELS, percent=("taux_couverture",))
+    table(comparison[list(labels)], column_config=labels, percent=("taux_couverture",))
 else:
     name = territory_name(ctx.filters.with_territory(*territory), atlas)
     st.header(f"Portrait : {escape_markdown(name)}")
@@ -78,7 +85,10 @@ else:
                                  "depuis la signature dans la région"):
                     columns = ["id_partenariat", "nom_regie", "nom_organisme", "statut", "date_debut"]
                     table(since[columns].rename(columns=PARTNERSHIP_HEADERS))
-    table(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national)), printable=True)
+    progress, _ = progress_since(ctx)  # the portrait compares the reference day with the page's day
+    table(territory_figures(indicators.kpis(ctx.selection), indicators.kpis(ctx.national),
+                            progress.then if progress else None,
+                            f"au {fr.date_fr(progress.reference)}" if progress else ""), printable=True)
 
     map_view(ctx, key="carte-territoire", height=480)
     # Full width: in a third of the page its bars had about 50 px beside the theme names and the legend.

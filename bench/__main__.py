@@ -45,6 +45,8 @@ TARGETS = {
     "cold_fresh_s": 5,
     "cold_x10_s": 10,
     "process_mb": 200,
+    "suivi_warm_ms": 100,  # /suivi's warm rerun (AppTest, demo)
+    "bilan_s": 15,  # the annual report, PowerPoint and PDF (demo)
 }
 REGION_MIN_QPV = 20  # the regional payload target is checked on the régions with at least this many QPV (× scale)
 
@@ -329,6 +331,9 @@ def targets(results: dict) -> list[dict]:
     if after["x10"]:
         checks.append(_check("cold_x10_s", (after["x10"].get("existing") or {}).get("first_page_s"),
                              TARGETS["cold_x10_s"], "s"))
+    checks += [_check("suivi_warm_ms", (dated.get("app") or {}).get("suivi_warm_median_ms"), TARGETS["suivi_warm_ms"],
+                      "ms"),
+               _check("bilan_s", (dated.get("report") or {}).get("report_s"), TARGETS["bilan_s"], "s")]
     return checks
 
 
@@ -491,6 +496,15 @@ def table(results: dict) -> str:
 
     for row in table_rows(results.get("cold_start") or {}):
         add(*row)
+    if dated.get("app"):
+        app = dated["app"]
+        add(f"Changement de date, page d'accueil sous AppTest ({app['date_changes']} dates), médiane (max)",
+            f"{_fmt(app['date_change_median_ms'], 'ms')} ({_fmt(app['date_change_max_ms'], 'ms')})")
+        add(f"Rerun chaud de /suivi, AppTest (n={app['suivi_warm_runs']}), médiane",
+            _fmt(app["suivi_warm_median_ms"], "ms"), "", "", "≤ 100 ms", "suivi_warm_ms")
+    if dated.get("report"):
+        add(f"Bilan annuel {dated['report']['year']}, PowerPoint et PDF (démo)", _fmt(dated["report"]["report_s"], "s"),
+            "", "", "≤ 15 s", "bilan_s")
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for k, row in enumerate(rows):

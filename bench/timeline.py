@@ -4,14 +4,23 @@ partnership and its generated status history copied nine times under new ids, as
 `python -m bench.timeline` prints the measure as JSON; `make bench` records it (targets: 150 ms at 1×, 1 s at 10×,
 the median over the chosen days, national and one région). The quarter-by-quarter follow-up since the demo's
 signature is timed too (no target: its page computes it once per filter and day).
+
+In the app (AppTest, demo data, a throw-away store): the server time of the overview's rerun after the date changed
+to a day not asked before (`app_date_change`: state, selection, map payload and charts computed anew; no target of
+its own, the domain's 150 ms above is the date's share), `/suivi`'s warm rerun (target 100 ms) and the annual
+report, PowerPoint and PDF, of the demo's last full year (target 15 s).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
+import tempfile
 import time
 from dataclasses import replace
+from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -68,10 +77,65 @@ def measure_scale(datasets: Datasets, history: pd.DataFrame, copies: int) -> dic
             "follow_up_quarters": len(timeline.quarters(SIGNATURE, DAYS[-1]))}
 
 
+REPORT_YEAR = 2025
+APP_DAYS = ("2024-09-30", "2025-03-31", "2025-06-30", "2025-12-31", "2026-03-31")
+WARM_RUNS = 10
+
+
+def measure_report(datasets: Datasets, history: pd.DataFrame) -> dict:
+    """The annual report of the demo's last full year, both files, for the whole country (no journal: a folder)."""
+    from ui import bilan
+
+    atlas = build_atlas(datasets)
+    wall, cpu = _timed(lambda: bilan.bilan_files(atlas, datasets, Filters(), REPORT_YEAR, date.today(), history, []))
+    return {"year": REPORT_YEAR, "report_s": round(wall / 1000, 2), "report_cpu_s": round(cpu / 1000, 2)}
+
+
+def measure_app(runs: int = WARM_RUNS) -> dict:
+    """Server time of AppTest reruns on the demo: the overview after each date change, /suivi warm."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.navigation import PAGES
+
+    with tempfile.TemporaryDirectory() as folder:
+        saved = {key: os.environ.get(key) for key in ("CARTE_DATABASE_URL", "CARTE_DATA_DIR")}
+        os.environ.update({"CARTE_DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
+                           "CARTE_DATA_DIR": str(DEMO)})
+        try:
+            at = AppTest.from_file(str(REPO / "app.py"), default_timeout=600)
+            at.switch_page(PAGES["overview"][0])
+            at.run()
+            changes = []
+            for day in APP_DAYS:
+                at.query_params["date"] = day
+                changes.append(_timed(at.run))
+            page = AppTest.from_file(str(REPO / "app.py"), default_timeout=600)
+            page.switch_page(PAGES["follow_up"][0])
+            page.run()
+            page.run()
+            warm = [_timed(page.run) for _ in range(runs)]
+            errors = [str(e.value) for e in (*at.exception, *page.exception)]
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+    def median(runs: list[tuple[float, float]], k: int) -> float:
+        return round(statistics.median(r[k] for r in runs), 1)
+
+    # CPU time too (AppTest runs the script in this process): other processes on the machine disturb it less.
+    return {"date_change_median_ms": median(changes, 0), "date_change_cpu_median_ms": median(changes, 1),
+            "date_change_max_ms": round(max(w for w, _ in changes), 1), "date_changes": len(changes),
+            "suivi_warm_median_ms": median(warm, 0), "suivi_warm_cpu_median_ms": median(warm, 1),
+            "suivi_warm_runs": runs, "errors": errors[:5]}
+
+
 def measure() -> dict:
     datasets = load_folder(DEMO)
     history, _ = timeline.read_demo_history(datasets)
-    return {"x1": measure_scale(datasets, history, 1), "x10": measure_scale(datasets, history, 10)}
+    return {"x1": measure_scale(datasets, history, 1), "x10": measure_scale(datasets, history, 10),
+            "report": measure_report(datasets, history), "app": measure_app()}
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ from dashboard.data import chart_spec
 from dashboard.images import chart_export
 from dashboard.page import PageContext
 from geo.indicators import Kpis, coverage_text
+from geo.timeline import Progress
 from ui import printing
 from ui.exports import file_name, to_csv_fr, to_xlsx
-from ui.tables import KPI_CARDS, french_cells, french_grid, kpi_text
+from ui.tables import KPI_CARDS, change_text, french_cells, french_grid, kpi_text
 
 LIST_COLUMNS = {"Codes QPV": st.column_config.ListColumn("Codes QPV"),
                 "Quartiers": st.column_config.ListColumn("Quartiers"),
@@ -34,14 +35,19 @@ PRINT_CSS = """<style>
 </style>"""
 
 
-def kpi_cards(figures: Kpis, national: Kpis | None = None) -> None:
+def kpi_cards(figures: Kpis, national: Kpis | None = None, progress: Progress | None = None, since: str = ""
+              ) -> None:
     """One card per key figure, French formatted, five then four per row so that labels are never cut; the
-    national value in small type under a filtered one."""
+    national value in small type under a filtered one; with `progress`, each figure's change `since` the
+    reference day (« +48 depuis la signature »)."""
     for row in (KPI_CARDS[:5], KPI_CARDS[5:]):
         columns = st.columns(5)
         for column, (field, label, meaning) in zip(columns, row, strict=False):
             with column, st.container(border=True):
-                st.metric(label, kpi_text(figures, field), help=meaning)
+                change = progress.change(field) if progress is not None else None
+                delta = f"{change_text(field, change)} {since}" if change is not None else None
+                st.metric(label, kpi_text(figures, field), help=meaning, delta=delta,
+                          delta_color="normal" if change else "off")
                 if coverage := coverage_text(figures, field):
                     st.caption(coverage)
                 if national is not None:

@@ -16,6 +16,7 @@ import hashlib
 import json
 import weakref
 from dataclasses import dataclass, fields
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,7 +25,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.chart_specs import ChartData, build_spec
-from geo import opportunities
+from geo import opportunities, timeline
 from geo.datasets import Datasets, frozen, handed_out
 from geo.declinaisons import compare_regions, declinations
 from geo.details import partnership_table as _partnership_rows
@@ -43,7 +44,7 @@ from ui.opportunities import opportunities_map
 
 GENERATED_DIR = STATIC_DIR / "generated"  # files the app derives from the data and serves (git-ignored)
 __all__ = ["data_dir", "store", "is_demo", "source", "loaded", "selection", "outlines_url", "map_payload", "chart_spec",
-           "declination_table", "region_comparison",
+           "declination_table", "region_comparison", "history",
            "partnership_table", "reach_pairs", "qpv_opportunities", "opportunities_map_html", "chart_data"]
 
 
@@ -163,9 +164,37 @@ def _display_qpv(folder: str, signature: tuple, scale_name: str, _atlas: Atlas) 
     return frame.set_index("code_qp", drop=False)
 
 
+@shared_cache(show_spinner=False, max_entries=2)
+def _history(source: Source) -> pd.DataFrame:
+    journal = timeline.journal_history(_store(source.url, source.folder).status_history("partenariats"))
+    demo, _ = timeline.read_demo_history(_load(source).datasets)
+    return timeline.combined_history(demo, journal)
+
+
+def history() -> pd.DataFrame:
+    """Every recorded status change of the partnerships (the journal's, and the demo's generated past), in event
+    order (`geo.timeline.combined_history`)."""
+    return _history(source())
+
+
+@shared_cache(show_spinner="Calcul de l'état à la date choisie…", max_entries=16)
+def _state(source: Source, day: date) -> timeline.State:
+    data = _load(source)
+    return timeline.state_at(data.atlas, data.datasets.declinaisons, day, _history(source))
+
+
+def _atlas_at(source: Source, day: date | None) -> Atlas:
+    """The atlas as it stood at `day` (`geo.timeline.state_at`), the current one without a day."""
+    return _load(source).atlas if day is None else _state(source, day).atlas
+
+
+def _declinaisons_at(source: Source, day: date | None) -> pd.DataFrame:
+    return _load(source).datasets.declinaisons if day is None else _state(source, day).declinaisons
+
+
 @shared_cache(show_spinner=False, max_entries=64)
 def _selection(source: Source, filters: Filters) -> Selection:
-    return apply(_load(source).atlas, filters)
+    return apply(_atlas_at(source, filters.date), filters)
 
 
 def selection(filters: Filters) -> Selection:
@@ -213,7 +242,8 @@ def chart_spec(filters: Filters, name: str, *args) -> dict:
 
 
 def _chart_data(source: Source, filters: Filters) -> ChartData:
-    return ChartData(_selection(source, filters), _selection(source, Filters()), _declination_table(source, filters))
+    return ChartData(_selection(source, filters), _selection(source, Filters(date=filters.date)),
+                     _declination_table(source, filters))
 
 
 def chart_data(filters: Filters) -> ChartData:
@@ -223,7 +253,7 @@ def chart_data(filters: Filters) -> ChartData:
 
 @shared_cache(show_spinner=False, max_entries=64)
 def _declination_table(source: Source, filters: Filters) -> pd.DataFrame:
-    return declinations(_selection(source, filters), _load(source).datasets.declinaisons)
+    return declinations(_selection(source, filters), _declinaisons_at(source, filters.date))
 
 
 def declination_table(filters: Filters) -> pd.DataFrame:
@@ -233,7 +263,7 @@ def declination_table(filters: Filters) -> pd.DataFrame:
 
 @shared_cache(show_spinner=False, max_entries=64)
 def _region_comparison(source: Source, filters: Filters) -> pd.DataFrame:
-    return compare_regions(_selection(source, filters), _load(source).datasets.declinaisons)
+    return compare_regions(_selection(source, filters), _declinaisons_at(source, filters.date))
 
 
 def region_comparison(filters: Filters) -> pd.DataFrame:

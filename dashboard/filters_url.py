@@ -3,12 +3,14 @@ value stays in `geo.filters`, its URL spelling and the French notices about a li
 
 Parameters: `region`, `departement` (INSEE codes or names, comma-separated), `epci` (SIREN or names), `theme`
 (slugs or labels), `famille`, `statut` (case, accents and dashes do not matter: `en-cours`, `termine`),
-`annee_min`, `annee_max`, `q`. Plural spellings (`regions`, `themes`...) are accepted; other keys are ignored.
+`annee_min`, `annee_max`, `q`, `date` (the day the data are seen at: `2025-12-31` or `31/12/2025`). Plural
+spellings (`regions`, `themes`...) are accepted; other keys are ignored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 
 from dashboard.url_params import Dropped, keep, keep_one, reader
 from geo import schema
@@ -36,6 +38,7 @@ def to_query_params(filters: Filters) -> dict[str, str]:
         "annee_min": "" if filters.annee_min is None else str(filters.annee_min),
         "annee_max": "" if filters.annee_max is None else str(filters.annee_max),
         "q": filters.q,
+        "date": "" if filters.date is None else filters.date.isoformat(),
     }
     return {k: v for k, v in params.items() if v}
 
@@ -63,9 +66,10 @@ def from_query_params(params: Mapping[str, str | list[str]] | None, atlas: Atlas
     if len(q) > Q_MAX:
         q = q[:Q_MAX].strip()
         notices.append(f"Recherche tronquée à {Q_MAX} caractères.")
+    day = keep_one(_last(get("date")), _day, notices)
     filters = Filters(regions=tuple(regions), departements=tuple(departements), epci=tuple(epci),
                       themes=tuple(themes), familles=tuple(familles), statuts=tuple(statuts), annee_min=low,
-                      annee_max=high, q=q)
+                      annee_max=high, q=q, date=day)
     return filters, notices
 
 
@@ -137,6 +141,19 @@ def _choice(choices: tuple[str, ...], unknown: str) -> Callable[[str], str]:
         return choice
 
     return resolve
+
+
+def _day(value: str) -> date:
+    """`2025-12-31` (the URL's own spelling) or `31/12/2025`; a French notice otherwise."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            day = datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            continue
+        if not YEAR_MIN <= day.year <= YEAR_MAX:
+            break
+        return day
+    raise Dropped(f"Date « {value} » illisible (attendu : AAAA-MM-JJ, par exemple 2025-12-31) : ignorée.")
 
 
 def _year(label: str) -> Callable[[str], int]:

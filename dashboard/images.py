@@ -18,13 +18,12 @@ from dashboard.chart_specs import CHARTS
 from dashboard.map_state import MapView
 from dashboard.page import PageContext
 from geo import fr
-from geo.datasets import Datasets
 from geo.filters import Filters
 from ui import deck, images
 from ui.declinaisons import DECLINATION_LABELS, for_export
 from ui.exports import file_name, scope_name, territory_name
 from ui.filters_text import describe
-from ui.tables import sources_table
+from ui.tables import source_line, source_lines
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
         "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
@@ -38,25 +37,6 @@ CHART_KINDS = {"themes": "graphique-themes", "starts": "graphique-demarrages", "
                "coverage": "graphique-couverture", "theme_region": "graphique-themes-regions",
                "statuts": "graphique-statuts", "familles": "graphique-familles", "organismes": "graphique-organismes",
                "timeline": "graphique-calendrier", "theme_mix": "graphique-themes-compares"}
-
-
-def source_line(datasets: Datasets) -> str:
-    """The source under a picture: the app, the data's title and its files' latest date (from the manifest)."""
-    manifest = datasets.manifest
-    if manifest is None:
-        return images.DEFAULT_SOURCE
-    dates = sorted(record.date for record in manifest.datasets.values() if record.date)
-    extra = [manifest.title] if manifest.title else []
-    if dates:
-        extra.append(f"fichiers du {fr.date_fr(dates[-1])}")
-    return " · ".join([images.DEFAULT_SOURCE, *extra])
-
-
-def source_lines(datasets: Datasets) -> tuple[str, ...]:
-    """One line per dataset for the deck's sources slide, as the "Données et sources" page lists them."""
-    rows = sources_table(datasets)
-    return tuple(f"{row['Jeu de données']} : {row['Source']} ({row['Licence']}"
-                 + (f", {row['Date']})" if row["Date"] else ")") for _, row in rows.iterrows())
 
 
 def declination_table(filters: Filters, region: str) -> pd.DataFrame | None:
@@ -87,13 +67,14 @@ def _chart_file(source: tuple, filters: Filters, name: str, args: tuple, fmt: st
 def _deck_file(source: tuple, filters: Filters, territory: str, region: str | None, fmt: str, day: date,
                line: str, sources: tuple[str, ...], demo: bool) -> bytes:
     declination = declination_table(filters, region) if region else None
-    return deck.territory_deck(data.selection(filters), data.selection(Filters()), fmt=fmt, territory=territory,
-                               date=day, source=line, sources=sources, demo=demo, declination=declination)
+    return deck.territory_deck(data.selection(filters), data.selection(Filters(date=filters.date)), fmt=fmt,
+                               territory=territory, date=day, source=line, sources=sources, demo=demo,
+                               declination=declination)
 
 
 def map_export(ctx: PageContext, view: MapView) -> None:
     """"Exporter la carte": the map as on screen (filters, colour measure, régies shown or not) as pictures."""
-    today, where = date.today(), territory_name(ctx.filters, ctx.atlas)
+    today, where = ctx.filters.date or date.today(), territory_name(ctx.filters, ctx.atlas)
     request = (data.source(), ctx.filters, view.measure, "regies" in view.layers)
     text = (f"Carte des coopérations : {where}", describe(ctx.filters, ctx.atlas), today, source_line(ctx.datasets),
             ctx.datasets.is_demo)
@@ -107,7 +88,7 @@ def map_export(ctx: PageContext, view: MapView) -> None:
 
 def chart_export(ctx: PageContext, name: str, args: tuple) -> None:
     """A small "Image" menu under a chart: PNG or SVG of the same chart, captioned with filters, date and source."""
-    today = date.today()
+    today = ctx.filters.date or date.today()  # the day the data are seen at
     caption = images.caption_text(describe(ctx.filters, ctx.atlas), today, source_line(ctx.datasets),
                                   ctx.datasets.is_demo)
     where = scope_name(ctx.filters, ctx.atlas)
@@ -122,7 +103,7 @@ def chart_export(ctx: PageContext, name: str, args: tuple) -> None:
 def deck_buttons(ctx: PageContext, territory: str, region: str | None, labels: tuple[str, str], columns) -> None:
     """PowerPoint and PDF decks of the selection named `territory`, with the declination of `region` when the
     data has one; `labels` and `columns` of the two buttons."""
-    today = date.today()
+    today = ctx.filters.date or date.today()  # the day the data are seen at
     line, sources = source_line(ctx.datasets), source_lines(ctx.datasets)
     where = scope_name(ctx.filters, ctx.atlas)
     kind = "diaporama-portrait" if region else "diaporama"  # the portrait's deck adds its declination slide

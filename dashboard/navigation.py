@@ -5,6 +5,7 @@ PAGES = {  # key -> (script relative to app.py, title, url path, icon)
     "map": ("app_pages/carte.py", "Carte", "carte", ":material/map:"),
     "partnerships": ("app_pages/partenariats.py", "Partenariats", "partenariats", ":material/handshake:"),
     "territory": ("app_pages/territoires.py", "Territoires", "territoires", ":material/location_city:"),
+    "follow_up": ("app_pages/suivi.py", "Suivi", "suivi", ":material/timeline:"),
     "opportunities": ("app_pages/opportunites.py", "Opportunités", "opportunites", ":material/explore:"),
     "data": ("app_pages/donnees.py", "Données et sources", "donnees", ":material/database:"),
     "edit": ("app_pages/saisie.py", "Saisie", "saisie", ":material/edit_note:"),

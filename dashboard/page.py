@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import streamlit as st
 
@@ -10,7 +11,7 @@ from dashboard import presentation
 from dashboard.auth import require_viewer
 from dashboard.data import is_demo, loaded, selection
 from dashboard.url_state import current_filters
-from geo import fr
+from geo import fr, timeline
 from geo.datasets import Datasets
 from geo.filters import Filters, Selection
 from geo.joins import Atlas
@@ -72,4 +73,11 @@ def start_page(title: str, *, shows_data: bool = True) -> PageContext | None:
     with switch:
         presentation.presentation_toggle(presenting)
     st.caption(escape_markdown(describe(filters, data.atlas)))  # the search `q` and territory names
-    return PageContext(data.datasets, data.atlas, filters, selection(filters), selection(Filters()), presenting)
+    if filters.date is not None:
+        today = date.today()
+        notice = timeline.day_notice(filters.date, today, data.atlas)
+        if notice:
+            st.warning(notice, icon=":material/event_busy:")
+        st.caption(f"Données au {fr.date_fr(filters.date)}. {timeline.STATE_RULE}")
+    return PageContext(data.datasets, data.atlas, filters, selection(filters),
+                       selection(Filters(date=filters.date)), presenting)

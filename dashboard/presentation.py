@@ -60,7 +60,8 @@ def presentation_toggle(on: bool) -> None:
     default = show_in_widgets({TOGGLE: on})[TOGGLE]
     st.toggle("Présentation", value=bool(default), key=TOGGLE, on_change=_toggled,
               help="Plein écran sans barre latérale, grands caractères ; les flèches ← → passent d'une vue de la "
-                   "carte à la suivante (la France, puis chaque région). Partageable : l'adresse le retient.")
+                   "carte à la suivante (la France, puis chaque région), ↑ ↓ d'une année à l'autre. Partageable : "
+                   "l'adresse le retient.")
 
 
 def apply(on: bool, demo: bool) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from dashboard.auth import sidebar_account
@@ -31,6 +33,11 @@ def sidebar(atlas: Atlas, filters: Filters) -> None:
         def change(key: str) -> dict:
             return {"key": key, "on_change": on_widget_change, "args": (key, atlas, bounds)}
 
+        st.date_input("Date des données", value=default["f_date"], format="DD/MM/YYYY",
+                      min_value=date(2000, 1, 1), max_value=date(2100, 12, 31),
+                      help="Les chiffres, la carte et les tableaux de toutes les pages tels qu'ils étaient à cette "
+                           "date (par défaut : aujourd'hui).", **change("f_date"))
+
         regions = sorted(atlas.region_names, key=lambda c: atlas.region_names[c])
         st.multiselect("Région(s)", regions, default=default["f_regions"], format_func=atlas.region_name,
                        select_all=False, placeholder="Toutes les régions", **change("f_regions"))
@@ -56,7 +63,7 @@ def sidebar(atlas: Atlas, filters: Filters) -> None:
         st.text_input("Recherche", value=default["f_q"] or "", placeholder="Régie, organisme, QPV, commune…",
                       **change("f_q"))
         st.button("Réinitialiser", on_click=reset, icon=":material/restart_alt:", width="stretch",
-                  disabled=not filters.is_active)
+                  disabled=not filters.is_active and filters.date is None)
 
 
 def navigation_sidebar(shows_data: bool = True) -> None:

@@ -4,6 +4,7 @@ new URL (link opened, reload, page link, Back, Forward) resets the widgets to wh
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import streamlit as st
 
@@ -60,6 +61,7 @@ def _widget_values(filters: Filters, atlas: Atlas, bounds: tuple[int, int]) -> d
         "f_statuts": list(filters.statuts),
         "f_annees": (filters.annee_min or bounds[0], filters.annee_max or bounds[1]),
         "f_q": filters.q,
+        "f_date": filters.date or date.today(),
     }
 
 
@@ -115,6 +117,8 @@ def _changed(filters: Filters, key: str, atlas: Atlas, year_bounds: tuple[int, i
                        annee_max=None if high == year_bounds[1] else high)
     if key == "f_q":
         return replace(filters, q=value or "")
+    if key == "f_date":  # today is the default: no date in the URL
+        return replace(filters, date=None if value in (None, date.today()) else value)
     return replace(filters, **{WIDGET_FIELDS[key]: tuple(value or ())})
 
 

@@ -1,5 +1,5 @@
-"""Command line: `python -m geo check|schemas|demo|fetch|db|users|import|export`. French output, exit codes for scripts,
-never a traceback."""
+"""Command line: `python -m geo check|schemas|demo|fetch|bilan|db|users|import|export`. French output, exit codes for
+scripts, never a traceback."""
 
 from __future__ import annotations
 
@@ -104,6 +104,61 @@ def check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if errors else EXIT_OK
 
 
+FILTER_OPTIONS = ("region", "departement", "epci", "theme", "famille", "statut", "annee_min", "annee_max", "q")
+
+
+def add_bilan_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--annee", type=int, required=True, help="année du bilan (AAAA)")
+    parser.add_argument("--out", type=Path, required=True, help="dossier où écrire le PowerPoint et le PDF")
+    for option in FILTER_OPTIONS:  # the app's URL parameters, same spellings and values
+        parser.add_argument(f"--{option.replace('_', '-')}", dest=option, default="",
+                            help=f"filtre « {option} » de l'application (comme dans l'adresse de la page)")
+
+
+def bilan(args: argparse.Namespace) -> int:
+    """The annual report of the data the app shows (the store, seeded from the data folder when empty)."""
+    from datetime import date
+
+    import settings
+    from dashboard.filters_url import from_query_params
+    from geo import timeline
+    from geo.joins import build_atlas
+    from store import Store, data_dir
+    from ui import bilan as report
+
+    store = Store.open(reference_folder=data_dir())
+    try:
+        if store.is_empty():
+            datasets, changes = load_folder(data_dir()), []
+        else:
+            datasets = store.read_datasets(data_dir())
+            changes = None
+        atlas = build_atlas(datasets)
+        filters, notices = from_query_params({k: getattr(args, k) for k in FILTER_OPTIONS if getattr(args, k)},
+                                             atlas)
+        for notice in notices:
+            print(f"[avertissement] {notice}", file=sys.stderr)
+        today = date.today()
+        try:
+            first, last = timeline.year_bounds(args.annee, today)
+        except ValueError as exc:
+            print(f"[erreur] {exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        journal = timeline.journal_history(store.status_history("partenariats")) if changes is None else None
+        history = timeline.combined_history(timeline.read_demo_history(datasets)[0], journal)
+        if changes is None:
+            changes = timeline.journal_changes(store, first + timeline.ONE_DAY, last)
+        current = settings.current()
+        written = report.write_bilan(args.out, atlas, datasets, filters, args.annee, today, history, changes,
+                                     timeline.reference_day(current.signature_date, current.signature_date_unread,
+                                                            datasets.manifest))
+    finally:
+        store.close()
+    for path in written:
+        print(f"Bilan écrit : {path}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     from geo import demo, fetch, tableschema
     from store import cli as store_cli
@@ -123,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     fetch_parser = commands.add_parser("fetch", help="télécharge les données officielles")
     fetch.add_arguments(fetch_parser)
     fetch_parser.set_defaults(handler=fetch.run)
+    bilan_parser = commands.add_parser("bilan", help="écrit le bilan annuel (PowerPoint et PDF)")
+    add_bilan_arguments(bilan_parser)
+    bilan_parser.set_defaults(handler=bilan)
     store_cli.add_arguments(commands)
     return parser
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
 import geopandas as gpd
@@ -80,7 +81,10 @@ def _year(value: object) -> int | None:
 class Filters:
     """What the user asked for. Every field is normalised on construction (codes upper-case and sorted, themes
     as slugs and vocabularies in schema order, years swapped if inverted, `q` single-spaced), so that two equal
-    requests compare and hash equal."""
+    requests compare and hash equal.
+
+    `date`: the day the data are seen at (None: today). `apply` filters the atlas it is given; the pages give it
+    the state at that day (`geo.timeline.state_at`)."""
 
     regions: tuple[str, ...] = ()
     departements: tuple[str, ...] = ()
@@ -91,6 +95,7 @@ class Filters:
     annee_max: int | None = None
     q: str = ""
     epci: tuple[str, ...] = ()
+    date: date | None = None
 
     def __post_init__(self) -> None:
         put = object.__setattr__
@@ -106,6 +111,7 @@ class Filters:
         put(self, "annee_min", low)
         put(self, "annee_max", high)
         put(self, "q", " ".join(str(self.q or "").split()))
+        put(self, "date", None if self.date is None else pd.Timestamp(self.date).date())
 
     # --- state -------------------------------------------------------------------------------------------------
 

@@ -2,8 +2,12 @@
 follow-up since the signature. Pure functions of the `Atlas` (the only I/O: reading a demo folder's status history).
 
 The state at a day d, as at the end of that day (`state_at`):
-- partnerships: those active on d — started on or before d (`date_debut`) and not ended before d (`date_fin` blank
-  or on or after d) — each with the status it had on d (below);
+- partnerships: those known on d, each with the status it had on d (below). Known: started on or before d
+  (`date_debut`), or with a status change recorded on or before d, or d on or after the day the data describe
+  (`as_of`, today by default: every record is known then). So the state at today is the current data, planned and
+  ended partnerships included, and a planned partnership without a dated trace is not imagined in the past.
+  Active on d (`active_on`, the follow-up's « actifs »): started on or before d and not ended before d (`date_fin`
+  blank or on or after d);
 - régies: those created by d (`date_creation` on or before d; a régie without a creation date is taken as existing);
   the coverage of the QPV and the per-QPV, per-régie and per-organism counts follow;
 - regional declinations: « signée » when signed on or before d; one signed later was « en préparation » on d, without
@@ -47,7 +51,7 @@ from geo import fr, schema, upload
 from geo.datasets import Datasets, frozen_cells
 from geo.declinaisons import compare_regions
 from geo.filters import Filters, Selection, apply
-from geo.indicators import Kpis, by_region, coverage_by_region, kpis
+from geo.indicators import Kpis, coverage_by_region, kpis
 from geo.io import ROW, ReadError, read_csv
 from geo.joins import Atlas, AtlasIndex, _add_regie_summaries, coverage_of
 from geo.manifest import Manifest
@@ -63,8 +67,9 @@ HISTORY_COLUMNS = ["id_partenariat", "jour", "statut", "source"]
 JOURNAL, DEMO = "journal", "démo"
 
 # The rules, as the pages state them under the figures (one sentence each).
-STATE_RULE = ("Chiffres à la date choisie : les partenariats commencés et pas encore terminés ce jour-là, les régies "
-              "créées à cette date et les déclinaisons régionales signées à cette date.")
+STATE_RULE = ("Chiffres à la date choisie : les partenariats connus ce jour-là (commencés, ou dont un statut était "
+              "déjà enregistré), avec le statut qu'ils avaient alors, les régies créées à cette date et les "
+              "déclinaisons régionales signées à cette date.")
 STATUS_RULE = ("Statut d'un partenariat à une date : le plus récent, à cette date, des changements de statut "
                "enregistrés dans l'historique et des dates du partenariat (son début le fait passer « en cours », "
                "le lendemain de sa fin « terminé ») ; avant tout cela, « en projet ».")
@@ -157,6 +162,19 @@ def active_on(partenariats: pd.DataFrame, day) -> np.ndarray:
     return started & ~ended
 
 
+def known_on(partenariats: pd.DataFrame, day, history: pd.DataFrame | None = None, as_of=None) -> np.ndarray:
+    """Known on `day` (module docstring): started by then, or a status recorded by then, or `day` on or after
+    `as_of` (default today)."""
+    day = as_day(day)
+    if day >= as_day(date.today() if as_of is None else as_of):
+        return np.ones(len(partenariats), dtype=bool)
+    known = (partenariats["date_debut"] <= day).to_numpy(dtype=bool, na_value=False)
+    if history is not None and len(history):
+        recorded = set(history.loc[(history["jour"] <= day).to_numpy(), "id_partenariat"])
+        known = known | partenariats["id_partenariat"].isin(recorded).to_numpy(dtype=bool)
+    return known
+
+
 def status_at(partenariats: pd.DataFrame, day, history: pd.DataFrame | None = None) -> np.ndarray:
     """The status of each partnership on `day` (the module docstring's rule), an object array aligned on the rows;
     `history` in event order, as `combined_history` (or `journal_history`, `read_demo_history`) gives it."""
@@ -211,14 +229,16 @@ class State:
     declinaisons: pd.DataFrame
 
 
-def state_at(atlas: Atlas, declinaisons: pd.DataFrame, day, history: pd.DataFrame | None = None) -> State:
-    """The state at `day` (module docstring). Vectorised over the atlas' integer index: no join is redone."""
+def state_at(atlas: Atlas, declinaisons: pd.DataFrame, day, history: pd.DataFrame | None = None, as_of=None
+             ) -> State:
+    """The state at `day` (module docstring; `as_of`: the day the data describe, default today). Vectorised over
+    the atlas' integer index: no join is redone."""
     day = as_day(day)
     parts = atlas.partenariats
-    active = active_on(parts, day)
+    known = known_on(parts, day, history, as_of)
     statut = status_at(parts, day, history)
     existing = existing_on(atlas.regies, day)
-    return State(day.date(), _restricted(atlas, active, statut, existing), declinations_at(declinaisons, day))
+    return State(day.date(), _restricted(atlas, known, statut, existing), declinations_at(declinaisons, day))
 
 
 def _new_positions(kept: np.ndarray) -> np.ndarray:
@@ -242,7 +262,7 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 
 
 def _restricted(atlas: Atlas, active: np.ndarray, statut: np.ndarray, existing: np.ndarray) -> Atlas:
-    """The atlas with only the active partnerships (with their status then) and the existing régies."""
+    """The atlas with only the `active` (known) partnerships, with their status then, and the existing régies."""
     ix = atlas.index
     part_pos, regie_pos = _new_positions(active), _new_positions(existing)
     pair_keep, link_keep = active[ix.pair_part], active[ix.link_part]
@@ -372,9 +392,9 @@ class Progress:
 
 
 def progress(atlas: Atlas, declinaisons: pd.DataFrame, filters: Filters, reference, day,
-             history: pd.DataFrame | None = None) -> Progress:
+             history: pd.DataFrame | None = None, as_of=None) -> Progress:
     """The filtered key figures at both days."""
-    then, now = (state_at(atlas, declinaisons, d, history) for d in (reference, day))
+    then, now = (state_at(atlas, declinaisons, d, history, as_of) for d in (reference, day))
     sel_then, sel_now = apply(then.atlas, filters), apply(now.atlas, filters)
     return Progress(then.day, now.day, kpis(sel_then), kpis(sel_now), signed_declinations(sel_then, then.declinaisons),
                     signed_declinations(sel_now, now.declinaisons))
@@ -413,10 +433,10 @@ class FollowUp:
 
     - `quarters`: trimestre (Period), libelle (« 2024 T3 »), debut, fin (the quarter's first day and the day of its
       state: its last day, or the chosen day for the current quarter), regies, qpv, qpv_couverts,
-      qpv_avec_partenariat, partenariats_actifs (state at `fin`), partenariats_commences, partenariats_termines
-      (partnerships of the filters whose `date_debut`, `date_fin`, falls between `debut` and `fin`; a start or an end
-      is an event: the status filter does not apply to it), declinaisons_signees (by `fin`, in the régions of the
-      territory).
+      qpv_avec_partenariat, partenariats (known at `fin`), partenariats_actifs (active at `fin`),
+      partenariats_commences, partenariats_termines (partnerships of the filters whose `date_debut`, `date_fin`,
+      falls between `debut` and `fin`; a start or an end is an event: the status filter does not apply to it),
+      declinaisons_signees (by `fin`, in the régions of the territory).
     - `themes`: trimestre, libelle, theme, label, partenariats_actifs, partenariats_commences, partenariats_termines
       (a partnership counts in each of its themes).
     - `regions`: trimestre, libelle, insee_reg, lib_reg, qpv, qpv_couverts, qpv_avec_partenariat,
@@ -438,7 +458,7 @@ def _events(frame: pd.DataFrame, column: str, first: pd.Timestamp, last: pd.Time
 
 
 def follow_up(atlas: Atlas, declinaisons: pd.DataFrame, filters: Filters, start, end,
-              history: pd.DataFrame | None = None) -> FollowUp:
+              history: pd.DataFrame | None = None, as_of=None) -> FollowUp:
     """The follow-up from `start`'s quarter to `end`'s: the state at the end of each quarter, filtered."""
     end = as_day(end)
     base = apply(atlas, replace(filters, statuts=()))
@@ -451,32 +471,35 @@ def follow_up(atlas: Atlas, declinaisons: pd.DataFrame, filters: Filters, start,
     rows, theme_rows, region_rows = [], [], []
     for period in quarters(start, end):
         first, last = period.start_time.normalize(), min(period.end_time.normalize(), end)
-        state = state_at(atlas, declinaisons, last, history)
+        state = state_at(atlas, declinaisons, last, history, as_of)
         sel = apply(state.atlas, filters)
         figures = kpis(sel)
+        running = sel.partenariats.loc[active_on(sel.partenariats, last), "id_partenariat"]
+        running_links = sel.links[sel.links["id_partenariat"].isin(set(running))]
         head = {"trimestre": period, "libelle": quarter_label(period)}
         signed = set(state.declinaisons.loc[state.declinaisons["statut"] == SIGNEE, "insee_reg"]) \
             if len(state.declinaisons) else set()
         rows.append({**head, "debut": first, "fin": last, "regies": figures.regies, "qpv": figures.qpv,
                      "qpv_couverts": figures.qpv_couverts, "qpv_avec_partenariat": figures.qpv_avec_partenariat,
-                     "partenariats_actifs": figures.partenariats,
+                     "partenariats": figures.partenariats, "partenariats_actifs": len(running),
                      "partenariats_commences": _events(dates, "date_debut", first, last, None),
                      "partenariats_termines": _events(dates, "date_fin", first, last, None),
                      "declinaisons_signees": len(signed & set(scope)) if filters.has_territory else len(signed)})
-        active = sel.links[["id_partenariat", "theme"]].dropna().drop_duplicates()["theme"].value_counts()
+        active = running_links[["id_partenariat", "theme"]].dropna().drop_duplicates()["theme"].value_counts()
         started = _events(theme_events, "date_debut", first, last, "theme")
         ended = _events(theme_events, "date_fin", first, last, "theme")
         theme_rows += [{**head, "theme": slug, "label": schema.THEME_BY_SLUG[slug].label,
                         "partenariats_actifs": int(active.get(slug, 0)),
                         "partenariats_commences": int(started.get(slug, 0)),
                         "partenariats_termines": int(ended.get(slug, 0))} for slug in themes]
-        region_rows += _region_rows(head, sel, scope, region_events, first, last, signed)
+        region_rows += _region_rows(head, sel, running_links, scope, region_events, first, last, signed)
     return FollowUp(_frame(rows, _QUARTER_COLUMNS), _frame(theme_rows, _THEME_COLUMNS),
                     _frame(region_rows, _REGION_COLUMNS))
 
 
 _QUARTER_COLUMNS = ["trimestre", "libelle", "debut", "fin", "regies", "qpv", "qpv_couverts", "qpv_avec_partenariat",
-                    "partenariats_actifs", "partenariats_commences", "partenariats_termines", "declinaisons_signees"]
+                    "partenariats", "partenariats_actifs", "partenariats_commences", "partenariats_termines",
+                    "declinaisons_signees"]
 _THEME_COLUMNS = ["trimestre", "libelle", "theme", "label", "partenariats_actifs", "partenariats_commences",
                   "partenariats_termines"]
 _REGION_COLUMNS = ["trimestre", "libelle", "insee_reg", "lib_reg", "qpv", "qpv_couverts", "qpv_avec_partenariat",
@@ -487,10 +510,10 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _region_rows(head: dict, sel: Selection, scope: list[str], events: pd.DataFrame, first: pd.Timestamp,
-                 last: pd.Timestamp, signed: set[str]) -> list[dict]:
+def _region_rows(head: dict, sel: Selection, running_links: pd.DataFrame, scope: list[str], events: pd.DataFrame,
+                 first: pd.Timestamp, last: pd.Timestamp, signed: set[str]) -> list[dict]:
     coverage = coverage_by_region(sel).set_index("insee_reg").reindex(scope)
-    active = by_region(sel).set_index("insee_reg")["partenariats"]
+    active = running_links[["id_partenariat", "insee_reg"]].drop_duplicates()["insee_reg"].value_counts()
     started = _events(events, "date_debut", first, last, "insee_reg")
     ended = _events(events, "date_fin", first, last, "insee_reg")
     rows = []
@@ -552,3 +575,139 @@ def regional_pace(follow: FollowUp, national: pd.DataFrame | None = None, window
                     "part_gagnee": share, "commences_par_trimestre": mine.commences_par_trimestre,
                     "indice": share / nation_share if nation_share else None})
     return pd.DataFrame(out, columns=columns)
+
+
+# --- the year in review (the follow-up committee's annual report) -----------------------------------------------
+
+NOTABLE_PROJECTS = 8
+TOP_THEMES = 3  # a région's themes of the year: its three most frequent
+ADDED, CHANGED, CLOSED = "ajoutés", "modifiés", "clôturés"
+
+
+def year_bounds(year: int, today) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The state before the year (its eve) and at its end (today for the year under way); ValueError for a year
+    to come."""
+    today = as_day(today)
+    if year > today.year:
+        raise ValueError(f"L'année {year} n'a pas commencé (aujourd'hui : {fr.date_fr(today)}) : pas de bilan.")
+    return pd.Timestamp(year - 1, 12, 31), min(pd.Timestamp(year, 12, 31), today)
+
+
+@dataclass(frozen=True)
+class YearReview:
+    """The year `year` from its eve (`then`) to its end (`now`), for the filters.
+
+    - `progress`: the key figures at both days;
+    - `regions` (one row per région of the territory): insee_reg, lib_reg, declinaison (status at the end, « signée
+      le … » when signed), qpv, qpv_couverts, evolution_qpv_couverts, nouveaux, termines (partnerships started,
+      ended in the year, in each région of their QPV), themes (the year's new partnerships' three main themes);
+    - `projects`: the year's most notable new partnerships (largest amount, then insertion hours), with their
+      description: id_partenariat, nom_regie, nom_organisme, lib_reg_principal, themes, date_debut, montant_eur,
+      heures_insertion, description.
+    """
+
+    year: int
+    filters: Filters
+    then: State
+    now: State
+    progress: Progress
+    regions: pd.DataFrame
+    projects: pd.DataFrame
+
+
+def year_review(atlas: Atlas, declinaisons: pd.DataFrame, filters: Filters, year: int, today,
+                history: pd.DataFrame | None = None, as_of=None, limit: int = NOTABLE_PROJECTS) -> YearReview:
+    first, last = year_bounds(year, today)
+    then, now = (state_at(atlas, declinaisons, d, history, as_of) for d in (first, last))
+    sel_then, sel_now = apply(then.atlas, filters), apply(now.atlas, filters)
+    progress_ = Progress(then.day, now.day, kpis(sel_then), kpis(sel_now),
+                         signed_declinations(sel_then, then.declinaisons),
+                         signed_declinations(sel_now, now.declinaisons))
+    start = pd.Timestamp(year, 1, 1)
+    base = apply(atlas, replace(filters, statuts=()))  # starts and ends are events: no status filter
+    links = base.links[["id_partenariat", "insee_reg", "theme"]]
+    parts = base.partenariats
+    started = set(parts.loc[_between(parts["date_debut"], start, last), "id_partenariat"])
+    ended = set(parts.loc[_between(parts["date_fin"], start, last), "id_partenariat"])
+    table = compare_regions_between(then, now, filters)
+    declined = now.declinaisons.set_index("insee_reg") if len(now.declinaisons) else None
+    rows = []
+    for code, name in zip(table["insee_reg"], table["lib_reg"], strict=True):
+        mine = links[links["insee_reg"] == code]
+        new_themes = mine[mine["id_partenariat"].isin(started)].drop_duplicates(["id_partenariat", "theme"])
+        counts = new_themes["theme"].value_counts()
+        rows.append({"insee_reg": code, "lib_reg": name,
+                     "declinaison": _declination_text(declined, code),
+                     "nouveaux": mine.loc[mine["id_partenariat"].isin(started), "id_partenariat"].nunique(),
+                     "termines": mine.loc[mine["id_partenariat"].isin(ended), "id_partenariat"].nunique(),
+                     "themes": ", ".join(f"{schema.THEME_BY_SLUG[t].short} ({n})" for t, n in
+                                         counts.head(TOP_THEMES).items() if t in schema.THEME_BY_SLUG)})
+    extra = pd.DataFrame(rows, columns=["insee_reg", "lib_reg", "declinaison", "nouveaux", "termines", "themes"])
+    regions = table[["insee_reg", "qpv", "qpv_couverts", "evolution_qpv_couverts"]].merge(extra, on="insee_reg")
+    regions = regions[["insee_reg", "lib_reg", "declinaison", "qpv", "qpv_couverts", "evolution_qpv_couverts",
+                       "nouveaux", "termines", "themes"]]
+    new = sel_now.partenariats[sel_now.partenariats["id_partenariat"].isin(started)]
+    ranked = new.assign(_montant=pd.to_numeric(new["montant_eur"], errors="coerce").fillna(0),
+                        _heures=pd.to_numeric(new["heures_insertion"], errors="coerce").fillna(0)) \
+        .sort_values(["_montant", "_heures", "id_partenariat"], ascending=[False, False, True]).head(limit)
+    projects = ranked[["id_partenariat", "nom_regie", "nom_organisme", "lib_reg_principal", "themes", "date_debut",
+                       "montant_eur", "heures_insertion", "description"]].reset_index(drop=True)
+    return YearReview(year, filters, then, now, progress_, regions.reset_index(drop=True), projects)
+
+
+def _between(days: pd.Series, first: pd.Timestamp, last: pd.Timestamp) -> np.ndarray:
+    return ((days >= first) & (days <= last)).to_numpy(dtype=bool, na_value=False)
+
+
+def _declination_text(declined: pd.DataFrame | None, code: str) -> str:
+    if declined is None or code not in declined.index:
+        return "non renseignée"
+    row = declined.loc[code]
+    if row["statut"] == SIGNEE and pd.notna(row["date_signature"]):
+        return f"signée le {fr.date_fr(row['date_signature'])}"
+    return str(row["statut"])
+
+
+def journal_changes(store, first, last) -> list:
+    """The journal's changes (`ChangeInfo`) of the change sets made between the days `first` and `last` (French
+    time), oldest first, the store's initial seed left out (it loads the data, it changes nothing). `store`:
+    anything with the store's `change_sets` and `change_set`."""
+    first, last = as_day(first), as_day(last)
+    kept = [info for info in store.change_sets() if first <= as_day(info.at) <= last and info.kind != "seed"]
+    return [change for info in reversed(kept) for change in store.change_set(info.id)[1]]
+
+
+def changes_by_region(changes: list, atlas: Atlas) -> pd.DataFrame:
+    """What changed in the data, from the journal: per région and dataset, records added, changed and closed
+    (a partnership set « terminé », or any record removed) and who did it (the authors, comma-separated).
+    The région: a partnership's main région, a régie's, an organism's siège, a declination's own."""
+    where = {("partenariats", i): r for i, r in zip(atlas.partenariats["id_partenariat"],
+                                                     atlas.partenariats["insee_reg_principal"], strict=True)}
+    where |= {("regies", i): r for i, r in zip(atlas.regies["id_regie"], atlas.regies["insee_reg"], strict=True)}
+    if "insee_reg" in atlas.organismes.columns:
+        where |= {("organismes", i): r for i, r in zip(atlas.organismes["siren"], atlas.organismes["insee_reg"],
+                                                        strict=True)}
+    rows = []
+    for change in changes:
+        before, after = change.before, change.after
+        if before is None:
+            what = ADDED
+        elif after is None or (change.dataset == "partenariats" and after.get("statut") == TERMINE
+                               and before.get("statut") != TERMINE):
+            what = CLOSED
+        else:
+            what = CHANGED
+        code = change.record_id if change.dataset == "declinaisons" else where.get((change.dataset,
+                                                                                    change.record_id), "")
+        rows.append({"insee_reg": code or "", "jeu": change.dataset, "nature": what, "auteur": change.user})
+    columns = ["insee_reg", "lib_reg", "jeu", ADDED, CHANGED, CLOSED, "auteurs"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(rows)
+    counts = frame.pivot_table(index=["insee_reg", "jeu"], columns="nature", aggfunc="size", fill_value=0)
+    counts = counts.reindex(columns=[ADDED, CHANGED, CLOSED], fill_value=0)
+    authors = frame.groupby(["insee_reg", "jeu"])["auteur"].agg(lambda a: ", ".join(sorted(set(a))))
+    out = counts.join(authors.rename("auteurs")).reset_index()
+    out["lib_reg"] = out["insee_reg"].map(lambda c: atlas.region_name(c) if c else "Région non déterminée")
+    return out[columns].sort_values(["lib_reg", "jeu"], key=lambda s: s.map(schema.fold) if s.name == "lib_reg"
+                                    else s).reset_index(drop=True)

@@ -149,7 +149,7 @@ def deck_content(sel: Selection, national: Selection, *, territory: str | None =
     elif sel.filters.is_active:  # the whole country, filtered: the selection beside all the data
         figures_title = f"Chiffres clés : la sélection et l'ensemble des données ({name})"
         figures = territory_figures(indicators.kpis(sel), indicators.kpis(national),
-                                    ("Sélection", "Ensemble", "Part de l'ensemble"))
+                                    columns=("Sélection", "Ensemble", "Part de l'ensemble"))
     else:
         figures_title = f"Chiffres clés : {name}"
         figures = territory_figures(indicators.kpis(sel), None)

@@ -31,6 +31,13 @@ COMPARISON_LABELS = {
 }
 
 
+CHANGE_LABELS = {  # geo.timeline.compare_regions_between's change columns -> French headers (« depuis … » added)
+    "evolution_regies": "Évolution des régies", "evolution_qpv_couverts": "Évolution des QPV couverts",
+    "evolution_taux_couverture": "Évolution du taux de couverture (points)",
+    "evolution_partenariats": "Évolution des partenariats", "evolution_organismes": "Évolution des organismes",
+}
+
+
 def for_export(table: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """French headers, dates as 27/11/2026, rates as 12,5 %: text for a slide (files take `for_file`)."""
     out = table[list(labels)].copy()

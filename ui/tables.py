@@ -12,6 +12,7 @@ from geo.datasets import Datasets
 from geo.indicators import Kpis, coverage_text
 from geo.schema import DATASETS, FAMILLE_LABELS, ORGANISMES, PARTENARIATS, QPV, REGIES
 from geo.validate import Finding
+from ui.images import DEFAULT_SOURCE
 
 KPI_LABELS = (  # (Kpis field, card label, full meaning): the key figures, in the order every page shows them
     ("qpv", "QPV", "Quartiers prioritaires de la politique de la ville dans le périmètre"),
@@ -56,11 +57,35 @@ def kpi_text(figures: Kpis, field: str) -> str:
 FIGURE_COLUMNS = ("Territoire", "France", "Part de la France")  # a territory beside the whole country
 
 
-def territory_figures(local: Kpis, national: Kpis | None, columns: tuple[str, str, str] = FIGURE_COLUMNS
-                      ) -> pd.DataFrame:
+def change_text(field: str, change: float | None) -> str:
+    """A key figure's change as its card writes it: `+48`, `−3`, `+2,1 pts` for a rate (percentage points)."""
+    if change is None:
+        return "—"
+    text = fr.nombre(abs(change), 1) + " pts" if field.startswith("taux_") else fr.nombre(abs(change))
+    return f"+{text}" if change > 0 else f"−{text}" if change < 0 else text
+
+
+def territory_figures(local: Kpis, national: Kpis | None, before: Kpis | None = None, since: str = "",
+                      columns: tuple[str, str, str] = FIGURE_COLUMNS) -> pd.DataFrame:
     """Key figures of a selection beside the reference ones (`columns`: the selection's, the reference's and the
     share's headers), French formatted. Without reference (`national` None: the whole country unfiltered), one
-    column of figures under `columns[1]`: a share of itself would read 100 % on every row."""
+    column of figures under `columns[1]`: a share of itself would read 100 % on every row. With `before` (the
+    selection's figures at an earlier day, `since` naming it: « au 01/07/2024 »), that value and the change: the
+    portrait comparing the two dates."""
+    table = _territory_figures(local, national, columns)
+    if before is None:
+        return table
+    fields = [f for f, _, _ in KPI_LABELS] + [f for f, _ in RATE_LABELS]
+    then = [kpi_text(before, f) if getattr(before, f) is not None else "—" for f in fields]
+    changes = [change_text(f, None if getattr(before, f) is None or getattr(local, f) is None else
+                           (getattr(local, f) - getattr(before, f)) * (100 if f.startswith("taux_") else 1))
+               for f in fields]
+    table.insert(1, f"{columns[0]} {since}", then)
+    table.insert(3, f"Évolution depuis {since.replace('au ', 'le ', 1)}", changes)
+    return table
+
+
+def _territory_figures(local: Kpis, national: Kpis | None, columns: tuple[str, str, str]) -> pd.DataFrame:
     rows = []
     for field, _, label in KPI_LABELS:
         value = getattr(local, field)
@@ -107,6 +132,25 @@ def sources_table(datasets: Datasets) -> pd.DataFrame:
         rows.append({"Jeu de données": spec.label, "Fichier": file, "Source": source, "Licence": licence,
                      "Date": date, "Lignes chargées": counts[name], "Démonstration": demo})
     return pd.DataFrame(rows)
+
+
+def source_line(datasets: Datasets) -> str:
+    """The source under a picture: the app, the data's title and its files' latest date (from the manifest)."""
+    manifest = datasets.manifest
+    if manifest is None:
+        return DEFAULT_SOURCE
+    dates = sorted(record.date for record in manifest.datasets.values() if record.date)
+    extra = [manifest.title] if manifest.title else []
+    if dates:
+        extra.append(f"fichiers du {fr.date_fr(dates[-1])}")
+    return " · ".join([DEFAULT_SOURCE, *extra])
+
+
+def source_lines(datasets: Datasets) -> tuple[str, ...]:
+    """One line per dataset for the deck's sources slide, as the "Données et sources" page lists them."""
+    rows = sources_table(datasets)
+    return tuple(f"{row['Jeu de données']} : {row['Source']} ({row['Licence']}"
+                 + (f", {row['Date']})" if row["Date"] else ")") for _, row in rows.iterrows())
 
 
 def findings_table(findings: list[Finding]) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from tests.paths import REPO
 DEMO = REPO / "data" / "demo"
 DEMO_TODAY = pd.Timestamp("2026-11-27")
 ONE_DAY = pd.Timedelta(days=1)
+SMALL_AS_OF = "2026-01-01"  # the day the small data describe: later days know every record
 
 
 # --- the independent computation ---------------------------------------------------------------------------------
@@ -45,11 +46,13 @@ def expected_status(debut: pd.Timestamp, fin: pd.Timestamp, records: list[tuple[
     return max(events)[3] if events else "en projet"
 
 
-def expected_state(parts: list[dict], regies: list[dict], known_qpv: set[str], history: dict, day) -> dict:
+def expected_state(parts: list[dict], regies: list[dict], known_qpv: set[str], history: dict, day, as_of) -> dict:
     """Key figures of the whole country on `day`, from plain records: dicts with debut, fin, qpv, siren, montant,
-    heures (partnerships); creation, declared, salaries, benevoles (régies)."""
+    heures (partnerships); creation, declared, salaries, benevoles (régies). A partnership counts when known on
+    `day`: started, or a status recorded by then, or `day` on or after `as_of` (the day of the data)."""
     day = pd.Timestamp(day)
-    active = [p for p in parts if p["debut"] <= day and (pd.isna(p["fin"]) or p["fin"] >= day)]
+    active = [p for p in parts if p["debut"] <= day or any(d <= day for d, _ in history.get(p["id"], []))
+              or day >= pd.Timestamp(as_of)]
     existing = [r for r in regies if pd.isna(r["creation"]) or r["creation"] <= day]
     covered = {c for r in existing for c in r["declared"]} & known_qpv
     reached = {c for p in active for c in p["qpv"]}
@@ -62,6 +65,7 @@ def expected_state(parts: list[dict], regies: list[dict], known_qpv: set[str], h
         "heures_insertion": sum(p["heures"] for p in active),
         "statuts": Counter(expected_status(p["debut"], p["fin"], history.get(p["id"], []), day) for p in active),
         "ids": {p["id"] for p in active},
+        "actifs": sum(p["debut"] <= day and (pd.isna(p["fin"]) or p["fin"] >= day) for p in active),
     }
 
 
@@ -73,7 +77,8 @@ def figures(state: timeline.State) -> dict:
                                          "benevoles", "partenariats", "organismes_partenaires")},
             "montant_eur": round(k.montant_eur, 2), "heures_insertion": k.heures_insertion,
             "statuts": Counter({s: n for s, n in zip(statuts["statut"], statuts["partenariats"], strict=True) if n}),
-            "ids": set(sel.partenariats["id_partenariat"])}
+            "ids": set(sel.partenariats["id_partenariat"]),
+            "actifs": int(timeline.active_on(sel.partenariats, state.day).sum())}
 
 
 # --- small hand-made cases ---------------------------------------------------------------------------------------
@@ -155,8 +160,8 @@ DAYS = ["2021-06-15", "2021-12-31", "2022-01-01", "2023-03-01", "2024-01-20", "2
 @pytest.mark.parametrize("day", DAYS)
 def test_small_state_at_each_day_matches_the_rules(small, small_atlas, small_history, day):
     parts, regies, known = small_records(small)
-    expected = expected_state(parts, regies, known, expected_records(), day)
-    assert figures(timeline.state_at(small_atlas, small.declinaisons, day, small_history)) == expected
+    expected = expected_state(parts, regies, known, expected_records(), day, SMALL_AS_OF)
+    assert figures(timeline.state_at(small_atlas, small.declinaisons, day, small_history, SMALL_AS_OF)) == expected
 
 
 def test_statuses_of_the_hand_made_cases(small, small_atlas, small_history):
@@ -180,17 +185,26 @@ def test_statuses_of_the_hand_made_cases(small, small_atlas, small_history):
     # Without any history, the dates alone.
     assert timeline.status_at(small_atlas.partenariats, "2025-05-05")[position["P05"]] == "en cours"
     assert timeline.status_at(small_atlas.partenariats, "2024-12-15")[position["P02"]] == "en projet"
-    # The state carries those statuses; a partnership recorded « en cours » before its start is not active yet.
-    state = timeline.state_at(small_atlas, small.declinaisons, "2024-12-15", small_history)
-    assert "P02" not in set(state.atlas.partenariats["id_partenariat"])
-    state = timeline.state_at(small_atlas, small.declinaisons, "2025-05-05", small_history)
+    # The state carries those statuses; a partnership recorded « en cours » before its start is known, not active.
+    state = timeline.state_at(small_atlas, small.declinaisons, "2024-12-15", small_history, SMALL_AS_OF)
+    known = state.atlas.partenariats.set_index("id_partenariat")
+    assert known.loc["P02", "statut"] == "en cours" and not timeline.active_on(known.loc[["P02"]], "2024-12-15")[0]
+    # Before that record and before its start, P02 is not known; P08 (starting in 2026) is known from `as_of` on.
+    assert "P02" not in set(timeline.state_at(small_atlas, small.declinaisons, "2024-11-30", small_history,
+                                              SMALL_AS_OF).atlas.partenariats["id_partenariat"])
+    assert "P08" not in known.index
+    later = timeline.state_at(small_atlas, small.declinaisons, SMALL_AS_OF, small_history, SMALL_AS_OF).atlas
+    assert later.partenariats.set_index("id_partenariat").loc["P08", "statut"] == "en projet"
+    state = timeline.state_at(small_atlas, small.declinaisons, "2025-05-05", small_history, SMALL_AS_OF)
     links = state.atlas.links
     assert set(links.loc[links["id_partenariat"] == "P05", "statut"]) == {"terminé"}
-    assert apply(state.atlas, Filters(statuts=("terminé",))).partenariats["id_partenariat"].tolist() == ["P05"]
+    # P05 closed that day, P04 and P07 ended long before: terminé, all three.
+    assert apply(state.atlas, Filters(statuts=("terminé",))).partenariats["id_partenariat"].tolist() == [
+        "P04", "P05", "P07"]
 
 
 def test_a_day_before_any_record_and_a_day_to_come_are_said(small, small_atlas):
-    before = timeline.state_at(small_atlas, small.declinaisons, "2020-01-01")
+    before = timeline.state_at(small_atlas, small.declinaisons, "2020-01-01", as_of=SMALL_AS_OF)
     sel = apply(before.atlas, Filters())
     assert sel.partenariats.empty and len(sel.qpv) == 11 and len(sel.regies) == 3  # RQ-093-01 not created yet
     assert timeline.day_notice("2020-01-01", "2026-11-27", small_atlas) == (
@@ -201,7 +215,7 @@ def test_a_day_before_any_record_and_a_day_to_come_are_said(small, small_atlas):
 
 
 def test_the_state_is_an_atlas_the_filters_and_indicators_read(small, small_atlas, small_history):
-    state = timeline.state_at(small_atlas, small.declinaisons, "2025-06-15", small_history)
+    state = timeline.state_at(small_atlas, small.declinaisons, "2025-06-15", small_history, SMALL_AS_OF)
     atlas, ix = state.atlas, state.atlas.index
     parts, pairs, links = atlas.partenariats, atlas.pairs, atlas.links
     assert (parts["id_partenariat"].to_numpy()[ix.pair_part] == pairs["id_partenariat"].to_numpy()).all()
@@ -213,9 +227,9 @@ def test_the_state_is_an_atlas_the_filters_and_indicators_read(small, small_atla
     assert not ix.pair_part.flags.writeable and isinstance(atlas.qpv["regies"].iloc[0], tuple)
     # Régie-level summaries follow the active partnerships; the search finds the régies of the state only.
     regies = atlas.regies.set_index("id_regie")
-    assert regies.loc["RQ-075-01", "n_partenariats"] == 1  # P03 (P04 ended, P08 not started)
+    assert regies.loc["RQ-075-01", "n_partenariats"] == 2  # P03 and P04 (ended); P08 not started nor recorded
     assert apply(atlas, Filters(q="plaine commune")).partenariats["id_partenariat"].tolist() == ["P05"]
-    early = timeline.state_at(small_atlas, small.declinaisons, "2023-12-31")
+    early = timeline.state_at(small_atlas, small.declinaisons, "2023-12-31", as_of=SMALL_AS_OF)
     assert apply(early.atlas, Filters(q="plaine commune")).regies.empty
 
 
@@ -231,22 +245,23 @@ def test_declinations_at_a_day(small):
 def test_progress_between_two_days(small, small_atlas, small_history):
     parts, regies, known = small_records(small)
     records = expected_records()
-    found = timeline.progress(small_atlas, small.declinaisons, Filters(), "2024-01-01", "2025-06-15", small_history)
-    then = expected_state(parts, regies, known, records, "2024-01-01")
-    now = expected_state(parts, regies, known, records, "2025-06-15")
+    found = timeline.progress(small_atlas, small.declinaisons, Filters(), "2024-01-01", "2025-06-15", small_history,
+                              SMALL_AS_OF)
+    then = expected_state(parts, regies, known, records, "2024-01-01", SMALL_AS_OF)
+    now = expected_state(parts, regies, known, records, "2025-06-15", SMALL_AS_OF)
     for name in ("regies", "qpv_couverts", "qpv_avec_partenariat", "partenariats", "salaries"):
         assert found.change(name) == now[name] - then[name], name
     assert found.change("taux_couverture") == pytest.approx((now["qpv_couverts"] - then["qpv_couverts"]) / 11 * 100)
     assert found.change("declinaisons") == 2 - 0
     assert found.changes["partenariats"] == now["partenariats"] - then["partenariats"]
     regional = timeline.progress(small_atlas, small.declinaisons, Filters(regions=("11",)), "2024-01-01",
-                                 "2025-06-15", small_history)
-    assert regional.declinaisons_now == 0 and regional.now.partenariats == 2  # P03 and P05 (a QPV in 93)
+                                 "2025-06-15", small_history, SMALL_AS_OF)
+    assert regional.declinaisons_now == 0 and regional.now.partenariats == 3  # P03, P05 (a QPV in 93), P04 ended
 
 
 def test_compare_regions_between_two_days(small, small_atlas, small_history):
-    then = timeline.state_at(small_atlas, small.declinaisons, "2024-01-01", small_history)
-    now = timeline.state_at(small_atlas, small.declinaisons, "2025-06-15", small_history)
+    then = timeline.state_at(small_atlas, small.declinaisons, "2024-01-01", small_history, SMALL_AS_OF)
+    now = timeline.state_at(small_atlas, small.declinaisons, "2025-06-15", small_history, SMALL_AS_OF)
     table = timeline.compare_regions_between(then, now, Filters()).set_index("insee_reg")
     # Île-de-France: RQ-093-01 (created 2024-01-15) covers QN09301A; P03 and P05 started, P04 ended long ago.
     assert table.loc["11", "evolution_regies"] == 1 and table.loc["11", "evolution_qpv_couverts"] == 1
@@ -256,7 +271,8 @@ def test_compare_regions_between_two_days(small, small_atlas, small_history):
 
 
 def test_quarters_are_all_there_empty_ones_as_zero_rows(small, small_atlas, small_history):
-    follow = timeline.follow_up(small_atlas, small.declinaisons, Filters(), "2021-04-01", "2026-05-20", small_history)
+    follow = timeline.follow_up(small_atlas, small.declinaisons, Filters(), "2021-04-01", "2026-05-20", small_history,
+                                SMALL_AS_OF)
     quarters = follow.quarters
     assert quarters["libelle"].tolist()[:3] == ["2021 T2", "2021 T3", "2021 T4"] and len(quarters) == 21
     assert (quarters["trimestre"].diff().iloc[1:] == quarters["trimestre"].iloc[1] - quarters["trimestre"].iloc[0]
@@ -267,9 +283,10 @@ def test_quarters_are_all_there_empty_ones_as_zero_rows(small, small_atlas, smal
     assert quarters.set_index("libelle").loc["2021 T4", "partenariats_termines"] == 1  # P04, 31/12/2021
     parts, regies, known = small_records(small)
     for row in quarters.itertuples():
-        expected = expected_state(parts, regies, known, expected_records(), row.fin)
-        assert (row.partenariats_actifs, row.qpv_couverts, row.qpv_avec_partenariat) == (
-            expected["partenariats"], expected["qpv_couverts"], expected["qpv_avec_partenariat"]), row.libelle
+        expected = expected_state(parts, regies, known, expected_records(), row.fin, SMALL_AS_OF)
+        assert (row.partenariats, row.partenariats_actifs, row.qpv_couverts, row.qpv_avec_partenariat) == (
+            expected["partenariats"], expected["actifs"], expected["qpv_couverts"], expected["qpv_avec_partenariat"]
+        ), row.libelle
         started = sum(row.debut <= p["debut"] <= row.fin for p in parts)
         assert row.partenariats_commences == started
     assert len(follow.themes) == 21 * 6 and len(follow.regions) == 21 * 3
@@ -278,13 +295,14 @@ def test_quarters_are_all_there_empty_ones_as_zero_rows(small, small_atlas, smal
 
 def test_the_status_filter_applies_to_the_state_of_each_quarter(small, small_atlas, small_history):
     follow = timeline.follow_up(small_atlas, small.declinaisons, Filters(statuts=("terminé",)), "2025-01-01",
-                                "2025-12-31", small_history)
+                                "2025-12-31", small_history, SMALL_AS_OF)
     assert follow.quarters["partenariats_actifs"].tolist() == [0, 0, 1, 1]  # P01 closed on 01/09/2025
     assert follow.quarters["partenariats_commences"].tolist() == [1, 0, 0, 0]  # P02: starts ignore the status
 
 
 def test_pace_over_the_last_four_quarters(small, small_atlas, small_history):
-    follow = timeline.follow_up(small_atlas, small.declinaisons, Filters(), "2024-01-01", "2026-06-30", small_history)
+    follow = timeline.follow_up(small_atlas, small.declinaisons, Filters(), "2024-01-01", "2026-06-30", small_history,
+                                SMALL_AS_OF)
     found = timeline.pace(follow.quarters)
     covered = follow.quarters["qpv_avec_partenariat"].tolist()
     assert found.quarters == 4 and found.qpv_gagnes == covered[-1] - covered[-5]
@@ -338,8 +356,8 @@ DEMO_DAYS = ["2024-01-01", "2024-07-01", "2025-03-31", "2025-10-15", "2026-06-30
 def test_demo_state_at_each_day_matches_the_files(demo, demo_files, when):
     datasets, atlas, history = demo
     parts, regies, qpv, records = demo_files
-    expected = expected_state(parts, regies, set(qpv), records, when)
-    assert figures(timeline.state_at(atlas, datasets.declinaisons, when, history)) == expected
+    expected = expected_state(parts, regies, set(qpv), records, when, DEMO_TODAY)
+    assert figures(timeline.state_at(atlas, datasets.declinaisons, when, history, DEMO_TODAY)) == expected
 
 
 def test_demo_statuses_today_are_those_of_its_files(demo, demo_files):
@@ -350,15 +368,35 @@ def test_demo_statuses_today_are_those_of_its_files(demo, demo_files):
     assert found == {p["id"]: p["statut"] for p in parts}
 
 
+def test_the_state_today_is_the_current_data(demo, demo_files):
+    """Planned and ended partnerships stay in the state with their status: at today (the default `as_of`), the key
+    figures are those of the data as loaded, and at the demo's day the statuses are its files'."""
+    datasets, atlas, history = demo
+    parts = demo_files[0]
+    now = timeline.state_at(atlas, datasets.declinaisons, date.today(), history)
+    assert kpis(apply(now.atlas, Filters())) == kpis(apply(atlas, Filters()))
+    assert len(now.atlas.partenariats) == len(parts) == 650
+    at_demo_day = apply(timeline.state_at(atlas, datasets.declinaisons, DEMO_TODAY, history, DEMO_TODAY).atlas,
+                        Filters())
+    statuts = by_statut(at_demo_day).set_index("statut")["partenariats"]
+    assert {s: int(n) for s, n in statuts.items() if n} == dict(Counter(p["statut"] for p in parts))
+    # A day in the past knows the partnerships started or recorded by then, with their status then.
+    past = apply(timeline.state_at(atlas, datasets.declinaisons, "2025-06-30", history).atlas, Filters())
+    cutoff = pd.Timestamp("2025-06-30")
+    assert set(past.partenariats["id_partenariat"]) == {
+        p["id"] for p in parts if p["debut"] <= cutoff or any(d <= cutoff for d, _ in demo_files[3].get(p["id"], []))}
+    assert {"terminé", "en projet", "en cours"} <= set(past.partenariats["statut"])
+
+
 def test_demo_progress_since_its_signature_and_by_region(demo, demo_files):
     datasets, atlas, history = demo
     parts, regies, qpv, records = demo_files
     assert datasets.manifest.signature_date == "2024-07-01"
     reference = timeline.reference_day(None, "", datasets.manifest)
     assert reference.day == date(2024, 7, 1) and "démonstration" in reference.label
-    found = timeline.progress(atlas, datasets.declinaisons, Filters(), reference.day, DEMO_TODAY, history)
-    then = expected_state(parts, regies, set(qpv), records, reference.day)
-    now = expected_state(parts, regies, set(qpv), records, DEMO_TODAY)
+    found = timeline.progress(atlas, datasets.declinaisons, Filters(), reference.day, DEMO_TODAY, history, DEMO_TODAY)
+    then = expected_state(parts, regies, set(qpv), records, reference.day, DEMO_TODAY)
+    now = expected_state(parts, regies, set(qpv), records, DEMO_TODAY, DEMO_TODAY)
     for name in ("regies", "qpv_couverts", "qpv_avec_partenariat", "partenariats", "organismes_partenaires"):
         assert found.change(name) == now[name] - then[name], name
     assert found.change("qpv_couverts") > 0 and found.change("qpv_avec_partenariat") > 100
@@ -366,7 +404,8 @@ def test_demo_progress_since_its_signature_and_by_region(demo, demo_files):
     signed_days = [day(d) for d in signed["date_signature"] if d]
     assert found.change("declinaisons") == sum(reference.day < d.date() <= DEMO_TODAY.date() for d in signed_days)
 
-    states = [timeline.state_at(atlas, datasets.declinaisons, d, history) for d in (reference.day, DEMO_TODAY)]
+    states = [timeline.state_at(atlas, datasets.declinaisons, d, history, DEMO_TODAY)
+              for d in (reference.day, DEMO_TODAY)]
     table = timeline.compare_regions_between(*states, Filters()).set_index("insee_reg")
     for code in ("11", "32", "84", "04"):
         in_region = {c for c, r in qpv.items() if r == code}
@@ -376,10 +415,10 @@ def test_demo_progress_since_its_signature_and_by_region(demo, demo_files):
             return len({c for r in regies if pd.isna(r["creation"]) or r["creation"] <= when
                         for c in r["declared"]} & in_region)
 
-        def running(when, in_region=in_region):
+        def running(when, in_region=in_region):  # known on `when` (started, recorded, or the data's day)
             when = pd.Timestamp(when)
-            return sum(1 for p in parts if p["debut"] <= when and (pd.isna(p["fin"]) or p["fin"] >= when)
-                       and p["qpv"] & in_region)
+            return sum(1 for p in parts if (p["debut"] <= when or any(d <= when for d, _ in records.get(p["id"], []))
+                                            or when >= DEMO_TODAY) and p["qpv"] & in_region)
 
         assert table.loc[code, "evolution_qpv_couverts"] == covered(DEMO_TODAY) - covered(reference.day), code
         assert table.loc[code, "evolution_partenariats"] == running(DEMO_TODAY) - running(reference.day), code
@@ -388,14 +427,15 @@ def test_demo_progress_since_its_signature_and_by_region(demo, demo_files):
 def test_demo_follow_up_since_its_signature(demo, demo_files):
     datasets, atlas, history = demo
     parts, regies, qpv, records = demo_files
-    follow = timeline.follow_up(atlas, datasets.declinaisons, Filters(), "2024-07-01", DEMO_TODAY, history)
+    follow = timeline.follow_up(atlas, datasets.declinaisons, Filters(), "2024-07-01", DEMO_TODAY, history, DEMO_TODAY)
     assert follow.quarters["libelle"].tolist() == [f"{y} T{q}" for y, q in
                                                    [(2024, 3), (2024, 4)] + [(y, q) for y in (2025, 2026)
                                                                               for q in (1, 2, 3, 4)]]
     for row in follow.quarters.itertuples():
-        expected = expected_state(parts, regies, set(qpv), records, row.fin)
-        assert (row.partenariats_actifs, row.qpv_avec_partenariat, row.regies) == (
-            expected["partenariats"], expected["qpv_avec_partenariat"], expected["regies"]), row.libelle
+        expected = expected_state(parts, regies, set(qpv), records, row.fin, DEMO_TODAY)
+        assert (row.partenariats, row.partenariats_actifs, row.qpv_avec_partenariat, row.regies) == (
+            expected["partenariats"], expected["actifs"], expected["qpv_avec_partenariat"], expected["regies"]
+        ), row.libelle
         assert row.partenariats_termines == sum(row.debut <= p["fin"] <= row.fin for p in parts if pd.notna(p["fin"]))
     by_region = follow.regions.groupby("libelle", sort=False)["partenariats_commences"].sum()
     assert (by_region >= follow.quarters.set_index("libelle")["partenariats_commences"]).all()  # multi-région ones
@@ -408,9 +448,9 @@ def test_demo_follow_up_since_its_signature(demo, demo_files):
     for code in ("11", "32"):
         in_region = {c for c, r in qpv.items() if r == code}
 
-        def reached(when, in_region=in_region):
-            return len({c for p in parts if p["debut"] <= when and (pd.isna(p["fin"]) or p["fin"] >= when)
-                        for c in p["qpv"]} & in_region)
+        def reached(when, in_region=in_region):  # by the partnerships known on `when`
+            return len({c for p in parts if p["debut"] <= when or any(d <= when for d, _ in records.get(p["id"], []))
+                        or when >= DEMO_TODAY for c in p["qpv"]} & in_region)
 
         gained = reached(last) - reached(before)
         assert paced.loc[code, "qpv_gagnes"] == gained
@@ -421,7 +461,7 @@ def test_demo_follow_up_since_its_signature(demo, demo_files):
 def test_a_regional_follow_up_counts_its_declination(demo):
     datasets, atlas, history = demo
     follow = timeline.follow_up(atlas, datasets.declinaisons, Filters(regions=("11",)), "2024-07-01", DEMO_TODAY,
-                                history)
+                                history, DEMO_TODAY)
     signed = datasets.declinaisons.set_index("insee_reg").loc["11", "date_signature"]
     expected = [int(row.fin >= signed) for row in follow.quarters.itertuples()]
     assert follow.quarters["declinaisons_signees"].tolist() == expected
