@@ -27,7 +27,7 @@ from geo.joins import Atlas
 from geo.manifest import atomic_write_bytes
 from geo.schema import THEME_BY_SLUG
 from ui import deck, images
-from ui.exports import file_name, territory_name
+from ui.exports import WHOLE_NATION, file_name, territory_name
 from ui.filters_text import describe
 from ui.tables import KPI_LABELS, change_text, source_line, source_lines
 
@@ -205,7 +205,7 @@ def bilan_files(atlas: Atlas, datasets: Datasets, filters: Filters, year: int, t
         sources = (*sources, f"Signature de la convention : {fr.date_fr(reference.day)}"
                    + (" (date de démonstration)" if "démonstration" in reference.label else "") + ".")
     content = bilan_content(review, timeline.changes_by_region(changes, atlas),
-                            territory=deck.territory_name(apply(atlas, filters)), demo=datasets.is_demo,
+                            territory=territory_name(filters, atlas, WHOLE_NATION), demo=datasets.is_demo,
                             sources=sources, source=source_line(datasets), made_on=today)
     return {fmt: FORMATS[fmt](content) for fmt in formats}
 

@@ -51,8 +51,8 @@ def test_the_charts_draw_the_follow_up(follow):
 
 
 def test_the_portrait_compares_two_dates():
-    now = Kpis(3, 10, 5, 4, 20, 5, 8, 3, 0.5, 0.4, 1000.0, 10)
-    then = Kpis(2, 10, 3, 1, 15, 5, 5, 2, 0.3, 0.1, 500.0, 5)
+    now = Kpis(3, 10, 5, 4, 20, 5, 3, 3, 8, 3, 0.5, 0.4, 1000.0, 10)
+    then = Kpis(2, 10, 3, 1, 15, 5, 2, 2, 5, 2, 0.3, 0.1, 500.0, 5)
     table = territory_figures(now, now, then, "au 01/07/2024").set_index("Indicateur")
     assert list(table.columns) == ["Territoire au 01/07/2024", "Territoire", "Évolution depuis le 01/07/2024",
                                    "France", "Part de la France"]
