@@ -249,8 +249,8 @@ def test_a_removal_by_import_is_counted_confirmed_and_refused_from_another_regio
     summary = at.table[0].value
     assert dict(zip(summary.index, summary["Nombre"], strict=True))["Supprimés de la base à la publication"] == \
         str(count)
-    missing_table = [d.value for d in at.dataframe if "id_partenariat" in d.value.columns
-                     and not set(d.value["id_partenariat"]) & set(scenario.changed)]
+    missing_table = [d.value for d in at.dataframe if {"Identifiant", "Statut"} <= set(d.value.columns)
+                     and not set(d.value["Identifiant"]) & set(scenario.changed)]
     assert len(missing_table[-1]) == count
     assert any(f"{count} enregistrements (partenariats : {count})" in w for w in texts(at, "warning"))
     at.button(key="publier").click()
