@@ -42,8 +42,11 @@ NO_MENU = {"embedOptions": {"actions": False}}
 PADDING = {"left": 10, "top": 5, "right": 5, "bottom": 5}
 # The one definition of « Part des partenariats » (`geo.indicators.partnerships_by_theme`), under every theme chart.
 SHARE_LABEL = "Part des partenariats"
-SHARE_NOTE = [f"{SHARE_LABEL} : partenariats portant le thème / partenariats du périmètre.",
-              "Un partenariat peut porter plusieurs thèmes : les parts s'additionnent au-delà de 100 %."]
+# Short lines: the chart may have half a page (360 px) and Vega does not wrap a subtitle.
+SHARE_NOTE = [f"{SHARE_LABEL} : partenariats portant le thème",
+              "÷ partenariats du périmètre.",
+              "Un partenariat peut porter plusieurs thèmes :",
+              "ensemble, les parts dépassent 100 %."]
 
 
 def _title(title: str, subtitle: list[str] | None = None) -> alt.Title:

@@ -40,7 +40,7 @@ def test_theme_bar_labels_are_french_formatted():
 
 
 def test_heights_leave_room_for_title_and_axes():
-    assert charts.theme_bar(BY_THEME).to_dict()["height"] == charts.CHROME_PX + 34 * 6 + 2 * charts.SUBTITLE_LINE_PX
+    assert charts.theme_bar(BY_THEME).to_dict()["height"] == charts.CHROME_PX + 34 * 6 + len(charts.SHARE_NOTE) * charts.SUBTITLE_LINE_PX
 
 
 def test_coverage_rate_axis_is_percent_in_french():
@@ -94,7 +94,8 @@ def test_every_theme_share_chart_states_the_one_definition():
         spec = chart.to_dict()
         title = spec.get("title") or spec["layer"][0]["title"]
         assert title["subtitle"] == charts.SHARE_NOTE
-    assert "partenariats portant le thème / partenariats du périmètre" in charts.SHARE_NOTE[0]
+    assert " ".join(charts.SHARE_NOTE).startswith("Part des partenariats : partenariats portant le thème ÷ "
+                                                  "partenariats du périmètre.")
 
 
 def test_theme_mix_leaves_its_bars_room_beside_a_long_territory_name():
