@@ -199,11 +199,11 @@ window.Carte = (function () {
         if (wanted !== group.hasLayer(level.group)) { wanted ? group.addLayer(level.group) : group.removeLayer(level.group); }
         if (wanted) thin(level.group);
       }
-      map.on("zoomend", show);
-      if (document.fonts) document.fonts.addEventListener("loadingdone", show);
+      map.on("zoomend moveend resize", show);
+      if (document.fonts) { document.fonts.addEventListener("loadingdone", show); document.fonts.ready.then(show); }
       show();
       return function () {
-        map.off("zoomend", show);
+        map.off("zoomend moveend resize", show);
         if (document.fonts) document.fonts.removeEventListener("loadingdone", show);
         group.removeLayer(level.group);
       };
@@ -238,14 +238,16 @@ window.Carte = (function () {
           if (wanted) thin(level.group);
         });
       }
-      map.on("zoomend", show);
+      map.on("zoomend moveend resize", show);
+      // measured again once the web font is in: its taller lines make names overlap that did not before (`ready`
+      // also when it came in before this listener was set)
+      if (document.fonts) { document.fonts.addEventListener("loadingdone", show); document.fonts.ready.then(show); }
       show();
-      // measured again once the web font is in: its taller lines make names overlap that did not before
-      if (document.fonts) document.fonts.addEventListener("loadingdone", show);
     });
   }
 
-  /* The one placement rule for names: in the group's order (the weightiest first), a name that would overlap
+  /* The one placement rule for names (run again after every zoom, move and resize, and once the web font is in:
+     a name measured before the view settled kept overlapping its neighbour): in the group's order (the weightiest first), a name that would overlap
      one already shown, or come within 4 px of it sideways, is hidden. */
   function thin(group) {
     var kept = [];

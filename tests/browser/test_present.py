@@ -362,6 +362,9 @@ def test_ile_de_france_departement_names_do_not_overlap(page, base_url):
     map_state(page)
     names = page.frame_locator(MAP).locator(".carte-nom-dep span")
     expect(names.first).to_be_visible()
+    # measured once the view has stopped moving (a zoom animation scales the names' pane) and the web font is in
+    wait_until_still(page)
+    page.locator(MAP).element_handle().content_frame().wait_for_function("document.fonts.status === 'loaded'")
     shown = _boxes(names)
     assert len(shown) >= 5  # the grande couronne's four and at least one of the inner ones
     for i, a in enumerate(shown):

@@ -110,9 +110,11 @@ def test_import_and_entry_pages_speak_french(page, flow_url):
     assert english_in(texts_of(page)) == []
 
     go(page, "Saisie")
-    day = page.locator('[data-testid="stDateInput"] [data-type="day"]').first
+    # the form's empty date fields (the sidebar's date of the data has a value)
+    day = page.locator('[data-testid="stForm"] [data-testid="stDateInput"] [data-type="day"]').first
     expect(day).to_have_text("jj")
-    expect(page.locator('[data-testid="stDateInput"] [data-type="year"]').first).to_have_text("aaaa")
+    expect(page.locator('[data-testid="stForm"] [data-testid="stDateInput"] [data-type="year"]').first
+           ).to_have_text("aaaa")
     page.get_by_label("Montant engagé (euros)").type("12")
     expect(page.get_by_text("Entrée pour valider le formulaire")).to_be_visible()
     page.locator('[data-testid="stSidebar"]').get_by_label("Recherche").type("x")
@@ -178,7 +180,7 @@ def test_contributor_signs_the_declination_and_sees_it_on_the_timeline(page, uns
     form = page.locator('[data-testid="stForm"]').filter(has_text="Association régionale HLM")
     form.get_by_label("Statut").click()
     page.get_by_role("option", name="signée", exact=True).click()
-    form.get_by_role("spinbutton", name="day, Date de signature (si signée)").click()
+    form.get_by_role("spinbutton", name="jour, Date de signature (si signée)").click()
     page.keyboard.type(f"{date.today():%d%m%Y}")  # the date field moves from day to month to year by itself
     form.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text(re.compile(r"« 32 » enregistré \(lot n° \d+\)"))).to_be_visible(timeout=LOAD_TIMEOUT)

@@ -40,7 +40,8 @@ def test_theme_bar_labels_are_french_formatted():
 
 
 def test_heights_leave_room_for_title_and_axes():
-    assert charts.theme_bar(BY_THEME).to_dict()["height"] == charts.CHROME_PX + 34 * 6 + len(charts.SHARE_NOTE) * charts.SUBTITLE_LINE_PX
+    assert charts.theme_bar(BY_THEME).to_dict()["height"] == (charts.CHROME_PX + 34 * 6
+                                                             + len(charts.SHARE_NOTE) * charts.SUBTITLE_LINE_PX)
 
 
 def test_coverage_rate_axis_is_percent_in_french():
