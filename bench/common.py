@@ -183,3 +183,16 @@ def _noise(line: str) -> bool:
 
 def emit(result: dict) -> None:
     print(RESULT_PREFIX + json.dumps(result, default=str), flush=True)
+
+
+def against_addok(measure, module: str) -> dict:
+    """`measure(url)` against CARTE_TEST_ADDOK_URL, or `python -m module` again under a local addok started for it
+    (tools/test-addok.sh), whose last output line is the result; a failed start is the result's error."""
+    url = os.environ.get("CARTE_TEST_ADDOK_URL")
+    if url:
+        return measure(url)
+    done = subprocess.run([str(REPO / "tools" / "test-addok.sh"), sys.executable, "-m", module],
+                          cwd=REPO, capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or [f"code {done.returncode}"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])

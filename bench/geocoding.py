@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 import unicodedata
 from collections import Counter
 from itertools import cycle, islice
 from pathlib import Path
+
+from bench.common import against_addok
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "ban_addok_extrait.ndjson"
@@ -63,14 +63,7 @@ def measure(url: str) -> dict:
 
 def run() -> dict:
     """The measure against CARTE_TEST_ADDOK_URL, or against a local addok started for it."""
-    url = os.environ.get("CARTE_TEST_ADDOK_URL")
-    if url:
-        return measure(url)
-    done = subprocess.run([str(REPO / "tools" / "test-addok.sh"), sys.executable, "-m", "bench.geocoding"],
-                          cwd=REPO, capture_output=True, text=True)
-    if done.returncode != 0:
-        return {"error": (done.stderr.strip().splitlines() or [f"code {done.returncode}"])[-1]}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return against_addok(measure, "bench.geocoding")
 
 
 if __name__ == "__main__":

@@ -14,12 +14,12 @@ import csv
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
+
+from bench.common import against_addok
 
 REPO = Path(__file__).resolve().parents[1]
 ROWS = 2000
@@ -75,14 +75,7 @@ def measure(url: str, workdir: Path) -> dict:
 
 def run() -> dict:
     """The measure against CARTE_TEST_ADDOK_URL, or against a local addok started for it."""
-    url = os.environ.get("CARTE_TEST_ADDOK_URL")
-    if url:
-        return measure(url, REPO / "bench" / "out" / "intake")
-    done = subprocess.run([str(REPO / "tools" / "test-addok.sh"), sys.executable, "-m", "bench.intake"],
-                          cwd=REPO, capture_output=True, text=True)
-    if done.returncode != 0:
-        return {"error": (done.stderr.strip().splitlines() or [f"code {done.returncode}"])[-1]}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return against_addok(lambda url: measure(url, REPO / "bench" / "out" / "intake"), "bench.intake")
 
 
 if __name__ == "__main__":
