@@ -8,7 +8,7 @@ ADDOK_VENV := .venv-addok
 ADDOK_STAMP := $(ADDOK_VENV)/.installed
 ASSETS := static/node_modules/.package-lock.json
 
-.PHONY: venv addok-venv run serve test system-deps lint bench load demo check clean
+.PHONY: venv addok-venv run serve test test-fast system-deps lint bench load demo check clean
 
 venv: $(STAMP) $(ASSETS)
 
@@ -53,6 +53,11 @@ lint: venv
 # (tools/test-postgres.sh), the geocoder's against a throw-away local addok (tools/test-addok.sh).
 test: system-deps venv addok-venv lint
 	tools/test-postgres.sh tools/test-addok.sh $(PY) -m pytest
+
+# The contributors' inner loop: every test but the browser ones (marked `browser`), on both engines and the local
+# addok like `make test`, which (and CI) still runs everything.
+test-fast: system-deps venv addok-venv lint
+	tools/test-postgres.sh tools/test-addok.sh $(PY) -m pytest -m "not browser"
 
 # Debian's Chromium (browser tests), PostgreSQL 15 (store tests) and redis-server (geocoder tests), installed with
 # apt-get as root or with passwordless sudo.
