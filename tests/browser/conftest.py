@@ -1,7 +1,8 @@
 """The real app (`streamlit run server.py`: app.py and its session route) driven by Chromium through Playwright.
 
 Two servers per session: one on the demo data, one on the XSS fixture folder (CARTE_DATA_DIR), each on its own
-throw-away store (CARTE_DATABASE_URL); the store flow test and the failing-page test start their own. Chromium is never
+throw-away store (CARTE_DATABASE_URL); the login and store flow tests share one with the Hauts-de-France
+contributor, the declination and failing-page tests start their own. Chromium is never
 downloaded: the tests use /usr/bin/chromium and, when it is missing, stop the run (never skip) with one sentence.
 """
 
@@ -18,7 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from store import CONTRIBUTEUR, Store, add_user
+from tests.app import reference as ref
 from tests.app.fixture_data import write_fixture
+from tests.app.store_flow import HDF, PASSWORD
 from tests.paths import REPO
 from tools.system_deps import CHROMIUM, missing_message
 
@@ -46,6 +50,16 @@ def _healthy(url: str) -> bool:
 def store_url(folder: Path) -> str:
     """A throw-away SQLite store in `folder`: a test server never writes into the developer's store."""
     return f"sqlite:///{folder / 'carte.sqlite3'}"
+
+
+def contributor_store(folder: Path, data: Path) -> str:
+    """The URL of a throw-away store in `folder`, seeded from `data`, with the Hauts-de-France contributor."""
+    url = store_url(folder)
+    store = Store.open(url, reference_folder=data)
+    store.seed_from_folder(data)
+    add_user(store, "hdf", CONTRIBUTEUR, [HDF], password=PASSWORD)
+    store.close()
+    return url
 
 
 def serve(data_dir: Path | None, log: Path, database_url: str, preload: str = "") -> Iterator[str]:
@@ -101,6 +115,13 @@ def base_url(tmp_path_factory, browser) -> Iterator[str]:
     for url in serve(None, folder / "streamlit.log", store_url(folder)):
         warm_up(browser, url)
         yield url
+
+
+@pytest.fixture(scope="session")
+def contributor_url(tmp_path_factory) -> Iterator[str]:
+    """The app on its own store seeded from the demo, with the Hauts-de-France contributor."""
+    folder = tmp_path_factory.mktemp("serveur-contributeur")
+    yield from serve(None, folder / "streamlit.log", contributor_store(folder, ref.DEMO))
 
 
 @pytest.fixture(scope="session")

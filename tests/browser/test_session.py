@@ -7,25 +7,12 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.session_routes import PATH
-from store import CONTRIBUTEUR, Store, add_user
-from tests.app import reference as ref
-from tests.app.store_flow import HDF, PASSWORD
-from tests.browser.conftest import VIEWPORT, serve, store_url
+from tests.browser.conftest import VIEWPORT
 from tests.browser.test_store_flow import LOAD_TIMEOUT, log_in_hdf, settle
 
 pytestmark = pytest.mark.browser
 LOGGED_IN = "hdf — contributeur régional"
 ASKED = "L'import demande un compte"
-
-
-@pytest.fixture(scope="module")
-def session_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("serveur-session")
-    store = Store.open(store_url(folder), reference_folder=ref.DEMO)
-    store.seed_from_folder(ref.DEMO)
-    add_user(store, "hdf", CONTRIBUTEUR, [HDF], password=PASSWORD)
-    store.close()
-    yield from serve(None, folder / "streamlit.log", store_url(folder))
 
 
 def open_import(page, url: str) -> None:
@@ -34,17 +21,17 @@ def open_import(page, url: str) -> None:
     settle(page)
 
 
-def test_a_login_survives_a_reload_and_a_new_tab_until_logout(page, session_url):
+def test_a_login_survives_a_reload_and_a_new_tab_until_logout(page, contributor_url):
     with page.expect_response(lambda r: r.url.endswith(PATH), timeout=LOAD_TIMEOUT) as handed:
-        log_in_hdf(page, session_url)
+        log_in_hdf(page, contributor_url)
     assert handed.value.status == 204
     (session,) = [c for c in page.context.cookies() if c["name"] == "carte_session"]
     assert session["httpOnly"] and session["sameSite"] == "Strict"
     assert session["value"] not in page.content()
-    open_import(page, session_url)  # a reload: a new Streamlit session, the same browser
+    open_import(page, contributor_url)  # a reload: a new Streamlit session, the same browser
     expect(page.get_by_text(LOGGED_IN).first).to_be_visible(timeout=LOAD_TIMEOUT)
     other = page.context.new_page()
-    open_import(other, session_url)  # a new tab
+    open_import(other, contributor_url)  # a new tab
     expect(other.get_by_text(LOGGED_IN).first).to_be_visible(timeout=LOAD_TIMEOUT)
     other.close()
 
@@ -53,16 +40,16 @@ def test_a_login_survives_a_reload_and_a_new_tab_until_logout(page, session_url)
     assert cleared.value.request.method == "DELETE" and cleared.value.status == 204
     assert not [c for c in page.context.cookies() if c["name"] == "carte_session"]
     expect(page.get_by_text(ASKED).first).to_be_visible(timeout=LOAD_TIMEOUT)
-    open_import(page, session_url)
+    open_import(page, contributor_url)
     expect(page.get_by_text(ASKED).first).to_be_visible(timeout=LOAD_TIMEOUT)
     assert not page.get_by_text(LOGGED_IN).count()
 
 
-def test_without_the_cookie_a_new_browser_is_asked_to_log_in(browser, session_url):
+def test_without_the_cookie_a_new_browser_is_asked_to_log_in(browser, contributor_url):
     context = browser.new_context(viewport=VIEWPORT, locale="fr-FR")
     page = context.new_page()
     try:
-        open_import(page, session_url)
+        open_import(page, contributor_url)
         expect(page.get_by_text(ASKED).first).to_be_visible(timeout=LOAD_TIMEOUT)
     finally:
         context.close()

@@ -13,26 +13,14 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from store import CONTRIBUTEUR, Store, add_user
 from tests.app import reference as ref
 from tests.app import store_flow
 from tests.app.store_flow import HDF, PASSWORD
-from tests.browser.conftest import serve, store_url
+from tests.browser.conftest import contributor_store, serve
 from tests.browser.test_french import english_in, texts_of
 
 pytestmark = pytest.mark.browser
 LOAD_TIMEOUT = 60_000  # ms
-
-
-@pytest.fixture(scope="module")
-def flow_url(tmp_path_factory):
-    """A server on its own store, seeded from the demo, with the Hauts-de-France contributor."""
-    folder = tmp_path_factory.mktemp("serveur-base")
-    store = Store.open(store_url(folder), reference_folder=ref.DEMO)
-    store.seed_from_folder(ref.DEMO)
-    add_user(store, "hdf", CONTRIBUTEUR, [HDF], password=PASSWORD)
-    store.close()
-    yield from serve(None, folder / "streamlit.log", store_url(folder))
 
 
 def settle(page: Page) -> None:
@@ -67,11 +55,11 @@ def log_in_hdf(page, url: str) -> None:
     expect(page.get_by_text("hdf — contributeur régional (Hauts-de-France)").first).to_be_visible(timeout=LOAD_TIMEOUT)
 
 
-def test_contributor_imports_publishes_and_undoes(page, flow_url, tmp_path):
+def test_contributor_imports_publishes_and_undoes(page, contributor_url, tmp_path):
     scenario = store_flow.build(tmp_path)
     before, after = expected(ref.load(ref.DEMO)), expected(ref.load(scenario.after))
     assert before != after
-    log_in_hdf(page, flow_url)
+    log_in_hdf(page, contributor_url)
     assert PASSWORD not in page.url and PASSWORD not in page.content()
 
     go(page, "Vue d'ensemble")
@@ -100,10 +88,10 @@ def test_contributor_imports_publishes_and_undoes(page, flow_url, tmp_path):
     assert page.dialogs == []
 
 
-def test_import_and_entry_pages_speak_french(page, flow_url):
+def test_import_and_entry_pages_speak_french(page, contributor_url):
     """The uploader, the forms' instructions, the date fields and the search lists of /import and /saisie in
     French; Enter in a search list adds the one option shown first, never « Select N matches » (issue 18)."""
-    log_in_hdf(page, flow_url)
+    log_in_hdf(page, contributor_url)
     go(page, "Import")
     expect(page.get_by_text("Choisir un fichier", exact=True)).to_be_visible(timeout=LOAD_TIMEOUT)
     expect(page.get_by_text(re.compile(r"^50\u00a0Mo par fichier"))).to_be_visible()
@@ -145,11 +133,7 @@ def unsigned(tmp_path_factory):
     rows = ref.read_csv(data / "declinaisons.csv")
     rows.loc[rows["insee_reg"] == HDF, ["statut", "date_signature"]] = ["en préparation", ""]
     rows.to_csv(data / "declinaisons.csv", sep=";", index=False, encoding="utf-8-sig")
-    store = Store.open(store_url(folder), reference_folder=data)
-    store.seed_from_folder(data)
-    add_user(store, "hdf", CONTRIBUTEUR, [HDF], password=PASSWORD)
-    store.close()
-    for url in serve(data, folder / "streamlit.log", store_url(folder)):
+    for url in serve(data, folder / "streamlit.log", contributor_store(folder, data)):
         yield url, data
 
 
