@@ -59,7 +59,8 @@ def _screenshot(browser, html: str, path: Path) -> Image.Image:
     page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
     page.goto(path.as_uri())
     page.wait_for_selector("path.leaflet-interactive", state="attached", timeout=20_000)
-    page.wait_for_timeout(300)
+    # The paths are attached before the frame that paints them: two frames later they are on screen.
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
     page.close()
     image.save(path.with_suffix(".png"))
