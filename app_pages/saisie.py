@@ -275,7 +275,7 @@ def _record_form(kind: str, account: Account) -> None:
             st.session_state[prefix + column.name] = (data or {}).get(column.name) or ""
         st.session_state[prefix + "commentaire"] = ""
 
-    record_id, _, version = _opened(kind, choice, records, fill, prefix + spec.key)
+    record_id, data, version = _opened(kind, choice, records, fill, prefix + spec.key)
     _field_error(kind, edits.WHOLE)
     with st.form(f"form-{kind}"):
         for column in spec.columns:
@@ -289,6 +289,8 @@ def _record_form(kind: str, account: Account) -> None:
     if submitted:
         record = {c.name: st.session_state[prefix + c.name].strip() or None for c in spec.columns}
         key = record[spec.key] = (record[spec.key] or "").upper() if choice == NEW else record_id
+        if kind == "regies":  # a régie placed or moved by hand: precision « saisie »
+            record = edits.placed_by_hand(record, data)
         errors = edits.markup_errors(record) if key else {spec.key: edits.REQUIRED}
         _write(kind, account, key, record, version, st.session_state[prefix + "commentaire"], errors)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.components import table
@@ -12,6 +11,7 @@ from dashboard.page import PageContext
 from dashboard.url_state import set_filters
 from geo import fr
 from geo.details import qpv_detail, regie_detail
+from geo.schema import precision_text
 from ui.tables import partnership_sheet, qpv_sheet
 from ui.text import escape_markdown
 
@@ -63,9 +63,8 @@ def _regie_panel(ctx: PageContext, id_regie: str) -> None:
     regie = detail.regie
     with st.container(border=True):
         st.subheader(escape_markdown(regie["nom"]), anchor=False)
-        where = f"{regie['type']} · {regie['commune']} · {regie['lib_dep']} · {regie['lib_reg']}"
-        if not pd.isna(regie.get("precision")):  # how its position was obtained (adresse, rue, commune…)
-            where += f" · position : {regie['precision']}"
+        where = (f"{regie['type']} · {regie['commune']} · {regie['lib_dep']} · {regie['lib_reg']}"
+                 f" · position : {precision_text(regie['precision'])}")  # how it was obtained (adresse, rue…)
         st.caption(escape_markdown(where))
         cols = st.columns(4)
         cols[0].metric("Salariés", fr.nombre(regie["salaries"]))

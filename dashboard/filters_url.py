@@ -3,7 +3,8 @@ value stays in `geo.filters`, its URL spelling and the French notices about a li
 
 Parameters: `region`, `departement` (INSEE codes or names, comma-separated), `epci` (SIREN or names), `theme`
 (slugs or labels), `famille`, `statut` (case, accents and dashes do not matter: `en-cours`, `termine`),
-`annee_min`, `annee_max`, `q`, `date` (the day the data are seen at: `2025-12-31` or `31/12/2025`). Plural
+`annee_min`, `annee_max`, `q`, `date`, `precision` (of the régies' positions: `adresse`, `rue`, `commune`,
+`quartier`, `saisie`, `inconnue`) (the day the data are seen at: `2025-12-31` or `31/12/2025`). Plural
 spellings (`regions`, `themes`...) are accepted; other keys are ignored.
 """
 
@@ -14,7 +15,7 @@ from datetime import date, datetime
 
 from dashboard.url_params import Dropped, keep, keep_one, reader
 from geo import schema
-from geo.filters import Filters, area_code, epci_name
+from geo.filters import PRECISION_CHOICES, Filters, area_code, epci_name
 from geo.joins import Atlas
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
@@ -39,6 +40,7 @@ def to_query_params(filters: Filters) -> dict[str, str]:
         "annee_max": "" if filters.annee_max is None else str(filters.annee_max),
         "q": filters.q,
         "date": "" if filters.date is None else filters.date.isoformat(),
+        "precision": ",".join(filters.precisions),
     }
     return {k: v for k, v in params.items() if v}
 
@@ -58,6 +60,8 @@ def from_query_params(params: Mapping[str, str | list[str]] | None, atlas: Atlas
     familles = keep(get("famille", "familles"), _choice(schema.FAMILLES, "Famille « {} » inconnue : ignorée."),
                     notices)
     statuts = keep(get("statut", "statuts"), _choice(schema.STATUTS, "Statut « {} » inconnu : ignoré."), notices)
+    precisions = keep(get("precision", "precisions"),
+                      _choice(PRECISION_CHOICES, "Précision « {} » inconnue : ignorée."), notices)
     low = keep_one(_last(get("annee_min")), _year("Année minimale"), notices)
     high = keep_one(_last(get("annee_max")), _year("Année maximale"), notices)
     if low is not None and high is not None and low > high:
@@ -69,7 +73,7 @@ def from_query_params(params: Mapping[str, str | list[str]] | None, atlas: Atlas
     day = keep_one(_last(get("date")), _day, notices)
     filters = Filters(regions=tuple(regions), departements=tuple(departements), epci=tuple(epci),
                       themes=tuple(themes), familles=tuple(familles), statuts=tuple(statuts), annee_min=low,
-                      annee_max=high, q=q, date=day)
+                      annee_max=high, q=q, date=day, precisions=tuple(precisions))
     return filters, notices
 
 

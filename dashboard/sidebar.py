@@ -11,7 +11,7 @@ from dashboard.data import current_atlas
 from dashboard.filters_url import to_query_params
 from dashboard.navigation import PAGES
 from dashboard.url_state import current_filters, on_widget_change, reset, sync_widgets, year_bounds
-from geo.filters import Filters, departement_choices, epci_choices, epci_name
+from geo.filters import PRECISION_CHOICES, Filters, departement_choices, epci_choices, epci_name
 from geo.joins import Atlas
 from geo.schema import FAMILLE_LABELS, FAMILLES, STATUTS, THEMES
 
@@ -58,6 +58,11 @@ def sidebar(atlas: Atlas, filters: Filters) -> None:
                        format_func=FAMILLE_LABELS.get, **change("f_familles"))
         st.multiselect("Statut", list(STATUTS), default=default["f_statuts"], select_all=False, placeholder="Tous",
                        **change("f_statuts"))
+        st.multiselect("Précision de la position des régies", list(PRECISION_CHOICES),
+                       default=default["f_precisions"], select_all=False, placeholder="Toutes",
+                       help="Comment la position d'une régie a été obtenue : à l'adresse, à la rue, à la commune, "
+                            "dans un quartier, ou saisie à la main ; « inconnue » pour les régies enregistrées "
+                            "sans précision.", **change("f_precisions"))
         st.slider("Année de début", min_value=bounds[0], max_value=bounds[1], value=default["f_annees"],
                   **change("f_annees"))
         st.text_input("Recherche", value=default["f_q"] or "", placeholder="Régie, organisme, QPV, commune…",

@@ -59,6 +59,7 @@ def _widget_values(filters: Filters, atlas: Atlas, bounds: tuple[int, int]) -> d
         "f_themes": list(filters.themes),
         "f_familles": list(filters.familles),
         "f_statuts": list(filters.statuts),
+        "f_precisions": list(filters.precisions),
         "f_annees": (filters.annee_min or bounds[0], filters.annee_max or bounds[1]),
         "f_q": filters.q,
         "f_date": filters.date or date.today(),
@@ -101,7 +102,7 @@ def territory_widgets(territory: Territory) -> dict[str, object]:
 
 
 WIDGET_FIELDS = {"f_regions": "regions", "f_departements": "departements", "f_epci": "epci", "f_themes": "themes",
-                 "f_familles": "familles", "f_statuts": "statuts"}
+                 "f_familles": "familles", "f_statuts": "statuts", "f_precisions": "precisions"}
 
 
 def _changed(filters: Filters, key: str, atlas: Atlas, year_bounds: tuple[int, int]) -> Filters:

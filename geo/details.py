@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from geo import schema
 from geo.filters import Selection
 from geo.joins import Atlas
 from geo.schema import THEME_BY_SLUG
@@ -94,6 +95,7 @@ def regies_table(sel: Selection) -> pd.DataFrame:
                "n_partenariats"]
     out = sel.regies[columns].copy()
     out["qpv_couverts"] = out["qpv_couverts"].map(len)
+    out["precision"] = out["precision"].map(schema.precision_text)
     return out.sort_values(["salaries", "nom"], ascending=[False, True]).reset_index(drop=True)
 
 

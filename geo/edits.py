@@ -87,6 +87,14 @@ def reference_errors(record: Record, atlas: Atlas) -> dict[str, str]:
     return errors
 
 
+def placed_by_hand(record: Record, before: Record | None) -> Record:
+    """A régie whose position was typed in a form, or moved there, has the precision « saisie » (whatever the
+    field still says: the precision of the geocoding was that of the old place); otherwise unchanged."""
+    place = ("latitude", "longitude")
+    moved = before is None or any(_text(record.get(c)) != _text(before.get(c)) for c in place)
+    return {**record, "precision": "saisie"} if moved and all(_text(record.get(c)) for c in place) else record
+
+
 def markup_errors(record: Record) -> dict[str, str]:
     """Field -> French message for typed text holding HTML markup: a form takes plain text only (files may hold
     anything; every page escapes data text anyway)."""

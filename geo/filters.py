@@ -18,6 +18,9 @@ spelling, `dashboard.filters_url`, and French summary, `ui.filters_text`, belong
   régies of the kept partnerships; the partnerships whose id, régie (id, name, commune), organism (name, SIREN)
   or one of whose QPV (code, name, commune) match; the QPV whose code, name or commune match, or that are
   declared by a matching régie, or that are linked to a kept partnership.
+- `precisions` (how a régie's position was obtained, `schema.PRECISIONS`, or `schema.PRECISION_INCONNUE` for
+  the régies stored without one): keeps the régies placed so; partnerships and QPV are not affected (it is a
+  property of a point on the map, not of a coopération).
 - `organismes`: the organisms of the kept partnerships, with `n_partenariats` recomputed.
 """
 
@@ -71,6 +74,9 @@ def _theme_slugs(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(out), key=lambda v: (rank.get(v, len(rank)), v)))
 
 
+PRECISION_CHOICES = (*schema.PRECISIONS, schema.PRECISION_INCONNUE)  # what the precision filter offers
+
+
 def _year(value: object) -> int | None:
     if value is None or value == "":
         return None
@@ -96,6 +102,7 @@ class Filters:
     q: str = ""
     epci: tuple[str, ...] = ()
     date: date | None = None
+    precisions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         put = object.__setattr__
@@ -105,6 +112,7 @@ class Filters:
         put(self, "themes", _theme_slugs(_as_tuple(self.themes)))
         put(self, "familles", _vocabulary(_as_tuple(self.familles), schema.FAMILLES))
         put(self, "statuts", _vocabulary(_as_tuple(self.statuts), schema.STATUTS))
+        put(self, "precisions", _vocabulary(_as_tuple(self.precisions), PRECISION_CHOICES))
         low, high = _year(self.annee_min), _year(self.annee_max)
         if low is not None and high is not None and low > high:
             low, high = high, low
@@ -118,7 +126,7 @@ class Filters:
     @property
     def is_active(self) -> bool:
         return bool(self.regions or self.departements or self.epci or self.themes or self.familles or self.statuts
-                    or self.annee_min is not None or self.annee_max is not None or self.q)
+                    or self.annee_min is not None or self.annee_max is not None or self.q or self.precisions)
 
     @property
     def has_territory(self) -> bool:
@@ -253,6 +261,8 @@ def apply(atlas: Atlas, filters: Filters) -> Selection:
     if filters.epci:
         q_terr &= _mask_in(qpv["epci"], filters.epci)
         r_mask &= _mask_in(regies["epci"], filters.epci)
+    if filters.precisions:
+        r_mask &= _mask_in(regies["precision"].map(schema.precision_text), filters.precisions)
     l_mask = q_terr[ix.link_qpv]
     pair_terr = q_terr[ix.pair_qpv]
 

@@ -99,6 +99,11 @@ def match_choice(value: object, choices: tuple[str, ...] | list[str]) -> str | N
     return next((choice for choice in choices if _choice_key(choice) == key), None) if key else None
 
 
+def precision_text(value: object) -> str:
+    """A régie's precision as readers see it: the stored one, or « inconnue » when there is none (old records)."""
+    return match_choice(value, PRECISIONS) or PRECISION_INCONNUE
+
+
 def normalize_header(name: object) -> str:
     """Header as matched against the model: case, accents, spaces, dashes and dots do not matter."""
     return re.sub(r"[\s\-\.]+", "_", fold(name)).strip("_")
@@ -133,6 +138,8 @@ FAMILLE_LABELS = {f: f for f in FAMILLES} | {"Coop HLM": "Coop'HLM"}
 REGIE_TYPES: tuple[str, ...] = ("régie de quartier", "régie de territoire")
 # How a régie's position was obtained, the most precise first (`geo.geocode` places the rows of a list).
 PRECISIONS: tuple[str, ...] = ("adresse", "rue", "commune", "quartier", "saisie")
+# A régie stored before positions carried a precision: shown (and filtered) as this, never as a precision.
+PRECISION_INCONNUE = "inconnue"
 # Where a région stands in declining the national convention (its order is the progress order).
 DECLINAISON_STATUTS: tuple[str, ...] = ("à engager", "en préparation", "signée")
 DECLINAISON_SIGNEE = "signée"

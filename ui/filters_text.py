@@ -36,6 +36,8 @@ def describe(filters: Filters, atlas: Atlas | None = None) -> str:
         parts.append(f"depuis {low}")
     elif high is not None:
         parts.append(f"jusqu'en {high}")
+    if filters.precisions:
+        parts.append("régies placées : " + ", ".join(filters.precisions))
     if filters.q:
         parts.append(f"recherche « {filters.q} »")
     return " · ".join(parts) if parts else "Toutes les données"

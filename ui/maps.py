@@ -19,7 +19,7 @@ from jinja2 import Template
 
 from geo import fr
 from geo.display import view_for_bounds
-from geo.schema import FAMILLE_LABELS, THEME_BY_SLUG, THEMES
+from geo.schema import FAMILLE_LABELS, THEME_BY_SLUG, THEMES, precision_text
 from ui.assets import offline_fullscreen, offline_map
 
 COVERAGE = {
@@ -282,7 +282,7 @@ def regie_data(regies: gpd.GeoDataFrame) -> dict:
     heads = [
         f"<b>{escape(str(r.nom))}</b><br>{escape(str(r.type))} · {escape(str(r.commune))}<br>"
         f"{_headcount(r.salaries, 'salarié')} · {_headcount(r.benevoles, 'bénévole')}"
-        + ("" if pd.isna(getattr(r, "precision", None)) else f"<br>position : {escape(str(r.precision))}")
+        + f"<br>position : {escape(precision_text(getattr(r, 'precision', None)))}"
         for r in regies.itertuples()
     ]
     return {

@@ -135,7 +135,7 @@ def test_every_control_is_drawn_with_the_value_it_shows_as_its_default():
 
     assert {m.key: labels(m.key) for m in at.multiselect} == {
         "f_regions": ["Auvergne-Rhône-Alpes"], "f_departements": [], "f_epci": [],
-        "f_themes": ["Inclusion numérique"], "f_familles": [], "f_statuts": []}
+        "f_themes": ["Inclusion numérique"], "f_familles": [], "f_statuts": [], "f_precisions": []}
     selectbox = {s.key: s.proto.options[s.proto.default] for s in at.selectbox}
     assert selectbox == {"mesure": "Thème dominant", "fond": "OpenStreetMap"}
     assert {t.key: t.proto.default for t in at.toggle} == {

@@ -384,6 +384,27 @@ def test_html_in_a_regie_name_is_refused(store):
     assert store.data_version() == version
 
 
+def test_a_regie_moved_by_hand_is_stored_with_the_precision_saisie(store):
+    """Issue 17: moving a régie in /saisie records « saisie » as its precision (fails on the old code: the
+    geocoder's precision stayed)."""
+    at = login(run_page("saisie"), "admin", ADMIN_PASSWORD)
+    rid, (before, _) = next(iter(store.read_records("regies").items()))
+    at.selectbox(key="regies-choix").set_value(rid)
+    at.run(timeout=TIMEOUT)
+    version = store.data_version()
+    def number(text: str) -> float:  # the store keeps a file's French text: « 46,20752 »
+        return float(text.replace(",", "."))
+
+    latitude = f"{number(before['latitude']) + 0.01:.5f}".replace(".", ",")
+    at.text_input(key="regies-latitude").input(latitude)
+    at.button(key="regies-enregistrer").click()
+    at.run(timeout=TIMEOUT)
+    assert not texts(at, "error"), texts(at, "error")
+    after = store.read_records("regies")[rid][0]
+    assert (number(after["latitude"]), after["precision"]) == (number(latitude), "saisie")
+    assert before.get("precision") != "saisie" and store.data_version() != version
+
+
 def test_contributor_of_another_region_cannot_touch_hauts_de_france(store):
     at = login(run_page("saisie"), "idf", OTHER_PASSWORD)
     hdf_qpv = set(ref.load(ref.DEMO).qpv.query("insee_reg == @HDF")["code_qp"])

@@ -145,3 +145,11 @@ def test_reader_splits_strips_and_reads_every_spelling():
     assert get("absent") == []
     with pytest.raises(AttributeError):
         reader(object())  # type: ignore[arg-type]
+
+
+def test_precision_parameter_round_trips_and_unknown_values_are_dropped(atlas):
+    filters, notices = from_query_params({"precision": "Saisie,inconnue,gps"}, atlas)
+    assert filters.precisions == ("saisie", "inconnue")
+    assert notices == ["Précision « gps » inconnue : ignorée."]
+    assert to_query_params(filters)["precision"] == "saisie,inconnue"
+    assert from_query_params(to_query_params(filters), atlas)[0] == filters

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
-from geo.details import partnership_detail, qpv_detail, regie_detail
+from geo.details import partnership_detail, qpv_detail, regie_detail, regies_table
 from geo.filters import Filters, apply
 
 
@@ -65,3 +67,11 @@ def test_status_history_comes_from_the_journal_when_given(atlas):
     history = partnership_detail(atlas, "P01", journal).history
     assert history.columns.tolist() == ["date", "statut", "source"]
     assert history["statut"].tolist() == ["en projet", "en cours"]
+
+
+def test_regies_table_shows_an_unknown_precision_as_unknown(atlas):
+    regies_ = atlas.regies.copy()
+    regies_["precision"] = ["saisie", None, "rue", None]
+    table = regies_table(replace(apply(atlas, Filters()), regies=regies_))
+    by_id = dict(zip(regies_["nom"], regies_["precision"].map(lambda p: "inconnue" if pd.isna(p) else p), strict=True))
+    assert dict(zip(table["nom"], table["precision"], strict=True)) == by_id

@@ -62,3 +62,15 @@ def test_a_signature_date_is_not_in_the_future():
     assert edits.declination_errors(today, today) == {}
     assert edits.declination_errors(None, today) == {}
     assert list(edits.declination_errors(date(2026, 11, 28), today)) == ["date_signature"]
+
+
+def test_a_regie_placed_or_moved_by_hand_has_the_precision_saisie():
+    before = {"id_regie": "R1", "latitude": "48.886", "longitude": "2.368", "precision": "adresse"}
+    moved = {**before, "latitude": "48.9"}
+    assert edits.placed_by_hand(moved, before) == {**moved, "precision": "saisie"}
+    renamed = {**before, "nom": "Régie Riquet"}
+    assert edits.placed_by_hand(renamed, before) == renamed  # same place: the geocoder's precision stays
+    typed = {"id_regie": "R2", "latitude": "50.69", "longitude": "3.18", "precision": None}
+    assert edits.placed_by_hand(typed, None)["precision"] == "saisie"
+    unplaced = {"id_regie": "R3", "latitude": None, "longitude": None, "precision": None}
+    assert edits.placed_by_hand(unplaced, None) == unplaced

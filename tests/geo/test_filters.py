@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace as with_
+
 import pytest
 
 from geo.filters import Filters, Territory, apply, departement_choices, single_territory
+from geo.joins import build_atlas
+from tests.geo.conftest import make_datasets
 
 
 def ids(frame, column):
@@ -223,3 +227,24 @@ def test_single_territory_completes_the_region_and_drops_what_lies_outside(atlas
         Territory("11")
     assert single_territory(Filters(regions=("84",), departements=("69", "38"), epci=(LYON_METROPOLE,)), atlas) == \
         Territory("84", None, LYON_METROPOLE)
+
+
+# --- precision of the régies' positions ------------------------------------------------------------------------
+
+
+def test_precision_keeps_the_regies_placed_so_and_unknown_is_its_own_choice():
+    data = make_datasets()
+    regies_ = data.regies.copy()
+    regies_["precision"] = ["adresse", "saisie", None, "commune"]  # RQ-093-01: an old record, no precision
+    placed = build_atlas(with_(data, regies=regies_))
+    assert regies(apply(placed, Filters(precisions=("saisie", "adresse")))) == {"RQ-069-01", "RQ-075-01"}
+    assert regies(apply(placed, Filters(precisions=("inconnue",)))) == {"RQ-093-01"}
+    everything = apply(placed, Filters())
+    sel = apply(placed, Filters(precisions=("commune",)))
+    assert regies(sel) == {"RT-974-01"}
+    assert (parts(sel), codes(sel)) == (parts(everything), codes(everything))  # coopérations are not points
+
+
+def test_precision_filter_is_normalised_and_active():
+    assert Filters(precisions=["Saisie", "ADRESSE", "inconnue"]).precisions == ("adresse", "saisie", "inconnue")
+    assert Filters(precisions=("rue",)).is_active

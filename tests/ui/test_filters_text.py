@@ -27,3 +27,7 @@ def test_describe_names_the_epci_and_counts_long_lists(demo_atlas):
         "Métropole du Grand Paris · ")
     assert describe(Filters(departements=("69", "38", "75", "93"))) == "4 départements"
     assert describe(Filters(departements=("69", "38"))) == "38, 69"  # codes without an atlas
+
+
+def test_describe_says_the_precision_of_the_regies(demo_atlas):
+    assert describe(Filters(precisions=("saisie", "inconnue")), demo_atlas) == "régies placées : saisie, inconnue"

@@ -103,10 +103,17 @@ def test_regie_data_lists_figures_partners_and_themes_escaped(regies):
     data = payload_of(maps.build_regies_layer(maps.regie_data(regies)))
     assert data["regie"] == ["R1"] and data["n"] == ["&lt;img src=x onerror=alert(1)&gt;"]
     assert data["head"][0] == ("<b>&lt;img src=x onerror=alert(1)&gt;</b><br>régie de quartier · Paris<br>"
-                               "1\u202f200 salariés · 3 bénévoles")
+                               "1\u202f200 salariés · 3 bénévoles<br>position : inconnue")  # no precision column
     assert data["orgs"] == ["Office &lt;b&gt;Test&lt;/b&gt;"] and data["o"] == [[0]]
     assert [data["themes"][i] for i in data["t"][0]] == ["Inclusion numérique", "Cohésion sociale"]
     assert data["q"] == [["QN07519M"]] and (data["lat"], data["lon"]) == ([48.885], [2.375])
+
+
+def test_regie_card_says_how_its_position_was_obtained_and_unknown_as_unknown(regies):
+    placed = pd.concat([regies, regies], ignore_index=True)
+    placed["precision"] = ["saisie", None]
+    heads = maps.regie_data(placed)["head"]
+    assert [h.rsplit("<br>", 1)[1] for h in heads] == ["position : saisie", "position : inconnue"]
 
 
 def test_regies_render_through_the_served_drawing_code(regies):
