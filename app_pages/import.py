@@ -1,12 +1,13 @@
 """Import: a CSV, XLSX or zipped data folder → the validation report → the preview of the change → publish."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import auth
 from dashboard.data import store
 from dashboard.navigation import PAGES
 from dashboard.page import start_page
-from geo import fr
+from geo import fr, intake
 from geo.limits import MIB
 from geo.schema import DATASETS
 from geo.upload import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES
@@ -20,6 +21,7 @@ ROUND = "import_round"  # session_state: bumped after a publication to empty the
 PUBLISHED = "import_publie"  # session_state: the change set just published, shown once
 REMOVE = "import-supprimer"  # widget: remove the missing rows
 ANSWERS = "import_reponses"  # session_state: (file id, dataset chosen, answers to the preview's questions)
+MAPPING = "import_colonnes"  # session_state: (file id, the mapping of its columns chosen by hand)
 
 
 def _import_page(account: Account) -> None:
@@ -41,15 +43,7 @@ def _import_page(account: Account) -> None:
         st.session_state.pop(PLAN, None)
         return
 
-    asked = st.session_state.get(ANSWERS)
-    kind, answers = (asked[1], asked[2]) if asked and asked[0] == uploaded.file_id else (None, {})
-    held = st.session_state.get(PLAN)
-    if held is None or held[0] != (uploaded.file_id, kind, tuple(sorted(answers.items()))):
-        with st.spinner("Lecture et comparaison avec la base…"):
-            plan = store().plan_upload(account, uploaded.name, uploaded.getvalue(), kind=kind, answers=answers)
-        held = ((uploaded.file_id, kind, tuple(sorted(answers.items()))), plan)
-        st.session_state[PLAN] = held
-    plan = held[1]
+    kind, answers, plan = _preview(account, uploaded)
     if plan.candidates:
         labels = {k: DATASETS[k].label for k in plan.candidates}
         chosen = st.selectbox("Jeu de données du fichier", list(labels), format_func=labels.get, index=None,
@@ -109,6 +103,44 @@ def _import_page(account: Account) -> None:
             st.rerun()
 
 
+def _preview(account: Account, uploaded) -> tuple:
+    """(dataset chosen, answers given, plan) of the uploaded file, the plan recomputed only when the file, the
+    dataset, the answers or the mapping chosen by hand change."""
+    asked = st.session_state.get(ANSWERS)
+    kind, answers = (asked[1], asked[2]) if asked and asked[0] == uploaded.file_id else (None, {})
+    mapped = st.session_state.get(MAPPING)
+    mapping = mapped[1] if mapped and mapped[0] == uploaded.file_id else None
+    wanted = (uploaded.file_id, kind, tuple(sorted(answers.items())), tuple(sorted((mapping or {}).items())))
+    held = st.session_state.get(PLAN)
+    if held is None or held[0] != wanted:
+        with st.spinner("Lecture et comparaison avec la base…"):
+            plan = store().plan_upload(account, uploaded.name, uploaded.getvalue(), kind=kind, answers=answers,
+                                       mapping=mapping)
+        held = (wanted, plan)
+        st.session_state[PLAN] = held
+    return kind, answers, held[1]
+
+
+def _mapping_step(plan, file_id: str) -> None:
+    """Each column of the file → a field or « ignorer », as proposed (or remembered for these headers), editable
+    and previewed on the first rows."""
+    for dataset, mapping in plan.mappings.items():
+        st.markdown(f"**Colonnes du fichier ({escape_markdown(DATASETS[dataset].label)})**")
+        st.dataframe(journal.mapping_table(dataset, mapping), hide_index=True, width="stretch")
+        with st.expander("Modifier la correspondance des colonnes"):
+            targets = intake.mapping_targets(dataset)
+            chosen = {column: st.selectbox(f"« {column} »", targets, index=targets.index(target),
+                                           format_func=lambda t, d=dataset: journal.field_label(d, t),
+                                           key=f"import-col-{file_id}-{number}")
+                      for number, (column, target) in enumerate(mapping.items())}
+            st.caption("Premières lignes du fichier, lues avec cette correspondance :")
+            st.dataframe(journal.mapping_preview(dataset, chosen, plan.samples.get(dataset, pd.DataFrame())),
+                         hide_index=True, width="stretch")
+            if st.button("Appliquer la correspondance", key="import-colonnes", disabled=chosen == mapping):
+                st.session_state[MAPPING] = (file_id, chosen)
+                st.rerun()
+
+
 def _missing_rows(plan) -> int | None:
     """The store's records the file does not hold: kept, unless the user asks to remove them, sees how many of
     which kind and types that number (the store checks it again, and refuses a file that holds no valid row
@@ -135,11 +167,11 @@ def _missing_rows(plan) -> int | None:
     typed = st.text_input("Nombre d'enregistrements à supprimer", max_chars=12, key="import-confirmer-suppression")
     digits = "".join(typed.split())
     return int(digits) if digits.isdigit() else None
+
+
 def _intake_notes(plan, file_id: str, kind: str | None, answers: dict) -> None:
     """How the file's columns and words were read, and the questions it raises, answered here."""
-    for dataset, mapping in plan.mappings.items():
-        st.markdown(f"**Colonnes du fichier ({escape_markdown(DATASETS[dataset].label)})**")
-        st.dataframe(journal.mapping_table(dataset, mapping), hide_index=True, width="stretch")
+    _mapping_step(plan, file_id)
     if plan.guesses:
         st.markdown("**Lu dans le fichier** (vérifiez)")
         st.dataframe(journal.guesses_table(plan.guesses), hide_index=True, width="stretch")

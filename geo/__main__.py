@@ -61,8 +61,40 @@ def _count(figures, field: str, noun: str) -> str:
     return fr.pluriel(total, noun) + (f" ({covered})" if covered else "")
 
 
+def _list_in_users_words(path: Path, kind: str | None):
+    """(kind, clean frame, findings) of a list whose headers are not the model's, read as /import reads it
+    (`geo.intake`: the dataset recognised, the columns mapped, communes and QPV resolved, rows placed at their
+    commune, the geocoder not called), its mapping, guesses and questions printed; None for a file in the model's
+    columns or one that is not a list (the plain check reads it)."""
+    from geo import geocode, intake
+    from geo.io import ROW, read_csv, read_xlsx
+    from geo.load import clean
+
+    if path.suffix.lower() not in (".csv", ".txt", ".xlsx"):
+        return None
+    try:
+        raw = read_csv(path) if path.suffix.lower() != ".xlsx" else read_xlsx(path, kind)
+    except ReadError:
+        return None
+    columns = [c for c in raw.columns if c not in (ROW, "geometry")]
+    if kind is None:
+        recognition = intake.recognise(columns, raw.attrs.get("sheet"))
+        kind = recognition.kind
+        print(recognition.message[:1].upper() + recognition.message[1:])
+    if kind not in intake.IMPORTABLE or set(DATASETS[kind].required) <= set(intake.propose_mapping(columns, kind)
+                                                                          .values()):
+        return None
+    placer = intake.Placer(None, 0.0, geocode.commune_points(), {}) if kind == "regies" else None
+    read = intake.prepare(kind, raw, path.name, placer=placer)
+    print(f"Colonnes ({kind}) : " + " ; ".join(f"« {c} » → {t}" for c, t in read.mapping.items()))
+    for note in read.guesses + read.questions:
+        print(note)
+    frame, findings = clean(kind, read.frame, path.name)
+    return kind, frame, read.findings + read.in_users_words(findings)
+
+
 def _file_summary(path: Path, kind: str | None) -> tuple[list[Finding], str, bool]:
-    kind, frame, findings = load_file(path, kind)
+    kind, frame, findings = _list_in_users_words(path, kind) or load_file(path, kind)
     if frame is None:
         return findings, f"{path.name} : illisible", False
     label = {"qpv": "QPV", "regies": "régie", "organismes": "organisme", "partenariats": "partenariat",

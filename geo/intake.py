@@ -162,6 +162,11 @@ def _fields(kind: str) -> dict[str, tuple[str, ...]]:
     return out | HELPERS.get(kind, {})
 
 
+def mapping_targets(kind: str) -> list[str]:
+    """What a column of a `kind` file may be read as: each field of the dataset, or « ignorer »."""
+    return [*_fields(kind), IGNORE]
+
+
 def propose_mapping(columns: Sequence[str], kind: str) -> dict[str, str]:
     """Each column -> the field it most likely holds, or `IGNORE`: a field gets one column, the one whose header is
     its name, else its title, else an alias, the leftmost on a tie."""

@@ -31,6 +31,7 @@ from geo.manifest import MANIFEST_NAME, DatasetRecord, Manifest, atomic_write_by
 from geo.schema import DATASETS, TABLE_SUFFIXES
 from geo.validate import AVERTISSEMENT, ERREUR, Finding
 from store import engine as engines
+from store import mappings
 from store.accounts import ACCOUNTS_DATASET, ADMIN, Account
 from store.models import Change, ChangeSet, Meta, Record, User
 from store.records import (
@@ -55,6 +56,7 @@ from store.reference import data_dir, read_reference
 RECORDS, CHANGE_SETS, CHANGES, USERS, META = (
     Record.__table__, ChangeSet.__table__, Change.__table__, User.__table__, Meta.__table__)
 CHUNK = 500  # keys per IN (...) query
+SAMPLE_ROWS = 5  # rows of a file shown under its mapping in the preview
 SYSTEM = Account("système", ADMIN, frozenset())  # the seed's author; never a login
 
 
@@ -157,6 +159,7 @@ class ImportPlan:
     mappings: dict[str, dict[str, str]] = field(default_factory=dict)
     guesses: list[intake.Guess] = field(default_factory=list)
     questions: list[intake.Question] = field(default_factory=list)
+    samples: dict[str, pd.DataFrame] = field(default_factory=dict)  # dataset -> the file's first rows
     candidates: tuple[str, ...] = ()  # datasets a file could hold when its columns do not tell which
 
     @property
@@ -760,6 +763,9 @@ class Store:
         blocking = [wrong] if wrong else []
         blocking += upload.formula_cells(name, raw) + upload.workbook_formulas(name, formulas)
         mapping, answers = options
+        if mapping is None:  # the mapping published last for these headers, else the one proposed
+            mapping = mappings.remembered(self.engine, kind, [c for c in raw.columns if c not in (ROW, "geometry")])
+        plan.samples[kind] = raw.drop(columns=[ROW, "geometry"], errors="ignore").head(SAMPLE_ROWS)
         read = intake.prepare(kind, raw, name, mapping, answers, known, self._placer() if kind == "regies" else None)
         plan.mappings[kind], raw = read.mapping, read.frame
         plan.guesses += read.guesses
@@ -857,7 +863,10 @@ class Store:
         edits = plan.edits(remove_missing)
         if not edits:
             raise StoreError("Rien à publier : le fichier ne change aucun enregistrement.")
-        return self.write(user, comment or f"Import de {', '.join(plan.files.values())}", edits, kind="import")
+        change_set = self.write(user, comment or f"Import de {', '.join(plan.files.values())}", edits, kind="import")
+        for kind, mapping in plan.mappings.items():  # the next file with these headers is read the same way
+            mappings.remember(self.engine, kind, mapping, plan.user)
+        return change_set
 
     def undo(self, change_set_id: int, user: Account | str, comment: str = "") -> int:
         """A new change set restoring the "before" of `change_set_id`; `UndoError` (French) when a later change

@@ -144,3 +144,16 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[dict | list | str | int | bool | None] = mapped_column(JSON, nullable=True)
+
+
+class ColumnMapping(Base):
+    """The mapping last used for a file of a dataset with given headers (`geo.intake.headers_key`), so that the
+    next file laid out the same way is read the same way, by any process (store.mappings)."""
+
+    __tablename__ = "column_mappings"
+
+    dataset: Mapped[str] = mapped_column(String(40), primary_key=True)
+    headers_key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    mapping: Mapped[dict] = mapped_column(JSON)
+    user: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -37,13 +37,22 @@ def _row(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
+def field_label(dataset: str, target: str) -> str:
+    """A field as the mapping shows it: its French title, « ignorée » for a column left aside."""
+    spec = DATASETS[dataset]
+    return spec.column(target).title if target in spec.column_names else "ignorée" if target == IGNORE else target
+
+
 def mapping_table(dataset: str, mapping: dict[str, str]) -> pd.DataFrame:
     """Each column of a file and the field it is read as (its French title), or « ignorée »."""
-    spec = DATASETS[dataset]
-    def field(target: str) -> str:
-        return spec.column(target).title if target in spec.column_names else (
-            "ignorée" if target == IGNORE else target)
-    return pd.DataFrame({"Colonne du fichier": list(mapping), "Lue comme": [field(t) for t in mapping.values()]})
+    return pd.DataFrame({"Colonne du fichier": list(mapping),
+                         "Lue comme": [field_label(dataset, t) for t in mapping.values()]})
+
+
+def mapping_preview(dataset: str, mapping: dict[str, str], sample: pd.DataFrame) -> pd.DataFrame:
+    """The file's first rows as the mapping reads them: each kept column headed « column → field »."""
+    kept = [c for c, t in mapping.items() if t != IGNORE and c in sample.columns]
+    return sample[kept].rename(columns={c: f"{c} → {field_label(dataset, mapping[c])}" for c in kept})
 
 
 def guesses_table(guesses: Iterable[Guess]) -> pd.DataFrame:

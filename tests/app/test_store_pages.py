@@ -467,3 +467,42 @@ def test_a_federation_list_under_any_name_with_its_question_answered_in_the_prev
     stored = {r["nom"]: r for r, _ in store.read_records("regies").values()}
     assert stored["Régie de quartier des Francs"]["insee_com"] == "93066"
     assert stored["Régie de quartier Riquet"]["precision"] == "commune"
+
+
+OWN_HEADERS = FEDERATION_LIST.replace("Nb salariés", "Équipe")  # a header the proposal does not know
+
+
+def _federation_upload(at: AppTest) -> AppTest:
+    at.file_uploader[0].upload("regies_reseau.csv", OWN_HEADERS.encode("utf-8"), "text/csv")
+    return at.run(timeout=TIMEOUT)
+
+
+def _read_as(at: AppTest) -> dict[str, str]:
+    (mapping,) = frame_with(at, "Colonne du fichier", "Lue comme")
+    return dict(zip(mapping["Colonne du fichier"], mapping["Lue comme"], strict=True))
+
+
+def test_the_mapping_step_is_edited_previewed_and_remembered_for_the_same_headers(store, monkeypatch):
+    monkeypatch.setenv("CARTE_GEOCODER_URL", "non")
+    at = _federation_upload(login(run_page("import"), "admin", ADMIN_PASSWORD))
+    assert not at.exception, [e.value for e in at.exception]
+    assert _read_as(at)["Équipe"] == "ignorée" and _read_as(at)["CP"] == "Code postal"
+    (column,) = [s for s in at.selectbox if s.label == "« Équipe »"]
+    column.select("salaries")
+    at.run(timeout=TIMEOUT)
+    (preview,) = [f for f in frame_with(at) if "Équipe → Salariés" in f.columns]
+    assert preview["Équipe → Salariés"].tolist() == ["85", "30"]  # the file's first rows, read with the choice
+    assert _read_as(at)["Équipe"] == "ignorée"  # not applied until asked
+    at.button(key="import-colonnes").click()
+    at.run(timeout=TIMEOUT)
+    assert _read_as(at)["Équipe"] == "Salariés"
+    at.button(key="publier").click()
+    at.run(timeout=TIMEOUT)
+    assert any(s.startswith("Publié : lot n°") for s in texts(at, "success"))
+    stored = {r["nom"]: r for r, _ in store.read_records("regies").values()}
+    assert stored["Régie de quartier Riquet"]["salaries"] == "85"
+
+    # a new session (as after a restart): the same headers are read as published, from the store
+    again = _federation_upload(login(run_page("import"), "admin", ADMIN_PASSWORD))
+    assert _read_as(again)["Équipe"] == "Salariés"
+    assert _read_as(again)["Nb bénévoles"] == "Bénévoles"

@@ -86,3 +86,24 @@ def test_bad_arguments_give_exit_2_in_french():
     result = run("check", "--kind", "inconnu", "x.csv")
     assert result.returncode == 2 and "Arguments invalides" in result.stderr
     assert run().returncode == 2
+
+
+def test_a_federation_list_is_read_as_the_import_reads_it_with_its_guesses_and_questions(tmp_path):
+    path = tmp_path / "regies.csv"
+    path.write_text("Nom de la régie;Adresse;CP;Ville;Quartiers d'intervention;Nb salariés;Nb bénévoles\n"
+                    "Régie de quartier Riquet;12 rue Riquet;75019;Paris;Stalingrad - Riquet;85;\n"
+                    "Régie de quartier des Francs;;;Saint-Denis;Franc Moisin - Cosmonautes - Cristino Garcia - Landy;"
+                    "30;2\n", encoding="utf-8")
+    result = run("check", str(path))
+    out = result.stdout
+    assert "colonnes obligatoires absentes" not in out, out
+    assert "« Régies de quartier et de territoire » reconnu à ses colonnes." in out
+    assert "« CP » → code_postal ; « Ville » → commune ; « Quartiers d'intervention » → qpv_couverts" in out
+    assert "« Paris (75019) » → Paris (75056, arrondissement 75119)" in out
+    assert "Stalingrad Riquet (QN07513M, Paris)" in out
+    question = next(line for line in out.splitlines() if line.startswith("[question]"))
+    assert "ligne 3, colonne « Ville »" in question and "93066" in question and "97411" in question
+    # the row asked about is left out: one régie of two is valid, placed at its commune without the geocoder
+    assert "regies.csv (Régies de quartier et de territoire) : 1 régie valides" in out
+    assert "placée au point de la commune" in out
+    assert result.returncode == 0 and "Traceback" not in result.stderr

@@ -57,3 +57,17 @@ def test_a_mapping_file_names_the_columns_of_a_layout_of_its_own(cli, store, tmp
     mapping.write_text("pas du JSON", encoding="utf-8")
     code, out = cli("import", str(path), "--as", "adm", "--colonnes", str(mapping))
     assert code == 2 and "correspondance « colonnes.json » illisible" in out
+
+
+def test_the_mapping_file_published_once_is_used_for_the_next_file_with_the_same_headers(cli, store, tmp_path):
+    path = tmp_path / "liste.csv"
+    path.write_text(FEDERATION.replace("Nb salariés", "Équipe"), encoding="utf-8")
+    code, out = cli("import", str(path), "--as", "adm", "--dry-run")
+    assert "« Équipe » → ignorer" in out, out
+    (tmp_path / "colonnes.json").write_text('{"Nom de la régie": "nom", "Adresse": "adresse", "CP": "code_postal", '
+                                            '"Ville": "commune", "Quartiers d\'intervention": "qpv_couverts", '
+                                            '"Équipe": "salaries", "Nb bénévoles": "benevoles"}', encoding="utf-8")
+    code, out = cli("import", str(path), "--as", "adm", "--colonnes", str(tmp_path / "colonnes.json"))
+    assert code == 0 and "Publié" in out, out
+    code, out = cli("import", str(path), "--as", "adm", "--dry-run")  # no mapping file: the one published
+    assert "« Équipe » → salaries" in out, out

@@ -71,3 +71,14 @@ def test_the_journal_without_its_authors():
     assert journal.status_timeline(changes, authors=False)["source"].tolist() == ["import (lot 3)"]
     assert journal.change_set_label(info, authors=False) == "n° 7 — 02/01/2026 10:00 — import"
     assert journal.change_set_label(info) == "n° 7 — 02/01/2026 10:00 — hdf — import"
+
+
+def test_the_mapping_preview_heads_each_kept_column_with_its_field_and_leaves_ignored_ones_out():
+    import pandas as pd
+
+    sample = pd.DataFrame({"Structure": ["Régie A", "Régie B"], "Équipe": ["85", ""], "Note": ["x", "y"]})
+    mapping = {"Structure": "nom", "Équipe": "salaries", "Note": "ignorer"}
+    preview = journal.mapping_preview("regies", mapping, sample)
+    assert list(preview.columns) == ["Structure → Régie", "Équipe → Salariés"]
+    assert preview["Équipe → Salariés"].tolist() == ["85", ""]
+    assert journal.mapping_table("regies", mapping)["Lue comme"].tolist() == ["Régie", "Salariés", "ignorée"]
