@@ -295,8 +295,10 @@ window.Carte = (function () {
   }
 
   /* The main map fills the window below its top, down to the first screen's bottom (at least `min` px): its
-     frame (the component's iframe, same origin) and the map take that height, again when the window is resized.
-     The server learns the size from the map's reported bounds and frames the selection for it. */
+     frame (the component's iframe, same origin) and the map take that height, again when the window is resized
+     and whenever the page's content changes size (what is above the map may be drawn after it, later on a busy
+     machine: a fixed delay missed it). The server learns the size from the map's reported bounds and frames the
+     selection for it. */
   function fitWindow(map, min) {
     var frame = window.frameElement;
     var host = window.parent;
@@ -314,11 +316,13 @@ window.Carte = (function () {
     }
     try {
       if (host.__carteFit) host.removeEventListener("resize", host.__carteFit);
+      if (host.__carteFitObserver) host.__carteFitObserver.disconnect();
       host.__carteFit = fit;
       host.addEventListener("resize", fit);
+      var page = host.document.querySelector('[data-testid="stMainBlockContainer"]') || host.document.body;
+      host.__carteFitObserver = new host.ResizeObserver(fit);  // runs once at the start, then on each change
+      host.__carteFitObserver.observe(page);
     } catch (err) { return; }
-    fit();
-    setTimeout(fit, 500);  // once the page around the map has settled
   }
 
   /* Presentation mode: the left and right arrows (outside a form field) step through framed views. The listener

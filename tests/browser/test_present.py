@@ -135,7 +135,13 @@ def test_the_map_fills_the_first_screen_and_frames_france(sized_page, base_url):
     page = sized_page
     open_app(page, f"{base_url}/carte")
     map_state(page)
-    page.wait_for_timeout(1_000)  # the map's first report (its size) may frame it again
+    # What is above the map may be drawn after it: the map follows, its new size frames it again on the server.
+    page.wait_for_function(f"""() => {{ const b = document.querySelector('{MAP}').getBoundingClientRect();
+        return b.bottom <= innerHeight && b.bottom >= innerHeight - 40; }}""", timeout=LOAD_TIMEOUT)
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=LOAD_TIMEOUT)
+    frame = page.frame_locator(MAP)
+    france = "window.map.getBounds().contains([[41.3, -5.2], [51.1, 9.6]])"
+    page.locator(MAP).element_handle().content_frame().wait_for_function(f"() => {france}", timeout=LOAD_TIMEOUT)
     map_state(page)
     box = page.locator(MAP).bounding_box()
     height = page.viewport_size["height"]
@@ -143,9 +149,7 @@ def test_the_map_fills_the_first_screen_and_frames_france(sized_page, base_url):
     assert box["y"] + box["height"] >= height - 40, "the map reaches down to the first screen's bottom"
     if height >= 1080:
         assert box["height"] > 640, "a larger window gives a taller map than the former fixed 640 px"
-    frame = page.frame_locator(MAP)
-    assert frame.locator(".leaflet-container").evaluate(
-        "(_) => window.map.getBounds().contains([[41.3, -5.2], [51.1, 9.6]])"), "metropolitan France is whole"
+    assert frame.locator(".leaflet-container").evaluate(f"(_) => {france}"), "metropolitan France is whole"
     assert "centre" not in params(page), "fitting the window does not turn the framing into a position"
 
 
