@@ -41,6 +41,18 @@ def _map_payloads(at) -> list[int]:
             if "st_folium" in getattr(e.proto, "component_name", "")]
 
 
+def _layer_bytes(payload) -> dict:
+    """Bytes of each layer of a map payload as `ui.maps.CarteLayer` ships it (compact JSON), with its columns: what
+    the payload is made of (QPV, régies, insets, names) before choosing what to send later or not at all."""
+    from ui.maps import compact_json
+
+    def size(value) -> int:
+        return len(compact_json(value).encode())
+
+    return {name: {"bytes": size(layer), "columns": {k: size(v) for k, v in layer.items()}}
+            for name in ("qpv", "regies", "insets", "communes") if (layer := getattr(payload, name))}
+
+
 STATIC_REF = re.compile(r"/app/static/([A-Za-z0-9_./-]+)")
 
 
@@ -155,6 +167,7 @@ def _python_measures(args: dict, data_module, page_context, map_view, captured: 
         "total_in_process_s": round(time.perf_counter() - t_start, 2),
         "total_from_process_start_s": round(time.time() - PROCESS_START, 2),
         "payload_national_bytes": payload(),
+        "payload_national_layers": _layer_bytes(data_module.map_payload(Filters(), "coverage")),
         "rss_after_first_map_mb": round(rss_mb(), 1),
     }
     log(f"    cold start: load_folder {cold['load_folder_s']} s, build_atlas {cold['build_atlas_s']} s, "
