@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 ADMIN, CONTRIBUTEUR = "admin", "contributeur"
 ROLES = (ADMIN, CONTRIBUTEUR)
-SYSTEM_NAME = "système"  # the author of what the command line and the seed write (store.api.SYSTEM)
+SYSTEM_NAME = "système"  # the author of what the command line and the seed write (store.changes.SYSTEM)
 ACCOUNT_KIND, ACCOUNTS_DATASET = "compte", "comptes"  # how account changes appear in the journal
 ROLE_LABELS = {ADMIN: "administrateur national", CONTRIBUTEUR: "contributeur régional"}
 MIN_PASSWORD_LENGTH = 10
