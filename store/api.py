@@ -11,16 +11,14 @@ brings them together as the one object the app holds."""
 
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from store import engine as engines
+import store.engine as engines
 from store.export import Exporting
 from store.importing import Importing
 from store.reading import Reading
-from store.records import Geography
 from store.seeding import Seeding
 from store.undo import Undoing
 from store.writing import Writing
@@ -50,8 +48,3 @@ class Store(Reading, Writing, Importing, Seeding, Undoing, Exporting):
 
     def __repr__(self) -> str:
         return f"Store({engines.describe(self.engine.url)})"
-
-    @cached_property
-    def geography(self) -> Geography:
-        """The région of each QPV, for the scope rule (reference folder's QPV over the official list)."""
-        return Geography.from_folder(self.reference_folder)

@@ -42,7 +42,7 @@ class Reading:
     @cached_property
     def geography(self) -> Geography:
         """The région of each QPV, for the scope rule (reference folder's QPV over the official list)."""
-        return Geography.from_folder(self.reference_folder)
+        return Geography.from_qpv(read_reference(self.reference_folder)["qpv"][0] if self.reference_folder else None)
 
     def meta(self, key: str, default=None):
         with self.engine.connect() as conn:
