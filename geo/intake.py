@@ -25,7 +25,6 @@ import pandas as pd
 from geo import fr, geocode
 from geo.communes import FOUND, QUESTION, commune_of_code, resolve_communes
 from geo.identifiers import normalize_siren, partenariat_id, regie_id
-from geo.io import ROW
 from geo.names import name_key
 from geo.quartiers import OLD_CODE, resolve_qpv_cells
 from geo.schema import (
@@ -33,6 +32,7 @@ from geo.schema import (
     DATASETS,
     LIST_JOINER,
     REGIE_TYPES,
+    ROW,
     THEME_AMBIGUOUS,
     THEME_BY_SLUG,
     fold,
