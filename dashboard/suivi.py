@@ -11,10 +11,10 @@ from datetime import date
 import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec  # Streamlit is pinned
 
 import settings
 from dashboard import data
+from dashboard.chart_specs import vega_lite_spec
 from dashboard.images import CHART_FILES, MIME, source_line
 from dashboard.page import PageContext
 from dashboard.url_state import set_filters
@@ -60,7 +60,7 @@ CHARTS: dict[str, tuple[Callable[[timeline.FollowUp, pd.DataFrame], alt.TopLevel
 
 @data.shared_cache(show_spinner=False, max_entries=256)
 def _spec(source: data.Source, filters: Filters, start: date, day: date, name: str) -> dict:
-    return _convert_altair_to_vega_lite_spec(CHARTS[name][0](*_follow(source, filters, start, day)))
+    return vega_lite_spec(CHARTS[name][0](*_follow(source, filters, start, day)))
 
 
 @data.shared_cache(show_spinner=False, max_entries=64)

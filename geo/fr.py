@@ -108,3 +108,16 @@ def vega_nombre(expr: str, decimals: int = 0) -> str:
 def vega_pourcentage(expr: str, decimals: int = 0) -> str:
     """A Vega expression writing the ratio `expr` as `pourcentage` does."""
     return f"{vega_nombre(f'{expr} * 100', decimals)} + '{NBSP}%'"
+
+
+DATE_FORMATS = (DATE_FORMAT, "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%y")
+
+
+def parse_date(text: str) -> datetime | None:
+    """A date as the users' files write it (French first), None when it is not one."""
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None

@@ -25,8 +25,6 @@ import pandas as pd
 from geo import fr, geocode
 from geo.communes import FOUND, QUESTION, commune_of_code, resolve_communes
 from geo.identifiers import normalize_siren, partenariat_id, regie_id
-from geo.io import ROW
-from geo.load import parse_date
 from geo.names import name_key
 from geo.quartiers import OLD_CODE, resolve_qpv_cells
 from geo.schema import (
@@ -34,6 +32,7 @@ from geo.schema import (
     DATASETS,
     LIST_JOINER,
     REGIE_TYPES,
+    ROW,
     THEME_AMBIGUOUS,
     THEME_BY_SLUG,
     fold,
@@ -466,7 +465,7 @@ def _partenariats(frame: pd.DataFrame, notes: _Notes, answers: Mapping, known: K
     _themes(frame, notes, answers)
     ids, qpv, starts = _column(frame, "id_partenariat"), _column(frame, "qpv"), _column(frame, "date_debut")
     for i, row in enumerate(rows):
-        start = parse_date(starts[i]) if starts[i] else None
+        start = fr.parse_date(starts[i]) if starts[i] else None
         if ids[i] or not (regies[i] and sirens[i] and qpv[i] and start):
             continue
         ids[i] = partenariat_id(regies[i], sirens[i], split_list(qpv[i]), start.date())

@@ -27,6 +27,7 @@ from geo import fr, limits
 from geo.schema import (
     CSV_SUFFIXES,
     DATASETS,
+    ROW,
     SPREADSHEET_SUFFIXES,
     WGS84,
     DatasetSpec,
@@ -37,7 +38,6 @@ from geo.schema import (
 from geo.validate import AVERTISSEMENT, Finding
 
 GEO_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip", ".fgb"}
-ROW = "_ligne"
 
 # Where French data can lie, in lon/lat: metropole and Corsica, then the five overseas départements.
 FRANCE_BOXES = (

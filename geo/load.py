@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,6 +22,7 @@ from geo.datasets import Datasets, empty_table
 from geo.io import GEO_SUFFIXES, ROW, ReadError, in_france, read_any
 from geo.manifest import MANIFEST_NAME, load_manifest, read_manifest
 from geo.schema import (
+    CODE_QP,
     CODE_WIDTHS,
     DATASETS,
     DECLINAISON_SIGNEE,
@@ -42,8 +42,6 @@ from geo.schema import (
 from geo.territory import has_geometry, locate_departements
 from geo.validate import AVERTISSEMENT, ERREUR, Finding
 
-CODE_QP = re.compile(r"^Q[NP][0-9]{2}[0-9AB][0-9]{2}[0-9A-Z]$")
-DATE_FORMATS = (fr.DATE_FORMAT, "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%y")
 REQUIRED_KINDS = ("qpv", "regies", "organismes", "partenariats")
 BOUNDARY_KINDS = ("regions", "departements")
 WEB_LINK = re.compile(r"https?://[^\s/]+", re.IGNORECASE)  # a document link: http(s) and a host, nothing else
@@ -86,15 +84,6 @@ def _parse_number(text: str) -> float | None:
         return None
 
 
-def parse_date(text: str) -> datetime | None:
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
-
-
 def _convert_cell(column: Column, text: str) -> tuple[object, list[tuple[str, str, str | None]]]:
     """One non-blank cell: its typed value and the problems found (severity, message, suggestion)."""
     name = column.name
@@ -123,7 +112,7 @@ def _convert_cell(column: Column, text: str) -> tuple[object, list[tuple[str, st
             issues.append((ERREUR, f"« {text} » n'est pas un nombre entier.", None))
         return number, issues
     if column.kind == "date":
-        date = parse_date(text)
+        date = fr.parse_date(text)
         if date is None:
             issues.append((ERREUR, f"date « {text} » illisible.", f"format attendu : {fr.DATE_HINT}."))
         return date, issues

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from geo import ref
 from geo.names import name_key
-from geo.schema import is_blank, normalize_code
+from geo.schema import CODE_QP, is_blank, normalize_code
 
 FOUND, QUESTION, UNKNOWN, OLD_CODE = "found", "question", "unknown", "old_code"
 
@@ -121,8 +121,6 @@ def _index() -> _Index:
 
 def _code_match(index: _Index, text: str) -> QpvMatch | None:
     """The answer for a piece written as a QPV code, None when it is not one."""
-    from geo.load import CODE_QP  # here, not at the top: the loader may come to import this module
-
     code = normalize_code(text) or ""
     if not _CODE_LIKE.match(text.strip()) or not CODE_QP.match(code):
         return None

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+ROW = "_ligne"  # the column every reader adds: the spreadsheet row of each record, for the messages
+CODE_QP = re.compile(r"^Q[NP][0-9]{2}[0-9AB][0-9]{2}[0-9A-Z]$")  # a QPV code, 2024 (QN…) or 2015 (QP…)
+
 LAMBERT93 = "EPSG:2154"
 WGS84 = "EPSG:4326"
 

@@ -20,21 +20,21 @@ from store.accounts import (
     session_account,
     user_for_email,
 )
-from store.api import (
+from store.api import Store
+from store.changes import (
     CellChange,
     ChangeInfo,
     ChangeSetInfo,
     ConflictError,
     Edit,
-    ImportPlan,
     RowChange,
     ScopeError,
-    Store,
     StoreError,
     UndoError,
     ValidationError,
 )
 from store.engine import SchemaError, database_url
+from store.importing import ImportPlan
 from store.reference import data_dir
 
 __all__ = [

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher, profiles
@@ -30,12 +30,18 @@ from geo import ref
 from store.models import Change, ChangeSet, LoginThrottle, User, UserSession
 from store.records import aware, now, regions_of_text, regions_text
 
-if TYPE_CHECKING:
-    from store.api import Store
+
+class Store(Protocol):
+    """What accounts need of a `store.api.Store`: its engines (accounts sit below the store's write funnel, which
+    reads them to know who writes)."""
+
+    engine: sa.Engine
+    write_engine: sa.Engine
+
 
 ADMIN, CONTRIBUTEUR = "admin", "contributeur"
 ROLES = (ADMIN, CONTRIBUTEUR)
-SYSTEM_NAME = "système"  # the author of what the command line and the seed write (store.api.SYSTEM)
+SYSTEM_NAME = "système"  # the author of what the command line and the seed write (store.changes.SYSTEM)
 ACCOUNT_KIND, ACCOUNTS_DATASET = "compte", "comptes"  # how account changes appear in the journal
 ROLE_LABELS = {ADMIN: "administrateur national", CONTRIBUTEUR: "contributeur régional"}
 MIN_PASSWORD_LENGTH = 10

@@ -14,7 +14,8 @@ from geo import fr, intake
 from geo.validate import ERREUR
 from store import accounts
 from store import engine as engines
-from store.api import Store, StoreError
+from store.api import Store
+from store.changes import StoreError
 from store.reference import data_dir
 
 EXIT_OK, EXIT_FINDINGS, EXIT_REFUSED = 0, 1, 2

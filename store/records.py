@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
@@ -121,12 +120,6 @@ class Geography:
             known = qpv[qpv["insee_reg"].notna()]
             mapping.update(zip(known["code_qp"].astype(str), known["insee_reg"].astype(str), strict=True))
         return cls(mapping)
-
-    @classmethod
-    def from_folder(cls, folder: Path | None) -> Geography:
-        from store.reference import read_reference
-
-        return cls.from_qpv(read_reference(folder)["qpv"][0] if folder else None)
 
     def record_regions(self, kind: str, record: Record | None) -> frozenset[str]:
         """Scope rule: a partnership lies in the régions of its QPV; a régie in the région of its seat (commune)

@@ -12,7 +12,7 @@ import pytest
 from dashboard import data
 from dashboard.navigation import PAGES
 from store import Edit
-from store.api import SYSTEM
+from store.changes import SYSTEM
 from tests.app.helpers import BANNER, run_page
 from tests.paths import REPO
 

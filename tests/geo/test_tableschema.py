@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from frictionless import Field, Resource, Schema, system, validate
 
-from geo.load import CODE_QP
-from geo.schema import CODE_PATTERNS, DATASETS
+from geo.schema import CODE_PATTERNS, CODE_QP, DATASETS
 from geo.tableschema import SCHEMA_VERSION, field_descriptor, schema_bytes, schema_path, table_schema
 from store import Store
 from tests.paths import REPO
